@@ -1,0 +1,42 @@
+/*
+ * cli.h - the command line: getopt_long, --help, validation of every flag.
+ *
+ * cli_parse() fills struct options from argv (and, later, the environment)
+ * and validates everything it can without touching the network, so that a
+ * bad flag is reported before any request is made.  The options are
+ * read-only once parsed and shared by every thread.
+ */
+#ifndef INVDUMP_CLI_H
+#define INVDUMP_CLI_H
+
+#include <curl/curl.h>
+
+#include "profile.h"
+
+enum compress_mode { compress_auto, compress_gzip, compress_none };
+
+struct options {
+	const char *url;
+	const char *output;             /* "-" is stdout */
+	int gzip;                       /* resolved from --compress and output */
+	int level;                      /* 1..9 */
+	int workers;                    /* 1..256 */
+	long limit;                     /* items per page */
+	struct profile profile;         /* a copy of the table row, overridden */
+	char *userpwd;                  /* "user:secret" or NULL */
+	struct curl_slist *headers;     /* -H, in order */
+	long connect_timeout;
+	int verbose;                    /* count of -v */
+	int quiet;
+};
+
+enum cli_result {
+	cli_run,        /* go on with the export */
+	cli_exit_ok,    /* --help or --version was printed */
+	cli_exit_usage  /* an error was printed */
+};
+
+enum cli_result cli_parse(int argc, char **argv, struct options *o);
+void cli_free(struct options *o);
+
+#endif

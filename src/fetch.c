@@ -1,0 +1,196 @@
+/*
+ * fetch.c - one page from request to gzip member (see fetch.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fetch.h"
+#include "gzmember.h"
+#include "log.h"
+#include "page.h"
+#include "profile.h"
+#include "total.h"
+#include "xalloc.h"
+
+struct fetcher {
+	const struct fetch_run *run;
+	struct http_client *http;
+	page_parser *parser;
+	struct page_opts popts;
+	struct gzmember *gz;
+	struct buf nd;          /* the parser's NDJSON for this page */
+};
+
+struct fetcher *
+fetcher_new(const struct fetch_run *run)
+{
+	struct fetcher *f = xcalloc(1, sizeof *f);
+
+	f->run = run;
+	if ((f->http = http_client_new(&run->http)) == NULL) {
+		free(f);
+		return NULL;
+	}
+	f->popts.items_path = run->o->profile.items_path;
+	f->popts.total_path = run->o->profile.total_path;
+	buf_init(&f->nd, run->max_page);
+	if (run->o->gzip)
+		f->gz = gzmember_new(run->o->level);
+	return f;
+}
+
+void
+fetcher_free(struct fetcher *f)
+{
+	if (f == NULL)
+		return;
+	if (f->parser != NULL)
+		page_free(f->parser);
+	gzmember_free(f->gz);
+	buf_free(&f->nd);
+	http_client_free(f->http);
+	free(f);
+}
+
+static int
+fetch_body(void *arg, const char *data, size_t n)
+{
+	struct fetcher *f = arg;
+
+	return page_feed(f->parser, data, n) == page_status_ok ? 0 : -1;
+}
+
+static int
+is_tls_error(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_PEER_FAILED_VERIFICATION:
+	case CURLE_SSL_CERTPROBLEM:
+	case CURLE_SSL_CIPHER:
+	case CURLE_SSL_CACERT_BADFILE:
+	case CURLE_SSL_ISSUER_ERROR:
+	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
+	case CURLE_SSL_INVALIDCERTSTATUS:
+	case CURLE_SSL_CRL_BADFILE:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Reads the total from the profile's header, else from the body. */
+static enum exit_status
+fetch_total(struct fetcher *f, struct fetch_info *info, const char *where,
+    char *msg, size_t msgsz)
+{
+	const struct profile *pr = &f->run->o->profile;
+	const char *v;
+
+	if (pr->total_header != NULL &&
+	    (v = http_header(f->http, pr->total_header)) != NULL) {
+		if (total_parse_count(v, &info->total) < 0) {
+			char shown[64];
+
+			log_snippet(shown, sizeof shown, v, strlen(v));
+			snprintf(msg, msgsz, "%s: header %s: \"%s\" is not a count",
+			    where, pr->total_header, shown);
+			return exit_protocol;
+		}
+		info->has_total = 1;
+		snprintf(info->total_source, sizeof info->total_source,
+		    "header %s", pr->total_header);
+		return exit_ok;
+	}
+	if (pr->total_path != NULL && page_total(f->parser, &info->total)) {
+		info->has_total = 1;
+		snprintf(info->total_source, sizeof info->total_source,
+		    "body %s", pr->total_path);
+	}
+	return exit_ok;
+}
+
+enum exit_status
+fetch_page(struct fetcher *f, long long offset, struct buf *out,
+    struct fetch_info *info, char *msg, size_t msgsz)
+{
+	const struct fetch_run *run = f->run;
+	struct http_result res;
+	enum page_status ps;
+	enum exit_status st = exit_ok;
+	char *url, *shown = NULL, where[64];
+
+	memset(info, 0, sizeof *info);
+	msg[0] = '\0';
+	buf_reset(out);
+	snprintf(where, sizeof where, "offset %lld", offset);
+
+	url = profile_page_url(&run->o->profile, run->base, offset,
+	    run->page_size);
+	if (url == NULL) {
+		snprintf(msg, msgsz, "%s: cannot build the page URL", where);
+		return exit_failure;
+	}
+	buf_reset(&f->nd);
+	if (f->parser == NULL)
+		f->parser = page_new(&f->popts, &f->nd);
+	else
+		page_reset(f->parser);
+
+	http_get(f->http, url, NULL, fetch_body, f, &res);
+	curl_free(url);
+	shown = http_effective_url(f->http);
+
+	switch (res.outcome) {
+	case http_outcome_cancelled:
+		st = exit_interrupted;
+		snprintf(msg, msgsz, "%s: GET %s: interrupted", where, shown);
+		goto out;
+	case http_outcome_transport:
+		st = is_tls_error(res.curl) ? exit_auth : exit_failure;
+		snprintf(msg, msgsz, "%s: GET %s: %s", where, shown, res.error);
+		goto out;
+	case http_outcome_status:
+		st = res.status == 401 || res.status == 403 ? exit_auth :
+		    exit_failure;
+		snprintf(msg, msgsz, "%s: GET %s: HTTP %ld%s (body: \"%s\")", where,
+		    shown, res.status, res.status == 401 ?
+		    " Unauthorized: check --user" : res.status == 403 ?
+		    " Forbidden" : res.status == 404 ? " Not Found" : "",
+		    http_snippet(f->http));
+		goto out;
+	case http_outcome_aborted:
+	case http_outcome_ok:
+		break;
+	}
+	ps = res.outcome == http_outcome_aborted ? page_feed(f->parser, "", 0) :
+	    page_finish(f->parser);
+	if (ps != page_status_ok) {
+		st = exit_protocol;
+		snprintf(msg, msgsz, "%s: GET %s: HTTP %ld: %s (body starts: \"%s\")",
+		    where, shown, res.status, page_error(f->parser),
+		    http_snippet(f->http));
+		goto out;
+	}
+	info->items = page_items(f->parser);
+	if ((st = fetch_total(f, info, where, msg, msgsz)) != exit_ok)
+		goto out;
+	log_info("%s: GET %s: HTTP %ld, %zu bytes, %lld items, %.3f s", where,
+	    shown, res.status, res.body_bytes, info->items, res.seconds);
+
+	if (!run->o->gzip) {
+		/* Hand the lines over without a copy; the parser keeps
+		 * writing through &f->nd, which now owns out's old memory. */
+		struct buf tmp = *out;
+
+		*out = f->nd;
+		f->nd = tmp;
+	} else if (gzmember_compress(f->gz, f->nd.data, f->nd.len, out) < 0) {
+		st = exit_protocol;
+		snprintf(msg, msgsz, "%s: page too large to compress", where);
+	}
+out:
+	free(shown);
+	return st;
+}

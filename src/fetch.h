@@ -1,0 +1,51 @@
+/*
+ * fetch.h - one page: its URL, the request, the streaming parse, the gzip
+ * member, and a verdict with a message fit for the person at the terminal.
+ *
+ * A fetcher belongs to one worker (it owns that worker's HTTP client,
+ * parser, deflate stream and scratch buffer); the fetch_run it points to
+ * is shared and read-only while workers run.
+ */
+#ifndef INVDUMP_FETCH_H
+#define INVDUMP_FETCH_H
+
+#include <stdatomic.h>
+
+#include <curl/curl.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "http.h"
+#include "status.h"
+
+struct fetch_run {
+	const struct options *o;
+	const CURLU *base;              /* the user's URL, parsed once */
+	struct http_conf http;
+	long page_size;                 /* items asked for per page */
+	size_t max_page;                /* cap on one page's NDJSON bytes */
+};
+
+struct fetcher;
+
+/* What one page said besides its items. */
+struct fetch_info {
+	long long items;
+	int has_total;
+	long long total;
+	char total_source[64];          /* "header X-Total-Count", "body count" */
+};
+
+struct fetcher *fetcher_new(const struct fetch_run *run);
+void fetcher_free(struct fetcher *f);
+
+/*
+ * Fetches the page at offset into out (a gzip member when the run
+ * compresses, else NDJSON), which is reset first.  Returns exit_ok, or
+ * the exit status this failure deserves with a one-line message (naming the
+ * offset and the redacted URL) in msg.
+ */
+enum exit_status fetch_page(struct fetcher *f, long long offset,
+    struct buf *out, struct fetch_info *info, char *msg, size_t msgsz);
+
+#endif

@@ -1,0 +1,27 @@
+/*
+ * gzmember.h - one buffer in, one complete gzip member (RFC 1952) out.
+ *
+ * zlib writes the gzip header and trailer (windowBits 15 + 16).  A gzmember
+ * keeps its z_stream between calls (deflateReset, not deflateInit, per
+ * page), so each worker owns one and compresses its pages in parallel with
+ * the others.  Concatenated members are one valid gzip file.
+ */
+#ifndef INVDUMP_GZMEMBER_H
+#define INVDUMP_GZMEMBER_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+struct gzmember;
+
+/* level 1..9.  Never returns NULL (allocation failure ends the process). */
+struct gzmember *gzmember_new(int level);
+void gzmember_free(struct gzmember *gz);
+
+/* Appends the member holding in[0..len) to out.  Returns 0, or -1 when out
+ * would pass its cap (out->toobig is set). */
+int gzmember_compress(struct gzmember *gz, const void *in, size_t len,
+    struct buf *out);
+
+#endif

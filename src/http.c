@@ -1,0 +1,292 @@
+/*
+ * http.c - libcurl: global init, share handle, per-worker clients.
+ *
+ * Security defaults live here and nowhere else: only http and https, also
+ * after a redirect; a bounded number of redirects; credentials given with
+ * -u are not sent to another host after a redirect (libcurl's default,
+ * CURLOPT_UNRESTRICTED_AUTH off); TLS verification always on.
+ * CURLOPT_NOSIGNAL is set on every handle because we are threaded.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "http.h"
+#include "log.h"
+#include "xalloc.h"
+
+#define HTTP_SNIPPET 160        /* bytes of a body kept for messages */
+
+struct http_client {
+	CURL *curl;
+	const struct http_conf *conf;
+	http_body_fn fn;
+	void *ctx;
+	int checked;            /* status looked at for this response */
+	int pass;               /* this response's body goes to fn */
+	int aborted;            /* fn said stop */
+	size_t body_bytes;
+	char raw[HTTP_SNIPPET]; /* first bytes of the body */
+	size_t rawlen;
+	char snippet[HTTP_SNIPPET * 4 + 1];
+	char errbuf[CURL_ERROR_SIZE];
+};
+
+static CURLSH *share;
+static pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
+
+static void
+share_lock(CURL *h, curl_lock_data data, curl_lock_access access, void *u)
+{
+	(void)h;
+	(void)access;
+	(void)u;
+	pthread_mutex_lock(&share_locks[data]);
+}
+
+static void
+share_unlock(CURL *h, curl_lock_data data, void *u)
+{
+	(void)h;
+	(void)u;
+	pthread_mutex_unlock(&share_locks[data]);
+}
+
+int
+http_global_init(void)
+{
+	CURLcode rc;
+	int i;
+
+	if ((rc = curl_global_init(CURL_GLOBAL_ALL)) != CURLE_OK) {
+		log_error("cannot initialise libcurl: %s", curl_easy_strerror(rc));
+		return -1;
+	}
+	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_init(&share_locks[i], NULL);
+	if ((share = curl_share_init()) == NULL) {
+		log_error("cannot create a libcurl share handle");
+		return -1;
+	}
+	curl_share_setopt(share, CURLSHOPT_LOCKFUNC, share_lock);
+	curl_share_setopt(share, CURLSHOPT_UNLOCKFUNC, share_unlock);
+	curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+	curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+	return 0;
+}
+
+void
+http_global_cleanup(void)
+{
+	int i;
+
+	if (share != NULL)
+		curl_share_cleanup(share);
+	share = NULL;
+	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
+		pthread_mutex_destroy(&share_locks[i]);
+	curl_global_cleanup();
+}
+
+const char *
+http_version(void)
+{
+	return curl_version();
+}
+
+static size_t
+http_write_cb(char *data, size_t size, size_t nmemb, void *arg)
+{
+	struct http_client *c = arg;
+	size_t n = size * nmemb, keep;
+	long status = 0;
+
+	if (!c->checked) {
+		/* Headers are complete once the body starts. */
+		curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &status);
+		c->pass = status >= 200 && status < 300;
+		c->checked = 1;
+	}
+	if (c->rawlen < sizeof c->raw) {
+		keep = sizeof c->raw - c->rawlen;
+		if (keep > n)
+			keep = n;
+		memcpy(c->raw + c->rawlen, data, keep);
+		c->rawlen += keep;
+	}
+	c->body_bytes += n;
+	if (c->pass && c->fn(c->ctx, data, n) != 0) {
+		c->aborted = 1;
+		return 0;       /* CURLE_WRITE_ERROR */
+	}
+	return n;
+}
+
+static int
+http_xferinfo_cb(void *arg, curl_off_t dltotal, curl_off_t dlnow,
+    curl_off_t ultotal, curl_off_t ulnow)
+{
+	struct http_client *c = arg;
+
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return c->conf->cancel != NULL && atomic_load(c->conf->cancel);
+}
+
+struct http_client *
+http_client_new(const struct http_conf *conf)
+{
+	struct http_client *c = xcalloc(1, sizeof *c);
+	CURL *h;
+
+	if ((h = curl_easy_init()) == NULL) {
+		log_error("cannot create a libcurl handle");
+		free(c);
+		return NULL;
+	}
+	c->curl = h;
+	c->conf = conf;
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_SHARE, share);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
+	curl_easy_setopt(h, CURLOPT_MAXREDIRS, conf->max_redirs);
+	curl_easy_setopt(h, CURLOPT_UNRESTRICTED_AUTH, 0L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
+	curl_easy_setopt(h, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
+	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+	curl_easy_setopt(h, CURLOPT_BUFFERSIZE, 128L * 1024);
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, conf->connect_timeout);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, http_write_cb);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, c);
+	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, http_xferinfo_cb);
+	curl_easy_setopt(h, CURLOPT_XFERINFODATA, c);
+	if (conf->userpwd != NULL) {
+		curl_easy_setopt(h, CURLOPT_USERPWD, conf->userpwd);
+		curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+	}
+	return c;
+}
+
+void
+http_client_free(struct http_client *c)
+{
+	if (c == NULL)
+		return;
+	curl_easy_cleanup(c->curl);
+	free(c);
+}
+
+void
+http_get(struct http_client *c, const char *url, const struct curl_slist *extra,
+    http_body_fn fn, void *ctx, struct http_result *res)
+{
+	struct curl_slist *hdrs = NULL, *tmp;
+	const struct curl_slist *s;
+	CURLcode rc;
+	double secs = 0;
+
+	c->fn = fn;
+	c->ctx = ctx;
+	c->checked = c->pass = c->aborted = 0;
+	c->body_bytes = 0;
+	c->rawlen = 0;
+	c->errbuf[0] = '\0';
+	c->snippet[0] = '\0';
+
+	for (s = c->conf->headers; s != NULL; s = s->next)
+		if ((tmp = curl_slist_append(hdrs, s->data)) != NULL)
+			hdrs = tmp;
+	for (s = extra; s != NULL; s = s->next)
+		if ((tmp = curl_slist_append(hdrs, s->data)) != NULL)
+			hdrs = tmp;
+	curl_easy_setopt(c->curl, CURLOPT_URL, url);
+	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, hdrs);
+
+	rc = curl_easy_perform(c->curl);
+
+	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, NULL);
+	curl_slist_free_all(hdrs);
+
+	memset(res, 0, sizeof *res);
+	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &res->status);
+	curl_easy_getinfo(c->curl, CURLINFO_TOTAL_TIME, &secs);
+	res->seconds = secs;
+	res->curl = rc;
+	res->body_bytes = c->body_bytes;
+	log_snippet(c->snippet, sizeof c->snippet, c->raw, c->rawlen);
+
+	if (c->aborted)
+		res->outcome = http_outcome_aborted;
+	else if (rc == CURLE_ABORTED_BY_CALLBACK)
+		res->outcome = http_outcome_cancelled;
+	else if (rc != CURLE_OK) {
+		res->outcome = http_outcome_transport;
+		snprintf(res->error, sizeof res->error, "%s",
+		    c->errbuf[0] ? c->errbuf : curl_easy_strerror(rc));
+	} else if (res->status >= 200 && res->status < 300)
+		res->outcome = http_outcome_ok;
+	else
+		res->outcome = http_outcome_status;
+	/* A 2xx response with an empty body never called the write callback. */
+}
+
+const char *
+http_header(struct http_client *c, const char *name)
+{
+	struct curl_header *h;
+
+	if (curl_easy_header(c->curl, name, 0, CURLH_HEADER, -1, &h) != CURLHE_OK)
+		return NULL;
+	if (h->amount > 1 &&
+	    curl_easy_header(c->curl, name, h->amount - 1, CURLH_HEADER, -1,
+	    &h) != CURLHE_OK)
+		return NULL;
+	return h->value;
+}
+
+char *
+http_header_all(struct http_client *c, const char *name)
+{
+	struct curl_header *h;
+	size_t i, amount;
+	char *all = NULL, *tmp;
+
+	if (curl_easy_header(c->curl, name, 0, CURLH_HEADER, -1, &h) != CURLHE_OK)
+		return NULL;
+	amount = h->amount;
+	all = xstrdup(h->value);
+	for (i = 1; i < amount; i++) {
+		if (curl_easy_header(c->curl, name, i, CURLH_HEADER, -1, &h) !=
+		    CURLHE_OK)
+			break;
+		tmp = xasprintf("%s, %s", all, h->value);
+		free(all);
+		all = tmp;
+	}
+	return all;
+}
+
+const char *
+http_snippet(struct http_client *c)
+{
+	return c->snippet;
+}
+
+char *
+http_effective_url(struct http_client *c)
+{
+	char *url = NULL;
+
+	if (curl_easy_getinfo(c->curl, CURLINFO_EFFECTIVE_URL, &url) != CURLE_OK ||
+	    url == NULL)
+		return xstrdup("(unknown URL)");
+	return log_redact_url(url);
+}

@@ -1,0 +1,86 @@
+/*
+ * http.h - everything invdump asks of libcurl.
+ *
+ * http_global_init() runs once, before any thread starts: it initialises
+ * libcurl and creates the share handle through which all clients share DNS
+ * answers and TLS sessions (not connections: libcurl 7.88 must not share
+ * its connection cache across threads).  Each worker owns one http_client,
+ * a CURL easy handle reused for every request so that its connection stays
+ * alive.  A client is used by one thread at a time.
+ *
+ * The body is handed to the caller's callback as it arrives; the first
+ * bytes of every body are also kept for error messages.  Bodies of non-2xx
+ * responses are never handed on, only kept in part.
+ */
+#ifndef INVDUMP_HTTP_H
+#define INVDUMP_HTTP_H
+
+#include <stddef.h>
+
+#include <stdatomic.h>
+
+#include <curl/curl.h>
+
+struct http_conf {
+	const char *userpwd;            /* "user:secret" for Basic, or NULL */
+	const struct curl_slist *headers; /* -H headers */
+	long connect_timeout;           /* seconds */
+	long max_redirs;
+	const atomic_int *cancel;       /* a transfer stops when *cancel != 0 */
+};
+
+struct http_client;
+
+/* The body callback: returns 0 to go on, -1 to abort the transfer. */
+typedef int (*http_body_fn)(void *ctx, const char *data, size_t n);
+
+enum http_outcome {
+	http_outcome_ok,         /* a complete 2xx response */
+	http_outcome_status,     /* a complete non-2xx response */
+	http_outcome_transport,  /* no (complete) response: curl error */
+	http_outcome_aborted,    /* the body callback said stop */
+	http_outcome_cancelled   /* *cancel was set */
+};
+
+struct http_result {
+	enum http_outcome outcome;
+	long status;             /* HTTP status, 0 if none */
+	CURLcode curl;           /* libcurl's code for http_outcome_transport */
+	char error[CURL_ERROR_SIZE + 64]; /* libcurl's message, for transport */
+	size_t body_bytes;       /* bytes of body received (decoded) */
+	double seconds;          /* total time of the request */
+};
+
+/* Returns 0, or -1 with a message on stderr. */
+int http_global_init(void);
+void http_global_cleanup(void);
+/* "libcurl/7.88.1 OpenSSL/3.0.x ..." */
+const char *http_version(void);
+
+struct http_client *http_client_new(const struct http_conf *conf);
+void http_client_free(struct http_client *c);
+
+/*
+ * GET url (headers: conf's, then extra).  The result says how it ended;
+ * response headers stay readable with http_header() until the next request.
+ */
+void http_get(struct http_client *c, const char *url,
+    const struct curl_slist *extra, http_body_fn fn, void *ctx,
+    struct http_result *res);
+
+/* The value of response header name (case-insensitive) of the last
+ * request, the last one if it came several times; NULL if absent.  Valid
+ * until the next request on c. */
+const char *http_header(struct http_client *c, const char *name);
+
+/* All values of header name joined with ", " (as for Link), newly allocated
+ * or NULL if absent. */
+char *http_header_all(struct http_client *c, const char *name);
+
+/* The first bytes of the last body, made printable (for error messages). */
+const char *http_snippet(struct http_client *c);
+
+/* The effective URL after redirects, redacted, newly allocated. */
+char *http_effective_url(struct http_client *c);
+
+#endif

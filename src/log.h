@@ -1,0 +1,45 @@
+/*
+ * log.h - what the person at the terminal sees, and redaction.
+ *
+ * Every message goes to stderr prefixed "invdump: ", one line each, written
+ * with a single write so lines from several threads never interleave.
+ * Nothing here ever prints a credential: URLs pass through log_redact_url()
+ * before they reach a message.
+ */
+#ifndef INVDUMP_LOG_H
+#define INVDUMP_LOG_H
+
+#include <stddef.h>
+
+enum log_level { log_level_quiet = -1, log_level_normal = 0, log_level_verbose = 1,
+                 log_level_debug = 2 };
+
+/* Set once by main before any thread starts. */
+void log_set_level(int level);
+int log_get_level(void);
+
+/* Errors are printed at every level. */
+void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Errors with strerror(errno) appended, as tmux's fatal() vs fatalx(). */
+void log_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Warnings are silenced by -q. */
+void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Information for -v. */
+void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Details for -vv. */
+void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/*
+ * Returns a newly allocated copy of url fit to print: a password in the
+ * userinfo, and the values of query parameters that commonly carry secrets
+ * (api_key, apikey, key, token, access_token, password, secret, sig,
+ * signature, ...), are replaced by "***".  An unparsable URL comes back as
+ * "(unprintable URL)".
+ */
+char *log_redact_url(const char *url);
+
+/* Copies at most n bytes of data into dst (of size dstsz) as printable
+ * ASCII: other bytes become \xNN, quotes and backslashes are escaped. */
+void log_snippet(char *dst, size_t dstsz, const char *data, size_t n);
+
+#endif

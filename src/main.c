@@ -1,0 +1,93 @@
+/*
+ * main.c - argv to options, options to a run, a run to an exit status.
+ *
+ * Signals: SIGINT and SIGTERM are blocked in every thread and taken by one
+ * thread in sigwait(), which only records the signal in an atomic flag; the
+ * run sees it, stops its transfers, removes its temporary file and ends
+ * with status 128 + signal.  SIGPIPE is ignored: a closed standard output
+ * shows up as EPIPE from write(2) and ends the run quietly.
+ */
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "export.h"
+#include "http.h"
+#include "log.h"
+#include "status.h"
+
+static atomic_int caught;
+
+static void *
+signal_main(void *arg)
+{
+	sigset_t *set = arg;
+	int sig;
+
+	for (;;) {
+		if (sigwait(set, &sig) != 0)
+			continue;
+		if (atomic_load(&caught) != 0) {
+			/* A second signal: the person means it. */
+			signal(sig, SIG_DFL);
+			pthread_sigmask(SIG_UNBLOCK, set, NULL);
+			raise(sig);
+		}
+		atomic_store(&caught, sig);
+	}
+	return NULL;
+}
+
+int
+main(int argc, char **argv)
+{
+	static sigset_t set;
+	struct options o;
+	pthread_t sigthread;
+	enum exit_status st;
+	int rc;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	/* Before any thread (libcurl's resolver threads included) exists. */
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+
+	switch (cli_parse(argc, argv, &o)) {
+	case cli_exit_ok:
+		cli_free(&o);
+		return exit_ok;
+	case cli_exit_usage:
+		cli_free(&o);
+		return exit_usage;
+	case cli_run:
+		break;
+	}
+	log_set_level(o.quiet ? log_level_quiet : o.verbose);
+	if (http_global_init() < 0) {
+		cli_free(&o);
+		return exit_failure;
+	}
+	if ((rc = pthread_create(&sigthread, NULL, signal_main, &set)) != 0) {
+		log_error("cannot start the signal thread: %s", strerror(rc));
+		http_global_cleanup();
+		cli_free(&o);
+		return exit_failure;
+	}
+	pthread_detach(sigthread);
+
+	st = export_run(&o, &caught);
+	if (st == exit_interrupted && atomic_load(&caught) != 0) {
+		log_error("interrupted by %s; nothing was published",
+		    atomic_load(&caught) == SIGINT ? "SIGINT" : "SIGTERM");
+		st = 128 + atomic_load(&caught);
+	}
+	http_global_cleanup();
+	cli_free(&o);
+	return st;
+}

@@ -1,0 +1,116 @@
+/*
+ * page.h - one page of an API response, streamed from JSON to NDJSON.
+ *
+ * A page parser is fed the response body in pieces exactly as they arrive
+ * (from libcurl's write callback) and appends one compact JSON line per item
+ * of the items array to the caller's output buffer.  It never does I/O and
+ * never sees the whole body at once.
+ *
+ * Fidelity contract (DESIGN.md): numbers are written byte-for-byte as sent;
+ * key order is kept; string content is kept exactly and re-escaped minimally:
+ * \" \\ \b \f \n \r \t, other bytes below 0x20 as \u00XX (upper-case hex),
+ * everything else as raw UTF-8 ("\/" becomes "/"; U+2028 and 0x7F stay raw).
+ * Each line ends in '\n'.  Items may be any JSON value: scalars and arrays
+ * make lines too.  What cannot be kept exactly is refused, never altered:
+ * invalid UTF-8 (checked strictly: no overlong forms, no encoded surrogates,
+ * nothing above U+10FFFF) and \u escapes of unpaired UTF-16 surrogates,
+ * which yajl 2.1 would silently turn into '?' or a wrong character, are
+ * syntax errors.
+ *
+ * Paths are dotted key paths from the root object: "results", "data.items",
+ * "@odata.count".  A path is compared with the keys joined by '.', so a key
+ * that itself contains a dot still matches.  A path goes through objects
+ * only: nothing inside an array (other than the items) is ever matched.  An
+ * empty or NULL items_path means the body's root is the items array.  All
+ * other keys are skipped, at any depth, without output.
+ *
+ * A parser belongs to one thread at a time; parsers share nothing.
+ */
+#ifndef INVDUMP_PAGE_H
+#define INVDUMP_PAGE_H
+
+#include <stddef.h>
+
+#include "buf.h"
+
+struct page_opts {
+	const char *items_path;  /* NULL/"" : root array */
+	const char *total_path;  /* a number (or a string of digits) anywhere in
+	                            the root object, before or after the items;
+	                            NULL: none */
+	const char *next_path;   /* a string or number (cursor, next URL, page id);
+	                            JSON null means "no next"; NULL: none */
+	size_t max_item;         /* largest compact item in bytes, without its
+	                            '\n'; 0: no cap.  Also bounds every single
+	                            token (plus 4 KiB of whitespace), even under
+	                            skipped keys: yajl holds a token that spans
+	                            feeds in memory */
+	unsigned max_depth;      /* deepest nesting of the body, the root being
+	                            depth 1; 0: default 64;
+	                            never more than 128 (yajl_gen's own limit) */
+};
+
+enum page_status {
+	page_status_ok = 0,
+	page_status_syntax,      /* not JSON, invalid UTF-8, an unpaired surrogate
+	                            escape, trailing garbage, an empty body */
+	page_status_shape,       /* JSON, but not the expected shape (object where
+	                            the array belongs, no items path, the items
+	                            path twice, a next_path value that is not a
+	                            string, number or null, ...) */
+	page_status_too_big,     /* an item (or a token) over max_item, or out
+	                            over out->max */
+	page_status_too_deep     /* nesting over max_depth */
+};
+
+typedef struct page_parser page_parser;
+
+/*
+ * Creates a parser that appends NDJSON lines to *out (which the caller owns
+ * and must keep alive until page_free).  opts is copied, its strings are
+ * not: they must outlive the parser.
+ */
+page_parser *page_new(const struct page_opts *opts, struct buf *out);
+
+/*
+ * Feeds the next n bytes of the body.  After an error, further feeds are
+ * ignored and return the same error.  On any error, out is taken back to
+ * the end of the last complete line: it keeps the page_items() whole items
+ * written before the failure, never a partial one.  The caller still
+ * discards the page.
+ */
+enum page_status page_feed(page_parser *p, const void *data, size_t n);
+
+/* Ends the body: reports truncated JSON or an empty body
+ * (page_status_syntax), and a missing items array when items_path is set
+ * (page_status_shape).  Call page_reset before feeding another body. */
+enum page_status page_finish(page_parser *p);
+
+/* Items written so far (complete lines in out). */
+size_t page_items(const page_parser *p);
+
+/* 1 and *total set when total_path was seen with a non-negative integer
+ * (a number or a string of digits; the last one wins); 0 otherwise: a
+ * negative, fractional, oversized or non-numeric value counts as absent. */
+int page_total(const page_parser *p, long long *total);
+
+/* The value at next_path as text (a string's content, or a number's literal),
+ * NUL-terminated, NULL when absent or null.  Owned by the parser, valid until
+ * the next feed, reset or free.  A string holding a NUL byte is a shape error
+ * rather than a shortened cursor. */
+const char *page_next(const page_parser *p);
+
+/* A one-line description of the first error, e.g.
+ * "expected an array at the root, found an object" or
+ * "lexical error: invalid char in json text at byte 17" (bytes count from 0,
+ * at the point where the parser stopped).  Never quotes the body.  Owned by
+ * the parser; "" when there is no error. */
+const char *page_error(const page_parser *p);
+
+/* Rewinds the parser for a new body (a retry, or the next page), keeping its
+ * memory.  Does not touch out. */
+void page_reset(page_parser *p);
+
+void page_free(page_parser *p);
+
+#endif

@@ -1,0 +1,207 @@
+/*
+ * pool.c - worker threads, job queue and reorder window (see pool.h).
+ *
+ * Design
+ *
+ * One mutex (pool.lock) guards everything shared; there is no other lock,
+ * so there is no lock order to get wrong.  Two condition variables hang on
+ * it: `ready` (a page was finished, or the run failed) wakes the emitting
+ * thread, `room` (the emitter moved on, or the run ended) wakes workers.
+ *
+ * The window is a ring of `window` slots.  Job seq lives in slot
+ * seq % window.  A worker takes job `next_take` only while
+ * next_take < next_emit + window, so the slot it is about to fill has been
+ * emitted and released already: a slot belongs to exactly one worker
+ * between take and finish, and to the emitter between finish and release,
+ * and its buffer is touched without the lock by whoever owns it.  This is
+ * pigz's write_first/seq hand-off, with a fixed pool of page buffers whose
+ * memory is reused from job to job.
+ *
+ * Waits are timed (100 ms) so that a cancel set by the signal thread is
+ * seen without that thread having to know about the pool.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "pool.h"
+#include "xalloc.h"
+
+struct slot {
+	struct pool_page page;
+	int ready;                      /* finished, not yet emitted */
+};
+
+struct pool {
+	pthread_mutex_t lock;
+	pthread_cond_t ready;
+	pthread_cond_t room;
+	long long next_take;            /* lowest job nobody took */
+	long long next_emit;            /* lowest job not emitted */
+	long long end;                  /* no job at or past this is run */
+	int window;
+	struct slot *slots;
+	int stop;                       /* failed or cancelled: all leave */
+	int failed;
+	const struct pool_ops *ops;
+	const atomic_int *cancel;
+};
+
+struct worker {
+	struct pool *pool;
+	void *wctx;
+	pthread_t tid;
+};
+
+static void
+timed_wait(pthread_cond_t *cv, pthread_mutex_t *mu)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += 100 * 1000 * 1000;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	/* ETIMEDOUT is the point; any other error is impossible here. */
+	(void)pthread_cond_timedwait(cv, mu, &ts);
+}
+
+static int
+cancelled(const struct pool *p)
+{
+	return p->cancel != NULL && atomic_load(p->cancel);
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct pool *p = w->pool;
+	struct slot *s;
+	enum pool_work r;
+	long long seq;
+
+	pthread_mutex_lock(&p->lock);
+	for (;;) {
+		while (!p->stop && p->next_take < p->end &&
+		    p->next_take >= p->next_emit + p->window) {
+			if (cancelled(p))
+				p->stop = 1;
+			else
+				timed_wait(&p->room, &p->lock);
+		}
+		if (p->stop || p->next_take >= p->end)
+			break;
+		seq = p->next_take++;
+		s = &p->slots[seq % p->window];
+		pthread_mutex_unlock(&p->lock);
+
+		buf_reset(&s->page.data);
+		s->page.items = 0;
+		r = p->ops->work(w->wctx, seq, &s->page);
+
+		pthread_mutex_lock(&p->lock);
+		switch (r) {
+		case pool_work_done:
+			s->ready = 1;
+			break;
+		case pool_work_end:
+			/* Jobs past an end are dropped, even if done already. */
+			if (seq < p->end)
+				p->end = seq;
+			break;
+		case pool_work_failed:
+			p->stop = p->failed = 1;
+			break;
+		}
+		pthread_cond_signal(&p->ready);
+		if (r != pool_work_done)
+			pthread_cond_broadcast(&p->room);
+	}
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+enum pool_result
+pool_run(int nworkers, void **wctx, long long first, long long end, int window,
+    size_t page_max, const struct pool_ops *ops, void *ectx,
+    const atomic_int *cancel)
+{
+	struct pool p;
+	struct worker *w;
+	struct slot *s;
+	enum pool_result result = pool_result_ok;
+	int i, started = 0, rc;
+
+	if (first >= end)
+		return pool_result_ok;
+	memset(&p, 0, sizeof p);
+	pthread_mutex_init(&p.lock, NULL);
+	pthread_cond_init(&p.ready, NULL);
+	pthread_cond_init(&p.room, NULL);
+	p.next_take = p.next_emit = first;
+	p.end = end;
+	p.window = window < 1 ? 1 : window;
+	p.ops = ops;
+	p.cancel = cancel;
+	p.slots = xcalloc(p.window, sizeof *p.slots);
+	for (i = 0; i < p.window; i++)
+		buf_init(&p.slots[i].page.data, page_max);
+
+	w = xcalloc(nworkers, sizeof *w);
+	for (i = 0; i < nworkers; i++) {
+		w[i].pool = &p;
+		w[i].wctx = wctx[i];
+		if ((rc = pthread_create(&w[i].tid, NULL, worker_main, &w[i])) != 0)
+			break;
+		started++;
+	}
+
+	pthread_mutex_lock(&p.lock);
+	if (started == 0)
+		p.stop = p.failed = 1;
+	while (!p.stop && p.next_emit < p.end) {
+		s = &p.slots[p.next_emit % p.window];
+		if (!s->ready) {
+			if (cancelled(&p))
+				p.stop = 1;
+			else
+				timed_wait(&p.ready, &p.lock);
+			continue;
+		}
+		/* The slot is ours until next_emit moves past it. */
+		pthread_mutex_unlock(&p.lock);
+		rc = ops->emit(ectx, p.next_emit, &s->page);
+		pthread_mutex_lock(&p.lock);
+		s->ready = 0;
+		if (rc != 0) {
+			p.stop = p.failed = 1;
+			break;
+		}
+		p.next_emit++;
+		pthread_cond_broadcast(&p.room);
+	}
+	if (p.failed)
+		result = pool_result_failed;
+	else if (p.stop || cancelled(&p))
+		result = p.next_emit >= p.end ? pool_result_ok :
+		    pool_result_cancelled;
+	p.stop = 1;
+	pthread_cond_broadcast(&p.room);
+	pthread_mutex_unlock(&p.lock);
+
+	for (i = 0; i < started; i++)
+		pthread_join(w[i].tid, NULL);
+	for (i = 0; i < p.window; i++)
+		buf_free(&p.slots[i].page.data);
+	free(p.slots);
+	free(w);
+	pthread_cond_destroy(&p.room);
+	pthread_cond_destroy(&p.ready);
+	pthread_mutex_destroy(&p.lock);
+	return result;
+}

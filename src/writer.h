@@ -1,0 +1,41 @@
+/*
+ * writer.h - the output file and its atomic publication.
+ *
+ * A file destination is written as a temporary file beside it (same
+ * directory, so rename(2) is atomic), created mode 0600, and only
+ * writer_commit() - fsync, close, rename, fsync of the directory - makes it
+ * appear under its name.  writer_abort() removes the temporary file, so a
+ * failed or interrupted run leaves the destination as it was.  A symlink at
+ * the destination is replaced, never followed.  "-" writes to standard
+ * output, where nothing can be taken back.
+ *
+ * Used by one thread only.  Every function prints its own message (naming
+ * the path and the failing call) before returning an error.
+ */
+#ifndef INVDUMP_WRITER_H
+#define INVDUMP_WRITER_H
+
+#include <stddef.h>
+
+struct writer;
+
+/* NULL (after a message) when the temporary file cannot be created. */
+struct writer *writer_open(const char *path);
+
+enum writer_status {
+	writer_ok = 0,
+	writer_error = -1,      /* a message was printed */
+	writer_closed = -2      /* stdout's reader went away (EPIPE) */
+};
+
+enum writer_status writer_write(struct writer *w, const void *data, size_t n);
+/* Publishes the file; frees w whatever happens. */
+enum writer_status writer_commit(struct writer *w);
+/* Removes the temporary file; frees w.  Safe on NULL. */
+void writer_abort(struct writer *w);
+/* Bytes written so far. */
+unsigned long long writer_bytes(const struct writer *w);
+/* The name of the temporary file ("" for stdout), for the SIGINT path. */
+const char *writer_temp_path(const struct writer *w);
+
+#endif

@@ -1,0 +1,56 @@
+#!/bin/sh
+# cli.sh - every flag is in --help and the man page; bad flags are refused
+# with status 2 and a message naming the flag.
+. "$TESTS_SRCDIR/integration/setup.sh"
+
+"$INVDUMP" --help >"$T/help"
+for f in --output --compress --level --workers --limit --profile \
+	--total-header --offset-param --limit-param --items-path --user \
+	--header --connect-timeout --quiet --verbose --version --help; do
+	check "--help mentions $f" grep -q -- "$f" "$T/help"
+	check "the man page mentions $f" grep -q -- "${f#--}" "$TESTS_SRCDIR/../man/invdump.1"
+done
+check "--help lists every long flag the man page has" sh -c "
+	for f in \$(grep -o 'Fl \\(-[a-z-]*\\)' '$TESTS_SRCDIR/../man/invdump.1' | sed 's/Fl -//' | sort -u); do
+		grep -q -- \"--\$f\" '$T/help' || { echo \"# \$f\"; exit 1; }
+	done"
+check "--version names the libraries" sh -c "'$INVDUMP' --version | grep -q 'libcurl/.*yajl/.*zlib/'"
+
+refused() {
+	desc=$1; want=$2; shift 2
+	run_invdump "$@"
+	if [ "$rc" -eq 2 ] && grep -qF -- "$want" "$T/err"; then
+		ok "$desc"
+	else
+		not_ok "$desc (status $rc: $(cat "$T/err"))"
+	fi
+}
+refused "no URL" "no URL" -o x.gz
+refused "two URLs" "one URL" http://a/ http://b/
+refused "--workers 0" "--workers" -w 0 http://127.0.0.1:9/
+refused "--workers 257" "--workers" -w 257 http://127.0.0.1:9/
+refused "--workers abc" "'abc'" --workers abc http://127.0.0.1:9/
+refused "--limit 0" "--limit" -l 0 http://127.0.0.1:9/
+refused "--level 10" "--level" --level 10 http://127.0.0.1:9/
+refused "--compress zip" "--compress" --compress zip http://127.0.0.1:9/
+refused "--profile nope" "nope" -p nope http://127.0.0.1:9/
+refused "-H without a colon" "--header" -H "NoColon" http://127.0.0.1:9/
+refused "--user without a secret" "--user" -u alice http://127.0.0.1:9/
+refused "--offset-param with a space" "--offset-param" --offset-param "a b" http://127.0.0.1:9/
+refused "an unknown option" "--frobnicate" --frobnicate http://127.0.0.1:9/
+refused "a missing value" "--limit" http://127.0.0.1:9/ --limit
+refused "an ftp URL" "http" ftp://127.0.0.1/x
+refused "a file URL" "http" file:///etc/passwd
+refused "not a URL" "URL" "not a url"
+refused "--quiet with --verbose" "--quiet" -q -v http://127.0.0.1:9/
+refused "--limit-param with softlayer" "resultLimit" -p softlayer --limit-param x http://127.0.0.1:9/
+
+# -H headers reach the server, the user's query parameters survive.
+start_mock --items 10 --log "$T/requests"
+run_invdump -q -H "X-Api-Key: k1" -H "User-Agent: tester/1" -o "$T/o.gz" \
+	"$BASE/offset/items?filter=a%2Cb&sort=id"
+check "-H: sent" grep -q "X-Api-Key: k1" "$T/requests"
+check "-H: overrides the User-Agent" grep -q "User-Agent: tester/1" "$T/requests"
+check "the URL's own query is kept" grep -q "filter=a%2Cb&sort=id&offset=0&limit=100" "$T/requests"
+
+done_testing

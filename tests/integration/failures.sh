@@ -1,0 +1,80 @@
+#!/bin/sh
+# failures.sh - each failure names the URL (never the secret), exits with
+# its documented status, and leaves nothing at the destination.
+. "$TESTS_SRCDIR/integration/setup.sh"
+
+nothing_left() {
+	if [ -e "$T/out.gz" ] || ls -A "$T/dest" | grep -q .; then
+		diag "left behind: $(ls -A "$T/dest")"
+		return 1
+	fi
+	return 0
+}
+mkdir "$T/dest"
+
+start_mock --items 500 --require-user alice:s3cret-key
+AUTHED=$BASE
+
+# Connection refused: a port that was just free.
+start_mock --items 1
+dead=$BASE
+kill "$MOCK_PID"; wait "$MOCK_PID" 2>/dev/null || true
+run_invdump -o "$T/dest/out.gz" "$dead/offset/items"
+check "connection refused: status 1" status_is 1
+check "connection refused: names the URL" err_has "$dead/offset/items?offset=0&limit=100"
+check "connection refused: says so" err_has "onnect"
+check "connection refused: nothing left" nothing_left
+
+# DNS failure, in a network namespace of our own so no query leaves.
+set +e
+unshare -n "$INVDUMP" -o "$T/dest/out.gz" "http://no-such-host.invalid/items" 2>"$T/err"
+rc=$?
+set -e
+check "DNS failure: status 1" status_is 1
+check "DNS failure: says it could not resolve" err_has "resolve"
+check "DNS failure: names the host" err_has "no-such-host.invalid"
+check "DNS failure: nothing left" nothing_left
+
+# Authentication.
+run_invdump -o "$T/dest/out.gz" "$AUTHED/offset/items"
+check "401 without credentials: status 4" status_is 4
+check "401: says so" err_has "HTTP 401"
+run_invdump -o "$T/dest/out.gz" -u alice:wrong-secret "$AUTHED/offset/items"
+check "401 with a wrong secret: status 4" status_is 4
+check "401: the secret is not printed" sh -c "! grep -q wrong-secret '$T/err'"
+check "401: nothing left" nothing_left
+run_invdump -q -w 4 -o "$T/dest/ok.gz" -u alice:s3cret-key "$AUTHED/offset/items"
+check "right credentials: status 0" status_is 0
+check "right credentials: 500 items" test "$(gzip -dc "$T/dest/ok.gz" | wc -l)" -eq 500
+rm -f "$T/dest/ok.gz"
+run_invdump -v -o "$T/dest/ok.gz" -u alice:s3cret-key "$AUTHED/offset/items"
+check "-v: the secret is not printed" sh -c "! grep -q s3cret '$T/err'"
+check "-v: one line per request" test "$(grep -c 'GET http' "$T/err")" -eq 5
+rm -f "$T/dest/ok.gz"
+
+start_mock --items 300
+run_invdump -o "$T/dest/out.gz" "$BASE/status/403"
+check "403: status 4" status_is 4
+check "403: names the URL" err_has "$BASE/status/403"
+run_invdump -o "$T/dest/out.gz" "$BASE/status/404"
+check "404: status 1" status_is 1
+check "404: says HTTP 404" err_has "HTTP 404"
+run_invdump -o "$T/dest/out.gz" "$BASE/status/404?api_key=TOPSECRET&x=1"
+check "an API key in the URL is redacted" sh -c "! grep -q TOPSECRET '$T/err' && grep -q 'api_key=\*\*\*' '$T/err'"
+run_invdump -o "$T/dest/out.gz" "http://bob:hunter2@127.0.0.1:$PORT/status/404"
+check "a password in the URL is redacted" sh -c "! grep -q hunter2 '$T/err'"
+run_invdump -o "$T/dest/out.gz" "$BASE/html/items"
+check "an HTML body: status 7" status_is 7
+check "an HTML body: shows its first bytes" err_has "<"
+run_invdump -o "$T/dest/out.gz" "$BASE/object/items"
+check "an error object where the array belongs: status 7" status_is 7
+check "an error object: explained" err_has "expected an array"
+check "an error object: shows the body" err_has "something broke"
+run_invdump -o "$T/dest/out.gz" "$BASE/nototal/items"
+check "no total header: status 7" status_is 7
+check "no total header: names the header" err_has "X-Total-Count"
+run_invdump -q -o "$T/dest/out.gz" --total-header X-No-Such "$BASE/offset/items"
+check "--total-header naming an absent header: status 7" status_is 7
+check "all failures: nothing left at the destination" nothing_left
+
+done_testing

@@ -1,0 +1,104 @@
+# setup.sh - sourced by every integration test.
+#
+# Gives each test a private temp directory (removed on exit), TAP helpers,
+# and start_mock, which runs tests/mockapi on a free loopback port for the
+# test's lifetime (and never longer than --lifetime).  INVDUMP, MOCKAPI and
+# INVDUMP_VALGRIND come from Makefile.am's AM_TESTS_ENVIRONMENT.
+set -eu
+
+: "${INVDUMP:?INVDUMP must name the invdump binary}"
+: "${MOCKAPI:?MOCKAPI must name the mockapi binary}"
+INVDUMP_VALGRIND=${INVDUMP_VALGRIND:-0}
+
+T=$(mktemp -d "${TMPDIR:-/tmp}/invdump-test.XXXXXX")
+MOCK_PIDS=""
+
+cleanup() {
+	for p in $MOCK_PIDS; do
+		kill "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
+	rm -rf "$T"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+tap_n=0
+tap_failed=0
+ok() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $*"; }
+not_ok() {
+	tap_n=$((tap_n + 1)); tap_failed=$((tap_failed + 1))
+	echo "not ok $tap_n - $*"
+}
+diag() { printf '%s\n' "$@" | sed 's/^/# /'; }
+# check "description" command...: one TAP line from a command's status.
+check() {
+	desc=$1; shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+done_testing() {
+	echo "1..$tap_n"
+	[ "$tap_failed" -eq 0 ]
+}
+
+# start_mock [mockapi options]: sets PORT, BASE and MOCK_PID.
+mock_n=0
+start_mock() {
+	mock_n=$((mock_n + 1))
+	pf="$T/mock$mock_n.port"
+	"$MOCKAPI" --port-file "$pf" --lifetime 600 "$@" >"$T/mock$mock_n.out" \
+		2>"$T/mock$mock_n.err" &
+	MOCK_PID=$!
+	MOCK_PIDS="$MOCK_PIDS $MOCK_PID"
+	i=0
+	while [ ! -s "$pf" ]; do
+		i=$((i + 1))
+		if [ "$i" -gt 100 ] || ! kill -0 "$MOCK_PID" 2>/dev/null; then
+			echo "Bail out! mockapi did not start: $(cat "$T/mock$mock_n.err")"
+			exit 1
+		fi
+		sleep 0.1
+	done
+	PORT=$(cat "$pf")
+	BASE="http://127.0.0.1:$PORT"
+}
+
+# fetch URL FILE: a plain GET with curl(1), for the server's ground truth.
+fetch() { curl -sS --max-time 60 -o "$2" "$1"; }
+
+# run_invdump ARGS...: runs invdump (under valgrind when asked), never
+# failing the script; sets rc, and leaves stderr in $T/err.
+run_invdump() {
+	set +e
+	if [ "$INVDUMP_VALGRIND" = 1 ]; then
+		valgrind -q --error-exitcode=99 --leak-check=full \
+			--errors-for-leak-kinds=definite --show-leak-kinds=definite \
+			--track-fds=no "$INVDUMP" "$@" 2>"$T/err"
+	else
+		"$INVDUMP" "$@" 2>"$T/err"
+	fi
+	rc=$?
+	set -e
+	return 0
+}
+
+# same FILE1 FILE2: byte-identical, with a diff in the TAP diagnostics if not.
+same() {
+	if cmp -s "$1" "$2"; then return 0; fi
+	diag "$1 and $2 differ:" "$(diff "$1" "$2" | head -n 10)"
+	return 1
+}
+
+# status_is WANT: compares $rc, showing stderr when it differs.
+status_is() {
+	if [ "$rc" -eq "$1" ]; then return 0; fi
+	diag "exit status $rc, expected $1; stderr:" "$(head -n 5 "$T/err")"
+	return 1
+}
+
+# err_has TEXT: stderr contains TEXT.
+err_has() {
+	if grep -qF -- "$1" "$T/err"; then return 0; fi
+	diag "stderr lacks '$1':" "$(head -n 5 "$T/err")"
+	return 1
+}
