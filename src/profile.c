@@ -53,6 +53,24 @@ param_is_ours(const struct profile *pr, const char *p, const char *end)
 	return 0;
 }
 
+/* Replaces u's query with query (which may be empty) by parsing a whole new
+ * URL, so that the query's bytes are kept as they are. */
+static int
+rebuild_url(CURLU *u, const char *query)
+{
+	char *bare = NULL, *url;
+	int rc;
+
+	if (curl_url_set(u, CURLUPART_QUERY, NULL, 0) != CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_URL, &bare, 0) != CURLUE_OK)
+		return -1;
+	url = *query ? xasprintf("%s?%s", bare, query) : xstrdup(bare);
+	rc = curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK ? 0 : -1;
+	curl_free(bare);
+	free(url);
+	return rc;
+}
+
 CURLU *
 profile_base_url(const struct profile *pr, const char *url, char *err,
     size_t errsz)
@@ -80,7 +98,12 @@ profile_base_url(const struct profile *pr, const char *url, char *err,
 	curl_free(scheme);
 	scheme = NULL;
 
-	/* Drop parameters we are about to set; keep the rest byte for byte. */
+	/* Fragments are never sent; dropping one keeps the rebuild simple. */
+	curl_url_set(u, CURLUPART_FRAGMENT, NULL, 0);
+	/* Drop parameters we are about to set; keep the rest byte for byte.
+	 * libcurl 7.88 lowercases percent-escapes when a query is set on its
+	 * own, not when a whole URL is parsed: so rebuild the whole URL, and
+	 * only when something was dropped. */
 	if (curl_url_get(u, CURLUPART_QUERY, &query, 0) == CURLUE_OK) {
 		len = strlen(query);
 		nq = xmalloc(len + 1);
@@ -94,13 +117,18 @@ profile_base_url(const struct profile *pr, const char *url, char *err,
 				strcat(nq, "&");
 			strncat(nq, p, amp - p);
 		}
-		curl_url_set(u, CURLUPART_QUERY, *nq ? nq : NULL, 0);
+		if (strcmp(nq, query) != 0 && rebuild_url(u, nq) < 0) {
+			snprintf(err, errsz, "cannot rebuild the URL");
+			free(nq);
+			goto fail;
+		}
 		free(nq);
 		curl_free(query);
 	}
 	return u;
 fail:
 	curl_free(scheme);
+	curl_free(query);
 	curl_url_cleanup(u);
 	return NULL;
 }

@@ -15,7 +15,7 @@ nested='"nested":{"ok":true,"none":null,"f":false,"list":[1,2.5,{"x":"y"}]},"pad
 	printf '%s\n' '{"id":9007199254740996,"hostname":"host-000003.example.com","seq":3,"num":0.1000000000000000055511151231257827,"note":"quote\" backslash\\ slash/ \b\f\n\r\t","tags":[],'"$nested"
 	printf '%s\n' '{"id":9007199254740997,"hostname":"host-000004.example.com","seq":4,"num":1E+2,"note":"\u0001\u001F control'"$(printf '\177')"'","tags":["a","b"],'"$nested"
 	printf '%s\n' '{"id":9007199254740998,"hostname":"host-000005.example.com","seq":5,"num":-12.5e-3,"note":"日本語","tags":["a","b"],'"$nested"
-	printf '%s\n' '{"id":9007199254740999,"hostname":"host-000006.example.com","seq":6,"num":0,"note":"  seps","tags":[],'"$nested"
+	printf '%s\n' '{"id":9007199254740999,"hostname":"host-000006.example.com","seq":6,"num":0,"note":"'"$(printf '\342\200\250\342\200\251')"'seps","tags":[],'"$nested"
 	printf '%s\n' '{"id":9007199254741000,"hostname":"host-000007.example.com","seq":7,"num":-9223372036854775809,"note":"plain","tags":["a","b"],'"$nested"
 } >"$T/want8"
 

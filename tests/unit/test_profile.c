@@ -46,6 +46,9 @@ main(void)
 	ok(url_is(off, "http://h/items?limit=7&a=1&offset=9", 10, 5,
 	    "http://h/items?a=1&offset=10&limit=5"),
 	    "offset: the user's own offset/limit replaced");
+	ok(url_is(off, "http://h/items?f=a%2Cb&limit=7#frag", 0, 5,
+	    "http://h/items?f=a%2Cb&offset=0&limit=5"),
+	    "offset: upper-case escapes kept when a parameter is replaced");
 	ok(url_is(sl, "https://api.softlayer.com/rest/v3.1/SoftLayer_Account/"
 	    "getVirtualGuests.json?objectMask=mask[id,hostname]", 300, 100,
 	    "https://api.softlayer.com/rest/v3.1/SoftLayer_Account/"
