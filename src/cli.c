@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 
 #include <yajl/yajl_version.h>
 #include <zlib.h>
@@ -28,7 +30,24 @@ enum {
 	opt_offset_param,
 	opt_limit_param,
 	opt_items_path,
-	opt_connect_timeout
+	opt_connect_timeout,
+	opt_max_time,
+	opt_speed_limit,
+	opt_speed_time,
+	opt_retries,
+	opt_retry_max_time,
+	opt_rate,
+	opt_max_body,
+	opt_max_item,
+	opt_max_depth,
+	opt_max_redirs,
+	opt_cacert,
+	opt_capath,
+	opt_insecure,
+	opt_netrc,
+	opt_netrc_file,
+	opt_user_file,
+	opt_header_file
 };
 
 static const struct option long_options[] = {
@@ -45,6 +64,23 @@ static const struct option long_options[] = {
 	{ "user",            required_argument, NULL, 'u' },
 	{ "header",          required_argument, NULL, 'H' },
 	{ "connect-timeout", required_argument, NULL, opt_connect_timeout },
+	{ "max-time",        required_argument, NULL, opt_max_time },
+	{ "speed-limit",     required_argument, NULL, opt_speed_limit },
+	{ "speed-time",      required_argument, NULL, opt_speed_time },
+	{ "retries",         required_argument, NULL, opt_retries },
+	{ "retry-max-time",  required_argument, NULL, opt_retry_max_time },
+	{ "rate",            required_argument, NULL, opt_rate },
+	{ "max-body",        required_argument, NULL, opt_max_body },
+	{ "max-item",        required_argument, NULL, opt_max_item },
+	{ "max-depth",       required_argument, NULL, opt_max_depth },
+	{ "max-redirs",      required_argument, NULL, opt_max_redirs },
+	{ "cacert",          required_argument, NULL, opt_cacert },
+	{ "capath",          required_argument, NULL, opt_capath },
+	{ "insecure",        no_argument,       NULL, opt_insecure },
+	{ "netrc",           no_argument,       NULL, opt_netrc },
+	{ "netrc-file",      required_argument, NULL, opt_netrc_file },
+	{ "user-file",       required_argument, NULL, opt_user_file },
+	{ "header-file",     required_argument, NULL, opt_header_file },
 	{ "quiet",           no_argument,       NULL, 'q' },
 	{ "verbose",         no_argument,       NULL, 'v' },
 	{ "version",         no_argument,       NULL, 'V' },
@@ -81,10 +117,32 @@ cli_usage(FILE *f)
 "      --items-path PATH    dotted path to the items array in an object body\n"
 "                           (e.g. results, data.items; default: the body is it)\n"
 "\n"
-"HTTP:\n"
-"  -u, --user USER:SECRET   HTTP Basic credentials (SoftLayer: user name:API key)\n"
-"  -H, --header 'NAME: VALUE'  extra request header (repeatable)\n"
+"HTTP and credentials:\n"
+"  -u, --user USER:SECRET   HTTP Basic credentials (SoftLayer: user name:API key);\n"
+"                           also INVDUMP_USER and INVDUMP_PASSWORD\n"
+"      --user-file FILE     read USER:SECRET from the first line of FILE\n"
+"      --netrc              take credentials from ~/.netrc\n"
+"      --netrc-file FILE    take credentials from FILE in netrc format\n"
+"  -H, --header 'NAME: VALUE'  extra request header (repeatable); INVDUMP_TOKEN\n"
+"                           sends 'Authorization: Bearer TOKEN'\n"
+"      --header-file FILE   extra request headers, one per line\n"
+"      --cacert FILE        trust the CA certificates in FILE (PEM)\n"
+"      --capath DIR         trust the CA certificates in DIR\n"
+"      --insecure           do not verify TLS certificates (never do this)\n"
+"      --max-redirs N       redirects followed, 0..50 (default 5)\n"
+"\n"
+"Retries, rate limits and timeouts:\n"
+"      --retries N          retries of a failed page, 0..100 (default 5)\n"
+"      --retry-max-time S   seconds a page may keep retrying (default 600)\n"
+"      --rate N             at most N requests per second, all workers together\n"
 "      --connect-timeout S  seconds allowed to connect (default 30)\n"
+"      --speed-limit B      a transfer slower than B bytes/s ...\n"
+"      --speed-time S       ... for S seconds is a stall, retried\n"
+"                           (defaults 1000 and 60)\n"
+"      --max-time S         seconds the whole run may take (default: no limit)\n"
+"      --max-body SIZE      largest response body (default 1G)\n"
+"      --max-item SIZE      largest single item (default 64M)\n"
+"      --max-depth N        deepest JSON nesting, 2..128 (default 64)\n"
 "\n"
 "Messages:\n"
 "  -q, --quiet              no warnings, only errors\n"
@@ -124,6 +182,80 @@ cli_number(const char *flag, const char *arg, long min, long max, long *out)
 	return 0;
 }
 
+/* Parses a size with an optional K, M or G suffix (powers of 1024). */
+static int
+cli_size(const char *flag, const char *arg, long long *out)
+{
+	char *end;
+	unsigned long long v;
+	int shift = 0;
+
+	errno = 0;
+	v = strtoull(arg, &end, 10);
+	if (end != arg && end[0] != '\0' && end[1] == '\0') {
+		switch (*end) {
+		case 'k': case 'K': shift = 10; end++; break;
+		case 'm': case 'M': shift = 20; end++; break;
+		case 'g': case 'G': shift = 30; end++; break;
+		}
+	}
+	if (errno != 0 || end == arg || *end != '\0' ||
+	    !isdigit((unsigned char)*arg) || v == 0 || v > (1ULL << 40) >> shift) {
+		log_error("%s: '%s' is not a size from 1 to 1T (suffixes K, M, G)",
+		    flag, arg);
+		return -1;
+	}
+	*out = (long long)(v << shift);
+	return 0;
+}
+
+static int
+cli_rate(const char *flag, const char *arg, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(arg, &end);
+	if (errno != 0 || end == arg || *end != '\0' || !(v >= 0.01) ||
+	    v > 100000) {
+		log_error("%s: '%s' is not a rate from 0.01 to 100000", flag, arg);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* Reads the first line of path into a new string (without its newline);
+ * NULL after a message.  The file must not be readable by others when it
+ * holds a secret: we warn, as ssh does, but go on. */
+static char *
+cli_read_line(const char *flag, const char *path, int secret)
+{
+	FILE *f;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	struct stat st;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		log_errno("%s: cannot open %s", flag, path);
+		return NULL;
+	}
+	if (secret && fstat(fileno(f), &st) == 0 && (st.st_mode & 077) != 0)
+		log_warn("%s: %s is readable by others (chmod 600 it)", flag, path);
+	n = getline(&line, &cap, f);
+	fclose(f);
+	if (n <= 0) {
+		log_error("%s: %s is empty", flag, path);
+		free(line);
+		return NULL;
+	}
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		line[--n] = '\0';
+	return line;
+}
+
 /* Query parameter names are appended to URLs unencoded: keep them tame. */
 static int
 cli_param_name(const char *flag, const char *arg)
@@ -157,6 +289,110 @@ cli_header_name(const char *flag, const char *arg)
 	return 0;
 }
 
+/* Replaces *slot by value (which the options now own), wiping the old. */
+static void
+cli_set_secret(char **slot, char *value)
+{
+	if (*slot != NULL) {
+		memset(*slot, 0, strlen(*slot));
+		free(*slot);
+	}
+	*slot = value;
+}
+
+static int
+cli_add_header(struct options *o, const char *flag, const char *h)
+{
+	struct curl_slist *tmp;
+
+	if (cli_header_name(flag, h) < 0)
+		return -1;
+	if ((tmp = curl_slist_append(o->headers, h)) == NULL) {
+		log_error("out of memory");
+		return -1;
+	}
+	o->headers = tmp;
+	return 0;
+}
+
+/* Headers from a file, one per line; blank lines and # comments skipped. */
+static int
+cli_header_file(struct options *o, const char *path)
+{
+	FILE *f;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int rc = 0;
+	struct stat st;
+
+	if ((f = fopen(path, "r")) == NULL) {
+		log_errno("--header-file: cannot open %s", path);
+		return -1;
+	}
+	if (fstat(fileno(f), &st) == 0 && (st.st_mode & 077) != 0)
+		log_warn("--header-file: %s is readable by others (chmod 600 it)",
+		    path);
+	while (rc == 0 && (n = getline(&line, &cap, f)) > 0) {
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		if (n == 0 || line[0] == '#')
+			continue;
+		rc = cli_add_header(o, "--header-file", line);
+	}
+	if (line != NULL) {
+		memset(line, 0, cap);
+		free(line);
+	}
+	fclose(f);
+	return rc;
+}
+
+static int
+has_header(const struct curl_slist *l, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (; l != NULL; l = l->next)
+		if (strncasecmp(l->data, name, n) == 0 && l->data[n] == ':')
+			return 1;
+	return 0;
+}
+
+/* Credentials from the environment, where ps(1) does not show them; the
+ * command line wins over the environment. */
+static int
+cli_env(struct options *o)
+{
+	const char *user = getenv("INVDUMP_USER");
+	const char *pass = getenv("INVDUMP_PASSWORD");
+	const char *token = getenv("INVDUMP_TOKEN");
+	char *h;
+	int rc;
+
+	if (o->userpwd == NULL && user != NULL && *user != '\0') {
+		if (pass != NULL)
+			cli_set_secret(&o->userpwd, xasprintf("%s:%s", user, pass));
+		else if (strchr(user, ':') != NULL)
+			cli_set_secret(&o->userpwd, xstrdup(user));
+		else {
+			log_error("INVDUMP_USER is set without a secret: set "
+			    "INVDUMP_PASSWORD too, or INVDUMP_USER=user:secret");
+			return -1;
+		}
+	}
+	if (token != NULL && *token != '\0' &&
+	    !has_header(o->headers, "Authorization")) {
+		h = xasprintf("Authorization: Bearer %s", token);
+		rc = cli_add_header(o, "INVDUMP_TOKEN", h);
+		memset(h, 0, strlen(h));
+		free(h);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 ends_with(const char *s, const char *suffix)
 {
@@ -173,7 +409,6 @@ cli_parse(int argc, char **argv, struct options *o)
 	const char *profile_name = "offset";
 	const char *total_header = NULL, *offset_param = NULL, *limit_param = NULL;
 	const char *items_path = NULL;
-	struct curl_slist *tmp;
 	long v;
 	int c;
 
@@ -183,6 +418,14 @@ cli_parse(int argc, char **argv, struct options *o)
 	o->workers = 10;
 	o->limit = 100;
 	o->connect_timeout = 30;
+	o->speed_limit = 1000;
+	o->speed_time = 60;
+	o->retries = 5;
+	o->retry_max_time = 600;
+	o->max_body = 1LL << 30;
+	o->max_item = 64LL << 20;
+	o->max_depth = 64;
+	o->max_redirs = 5;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":o:w:l:p:u:H:qvVh", long_options,
@@ -249,25 +492,100 @@ cli_parse(int argc, char **argv, struct options *o)
 				log_error("--user: expected USER:SECRET");
 				return cli_exit_usage;
 			}
-			free(o->userpwd);
-			o->userpwd = xstrdup(optarg);
+			cli_set_secret(&o->userpwd, xstrdup(optarg));
 			/* Shorten the window in which ps(1) shows the secret. */
 			memset(strchr(optarg, ':') + 1, '*',
 			    strlen(strchr(optarg, ':') + 1));
 			break;
 		case 'H':
-			if (cli_header_name("--header", optarg) < 0)
+			if (cli_add_header(o, "--header", optarg) < 0)
 				return cli_exit_usage;
-			if ((tmp = curl_slist_append(o->headers, optarg)) == NULL) {
-				log_error("out of memory");
-				return cli_exit_usage;
-			}
-			o->headers = tmp;
 			break;
 		case opt_connect_timeout:
 			if (cli_number("--connect-timeout", optarg, 1, 3600, &v) < 0)
 				return cli_exit_usage;
 			o->connect_timeout = v;
+			break;
+		case opt_max_time:
+			if (cli_number("--max-time", optarg, 1, 7 * 86400, &v) < 0)
+				return cli_exit_usage;
+			o->max_time = v;
+			break;
+		case opt_speed_limit:
+			if (cli_number("--speed-limit", optarg, 1, 1L << 30, &v) < 0)
+				return cli_exit_usage;
+			o->speed_limit = v;
+			break;
+		case opt_speed_time:
+			if (cli_number("--speed-time", optarg, 1, 86400, &v) < 0)
+				return cli_exit_usage;
+			o->speed_time = v;
+			break;
+		case opt_retries:
+			if (cli_number("--retries", optarg, 0, 100, &v) < 0)
+				return cli_exit_usage;
+			o->retries = (int)v;
+			break;
+		case opt_retry_max_time:
+			if (cli_number("--retry-max-time", optarg, 0, 86400, &v) < 0)
+				return cli_exit_usage;
+			o->retry_max_time = v;
+			break;
+		case opt_rate:
+			if (cli_rate("--rate", optarg, &o->rate) < 0)
+				return cli_exit_usage;
+			break;
+		case opt_max_body:
+			if (cli_size("--max-body", optarg, &o->max_body) < 0)
+				return cli_exit_usage;
+			break;
+		case opt_max_item:
+			if (cli_size("--max-item", optarg, &o->max_item) < 0)
+				return cli_exit_usage;
+			break;
+		case opt_max_depth:
+			if (cli_number("--max-depth", optarg, 2, 128, &v) < 0)
+				return cli_exit_usage;
+			o->max_depth = (int)v;
+			break;
+		case opt_max_redirs:
+			if (cli_number("--max-redirs", optarg, 0, 50, &v) < 0)
+				return cli_exit_usage;
+			o->max_redirs = v;
+			break;
+		case opt_cacert:
+			o->cacert = optarg;
+			break;
+		case opt_capath:
+			o->capath = optarg;
+			break;
+		case opt_insecure:
+			o->insecure = 1;
+			break;
+		case opt_netrc:
+			o->netrc = 1;
+			break;
+		case opt_netrc_file:
+			o->netrc = 1;
+			o->netrc_file = optarg;
+			break;
+		case opt_user_file: {
+			char *line = cli_read_line("--user-file", optarg, 1);
+
+			if (line == NULL)
+				return cli_exit_usage;
+			if (strchr(line, ':') == NULL) {
+				log_error("--user-file: %s: expected USER:SECRET on "
+				    "its first line", optarg);
+				free(line);
+				return cli_exit_usage;
+			}
+			cli_set_secret(&o->userpwd, line);
+			break;
+		}
+		case opt_header_file:
+			if (cli_header_file(o, optarg) < 0)
+				return cli_exit_usage;
 			break;
 		case 'q':
 			o->quiet = 1;
@@ -330,6 +648,11 @@ cli_parse(int argc, char **argv, struct options *o)
 		o->gzip = ends_with(o->output, ".gz");
 	else
 		o->gzip = compress == compress_gzip;
+	if (cli_env(o) < 0)
+		return cli_exit_usage;
+	if (o->insecure)
+		log_error("WARNING: --insecure: TLS certificates are NOT verified; "
+		    "anyone on the network path can read and change this export");
 	if (o->quiet && o->verbose) {
 		log_error("--quiet and --verbose do not go together");
 		return cli_exit_usage;

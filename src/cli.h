@@ -25,7 +25,22 @@ struct options {
 	struct profile profile;         /* a copy of the table row, overridden */
 	char *userpwd;                  /* "user:secret" or NULL */
 	struct curl_slist *headers;     /* -H, in order */
-	long connect_timeout;
+	long connect_timeout;           /* seconds */
+	long max_time;                  /* whole run, seconds; 0: none */
+	long speed_limit;               /* stall: below this many bytes/s ... */
+	long speed_time;                /* ... for this many seconds */
+	int retries;                    /* retries of one page */
+	long retry_max_time;            /* seconds one page may keep retrying */
+	double rate;                    /* requests/s ceiling; 0: none */
+	long long max_body;             /* bytes of one response body */
+	long long max_item;             /* bytes of one compact item */
+	int max_depth;                  /* nesting of a body */
+	long max_redirs;
+	const char *cacert;
+	const char *capath;
+	int insecure;
+	int netrc;                      /* use ~/.netrc (or netrc_file) */
+	const char *netrc_file;
 	int verbose;                    /* count of -v */
 	int quiet;
 };

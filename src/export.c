@@ -120,9 +120,11 @@ export_run(const struct options *o, const atomic_int *cancel)
 	enum exit_status st = exit_ok;
 	char err[256], msg[1024], *shown;
 	CURLU *base;
+	struct limiter limiter;
 	int i, nworkers = 0;
 
 	memset(&ex, 0, sizeof ex);
+	limiter_init(&limiter, 0);
 	pthread_mutex_init(&ex.fail_lock, NULL);
 	buf_init(&first.data, MAX_PAGE_BYTES);
 	ex.o = o;
@@ -141,8 +143,20 @@ export_run(const struct options *o, const atomic_int *cancel)
 	ex.run.http.userpwd = o->userpwd;
 	ex.run.http.headers = o->headers;
 	ex.run.http.connect_timeout = o->connect_timeout;
-	ex.run.http.max_redirs = 5;
+	ex.run.http.speed_limit = o->speed_limit;
+	ex.run.http.speed_time = o->speed_time;
+	ex.run.http.max_body = o->max_body;
+	ex.run.http.max_redirs = o->max_redirs;
+	ex.run.http.cacert = o->cacert;
+	ex.run.http.capath = o->capath;
+	ex.run.http.insecure = o->insecure;
+	ex.run.http.netrc = o->netrc;
+	ex.run.http.netrc_file = o->netrc_file;
 	ex.run.http.cancel = cancel;
+	limiter_destroy(&limiter);
+	limiter_init(&limiter, o->rate);
+	ex.run.limiter = &limiter;
+	ex.run.cancel = cancel;
 
 	if ((ex.w = writer_open(o->output)) == NULL) {
 		st = exit_output;
@@ -231,6 +245,10 @@ finish:
 		goto out;
 	}
 	ex.w = NULL;
+	if (atomic_load(&ex.run.retried) > 0)
+		log_warn("%ld requests were retried (%ld throttled by the "
+		    "server); every page arrived whole",
+		    atomic_load(&ex.run.retried), atomic_load(&ex.run.throttled));
 	log_info("wrote %lld items in %lld pages to %s", ex.items, ex.npages,
 	    o->output);
 out:
@@ -244,6 +262,7 @@ out:
 	free(wctx);
 	buf_free(&first.data);
 	curl_url_cleanup(base);
+	limiter_destroy(&limiter);
 	pthread_mutex_destroy(&ex.fail_lock);
 	return st;
 }

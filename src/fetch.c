@@ -1,9 +1,11 @@
 /*
  * fetch.c - one page from request to gzip member (see fetch.h).
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "fetch.h"
 #include "gzmember.h"
@@ -14,16 +16,23 @@
 #include "xalloc.h"
 
 struct fetcher {
-	const struct fetch_run *run;
+	struct fetch_run *run;
 	struct http_client *http;
 	page_parser *parser;
 	struct page_opts popts;
 	struct gzmember *gz;
 	struct buf nd;          /* the parser's NDJSON for this page */
+	unsigned int seed;      /* this worker's jitter */
+};
+
+/* What one attempt says about retrying it. */
+struct attempt {
+	struct retry_signal sig;
+	long hint_ms;           /* what the server asked us to wait, or -1 */
 };
 
 struct fetcher *
-fetcher_new(const struct fetch_run *run)
+fetcher_new(struct fetch_run *run)
 {
 	struct fetcher *f = xcalloc(1, sizeof *f);
 
@@ -34,6 +43,9 @@ fetcher_new(const struct fetch_run *run)
 	}
 	f->popts.items_path = run->o->profile.items_path;
 	f->popts.total_path = run->o->profile.total_path;
+	f->popts.max_item = (size_t)run->o->max_item;
+	f->popts.max_depth = (unsigned)run->o->max_depth;
+	f->seed = (unsigned int)(uintptr_t)f ^ (unsigned int)time(NULL);
 	buf_init(&f->nd, run->max_page);
 	if (run->o->gzip)
 		f->gz = gzmember_new(run->o->level);
@@ -111,9 +123,20 @@ fetch_total(struct fetcher *f, struct fetch_info *info, const char *where,
 	return exit_ok;
 }
 
-enum exit_status
-fetch_page(struct fetcher *f, long long offset, struct buf *out,
-    struct fetch_info *info, char *msg, size_t msgsz)
+static int
+ratelimit_exhausted(struct http_client *h)
+{
+	const char *v = http_header(h, "X-RateLimit-Remaining");
+
+	if (v == NULL)
+		v = http_header(h, "RateLimit-Remaining");
+	return v != NULL && strtol(v, NULL, 10) == 0 && *v == '0';
+}
+
+/* One attempt at one page. */
+static enum exit_status
+fetch_once(struct fetcher *f, long long offset, struct buf *out,
+    struct fetch_info *info, char *msg, size_t msgsz, struct attempt *at)
 {
 	const struct fetch_run *run = f->run;
 	struct http_result res;
@@ -122,6 +145,8 @@ fetch_page(struct fetcher *f, long long offset, struct buf *out,
 	char *url, *shown = NULL, where[64];
 
 	memset(info, 0, sizeof *info);
+	memset(at, 0, sizeof *at);
+	at->hint_ms = -1;
 	msg[0] = '\0';
 	buf_reset(out);
 	snprintf(where, sizeof where, "offset %lld", offset);
@@ -141,6 +166,15 @@ fetch_page(struct fetcher *f, long long offset, struct buf *out,
 	http_get(f->http, url, NULL, fetch_body, f, &res);
 	curl_free(url);
 	shown = http_effective_url(f->http);
+	at->sig.curl = res.outcome == http_outcome_transport ? res.curl : CURLE_OK;
+	at->sig.status = res.status;
+	if (res.outcome == http_outcome_status) {
+		at->sig.ratelimit_exhausted = ratelimit_exhausted(f->http);
+		at->hint_ms = retry_hint_ms(res.retry_after,
+		    http_header(f->http, "RateLimit-Reset") ?
+		    http_header(f->http, "RateLimit-Reset") :
+		    http_header(f->http, "X-RateLimit-Reset"), (long long)time(NULL));
+	}
 
 	switch (res.outcome) {
 	case http_outcome_cancelled:
@@ -164,8 +198,20 @@ fetch_page(struct fetcher *f, long long offset, struct buf *out,
 	case http_outcome_ok:
 		break;
 	}
-	ps = res.outcome == http_outcome_aborted ? page_feed(f->parser, "", 0) :
-	    page_finish(f->parser);
+	if (res.too_big) {
+		st = exit_protocol;
+		snprintf(msg, msgsz, "%s: GET %s: the body is over --max-body "
+		    "(%lld bytes)", where, shown, run->o->max_body);
+		goto out;
+	}
+	if (res.outcome == http_outcome_aborted)
+		ps = page_feed(f->parser, "", 0);
+	else {
+		/* Every byte parsed but the JSON unfinished: the body was cut
+		 * short (a truncated gzip body can look complete to HTTP). */
+		ps = page_finish(f->parser);
+		at->sig.truncated = ps != page_status_ok;
+	}
 	if (ps != page_status_ok) {
 		st = exit_protocol;
 		snprintf(msg, msgsz, "%s: GET %s: HTTP %ld: %s (body starts: \"%s\")",
@@ -193,4 +239,52 @@ fetch_page(struct fetcher *f, long long offset, struct buf *out,
 out:
 	free(shown);
 	return st;
+}
+
+enum exit_status
+fetch_page(struct fetcher *f, long long offset, struct buf *out,
+    struct fetch_info *info, char *msg, size_t msgsz)
+{
+	struct fetch_run *run = f->run;
+	const struct options *o = run->o;
+	struct attempt at;
+	enum retry_verdict v;
+	enum exit_status st;
+	double start = retry_now();
+	long delay;
+	int attempt;
+
+	for (attempt = 0;; attempt++) {
+		if (limiter_acquire(run->limiter, run->cancel) < 0) {
+			snprintf(msg, msgsz, "offset %lld: interrupted", offset);
+			return exit_interrupted;
+		}
+		st = fetch_once(f, offset, out, info, msg, msgsz, &at);
+		v = st == exit_ok || st == exit_interrupted ? retry_verdict_no :
+		    retry_classify(&at.sig);
+		limiter_update(run->limiter, v == retry_verdict_throttled);
+		if (st == exit_ok || v == retry_verdict_no)
+			return st;
+		if (v == retry_verdict_throttled)
+			atomic_fetch_add(&run->throttled, 1);
+		if (attempt >= o->retries ||
+		    (o->retry_max_time > 0 &&
+		    retry_now() - start >= o->retry_max_time)) {
+			size_t n = strlen(msg);
+
+			snprintf(msg + n, msgsz - n, " (gave up after %d %s)",
+			    attempt + 1, attempt ? "attempts" : "attempt");
+			return v == retry_verdict_throttled ? exit_throttled : st;
+		}
+		delay = retry_delay_ms(attempt + 1, at.hint_ms, 250,
+		    o->retry_max_time > 0 && o->retry_max_time < 60 ?
+		    o->retry_max_time * 1000 : 60000, &f->seed);
+		atomic_fetch_add(&run->retried, 1);
+		log_info("%s; retry %d of %d in %.2f s", msg, attempt + 1,
+		    o->retries, delay / 1000.0);
+		if (retry_sleep_ms(delay, run->cancel) < 0) {
+			snprintf(msg, msgsz, "offset %lld: interrupted", offset);
+			return exit_interrupted;
+		}
+	}
 }

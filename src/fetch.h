@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "cli.h"
 #include "http.h"
+#include "retry.h"
 #include "status.h"
 
 struct fetch_run {
@@ -24,6 +25,10 @@ struct fetch_run {
 	struct http_conf http;
 	long page_size;                 /* items asked for per page */
 	size_t max_page;                /* cap on one page's NDJSON bytes */
+	struct limiter *limiter;        /* shared by every worker */
+	const atomic_int *cancel;
+	atomic_long retried;            /* attempts that were retried */
+	atomic_long throttled;          /* ... of which the server throttled */
 };
 
 struct fetcher;
@@ -36,11 +41,13 @@ struct fetch_info {
 	char total_source[64];          /* "header X-Total-Count", "body count" */
 };
 
-struct fetcher *fetcher_new(const struct fetch_run *run);
+struct fetcher *fetcher_new(struct fetch_run *run);
 void fetcher_free(struct fetcher *f);
 
 /*
- * Fetches the page at offset into out (a gzip member when the run
+ * Fetches the page at offset into out, retrying transient failures (each
+ * attempt starts the page afresh, so a retried page is byte-identical to
+ * an unretried one) (a gzip member when the run
  * compresses, else NDJSON), which is reset first.  Returns exit_ok, or
  * the exit status this failure deserves with a one-line message (naming the
  * offset and the redacted URL) in msg.

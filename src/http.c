@@ -25,6 +25,7 @@ struct http_client {
 	int checked;            /* status looked at for this response */
 	int pass;               /* this response's body goes to fn */
 	int aborted;            /* fn said stop */
+	int too_big;            /* the body passed conf->max_body */
 	size_t body_bytes;
 	char raw[HTTP_SNIPPET]; /* first bytes of the body */
 	size_t rawlen;
@@ -115,6 +116,12 @@ http_write_cb(char *data, size_t size, size_t nmemb, void *arg)
 		c->rawlen += keep;
 	}
 	c->body_bytes += n;
+	/* libcurl 7.88 does not enforce CURLOPT_MAXFILESIZE on bodies of
+	 * unknown length nor on decoded bytes: count them here. */
+	if (c->conf->max_body > 0 && c->body_bytes > (size_t)c->conf->max_body) {
+		c->aborted = c->too_big = 1;
+		return 0;
+	}
 	if (c->pass && c->fn(c->ctx, data, n) != 0) {
 		c->aborted = 1;
 		return 0;       /* CURLE_WRITE_ERROR */
@@ -155,8 +162,19 @@ http_client_new(const struct http_conf *conf)
 	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
 	curl_easy_setopt(h, CURLOPT_MAXREDIRS, conf->max_redirs);
 	curl_easy_setopt(h, CURLOPT_UNRESTRICTED_AUTH, 0L);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 2L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, conf->insecure ? 0L : 1L);
+	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, conf->insecure ? 0L : 2L);
+	if (conf->cacert != NULL)
+		curl_easy_setopt(h, CURLOPT_CAINFO, conf->cacert);
+	if (conf->capath != NULL)
+		curl_easy_setopt(h, CURLOPT_CAPATH, conf->capath);
+	if (conf->netrc) {
+		curl_easy_setopt(h, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL);
+		if (conf->netrc_file != NULL)
+			curl_easy_setopt(h, CURLOPT_NETRC_FILE, conf->netrc_file);
+	}
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, conf->speed_limit);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, conf->speed_time);
 	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(h, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
 	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
@@ -195,7 +213,7 @@ http_get(struct http_client *c, const char *url, const struct curl_slist *extra,
 
 	c->fn = fn;
 	c->ctx = ctx;
-	c->checked = c->pass = c->aborted = 0;
+	c->checked = c->pass = c->aborted = c->too_big = 0;
 	c->body_bytes = 0;
 	c->rawlen = 0;
 	c->errbuf[0] = '\0';
@@ -221,6 +239,14 @@ http_get(struct http_client *c, const char *url, const struct curl_slist *extra,
 	res->seconds = secs;
 	res->curl = rc;
 	res->body_bytes = c->body_bytes;
+	res->too_big = c->too_big;
+	{
+		curl_off_t ra = 0;
+
+		if (curl_easy_getinfo(c->curl, CURLINFO_RETRY_AFTER, &ra) ==
+		    CURLE_OK)
+			res->retry_after = ra;
+	}
 	log_snippet(c->snippet, sizeof c->snippet, c->raw, c->rawlen);
 
 	if (c->aborted)

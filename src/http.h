@@ -25,7 +25,13 @@ struct http_conf {
 	const char *userpwd;            /* "user:secret" for Basic, or NULL */
 	const struct curl_slist *headers; /* -H headers */
 	long connect_timeout;           /* seconds */
+	long speed_limit, speed_time;   /* a stall: below B bytes/s for S s */
+	long long max_body;             /* bytes of a (decoded) body; 0: none */
 	long max_redirs;
+	const char *cacert, *capath;    /* extra trust, or NULL */
+	int insecure;                   /* --insecure: no verification */
+	int netrc;                      /* credentials from a netrc file */
+	const char *netrc_file;         /* NULL: ~/.netrc */
 	const atomic_int *cancel;       /* a transfer stops when *cancel != 0 */
 };
 
@@ -38,7 +44,8 @@ enum http_outcome {
 	http_outcome_ok,         /* a complete 2xx response */
 	http_outcome_status,     /* a complete non-2xx response */
 	http_outcome_transport,  /* no (complete) response: curl error */
-	http_outcome_aborted,    /* the body callback said stop */
+	http_outcome_aborted,    /* the body callback said stop, or the
+	                            body passed max_body (too_big) */
 	http_outcome_cancelled   /* *cancel was set */
 };
 
@@ -48,6 +55,9 @@ struct http_result {
 	CURLcode curl;           /* libcurl's code for http_outcome_transport */
 	char error[CURL_ERROR_SIZE + 64]; /* libcurl's message, for transport */
 	size_t body_bytes;       /* bytes of body received (decoded) */
+	int too_big;             /* aborted: the body passed max_body */
+	long long retry_after;   /* CURLINFO_RETRY_AFTER: seconds, 0 if none
+	                            (negative: a date in the past) */
 	double seconds;          /* total time of the request */
 };
 

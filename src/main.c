@@ -7,12 +7,14 @@
  * with status 128 + signal.  SIGPIPE is ignored: a closed standard output
  * shows up as EPIPE from write(2) and ends the run quietly.
  */
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 #include "export.h"
@@ -20,16 +22,43 @@
 #include "log.h"
 #include "status.h"
 
+/* The signal that asked us to stop, or CAUGHT_TIMEOUT for --max-time. */
+#define CAUGHT_TIMEOUT (-1)
 static atomic_int caught;
+
+struct sigctx {
+	sigset_t set;
+	long max_time;          /* seconds, 0: none */
+};
 
 static void *
 signal_main(void *arg)
 {
-	sigset_t *set = arg;
+	struct sigctx *sc = arg;
+	sigset_t *set = &sc->set;
+	struct timespec deadline, left;
 	int sig;
 
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += sc->max_time;
 	for (;;) {
-		if (sigwait(set, &sig) != 0)
+		if (sc->max_time > 0 && atomic_load(&caught) == 0) {
+			clock_gettime(CLOCK_MONOTONIC, &left);
+			left.tv_sec = deadline.tv_sec - left.tv_sec;
+			left.tv_nsec = deadline.tv_nsec - left.tv_nsec;
+			if (left.tv_nsec < 0) {
+				left.tv_sec--;
+				left.tv_nsec += 1000000000L;
+			}
+			if (left.tv_sec < 0)
+				left.tv_sec = left.tv_nsec = 0;
+			sig = sigtimedwait(set, NULL, &left);
+			if (sig < 0) {
+				if (errno == EAGAIN)
+					atomic_store(&caught, CAUGHT_TIMEOUT);
+				continue;
+			}
+		} else if (sigwait(set, &sig) != 0)
 			continue;
 		if (atomic_load(&caught) != 0) {
 			/* A second signal: the person means it. */
@@ -45,18 +74,18 @@ signal_main(void *arg)
 int
 main(int argc, char **argv)
 {
-	static sigset_t set;
+	static struct sigctx sc;
 	struct options o;
 	pthread_t sigthread;
 	enum exit_status st;
 	int rc;
 
 	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
+	sigemptyset(&sc.set);
+	sigaddset(&sc.set, SIGINT);
+	sigaddset(&sc.set, SIGTERM);
 	/* Before any thread (libcurl's resolver threads included) exists. */
-	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	pthread_sigmask(SIG_BLOCK, &sc.set, NULL);
 
 	switch (cli_parse(argc, argv, &o)) {
 	case cli_exit_ok:
@@ -73,7 +102,8 @@ main(int argc, char **argv)
 		cli_free(&o);
 		return exit_failure;
 	}
-	if ((rc = pthread_create(&sigthread, NULL, signal_main, &set)) != 0) {
+	sc.max_time = o.max_time;
+	if ((rc = pthread_create(&sigthread, NULL, signal_main, &sc)) != 0) {
 		log_error("cannot start the signal thread: %s", strerror(rc));
 		http_global_cleanup();
 		cli_free(&o);
@@ -82,7 +112,11 @@ main(int argc, char **argv)
 	pthread_detach(sigthread);
 
 	st = export_run(&o, &caught);
-	if (st == exit_interrupted && atomic_load(&caught) != 0) {
+	if (st == exit_interrupted && atomic_load(&caught) == CAUGHT_TIMEOUT) {
+		log_error("--max-time %ld s reached; nothing was published",
+		    o.max_time);
+		st = exit_failure;
+	} else if (st == exit_interrupted && atomic_load(&caught) != 0) {
 		log_error("interrupted by %s; nothing was published",
 		    atomic_load(&caught) == SIGINT ? "SIGINT" : "SIGTERM");
 		st = 128 + atomic_load(&caught);

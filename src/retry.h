@@ -1,0 +1,96 @@
+/*
+ * retry.h - which failures are retried, how long to wait, and the one rate
+ * limiter the whole pool shares.
+ *
+ * retry_classify() turns one attempt's outcome into a verdict; retry_delay()
+ * says how long this worker waits before its next attempt (exponential
+ * backoff with full jitter, capped, or what the server asked for in
+ * Retry-After / RateLimit-Reset, clamped).  The limiter is shared by all
+ * workers: every request first takes a token from it, and every response
+ * tells it whether the server throttled.  On a throttle the whole pool's
+ * rate drops to beta times what was getting through; it then grows back
+ * along a cubic curve (the adaptive mode of the AWS SDKs).  --rate is a
+ * hard ceiling on it whatever the curve says.
+ */
+#ifndef INVDUMP_RETRY_H
+#define INVDUMP_RETRY_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include <curl/curl.h>
+
+enum retry_verdict {
+	retry_verdict_no,        /* permanent: report and stop */
+	retry_verdict_yes,       /* transient: try again after a delay */
+	retry_verdict_throttled  /* the server said slow down: try again, and
+	                            slow the whole pool */
+};
+
+struct retry_signal {
+	CURLcode curl;           /* CURLE_OK, or why there was no complete
+	                            response */
+	int truncated;           /* the body ended before its JSON did */
+	long status;             /* HTTP status, 0 if none */
+	int ratelimit_exhausted; /* X-RateLimit-Remaining: 0 (or RateLimit-) */
+};
+
+enum retry_verdict retry_classify(const struct retry_signal *s);
+/* 1 for the libcurl codes that mean a transient network failure. */
+int retry_transient(CURLcode rc);
+
+/*
+ * How long to wait before attempt number attempt (1 for the first retry):
+ * hint_ms >= 0 is what the server asked for (Retry-After and the like),
+ * used as it is but clamped to [0, cap_ms]; otherwise a uniformly random
+ * delay in [0, min(cap_ms, base_ms * 2^(attempt-1))].  *seed is the
+ * caller's own random state (one per worker: no shared state here).
+ */
+long retry_delay_ms(int attempt, long hint_ms, long base_ms, long cap_ms,
+    unsigned int *seed);
+
+/*
+ * What the server asked for, in milliseconds, or -1: retry_after_s is
+ * libcurl's CURLINFO_RETRY_AFTER (seconds; it may be negative for a date
+ * in the past, which means "now"); reset is the value of RateLimit-Reset
+ * or X-RateLimit-Reset (delta seconds, or a Unix time when it is larger
+ * than a year's worth of seconds), NULL if absent; now is the Unix time.
+ */
+long retry_hint_ms(long long retry_after_s, const char *reset, long long now);
+
+/* The shared limiter. */
+struct limiter {
+	pthread_mutex_t lock;
+	double ceiling;          /* --rate, 0 for none */
+	int enabled;             /* a bucket in force (ceiling, or throttled) */
+	double fill_rate;        /* tokens per second */
+	double tokens;
+	double last_refill;      /* monotonic seconds */
+	/* measured rate of requests getting through */
+	double measured;
+	double measure_start;
+	long measure_count;
+	/* cubic recovery */
+	double last_max;
+	double last_throttle;
+	double window;           /* the cubic's K */
+	/* counts, for the summary */
+	long throttles;
+};
+
+void limiter_init(struct limiter *l, double ceiling);
+void limiter_destroy(struct limiter *l);
+/* Waits for a token; returns early (-1) when *cancel is set. */
+int limiter_acquire(struct limiter *l, const atomic_int *cancel);
+/* Reports a response: throttled or not. */
+void limiter_update(struct limiter *l, int throttled);
+/* The current rate in force (requests per second), 0 when unlimited. */
+double limiter_rate(struct limiter *l);
+
+/* Sleeps ms milliseconds, waking early (-1) when *cancel is set. */
+int retry_sleep_ms(long ms, const atomic_int *cancel);
+
+/* Monotonic seconds. */
+double retry_now(void);
+
+#endif
