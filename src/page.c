@@ -1,0 +1,867 @@
+/*
+ * page.c - one page of an API response, streamed from JSON to NDJSON
+ * (see page.h).
+ *
+ * yajl's parser drives a set of callbacks; the body splits into three
+ * regions and every callback first asks which one it is in:
+ *
+ *   envelope  everything outside the items array.  Nothing is written; the
+ *             current key path is tracked so that items_path, total_path
+ *             and next_path can be recognised when their value starts.
+ *   items     the items array itself (depth idepth): each value that starts
+ *             here begins a line.
+ *   item      anything deeper than idepth: re-emitted through yajl_gen,
+ *             whose print callback appends straight to the caller's buf.
+ *
+ * The envelope keeps a per-level stack (bounded by max_depth, so it is a
+ * fixed array) holding the length the key path had when the container
+ * opened; a key truncates the path to that length and appends itself, so
+ * there is no per-key allocation and no strlen of the whole path.  Paths
+ * longer than the longest wanted path cannot match anything and collapse
+ * into one "too long" length, which also keeps the path storage fixed.
+ * Containers inside items are not tracked at all: that is the hot path.
+ *
+ * Two gaps in yajl 2.1 are closed here because the output must be valid
+ * UTF-8 and keep string content exactly:
+ *  - its decoder turns unpaired UTF-16 surrogate escapes ("\ud800") into
+ *    '?' or into a wrong character, silently.  The raw bytes are scanned for
+ *    surrogate escapes before yajl sees them (backslashes occur only inside
+ *    strings, so a memchr pass finds them all cheaply) and an unpaired one is
+ *    a syntax error;
+ *  - its UTF-8 check accepts overlong forms, encoded surrogates and code
+ *    points above U+10FFFF.  Strings and keys written out are checked
+ *    strictly.
+ */
+#include <limits.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <yajl/yajl_gen.h>
+#include <yajl/yajl_parse.h>
+
+#include "buf.h"
+#include "page.h"
+#include "xalloc.h"
+
+#define PAGE_DEPTH_DEFAULT	64
+#define PAGE_DEPTH_MAX		128	/* yajl_gen's YAJL_MAX_DEPTH */
+#define PAGE_NOT_OPEN		UINT_MAX
+#define PAGE_NO_PATH		SIZE_MAX
+/* Whitespace and punctuation allowed on top of max_item while a token is
+ * pending: the guard is about memory, not a second item limit. */
+#define PAGE_TOKEN_SLACK	4096
+
+/* Where the surrogate-escape scanner is inside an escape sequence. */
+enum page_esc {
+	esc_none = 0,		/* outside any escape: memchr for '\\' */
+	esc_backslash,		/* after '\\' */
+	esc_hex,		/* in the 4 hex digits of a first \u */
+	esc_want_backslash,	/* after a high surrogate: need "\\u" */
+	esc_want_u,
+	esc_low_hex		/* in the 4 hex digits of the low half */
+};
+
+struct page_level {
+	int is_map;
+	size_t base;		/* key path length when this container opened */
+};
+
+struct page_parser {
+	struct page_opts o;
+	struct buf *out;
+	yajl_handle yh;
+	yajl_gen gen;
+	yajl_alloc_funcs af;
+
+	enum page_status st;
+	char err[256];
+
+	size_t fed;		/* body bytes before the chunk being parsed */
+	size_t mark;		/* body offset just after the last token */
+	size_t tok_lim;		/* longest gap allowed between two marks */
+	unsigned maxdepth;
+	unsigned depth;		/* open containers; the root is depth 1 */
+	unsigned idepth;	/* depth of the open items array, or NOT_OPEN */
+	int nonblank;		/* a byte other than JSON whitespace was fed */
+	int seen_items;
+
+	/* current item */
+	int item_open;
+	size_t item_start;	/* out->len where the item began */
+	size_t item_lim;	/* out->len the item must not pass */
+	size_t nitems;
+
+	/* key path of the envelope */
+	size_t items_len, total_len, next_len;	/* PAGE_NO_PATH: unused */
+	size_t toolong;		/* path length meaning "matches nothing" */
+	size_t pathlen;
+	char *path;
+	struct page_level lv[PAGE_DEPTH_MAX + 1];
+
+	int have_total;
+	long long total;
+	int have_next;
+	struct buf next;
+
+	/* surrogate-escape scanner */
+	enum page_esc esc;
+	int esc_n;		/* hex digits read */
+	unsigned esc_val;
+	size_t esc_pos;		/* body offset of the escape's backslash */
+};
+
+static const char *
+page_path_name(const char *path)
+{
+	return path != NULL ? path : "";
+}
+
+/* Body offset of the parser's position, for messages. */
+static size_t
+page_offset(const page_parser *p)
+{
+	return p->fed + yajl_get_bytes_consumed(p->yh);
+}
+
+static void page_fail(page_parser *, enum page_status, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/*
+ * Records the first error only, and takes a half-written item back out of
+ * the output so that out always ends on a complete line.
+ */
+static void
+page_fail(page_parser *p, enum page_status st, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->st != page_status_ok)
+		return;
+	p->st = st;
+	va_start(ap, fmt);
+	vsnprintf(p->err, sizeof(p->err), fmt, ap);
+	va_end(ap);
+	if (p->item_open) {
+		p->out->len = p->item_start;
+		p->item_open = 0;
+	}
+}
+
+/* Turns yajl's own error ("lexical error: invalid char in json text.\n")
+ * into one line with the offset. */
+static void
+page_fail_yajl(page_parser *p, size_t off)
+{
+	unsigned char *e;
+	size_t n;
+
+	e = yajl_get_error(p->yh, 0, NULL, 0);
+	n = e != NULL ? strlen((char *)e) : 0;
+	while (n > 0 && (e[n - 1] == '\n' || e[n - 1] == '.' || e[n - 1] == ' '))
+		n--;
+	page_fail(p, page_status_syntax, "%.*s at byte %zu", (int)n,
+	    e != NULL ? (char *)e : "parse error", off);
+	if (e != NULL)
+		yajl_free_error(p->yh, e);
+}
+
+/*
+ * Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above
+ * U+10FFFF.  ASCII is checked eight bytes at a time since it dominates.
+ */
+static int
+page_utf8_valid(const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+	uint64_t w;
+	unsigned char c, lo, hi;
+	int more;
+
+	while (i < n) {
+		while (n - i >= 8) {
+			memcpy(&w, s + i, 8);
+			if (w & UINT64_C(0x8080808080808080))
+				break;
+			i += 8;
+		}
+		if (i == n)
+			break;
+		c = s[i++];
+		if (c < 0x80)
+			continue;
+		lo = 0x80;
+		hi = 0xbf;
+		if (c < 0xc2)
+			return 0;
+		else if (c < 0xe0)
+			more = 1;
+		else if (c < 0xf0) {
+			more = 2;
+			if (c == 0xe0)
+				lo = 0xa0;
+			else if (c == 0xed)
+				hi = 0x9f;
+		} else if (c < 0xf5) {
+			more = 3;
+			if (c == 0xf0)
+				lo = 0x90;
+			else if (c == 0xf4)
+				hi = 0x8f;
+		} else
+			return 0;
+		if ((size_t)more > n - i || s[i] < lo || s[i] > hi)
+			return 0;
+		for (i++, more--; more > 0; i++, more--)
+			if ((s[i] & 0xc0) != 0x80)
+				return 0;
+	}
+	return 1;
+}
+
+static int
+page_hexval(unsigned char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+/*
+ * Scans a chunk for \u escapes of UTF-16 surrogates, carrying state across
+ * chunks.  Returns how many bytes of the chunk yajl may see: all of them,
+ * or those up to and including the backslash of an unpaired surrogate
+ * escape (*bad set, with the backslash's body offset in esc_pos).  A chunked
+ * feed may already have shown yajl the escape's first few bytes; those
+ * cannot end a token or be an error, but the backslash can (outside a
+ * string), so yajl always sees it and the outcome does not depend on the
+ * chunking.  Malformed escapes are left for yajl to report.
+ */
+static size_t
+page_scan_escapes(page_parser *p, const unsigned char *s, size_t n, int *bad)
+{
+	const unsigned char *q;
+	size_t i = 0;
+	int h;
+
+	*bad = 0;
+	while (i < n) {
+		switch (p->esc) {
+		case esc_none:
+			q = memchr(s + i, '\\', n - i);
+			if (q == NULL)
+				return n;
+			i = q - s;
+			p->esc_pos = p->fed + i;
+			p->esc = esc_backslash;
+			break;
+		case esc_backslash:
+			p->esc = s[i] == 'u' ? esc_hex : esc_none;
+			p->esc_n = 0;
+			p->esc_val = 0;
+			break;
+		case esc_hex:
+		case esc_low_hex:
+			if ((h = page_hexval(s[i])) < 0) {
+				if (p->esc == esc_low_hex)
+					goto unpaired;
+				p->esc = esc_none;
+				continue;	/* yajl reports the bad digit */
+			}
+			p->esc_val = p->esc_val << 4 | (unsigned)h;
+			if (++p->esc_n < 4)
+				break;
+			if (p->esc == esc_low_hex) {
+				if (p->esc_val < 0xdc00 || p->esc_val > 0xdfff)
+					goto unpaired;
+				p->esc = esc_none;
+			} else if (p->esc_val >= 0xd800 && p->esc_val <= 0xdbff)
+				p->esc = esc_want_backslash;
+			else if (p->esc_val >= 0xdc00 && p->esc_val <= 0xdfff)
+				goto unpaired;
+			else
+				p->esc = esc_none;
+			break;
+		case esc_want_backslash:
+			if (s[i] != '\\')
+				goto unpaired;
+			p->esc = esc_want_u;
+			break;
+		case esc_want_u:
+			if (s[i] != 'u')
+				goto unpaired;
+			p->esc = esc_low_hex;
+			p->esc_n = 0;
+			p->esc_val = 0;
+			break;
+		}
+		i++;
+	}
+	return n;
+unpaired:
+	*bad = 1;
+	return p->esc_pos >= p->fed ? p->esc_pos - p->fed + 1 : 0;
+}
+
+/*
+ * yajl_gen's print callback: appends to the caller's buffer within the
+ * item limit.  Called for every token and separator, so the common case is
+ * an inline copy into room the buffer already has.
+ */
+static void
+page_print(void *ctx, const char *s, size_t n)
+{
+	page_parser *p = ctx;
+	struct buf *b = p->out;
+
+	if (p->st != page_status_ok)
+		return;
+	if (n > p->item_lim - b->len) {
+		page_fail(p, page_status_too_big,
+		    "item %zu is over the %zu-byte item limit (max_item)",
+		    p->nitems + 1, p->o.max_item);
+		return;
+	}
+	if (n < b->cap - b->len && n <= b->max - b->len) {
+		memcpy(b->data + b->len, s, n);
+		b->len += n;
+	} else if (buf_add(b, s, n) == -1)
+		page_fail(p, page_status_too_big,
+		    "page output is over the %zu-byte buffer cap", b->max);
+}
+
+static int
+page_gen(page_parser *p, yajl_gen_status gs)
+{
+	if (gs != yajl_gen_status_ok)
+		page_fail(p, page_status_syntax,
+		    "cannot re-encode item %zu (yajl_gen status %d)",
+		    p->nitems + 1, (int)gs);
+	return p->st == page_status_ok;
+}
+
+static void
+page_item_begin(page_parser *p)
+{
+	p->item_open = 1;
+	p->item_start = p->out->len;
+	if (p->o.max_item == 0 || p->o.max_item > SIZE_MAX - p->item_start)
+		p->item_lim = SIZE_MAX;
+	else
+		p->item_lim = p->item_start + p->o.max_item;
+	yajl_gen_reset(p->gen, NULL);
+}
+
+static int
+page_item_end(page_parser *p)
+{
+	if (p->st != page_status_ok)
+		return 0;
+	if (buf_addc(p->out, '\n') == -1) {
+		page_fail(p, page_status_too_big,
+		    "page output is over the %zu-byte buffer cap", p->out->max);
+		return 0;
+	}
+	p->item_open = 0;
+	p->nitems++;
+	return 1;
+}
+
+/*
+ * yajl's lexer keeps a token that spans chunks in memory, so a token is
+ * bounded by max_item even under skipped keys.  The gap since the previous
+ * token is measured here, at each token, and after each feed for a token
+ * still pending: the verdict then does not depend on how the body was cut.
+ */
+static int
+page_mark(page_parser *p)
+{
+	size_t off;
+
+	if (p->o.max_item == 0)
+		return 1;
+	off = page_offset(p);
+	if (off - p->mark > p->tok_lim) {
+		page_fail(p, page_status_too_big,
+		    "a JSON token over the %zu-byte item limit (max_item) "
+		    "after byte %zu", p->o.max_item, p->mark);
+		return 0;
+	}
+	p->mark = off;
+	return 1;
+}
+
+static int
+page_path_is(const page_parser *p, size_t len, const char *path)
+{
+	return p->pathlen == len && memcmp(p->path, path, len) == 0;
+}
+
+enum page_vtype {
+	vt_null, vt_bool, vt_number, vt_string, vt_object, vt_array
+};
+
+static const char *const page_vtype_name[] = {
+	"null", "a boolean", "a number", "a string", "an object", "an array"
+};
+
+/* A non-negative decimal integer made of digits only, without overflow. */
+static int
+page_parse_count(const char *s, size_t n, long long *out)
+{
+	long long v = 0;
+	size_t i;
+
+	if (n == 0)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -1;
+		if (v > (LLONG_MAX - (s[i] - '0')) / 10)
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	*out = v;
+	return 0;
+}
+
+/*
+ * A value starts outside the items: checks the root's shape and whether
+ * the value sits at one of the wanted paths.  s/n hold a scalar's text.
+ */
+static int
+page_envelope_value(page_parser *p, enum page_vtype t, const char *s, size_t n)
+{
+	const char *want = p->items_len == PAGE_NO_PATH ? "an array" :
+	    "an object";
+
+	if (p->depth == 0) {
+		if (p->items_len == PAGE_NO_PATH) {
+			if (t == vt_array) {
+				p->seen_items = 1;
+				p->idepth = 1;
+				return 1;
+			}
+		} else if (t == vt_object)
+			return 1;
+		page_fail(p, page_status_shape,
+		    "expected %s at the root, found %s", want,
+		    page_vtype_name[t]);
+		return 0;
+	}
+	if (page_path_is(p, p->items_len, p->o.items_path)) {
+		if (t != vt_array) {
+			page_fail(p, page_status_shape,
+			    "\"%s\" is %s, not an array", p->o.items_path,
+			    page_vtype_name[t]);
+			return 0;
+		}
+		if (p->seen_items) {
+			page_fail(p, page_status_shape,
+			    "\"%s\" appears twice in the body",
+			    p->o.items_path);
+			return 0;
+		}
+		p->seen_items = 1;
+		p->idepth = p->depth + 1;
+		return 1;
+	}
+	if (page_path_is(p, p->total_len, p->o.total_path)) {
+		/* An unusable total is no total: the caller has others. */
+		if ((t == vt_number || t == vt_string) &&
+		    page_parse_count(s, n, &p->total) == 0)
+			p->have_total = 1;
+	}
+	if (page_path_is(p, p->next_len, p->o.next_path)) {
+		/* A next cursor we cannot read must not look like "last page":
+		 * that would end the export early without a word. */
+		if (t == vt_null)
+			p->have_next = 0;
+		else if ((t == vt_string || t == vt_number) &&
+		    memchr(s, '\0', n) == NULL) {
+			buf_reset(&p->next);
+			buf_add(&p->next, s, n);
+			buf_cstr(&p->next);
+			p->have_next = 1;
+		} else {
+			page_fail(p, page_status_shape,
+			    "\"%s\" is %s, not a string, number or null",
+			    p->o.next_path, t == vt_string ?
+			    "a string with a NUL byte" : page_vtype_name[t]);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static int
+page_envelope_open(page_parser *p, int is_map)
+{
+	struct page_level *l;
+
+	if (!page_envelope_value(p, is_map ? vt_object : vt_array, NULL, 0))
+		return 0;
+	l = &p->lv[++p->depth];
+	l->is_map = is_map;
+	l->base = p->pathlen;
+	/* Array elements have no key: nothing under them can match. */
+	if (!is_map)
+		p->pathlen = p->toolong;
+	return 1;
+}
+
+static int
+page_envelope_close(page_parser *p)
+{
+	if (p->depth == p->idepth)
+		p->idepth = PAGE_NOT_OPEN;
+	p->pathlen = p->lv[p->depth].base;
+	p->depth--;
+	return 1;
+}
+
+static int
+page_cb_scalar(page_parser *p, enum page_vtype t, const char *s, size_t n,
+    yajl_gen_status (*emit)(page_parser *, const char *, size_t))
+{
+	if (!page_mark(p))
+		return 0;
+	if (p->depth > p->idepth)
+		return page_gen(p, emit(p, s, n));
+	if (p->depth == p->idepth) {
+		page_item_begin(p);
+		if (!page_gen(p, emit(p, s, n)))
+			return 0;
+		return page_item_end(p);
+	}
+	return page_envelope_value(p, t, s, n);
+}
+
+static yajl_gen_status
+page_emit_null(page_parser *p, const char *s, size_t n)
+{
+	(void)s;
+	(void)n;
+	return yajl_gen_null(p->gen);
+}
+
+static yajl_gen_status
+page_emit_bool(page_parser *p, const char *s, size_t n)
+{
+	(void)s;
+	return yajl_gen_bool(p->gen, (int)n);
+}
+
+static yajl_gen_status
+page_emit_number(page_parser *p, const char *s, size_t n)
+{
+	return yajl_gen_number(p->gen, s, n);
+}
+
+static yajl_gen_status
+page_emit_string(page_parser *p, const char *s, size_t n)
+{
+	if (!page_utf8_valid((const unsigned char *)s, n)) {
+		page_fail(p, page_status_syntax,
+		    "invalid UTF-8 in a string before byte %zu",
+		    page_offset(p));
+		return yajl_gen_status_ok;
+	}
+	return yajl_gen_string(p->gen, (const unsigned char *)s, n);
+}
+
+static int
+page_cb_null(void *ctx)
+{
+	return page_cb_scalar(ctx, vt_null, NULL, 0, page_emit_null);
+}
+
+/* The emitters share one signature; a boolean travels in n. */
+static int
+page_cb_boolean(void *ctx, int v)
+{
+	return page_cb_scalar(ctx, vt_bool, NULL, (size_t)(v != 0),
+	    page_emit_bool);
+}
+
+static int
+page_cb_number(void *ctx, const char *s, size_t n)
+{
+	return page_cb_scalar(ctx, vt_number, s, n, page_emit_number);
+}
+
+static int
+page_cb_string(void *ctx, const unsigned char *s, size_t n)
+{
+	return page_cb_scalar(ctx, vt_string, (const char *)s, n,
+	    page_emit_string);
+}
+
+static int
+page_cb_map_key(void *ctx, const unsigned char *s, size_t n)
+{
+	page_parser *p = ctx;
+	size_t base, len;
+
+	if (!page_mark(p))
+		return 0;
+	if (p->depth > p->idepth) {
+		page_emit_string(p, (const char *)s, n);
+		return p->st == page_status_ok;
+	}
+	base = p->lv[p->depth].base;
+	len = base + (p->depth > 1) + n;
+	if (base >= p->toolong || len >= p->toolong || len < n) {
+		p->pathlen = p->toolong;
+		return 1;
+	}
+	if (p->depth > 1)
+		p->path[base++] = '.';
+	memcpy(p->path + base, s, n);
+	p->pathlen = len;
+	return 1;
+}
+
+static int
+page_cb_open(page_parser *p, int is_map)
+{
+	if (!page_mark(p))
+		return 0;
+	if (p->depth >= p->maxdepth) {
+		page_fail(p, page_status_too_deep,
+		    "nesting deeper than %u levels (max_depth) at byte %zu",
+		    p->maxdepth, page_offset(p));
+		return 0;
+	}
+	if (p->depth >= p->idepth) {
+		if (p->depth == p->idepth)
+			page_item_begin(p);
+		p->depth++;
+		return page_gen(p, is_map ? yajl_gen_map_open(p->gen) :
+		    yajl_gen_array_open(p->gen));
+	}
+	return page_envelope_open(p, is_map);
+}
+
+static int
+page_cb_close(page_parser *p, int is_map)
+{
+	if (!page_mark(p))
+		return 0;
+	if (p->depth > p->idepth) {
+		p->depth--;
+		if (!page_gen(p, is_map ? yajl_gen_map_close(p->gen) :
+		    yajl_gen_array_close(p->gen)))
+			return 0;
+		return p->depth == p->idepth ? page_item_end(p) : 1;
+	}
+	return page_envelope_close(p);
+}
+
+static int
+page_cb_start_map(void *ctx)
+{
+	return page_cb_open(ctx, 1);
+}
+
+static int
+page_cb_end_map(void *ctx)
+{
+	return page_cb_close(ctx, 1);
+}
+
+static int
+page_cb_start_array(void *ctx)
+{
+	return page_cb_open(ctx, 0);
+}
+
+static int
+page_cb_end_array(void *ctx)
+{
+	return page_cb_close(ctx, 0);
+}
+
+static const yajl_callbacks page_callbacks = {
+	page_cb_null,
+	page_cb_boolean,
+	NULL,			/* integers and doubles come as */
+	NULL,			/* raw text through yajl_number */
+	page_cb_number,
+	page_cb_string,
+	page_cb_start_map,
+	page_cb_map_key,
+	page_cb_end_map,
+	page_cb_start_array,
+	page_cb_end_array
+};
+
+static size_t
+page_path_len(const char *path)
+{
+	return path != NULL && *path != '\0' ? strlen(path) : PAGE_NO_PATH;
+}
+
+page_parser *
+page_new(const struct page_opts *opts, struct buf *out)
+{
+	page_parser *p;
+	size_t longest = 0;
+
+	p = xcalloc(1, sizeof(*p));
+	p->o = *opts;
+	p->out = out;
+	p->maxdepth = opts->max_depth == 0 ? PAGE_DEPTH_DEFAULT :
+	    opts->max_depth > PAGE_DEPTH_MAX ? PAGE_DEPTH_MAX : opts->max_depth;
+	p->items_len = page_path_len(opts->items_path);
+	p->total_len = page_path_len(opts->total_path);
+	p->next_len = page_path_len(opts->next_path);
+	if (p->items_len != PAGE_NO_PATH)
+		longest = p->items_len;
+	if (p->total_len != PAGE_NO_PATH && p->total_len > longest)
+		longest = p->total_len;
+	if (p->next_len != PAGE_NO_PATH && p->next_len > longest)
+		longest = p->next_len;
+	p->toolong = longest + 1;
+	p->tok_lim = opts->max_item > SIZE_MAX - PAGE_TOKEN_SLACK ? SIZE_MAX :
+	    opts->max_item + PAGE_TOKEN_SLACK;
+	p->path = xmalloc(p->toolong);
+	buf_init(&p->next, 0);
+
+	xalloc_yajl_funcs(&p->af);
+	p->gen = yajl_gen_alloc(&p->af);
+	yajl_gen_config(p->gen, yajl_gen_print_callback, page_print, p);
+	page_reset(p);
+	return p;
+}
+
+void
+page_reset(page_parser *p)
+{
+	/* yajl 2.1 has no way to rewind a handle. */
+	if (p->yh != NULL)
+		yajl_free(p->yh);
+	p->yh = yajl_alloc(&page_callbacks, &p->af, p);
+
+	p->st = page_status_ok;
+	p->err[0] = '\0';
+	p->fed = 0;
+	p->mark = 0;
+	p->nonblank = 0;
+	p->depth = 0;
+	p->idepth = PAGE_NOT_OPEN;
+	p->seen_items = 0;
+	p->item_open = 0;
+	p->nitems = 0;
+	p->pathlen = 0;
+	p->lv[0].is_map = 0;
+	p->lv[0].base = 0;
+	p->have_total = 0;
+	p->total = 0;
+	p->have_next = 0;
+	buf_reset(&p->next);
+	p->esc = esc_none;
+}
+
+enum page_status
+page_feed(page_parser *p, const void *data, size_t n)
+{
+	const unsigned char *s = data;
+	yajl_status ys;
+	size_t i, ok_n;
+	int bad;
+
+	if (p->st != page_status_ok || n == 0)
+		return p->st;
+	for (i = 0; !p->nonblank && i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
+			p->nonblank = 1;
+	ok_n = page_scan_escapes(p, s, n, &bad);
+	ys = yajl_parse(p->yh, s, ok_n);
+	if (ys == yajl_status_error)
+		page_fail_yajl(p, page_offset(p));
+	else if (ys != yajl_status_ok)
+		page_fail(p, page_status_syntax, "parse stopped at byte %zu",
+		    page_offset(p));
+	else if (bad)
+		page_fail(p, page_status_syntax,
+		    "unpaired UTF-16 surrogate escape at byte %zu", p->esc_pos);
+	p->fed += ok_n;
+	if (p->st == page_status_ok && p->o.max_item != 0 &&
+	    p->fed - p->mark > p->tok_lim)
+		page_fail(p, page_status_too_big,
+		    "a JSON token over the %zu-byte item limit (max_item) "
+		    "after byte %zu", p->o.max_item, p->mark);
+	return p->st;
+}
+
+enum page_status
+page_finish(page_parser *p)
+{
+	yajl_status ys;
+	size_t off;
+
+	if (p->st != page_status_ok)
+		return p->st;
+	ys = yajl_complete_parse(p->yh);
+	if (p->st != page_status_ok)
+		return p->st;	/* a callback refused the last token */
+	if (!p->nonblank) {
+		page_fail(p, page_status_syntax, "empty body");
+		return p->st;
+	}
+	if (ys == yajl_status_error) {
+		/* yajl counts from the single space it parses to finish. */
+		off = p->fed;
+		page_fail_yajl(p, off);
+		return p->st;
+	}
+	if (!p->seen_items)
+		page_fail(p, page_status_shape, "no \"%s\" array in the body",
+		    page_path_name(p->o.items_path));
+	return p->st;
+}
+
+size_t
+page_items(const page_parser *p)
+{
+	return p->nitems;
+}
+
+int
+page_total(const page_parser *p, long long *total)
+{
+	if (!p->have_total)
+		return 0;
+	*total = p->total;
+	return 1;
+}
+
+const char *
+page_next(const page_parser *p)
+{
+	return p->have_next ? p->next.data : NULL;
+}
+
+const char *
+page_error(const page_parser *p)
+{
+	return p->err;
+}
+
+void
+page_free(page_parser *p)
+{
+	if (p == NULL)
+		return;
+	yajl_free(p->yh);
+	yajl_gen_free(p->gen);
+	buf_free(&p->next);
+	free(p->path);
+	free(p);
+}

@@ -1,0 +1,368 @@
+/*
+ * total.c - reading a total (or a page count) from header values
+ * (see total.h).
+ *
+ * Header values come from the network: every parser here walks the string
+ * once, bounds itself by the NUL, and refuses rather than guesses.
+ */
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <curl/curl.h>
+
+#include "total.h"
+#include "xalloc.h"
+
+static int
+total_is_space(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static int
+total_lower(int c)
+{
+	return c >= 'A' && c <= 'Z' ? c + ('a' - 'A') : c;
+}
+
+/*
+ * Reads the digits at *sp into *out, refusing overflow, and advances *sp.
+ * Returns 0, or -1 when there is no digit or the value passes LLONG_MAX.
+ */
+static int
+total_digits(const char **sp, long long *out)
+{
+	const char *s = *sp;
+	long long v = 0;
+	int d;
+
+	if (*s < '0' || *s > '9')
+		return -1;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		d = *s - '0';
+		if (v > (LLONG_MAX - d) / 10)
+			return -1;
+		v = v * 10 + d;
+	}
+	*sp = s;
+	*out = v;
+	return 0;
+}
+
+int
+total_parse_count(const char *s, long long *out)
+{
+	long long v;
+
+	if (s == NULL)
+		return -1;
+	while (total_is_space(*s))
+		s++;
+	if (total_digits(&s, &v) == -1)
+		return -1;
+	while (total_is_space(*s))
+		s++;
+	if (*s != '\0')
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* RFC 9110 tchar, what a range unit is made of. */
+static int
+total_is_tchar(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || (c != '\0' && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+int
+total_from_content_range(const char *v, long long *total)
+{
+	long long first, last, n;
+
+	if (v == NULL)
+		return -1;
+	while (total_is_space(*v))
+		v++;
+	/* A unit ("bytes", "items") starts with a letter; a range does not. */
+	if ((*v >= 'a' && *v <= 'z') || (*v >= 'A' && *v <= 'Z')) {
+		while (total_is_tchar(*v))
+			v++;
+		if (!total_is_space(*v))
+			return -1;
+		while (total_is_space(*v))
+			v++;
+	}
+	if (*v == '*')
+		v++;
+	else {
+		if (total_digits(&v, &first) == -1 || *v++ != '-' ||
+		    total_digits(&v, &last) == -1 || first > last)
+			return -1;
+	}
+	if (*v++ != '/')
+		return -1;
+	if (*v == '*') {
+		v++;
+		n = -1;
+	} else if (total_digits(&v, &n) == -1)
+		return -1;
+	while (total_is_space(*v))
+		v++;
+	if (*v != '\0')
+		return -1;
+	if (n < 0)
+		return 0;
+	*total = n;
+	return 1;
+}
+
+/* Skips a quoted-string starting at the opening quote; returns the
+ * position after the closing quote (or the NUL if unterminated). */
+static const char *
+total_skip_quoted(const char *s)
+{
+	for (s++; *s != '\0' && *s != '"'; s++)
+		if (*s == '\\' && s[1] != '\0')
+			s++;
+	return *s == '"' ? s + 1 : s;
+}
+
+/*
+ * Whether the space-separated relation list [s, e) names rel, compared
+ * without regard to case.  A quoted list may hold backslash escapes; they
+ * are not honoured: no registered relation type needs one.
+ */
+static int
+total_rel_has(const char *s, const char *e, const char *rel)
+{
+	size_t rlen = strlen(rel), i;
+	const char *w;
+
+	while (s < e) {
+		while (s < e && (total_is_space(*s) || *s == '\n' || *s == '\r'))
+			s++;
+		for (w = s; s < e && !total_is_space(*s) && *s != '\n' &&
+		    *s != '\r'; s++)
+			;
+		if ((size_t)(s - w) != rlen || rlen == 0)
+			continue;
+		for (i = 0; i < rlen; i++)
+			if (total_lower((unsigned char)w[i]) !=
+			    total_lower((unsigned char)rel[i]))
+				break;
+		if (i == rlen)
+			return 1;
+	}
+	return 0;
+}
+
+/* Skips to the ',' that ends the current link, outside quotes and <>. */
+static const char *
+total_skip_link(const char *s)
+{
+	while (*s != '\0' && *s != ',') {
+		if (*s == '"')
+			s = total_skip_quoted(s);
+		else if (*s == '<') {
+			while (*s != '\0' && *s != '>')
+				s++;
+			if (*s == '>')
+				s++;
+		} else
+			s++;
+	}
+	return s;
+}
+
+char *
+total_link_rel(const char *s, const char *rel)
+{
+	const char *ub, *ue, *nb, *ne, *vb, *ve;
+	int seen_rel, match;
+
+	if (s == NULL || rel == NULL)
+		return NULL;
+	for (;;) {
+		while (total_is_space(*s) || *s == ',')
+			s++;
+		if (*s == '\0')
+			return NULL;
+		if (*s != '<') {
+			s = total_skip_link(s);
+			continue;
+		}
+		ub = ++s;
+		while (*s != '\0' && *s != '>')
+			s++;
+		if (*s == '\0')
+			return NULL;
+		ue = s++;
+		seen_rel = match = 0;
+		/* link-params: *( OWS ";" OWS link-param ) */
+		for (;;) {
+			while (total_is_space(*s))
+				s++;
+			if (*s != ';')
+				break;
+			s++;
+			while (total_is_space(*s))
+				s++;
+			for (nb = s; *s != '\0' && *s != '=' && *s != ';' &&
+			    *s != ',' && !total_is_space(*s); s++)
+				;
+			ne = s;
+			while (total_is_space(*s))
+				s++;
+			vb = ve = s;
+			if (*s == '=') {
+				s++;
+				while (total_is_space(*s))
+					s++;
+				if (*s == '"') {
+					vb = s + 1;
+					s = total_skip_quoted(s);
+					ve = s > vb && s[-1] == '"' ? s - 1 : s;
+				} else {
+					for (vb = s; *s != '\0' && *s != ';' &&
+					    *s != ',' && !total_is_space(*s); s++)
+						;
+					ve = s;
+				}
+			}
+			/* RFC 8288 3.3: only the first rel parameter counts */
+			if (ne - nb == 3 && total_lower((unsigned char)nb[0]) == 'r' &&
+			    total_lower((unsigned char)nb[1]) == 'e' &&
+			    total_lower((unsigned char)nb[2]) == 'l' && !seen_rel) {
+				seen_rel = 1;
+				match = total_rel_has(vb, ve, rel);
+			}
+		}
+		if (*s != ',' && *s != '\0') {
+			/* not a parameter: drop this link, keep the rest */
+			s = total_skip_link(s);
+			continue;
+		}
+		if (match) {
+			while (ub < ue && total_is_space(*ub))
+				ub++;
+			while (ue > ub && total_is_space(ue[-1]))
+				ue--;
+			return xstrndup(ub, ue - ub);
+		}
+	}
+}
+
+static int
+total_hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Percent-decodes [s, e) into a new NUL-terminated string of *len bytes,
+ * '+' as a space (form encoding, which query strings use).  A stray '%'
+ * stays as it is.  The result may hold "%00" as a NUL: compare by length.
+ */
+static char *
+total_unescape(const char *s, const char *e, size_t *len)
+{
+	char *d = xmalloc(e - s + 1), *o = d;
+	int h, l;
+
+	for (; s < e; s++) {
+		if (*s == '%' && e - s >= 3 && (h = total_hexval(s[1])) >= 0 &&
+		    (l = total_hexval(s[2])) >= 0) {
+			*o++ = (char)(h << 4 | l);
+			s += 2;
+		} else
+			*o++ = *s == '+' ? ' ' : *s;
+	}
+	*o = '\0';
+	*len = o - d;
+	return d;
+}
+
+/* Parses url into a new CURLU handle, resolving a relative reference
+ * against a placeholder base; NULL if it does not parse. */
+static CURLU *
+total_url_parse(const char *url)
+{
+	CURLU *u;
+
+	if ((u = curl_url()) == NULL)
+		return NULL;
+	if (curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) ==
+	    CURLUE_OK)
+		return u;
+	/* Link targets may be relative (RFC 8288 3.1); only the query
+	 * matters here, so any base will do. */
+	if (curl_url_set(u, CURLUPART_URL, "http://base.invalid/", 0) ==
+	    CURLUE_OK && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK)
+		return u;
+	curl_url_cleanup(u);
+	return NULL;
+}
+
+int
+total_query_param(const char *url, const char *name, long long *out)
+{
+	CURLU *u;
+	CURLUcode rc;
+	char *q = NULL, *k, *v;
+	const char *p, *amp, *eq, *vp;
+	long long n;
+	size_t klen, vlen;
+	int found = 0;
+
+	if (url == NULL || *url == '\0' || name == NULL ||
+	    (u = total_url_parse(url)) == NULL)
+		return -1;
+	rc = curl_url_get(u, CURLUPART_QUERY, &q, 0);
+	curl_url_cleanup(u);
+	if (rc == CURLUE_NO_QUERY)
+		return 0;
+	if (rc != CURLUE_OK)
+		return -1;
+	for (p = q; *p != '\0' && !found; p = *amp ? amp + 1 : amp) {
+		if ((amp = strchr(p, '&')) == NULL)
+			amp = p + strlen(p);
+		if ((eq = memchr(p, '=', amp - p)) == NULL)
+			eq = amp;
+		k = total_unescape(p, eq, &klen);
+		if (klen == strlen(name) && memcmp(k, name, klen) == 0) {
+			found = 1;
+			v = total_unescape(eq < amp ? eq + 1 : amp, amp, &vlen);
+			vp = v;
+			if (total_digits(&vp, &n) == -1 || vp != v + vlen)
+				found = -1;
+			else
+				*out = n;
+			free(v);
+		}
+		free(k);
+	}
+	curl_free(q);
+	return found;
+}
+
+int
+total_link_last(const char *link, const char *param, long long *out)
+{
+	char *url;
+	int rc;
+
+	if ((url = total_link_rel(link, "last")) == NULL)
+		return 0;
+	rc = total_query_param(url, param, out);
+	free(url);
+	return rc;
+}

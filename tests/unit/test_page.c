@@ -1,0 +1,513 @@
+/*
+ * test_page.c - the streaming JSON → NDJSON page parser.
+ *
+ * Every case is fed whole and then in every chunk size from 1 to 31 bytes
+ * (yajl's own test discipline: tokens split at every possible place), and
+ * the output is compared byte for byte.  The chunked runs reuse one parser
+ * through page_reset, so reuse after errors is covered too.  One TAP line
+ * per case; a failure names the chunk size that broke it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "page.h"
+#include "tap.h"
+
+#define WHOLE 0
+#define MAXCHUNK 31
+
+struct pcase {
+	const char *name;
+	const char *in;
+	size_t inlen;		/* 0: strlen(in) */
+	struct page_opts o;
+	size_t out_max;		/* cap on the output buffer; 0: none */
+	enum page_status want;
+	/* ok: the exact output.  error: what out must hold, the complete
+	 * lines before the failing item (NULL: not checked). */
+	const char *out;
+	size_t outlen;		/* 0: strlen(out) */
+	int has_total;
+	long long total;
+	const char *next;	/* expected page_next(); NULL: none */
+	const char *errsub;	/* substring of page_error() */
+};
+
+static const char *const status_name[] = {
+	"ok", "syntax", "shape", "too_big", "too_deep"
+};
+
+static char diag[512];
+
+/* Runs one case with one chunk size; returns 1 if all matched, else 0
+ * with a description in diag. */
+static int
+run(page_parser *p, struct buf *out, const struct pcase *c, size_t chunk)
+{
+	size_t inlen = c->inlen ? c->inlen : strlen(c->in);
+	size_t outlen, off, n, lines, i;
+	const char *want_out = c->out;
+	enum page_status st = page_status_ok;
+	long long total;
+	const char *next;
+
+	for (off = 0; off < inlen && st == page_status_ok; off += n) {
+		n = chunk == WHOLE || chunk > inlen - off ? inlen - off : chunk;
+		st = page_feed(p, c->in + off, n);
+	}
+	if (st == page_status_ok)
+		st = page_finish(p);
+	/* after an error, feeding more must keep the error */
+	if (st != page_status_ok && page_feed(p, "[1]", 3) != st) {
+		snprintf(diag, sizeof(diag), "feed after error changed status");
+		return 0;
+	}
+	if (st != c->want) {
+		snprintf(diag, sizeof(diag), "status %s, want %s (%s)",
+		    status_name[st], status_name[c->want], page_error(p));
+		return 0;
+	}
+	if (st == page_status_ok && page_error(p)[0] != '\0') {
+		snprintf(diag, sizeof(diag), "error text on success: %s",
+		    page_error(p));
+		return 0;
+	}
+	if (st != page_status_ok) {
+		const char *e = page_error(p);
+		if (e[0] == '\0' || strchr(e, '\n') != NULL ||
+		    (c->errsub != NULL && strstr(e, c->errsub) == NULL)) {
+			snprintf(diag, sizeof(diag), "error \"%s\", want \"%s\"",
+			    e, c->errsub ? c->errsub : "");
+			return 0;
+		}
+	}
+	for (lines = 0, i = 0; i < out->len; i++)
+		if (out->data[i] == '\n')
+			lines++;
+	if (lines != page_items(p) ||
+	    (out->len > 0 && out->data[out->len - 1] != '\n')) {
+		snprintf(diag, sizeof(diag), "%zu lines, page_items %zu, "
+		    "len %zu", lines, page_items(p), out->len);
+		return 0;
+	}
+	if (want_out != NULL) {
+		outlen = c->outlen ? c->outlen : strlen(want_out);
+		if (out->len != outlen ||
+		    memcmp(out->data ? out->data : "", want_out, outlen) != 0) {
+			snprintf(diag, sizeof(diag), "output [%.*s], want [%s]",
+			    (int)(out->len > 200 ? 200 : out->len),
+			    out->data ? out->data : "", want_out);
+			return 0;
+		}
+	}
+	if (st != page_status_ok)
+		return 1;
+	if (page_total(p, &total) != c->has_total ||
+	    (c->has_total && total != c->total)) {
+		snprintf(diag, sizeof(diag), "total %d/%lld, want %d/%lld",
+		    page_total(p, &total), total, c->has_total, c->total);
+		return 0;
+	}
+	next = page_next(p);
+	if ((next == NULL) != (c->next == NULL) ||
+	    (next != NULL && strcmp(next, c->next) != 0)) {
+		snprintf(diag, sizeof(diag), "next \"%s\", want \"%s\"",
+		    next ? next : "(none)", c->next ? c->next : "(none)");
+		return 0;
+	}
+	return 1;
+}
+
+/* A fresh parser for the whole body, then one reused parser for every
+ * chunk size. */
+static void
+check(const struct pcase *c)
+{
+	struct buf out;
+	page_parser *p;
+	size_t chunk;
+	int good = 1;
+
+	buf_init(&out, c->out_max);
+	p = page_new(&c->o, &out);
+	if (!run(p, &out, c, WHOLE)) {
+		good = 0;
+		tap_diag("%s: whole body: %s", c->name, diag);
+	}
+	page_free(p);
+	p = page_new(&c->o, &out);
+	for (chunk = 1; good && chunk <= MAXCHUNK; chunk++) {
+		buf_reset(&out);
+		page_reset(p);
+		if (!run(p, &out, c, chunk)) {
+			good = 0;
+			tap_diag("%s: chunk size %zu: %s", c->name, chunk, diag);
+		}
+	}
+	page_free(p);
+	buf_free(&out);
+	ok(good, "%s", c->name);
+}
+
+#define ROOT		{ NULL, NULL, NULL, 0, 0 }
+#define ITEMS(path)	{ path, NULL, NULL, 0, 0 }
+
+static const struct pcase cases[] = {
+	/* numbers, byte for byte */
+	{ "numbers keep their text",
+	  "[18446744073709551617,1e400,-0.0,0.1000000000000000055511151231257827,"
+	  "-9223372036854775809,1E+2,0,-1,1.5e-10,2E-3,123456789012345678901234567890]",
+	  0, ROOT, 0, page_status_ok,
+	  "18446744073709551617\n1e400\n-0.0\n0.1000000000000000055511151231257827\n"
+	  "-9223372036854775809\n1E+2\n0\n-1\n1.5e-10\n2E-3\n"
+	  "123456789012345678901234567890\n", 0, 0, 0, NULL, NULL },
+	{ "numbers inside objects",
+	  "[{\"id\":18446744073709551617,\"x\":-0.0,\"y\":[1E+2,1e400]}]",
+	  0, ROOT, 0, page_status_ok,
+	  "{\"id\":18446744073709551617,\"x\":-0.0,\"y\":[1E+2,1e400]}\n",
+	  0, 0, 0, NULL, NULL },
+
+	/* strings */
+	{ "surrogate pair becomes 4-byte UTF-8",
+	  "[\"\\ud83d\\ude00\",\"a\\uD83D\\uDE00b\"]", 0, ROOT, 0, page_status_ok,
+	  "\"\xf0\x9f\x98\x80\"\n\"a\xf0\x9f\x98\x80" "b\"\n", 0, 0, 0, NULL, NULL },
+	{ "\\u0000 is a NUL byte, re-escaped",
+	  "[\"a\\u0000b\",{\"k\\u0000\":\"\\u0000\"}]", 0, ROOT, 0, page_status_ok,
+	  "\"a\\u0000b\"\n{\"k\\u0000\":\"\\u0000\"}\n", 0, 0, 0, NULL, NULL },
+	{ "every escape",
+	  "[\"\\\"\\\\\\/\\b\\f\\n\\r\\t\"]", 0, ROOT, 0, page_status_ok,
+	  "\"\\\"\\\\/\\b\\f\\n\\r\\t\"\n", 0, 0, 0, NULL, NULL },
+	{ "control characters as upper-case \\u00XX",
+	  "[\"\\u0001\\u001f\\u001F\\u000b\\u007f\\u0080\"]", 0, ROOT, 0,
+	  page_status_ok,
+	  "\"\\u0001\\u001F\\u001F\\u000B\x7f\xc2\x80\"\n", 0, 0, 0, NULL, NULL },
+	{ "raw UTF-8, U+2028, U+2029, 0x7F kept raw",
+	  "[\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\",\"\xe2\x80\xa8\xe2\x80\xa9\","
+	  "\"\x7f\",\"\\u2028\\u00e9\"]", 0, ROOT, 0, page_status_ok,
+	  "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"\n\"\xe2\x80\xa8\xe2\x80\xa9\"\n"
+	  "\"\x7f\"\n\"\xe2\x80\xa8\xc3\xa9\"\n", 0, 0, 0, NULL, NULL },
+	{ "escaped backslash before u is not a \\u escape",
+	  "[\"\\\\ud800\",\"\\\\\\ud83d\\ude00\"]", 0, ROOT, 0, page_status_ok,
+	  "\"\\\\ud800\"\n\"\\\\\xf0\x9f\x98\x80\"\n", 0, 0, 0, NULL, NULL },
+	{ "keys keep order and escapes",
+	  "[{\"z\":1,\"a\":2,\"m\":3,\"k\\\"ey\":4,\"\\u00e9\":5,\"\":6}]", 0, ROOT,
+	  0, page_status_ok,
+	  "{\"z\":1,\"a\":2,\"m\":3,\"k\\\"ey\":4,\"\xc3\xa9\":5,\"\":6}\n",
+	  0, 0, 0, NULL, NULL },
+
+	/* shapes of items */
+	{ "nested, empty and scalar items",
+	  "[{\"a\":{\"b\":[1,{\"c\":null}]},\"d\":[]},{\"e\":{}},[],{},[[[]]],"
+	  "true,false,null,\"s\",1]", 0, ROOT, 0, page_status_ok,
+	  "{\"a\":{\"b\":[1,{\"c\":null}]},\"d\":[]}\n{\"e\":{}}\n[]\n{}\n[[[]]]\n"
+	  "true\nfalse\nnull\n\"s\"\n1\n", 0, 0, 0, NULL, NULL },
+	{ "empty root array", "[]", 0, ROOT, 0, page_status_ok, "", 0, 0, 0,
+	  NULL, NULL },
+	{ "pretty-printed input",
+	  " \r\n\t[\n  {\n    \"a\" : 1 ,\n    \"b\" : [ true , null ]\n  } ,\n"
+	  "  \"x y\"\n]\n\n", 0, ROOT, 0, page_status_ok,
+	  "{\"a\":1,\"b\":[true,null]}\n\"x y\"\n", 0, 0, 0, NULL, NULL },
+
+	/* items path, total, next */
+	{ "results with total after",
+	  "{\"results\":[{\"id\":1},{\"id\":2}],\"count\":2}", 0,
+	  { "results", "count", NULL, 0, 0 }, 0, page_status_ok,
+	  "{\"id\":1}\n{\"id\":2}\n", 0, 1, 2, NULL, NULL },
+	{ "results with total before, and skipped keys",
+	  "{\"count\":1234,\"next\":\"https://x/?page=2\",\"previous\":null,"
+	  "\"facets\":{\"results\":[9],\"deep\":[[{\"count\":7}]]},"
+	  "\"list\":[{\"results\":[8],\"count\":6}],\"results\":[1,2,3]}", 0,
+	  { "results", "count", "next", 0, 0 }, 0, page_status_ok,
+	  "1\n2\n3\n", 0, 1, 1234, "https://x/?page=2", NULL },
+	{ "data.items with meta.next_cursor",
+	  "{\"meta\":{\"total\":\"42\",\"next_cursor\":\"abc==\"},"
+	  "\"data\":{\"items\":[{\"a\":[]}],\"other\":[5]}}", 0,
+	  { "data.items", "meta.total", "meta.next_cursor", 0, 0 }, 0,
+	  page_status_ok, "{\"a\":[]}\n", 0, 1, 42, "abc==", NULL },
+	{ "@odata.count and value",
+	  "{\"@odata.context\":\"x\",\"@odata.count\":3,\"value\":[{\"n\":1}],"
+	  "\"@odata.nextLink\":\"https://h/v?$skip=1\"}", 0,
+	  { "value", "@odata.count", "@odata.nextLink", 0, 0 }, 0,
+	  page_status_ok, "{\"n\":1}\n", 0, 1, 3, "https://h/v?$skip=1", NULL },
+	{ "dotted key matches a dotted path",
+	  "{\"a.b\":[1]}", 0, ITEMS("a.b"), 0, page_status_ok, "1\n", 0, 0, 0,
+	  NULL, NULL },
+	{ "nested keys match a dotted path",
+	  "{\"a\":{\"x\":[0],\"b\":[2]}}", 0, ITEMS("a.b"), 0, page_status_ok,
+	  "2\n", 0, 0, 0, NULL, NULL },
+	{ "an empty top-level key is not the root",
+	  "{\"\":{\"results\":[9]},\"results\":[1]}", 0, ITEMS("results"), 0,
+	  page_status_ok, "1\n", 0, 0, 0, NULL, NULL },
+	{ "next as a number",
+	  "{\"items\":[],\"next_page\":17}", 0, { "items", NULL, "next_page", 0, 0 },
+	  0, page_status_ok, "", 0, 0, 0, "17", NULL },
+	{ "next null means none",
+	  "{\"items\":[1],\"next\":null}", 0, { "items", NULL, "next", 0, 0 },
+	  0, page_status_ok, "1\n", 0, 0, 0, NULL, NULL },
+	{ "unusable totals are no total",
+	  "{\"items\":[],\"a\":-1,\"b\":1.5,\"c\":\"12x\",\"d\":null,"
+	  "\"e\":99999999999999999999}", 0, { "items", "a", NULL, 0, 0 }, 0,
+	  page_status_ok, "", 0, 0, 0, NULL, NULL },
+	{ "total path absent",
+	  "{\"items\":[1]}", 0, { "items", "total", "next", 0, 0 }, 0,
+	  page_status_ok, "1\n", 0, 0, 0, NULL, NULL },
+	{ "long keys in the envelope",
+	  "{\"a_very_long_key_that_is_longer_than_any_wanted_path\":"
+	  "{\"results\":[0]},\"results\":[1]}", 0, ITEMS("results"), 0,
+	  page_status_ok, "1\n", 0, 0, 0, NULL, NULL },
+
+	/* limits that pass */
+	{ "item exactly max_item",
+	  "[{\"a\":\"0123456789\"},\"123456789012345678\"]", 0,
+	  { NULL, NULL, NULL, 20, 0 }, 0, page_status_ok,
+	  "{\"a\":\"0123456789\"}\n\"123456789012345678\"\n", 0, 0, 0, NULL, NULL },
+	{ "depth exactly max_depth",
+	  "[[[[1]]]]", 0, { NULL, NULL, NULL, 0, 4 }, 0, page_status_ok,
+	  "[[[1]]]\n", 0, 0, 0, NULL, NULL },
+	{ "output exactly at the buffer cap",
+	  "[1234567,1]", 0, ROOT, 10, page_status_ok, "1234567\n1\n", 0, 0, 0,
+	  NULL, NULL },
+
+	/* syntax errors */
+	{ "HTML is not JSON", "<html><body>502 Bad Gateway</body></html>", 0,
+	  ROOT, 0, page_status_syntax, "", 0, 0, 0, NULL, "lexical error" },
+	{ "truncated body", "[{\"a\":1},{\"b\":[2,", 0, ROOT, 0,
+	  page_status_syntax, "{\"a\":1}\n", 0, 0, 0, NULL, "premature EOF" },
+	{ "truncated inside a string", "[\"abc", 0, ROOT, 0,
+	  page_status_syntax, "", 0, 0, 0, NULL, "premature EOF" },
+	{ "truncated root string", "\"abc", 0, ROOT, 0,
+	  page_status_syntax, "", 0, 0, 0, NULL, "premature EOF" },
+	{ "trailing garbage", "[1] x", 0, ROOT, 0, page_status_syntax, "1\n", 0,
+	  0, 0, NULL, "trailing garbage" },
+	{ "two values", "[1][2]", 0, ROOT, 0, page_status_syntax, "1\n", 0, 0, 0,
+	  NULL, "trailing garbage" },
+	{ "empty body", "", 0, ROOT, 0, page_status_syntax, "", 0, 0, 0, NULL,
+	  "empty body" },
+	{ "whitespace body", " \r\n\t ", 0, ROOT, 0, page_status_syntax, "", 0, 0,
+	  0, NULL, "empty body" },
+	{ "invalid UTF-8", "[1,\"\xc3\x28\"]", 0, ROOT, 0, page_status_syntax,
+	  "1\n", 0, 0, 0, NULL, "at byte" },
+	{ "overlong UTF-8", "[\"\xc0\x80\"]", 0, ROOT, 0, page_status_syntax,
+	  "", 0, 0, 0, NULL, "UTF-8" },
+	{ "raw surrogate in UTF-8", "[{\"\xed\xa0\x80\":1}]", 0, ROOT, 0,
+	  page_status_syntax, "", 0, 0, 0, NULL, "UTF-8" },
+	{ "UTF-8 above U+10FFFF", "[\"\xf4\x90\x80\x80\"]", 0, ROOT, 0,
+	  page_status_syntax, "", 0, 0, 0, NULL, "UTF-8" },
+	{ "lone high surrogate escape", "[1,\"x\\ud800abc\"]", 0, ROOT, 0,
+	  page_status_syntax, "1\n", 0, 0, 0, NULL,
+	  "unpaired UTF-16 surrogate escape at byte 5" },
+	{ "high surrogate at the end of a string", "[\"abc\\uD83D\"]", 0, ROOT, 0,
+	  page_status_syntax, "", 0, 0, 0, NULL, "surrogate escape at byte 5" },
+	{ "lone low surrogate escape", "[\"\\udc00\"]", 0, ROOT, 0,
+	  page_status_syntax, "", 0, 0, 0, NULL, "surrogate" },
+	{ "high surrogate then a non-surrogate", "[\"\\ud83d\\u0041\"]", 0, ROOT,
+	  0, page_status_syntax, "", 0, 0, 0, NULL, "surrogate" },
+	{ "two high surrogates", "[\"\\ud83d\\ud83d\"]", 0, ROOT, 0,
+	  page_status_syntax, "", 0, 0, 0, NULL, "surrogate" },
+	{ "surrogate escape outside a string", "[1\\ud800]", 0, ROOT, 0,
+	  page_status_syntax, "1\n", 0, 0, 0, NULL, "invalid char" },
+	{ "bad hex in \\u", "[\"\\u12G4\"]", 0, ROOT, 0, page_status_syntax, "",
+	  0, 0, 0, NULL, "hex" },
+	{ "raw control character in a string", "[\"a\tb\"]", 0, ROOT, 0,
+	  page_status_syntax, "", 0, 0, 0, NULL, "lexical error" },
+	{ "leading zero", "[01]", 0, ROOT, 0, page_status_syntax, NULL, 0, 0, 0,
+	  NULL, NULL },
+	{ "comments are not JSON", "[1 /* c */]", 0, ROOT, 0,
+	  page_status_syntax, NULL, 0, 0, 0, NULL, NULL },
+
+	/* shape errors */
+	{ "error object where the root array belongs",
+	  "{\"error\":\"rate limited\"}", 0, ROOT, 0, page_status_shape, "", 0, 0,
+	  0, NULL, "expected an array at the root, found an object" },
+	{ "scalar root", "\"hello\"", 0, ROOT, 0, page_status_shape, "", 0, 0, 0,
+	  NULL, "expected an array at the root, found a string" },
+	{ "array where the root object belongs", "[{\"results\":[]}]", 0,
+	  ITEMS("results"), 0, page_status_shape, "", 0, 0, 0, NULL,
+	  "expected an object at the root, found an array" },
+	{ "number root with an items path", "42", 0, ITEMS("results"), 0,
+	  page_status_shape, "", 0, 0, 0, NULL,
+	  "expected an object at the root, found a number" },
+	{ "missing items path", "{\"data\":[1],\"count\":1}", 0,
+	  ITEMS("results"), 0, page_status_shape, "", 0, 0, 0, NULL,
+	  "no \"results\" array in the body" },
+	{ "items path under an array is not the path",
+	  "{\"data\":[{\"items\":[1]}]}", 0, ITEMS("data.items"), 0,
+	  page_status_shape, "", 0, 0, 0, NULL,
+	  "no \"data.items\" array in the body" },
+	{ "object at the items path", "{\"results\":{\"a\":1}}", 0,
+	  ITEMS("results"), 0, page_status_shape, "", 0, 0, 0, NULL,
+	  "\"results\" is an object, not an array" },
+	{ "null at the items path", "{\"results\":null}", 0, ITEMS("results"), 0,
+	  page_status_shape, "", 0, 0, 0, NULL, "\"results\" is null, not an array" },
+	{ "items path twice", "{\"results\":[1],\"results\":[2]}", 0,
+	  ITEMS("results"), 0, page_status_shape, "1\n", 0, 0, 0, NULL,
+	  "appears twice" },
+	{ "next is an object", "{\"items\":[],\"next\":{\"href\":\"x\"}}", 0,
+	  { "items", NULL, "next", 0, 0 }, 0, page_status_shape, "", 0, 0, 0,
+	  NULL, "\"next\" is an object" },
+	{ "next has a NUL byte", "{\"items\":[],\"next\":\"a\\u0000\"}", 0,
+	  { "items", NULL, "next", 0, 0 }, 0, page_status_shape, "", 0, 0, 0,
+	  NULL, "NUL" },
+
+	/* limits */
+	{ "item over max_item",
+	  "[{\"a\":\"0123456789\"},{\"b\":\"0123456789\"},{\"c\":1}]", 0,
+	  { NULL, NULL, NULL, 17, 0 }, 0, page_status_too_big, "", 0, 0, 0, NULL,
+	  "17-byte item limit (max_item)" },
+	{ "second item over max_item",
+	  "[{\"a\":\"0123456789\"},\"1234567890123456789\"]", 0,
+	  { NULL, NULL, NULL, 20, 0 }, 0, page_status_too_big,
+	  "{\"a\":\"0123456789\"}\n", 0, 0, 0, NULL, "item 2 is over" },
+	{ "output over the buffer cap", "[1234567,12]", 0, ROOT, 10,
+	  page_status_too_big, "1234567\n", 0, 0, 0, NULL, "buffer cap" },
+	{ "newline over the buffer cap", "[1234567,1]", 0, ROOT, 9,
+	  page_status_too_big, "1234567\n", 0, 0, 0, NULL, "buffer cap" },
+	{ "depth over max_depth", "[[[[[1]]]]]", 0, { NULL, NULL, NULL, 0, 4 },
+	  0, page_status_too_deep, "", 0, 0, 0, NULL, "deeper than 4 levels" },
+	{ "depth over max_depth under an ignored key",
+	  "{\"junk\":{\"a\":[[{}]]},\"results\":[1]}", 0,
+	  { "results", NULL, NULL, 0, 4 }, 0, page_status_too_deep, "", 0, 0, 0,
+	  NULL, "max_depth" },
+};
+
+/* Bodies too large to spell out. */
+static void
+check_generated(void)
+{
+	struct pcase c;
+	char *s, *e;
+	size_t i, n;
+
+	/* 100000 '[' under a skipped key: refused at the default depth */
+	n = 100000;
+	s = malloc(n + 64);
+	strcpy(s, "{\"junk\":");
+	memset(s + 8, '[', n);
+	strcpy(s + 8 + n, "]");
+	memset(&c, 0, sizeof(c));
+	c.name = "100000-deep value under an ignored key";
+	c.in = s;
+	c.o.items_path = "results";
+	c.want = page_status_too_deep;
+	c.out = "";
+	c.errsub = "deeper than 64 levels";
+	check(&c);
+
+	/* max_depth is clamped to 128: 128 levels pass, 129 do not */
+	memset(&c, 0, sizeof(c));
+	c.o.max_depth = 1000;
+	for (i = 0; i < 128; i++)
+		s[i] = '[';
+	for (i = 0; i < 128; i++)
+		s[128 + i] = ']';
+	s[256] = '\0';
+	e = malloc(300);
+	for (i = 0; i < 127; i++)
+		e[i] = '[';
+	for (i = 0; i < 127; i++)
+		e[127 + i] = ']';
+	e[254] = '\n';
+	e[255] = '\0';
+	c.name = "128 levels pass with max_depth over 128";
+	c.in = s;
+	c.want = page_status_ok;
+	c.out = e;
+	check(&c);
+	memmove(s + 1, s, 257);
+	s[0] = '[';
+	strcat(s, "]");
+	c.name = "129 levels are refused with max_depth over 128";
+	c.want = page_status_too_deep;
+	c.out = "";
+	c.errsub = "deeper than 128";
+	check(&c);
+	free(e);
+	free(s);
+
+	/* a token over max_item under a skipped key is refused whatever the
+	 * chunking: yajl would otherwise buffer it whole */
+	n = 6000;
+	s = malloc(n + 64);
+	strcpy(s, "{\"junk\":\"");
+	memset(s + 9, 'x', n);
+	strcpy(s + 9 + n, "\",\"results\":[1]}");
+	memset(&c, 0, sizeof(c));
+	c.name = "huge token under a skipped key";
+	c.in = s;
+	c.o.items_path = "results";
+	c.o.max_item = 100;
+	c.want = page_status_too_big;
+	c.out = "";
+	c.errsub = "token over the 100-byte item limit";
+	check(&c);
+	free(s);
+}
+
+/* A parser left in an error reads the next body cleanly after a reset. */
+static void
+check_reset(void)
+{
+	struct page_opts o = { "results", "count", "next", 0, 0 };
+	struct buf out;
+	page_parser *p;
+	long long total = -1;
+	int good = 1;
+	const char *bad = "{\"count\":5,\"next\":\"n\",\"results\":[{\"a\":";
+	const char *fine = "{\"results\":[1,2]}";
+
+	buf_init(&out, 0);
+	p = page_new(&o, &out);
+	good &= page_feed(p, bad, strlen(bad)) == page_status_ok;
+	good &= page_finish(p) == page_status_syntax;
+	good &= page_total(p, &total) == 1 && total == 5;
+	good &= page_next(p) != NULL && strcmp(page_next(p), "n") == 0;
+	page_reset(p);
+	buf_reset(&out);
+	good &= page_error(p)[0] == '\0';
+	good &= page_feed(p, fine, strlen(fine)) == page_status_ok;
+	good &= page_finish(p) == page_status_ok;
+	good &= page_items(p) == 2 && out.len == 4 &&
+	    memcmp(out.data, "1\n2\n", 4) == 0;
+	good &= page_total(p, &total) == 0 && page_next(p) == NULL;
+	page_free(p);
+	buf_free(&out);
+	ok(good, "page_reset forgets the failed body's total, next and error");
+}
+
+/* Pages appended to one buffer, as a caller batching pages would. */
+static void
+check_append(void)
+{
+	struct page_opts o = { NULL, NULL, NULL, 8, 0 };
+	struct buf out;
+	page_parser *p;
+	int good = 1;
+
+	buf_init(&out, 0);
+	buf_adds(&out, "x\n");
+	p = page_new(&o, &out);
+	good &= page_feed(p, "[12345678]", 10) == page_status_ok;
+	good &= page_finish(p) == page_status_ok;
+	page_reset(p);
+	good &= page_feed(p, "[1,123456789]", 13) == page_status_too_big;
+	good &= page_items(p) == 1;
+	good &= out.len == 13 && memcmp(out.data, "x\n12345678\n1\n", 13) == 0;
+	page_free(p);
+	buf_free(&out);
+	ok(good, "max_item counts from the item's start in a shared buffer");
+}
+
+int
+main(void)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		check(&cases[i]);
+	check_generated();
+	check_reset();
+	check_append();
+	return tap_done();
+}
