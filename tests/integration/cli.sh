@@ -6,7 +6,10 @@
 "$INVDUMP" --help >"$T/help"
 for f in --output --compress --level --workers --limit --profile \
 	--total-header --offset-param --limit-param --items-path --user \
-	--header --connect-timeout --quiet --verbose --version --help; do
+	--header --connect-timeout --quiet --verbose --version --help \
+	--max-time --speed-limit --speed-time --retries --retry-max-time --rate \
+	--max-body --max-item --max-depth --max-redirs --cacert --capath \
+	--insecure --netrc --netrc-file --user-file --header-file; do
 	check "--help mentions $f" grep -q -- "$f" "$T/help"
 	check "the man page mentions $f" grep -q -- "${f#--}" "$TESTS_SRCDIR/../man/invdump.1"
 done
@@ -43,6 +46,16 @@ refused "an ftp URL" "http" ftp://127.0.0.1/x
 refused "a file URL" "http" file:///etc/passwd
 refused "not a URL" "URL" "not a url"
 refused "--quiet with --verbose" "--quiet" -q -v http://127.0.0.1:9/
+refused "--retries -1" "--retries" --retries -1 http://127.0.0.1:9/
+refused "--retries 101" "--retries" --retries 101 http://127.0.0.1:9/
+refused "--rate 0" "--rate" --rate 0 http://127.0.0.1:9/
+refused "--rate fast" "--rate" --rate fast http://127.0.0.1:9/
+refused "--max-body 0" "--max-body" --max-body 0 http://127.0.0.1:9/
+refused "--max-body 5X" "--max-body" --max-body 5X http://127.0.0.1:9/
+refused "--max-depth 200" "--max-depth" --max-depth 200 http://127.0.0.1:9/
+refused "--max-redirs 51" "--max-redirs" --max-redirs 51 http://127.0.0.1:9/
+refused "--max-time 0" "--max-time" --max-time 0 http://127.0.0.1:9/
+refused "--header-file missing" "cannot open" --header-file /nonexistent/h http://127.0.0.1:9/
 refused "--limit-param with softlayer" "resultLimit" -p softlayer --limit-param x http://127.0.0.1:9/
 
 # -H headers reach the server, the user's query parameters survive.

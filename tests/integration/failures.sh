@@ -19,15 +19,16 @@ AUTHED=$BASE
 start_mock --items 1
 dead=$BASE
 kill "$MOCK_PID"; wait "$MOCK_PID" 2>/dev/null || true
-run_invdump -o "$T/dest/out.gz" "$dead/offset/items"
+run_invdump -o "$T/dest/out.gz" --retries 2 "$dead/offset/items"
 check "connection refused: status 1" status_is 1
+check "connection refused: retried, then given up" err_has "gave up after 3 attempts"
 check "connection refused: names the URL" err_has "$dead/offset/items?offset=0&limit=100"
 check "connection refused: says so" err_has "onnect"
 check "connection refused: nothing left" nothing_left
 
 # DNS failure, in a network namespace of our own so no query leaves.
 set +e
-unshare -n "$INVDUMP" -o "$T/dest/out.gz" "http://no-such-host.invalid/items" 2>"$T/err"
+unshare -n "$INVDUMP" --retries 1 -o "$T/dest/out.gz" "http://no-such-host.invalid/items" 2>"$T/err"
 rc=$?
 set -e
 check "DNS failure: status 1" status_is 1
@@ -39,6 +40,7 @@ check "DNS failure: nothing left" nothing_left
 run_invdump -o "$T/dest/out.gz" "$AUTHED/offset/items"
 check "401 without credentials: status 4" status_is 4
 check "401: says so" err_has "HTTP 401"
+check "401: not retried" sh -c "! grep -q 'gave up' '$T/err'"
 run_invdump -o "$T/dest/out.gz" -u alice:wrong-secret "$AUTHED/offset/items"
 check "401 with a wrong secret: status 4" status_is 4
 check "401: the secret is not printed" sh -c "! grep -q wrong-secret '$T/err'"
