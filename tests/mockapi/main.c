@@ -1,0 +1,724 @@
+/*
+ * mockapi - the test server for invdump: one dataset, served through every
+ * pagination convention invdump knows, with latency, rate limits, faults and
+ * drift on demand, and the ground truth the client's output must equal.
+ *
+ * USAGE
+ *   mockapi [OPTIONS]
+ *
+ *   Binds 127.0.0.1 only.  Once listening, prints the port and a newline on
+ *   stdout and, with --port-file, writes it to FILE.tmp and renames that to
+ *   FILE.  Exits 0 on SIGTERM/SIGINT or after --lifetime; 2 on a bad option.
+ *
+ *   --port N            port to bind (default 0: any free one)
+ *   --port-file FILE    write the bound port here (atomically)
+ *   --lifetime SECS     exit by itself after this long (default 300)
+ *   --items N           dataset size (default 1000)
+ *   --item-size BYTES   pad each item's canonical form to this many bytes
+ *                       (default 0: natural size, about 250 bytes)
+ *   --seed S            seeds fault picks and cursor tokens (default 1)
+ *   --latency-ms MS     sleep before answering each list request
+ *   --max-limit N       largest page the server honours (totals stay true)
+ *   --require-user U:P  list requests need HTTP Basic auth, else 401
+ *   --log FILE          append "METHOD URI | Header: value | ..." per request
+ *                       for Authorization, Range, Range-Unit, Prefer,
+ *                       Accept-Encoding, User-Agent, Cookie, X-Api-Key
+ *   --rate R            token bucket, R per second with burst R; over it:
+ *                       429 with Retry-After: 1
+ *   --gzip              gzip list bodies when Accept-Encoding allows it
+ *   --fault KIND[:RATE[:TIMES]]   repeatable; RATE 0..1 (default 1: every
+ *                       page), TIMES per page (default 1; 0: for ever).
+ *                       KIND: 500 503 429 429date 403rl html502 errorobj
+ *                       huge deep drop stall gzip-trunc gzip-half badutf8
+ *   --drift-after K --drift-insert N --drift-delete M
+ *                       after K list pages served without a fault, insert
+ *                       N new items (new, higher ids) at the front and
+ *                       delete the last M original items, once
+ *   -v, --verbose       libmicrohttpd's own error messages on stderr
+ *
+ * ENDPOINTS (GET; JSON bodies are application/json; unknown path: 404)
+ *   List endpoints (counted, delayed, rate limited, faulted; page sizes are
+ *   clamped to --max-limit; a missing size takes the default shown):
+ *   /offset/items?offset=O&limit=L (0/100)   root array, X-Total-Count
+ *   /nototal/items?offset=O&limit=L          the same without a total
+ *   /softlayer/SoftLayer_Account/getVirtualGuests.json?resultLimit=O,L
+ *                          root array, softlayer-total-items; no
+ *                          resultLimit: every item
+ *   /html/items            200, an HTML page;  /object/items: 200,
+ *                          {"error":"something broke","code":42}
+ *   /range/items           PostgREST: Range: A-B or A- (inclusive); no
+ *                          Range: every item (200); Content-Range A-B/N with
+ *                          Prefer: count=exact, else A-B/STAR (a literal
+ *                          asterisk); 206 when partial; a start past the
+ *                          end: 416 with Content-Range STAR/N
+ *   /page/items?page=P&per_page=S (1/30)     root array; GitHub Link
+ *                          (next, last, first, prev: only those that
+ *                          exist) and GitLab X-Total, X-Total-Pages, X-Page,
+ *                          X-Per-Page, X-Next-Page, X-Prev-Page (the last
+ *                          two only when that page exists)
+ *   /drf/items?offset=O&limit=L (0/100)      {"count","next","previous",
+ *                          "results"};  /drf-late/items: "count" last
+ *   /odata/items?$skip=O&$top=L (0/100)      {"@odata.context",
+ *                          "@odata.count" (with $count=true), "value",
+ *                          "@odata.nextLink" (when more remain)}
+ *   /scim/Users?startIndex=S&count=C (1/100) SCIM ListResponse
+ *   /cursor/items?limit=L[&cursor=T] (100)   {"data","next_cursor"} and
+ *                          Link rel="next"; /cursor-loop/items: the third
+ *                          page's next cursor is the second page's again
+ *   /cursor-url/items?limit=L[&after=K]      {"next":URL|null,"results"};
+ *                          after=K skips the first K items
+ *   /infoblox/wapi/vX.Y/network?_paging=1&_return_as_object=1
+ *                          &_max_results=N[&_page_id=ID] (N 1000)
+ *                          {"result","next_page_id" (absent on the last
+ *                          page)}; without _paging and more than 1000 items:
+ *                          400 AdmConProtoError
+ *   /meraki/api/v1/organizations/1/devices?perPage=N[&startingAfter=ID]
+ *                          (1000) root array of the items after the one
+ *                          with that id; Link <..>; rel=first, rel=next
+ *   Service endpoints (never delayed, faulted or counted):
+ *   /truth                 the canonical NDJSON of the current dataset
+ *                          (text/plain, chunked)
+ *   /stats                 {"requests","connections","status_429",
+ *                          "status_5xx","faults","drifted","items"}
+ *   /redirect?to=URL       302 to URL
+ *   /status/NNN            status NNN (200..599) with a small JSON body
+ *
+ * DATASET
+ *   Item g (0-based) has, in this order: "id" 9007199254740993+g, "hostname"
+ *   "host-%06d.example.com", "seq" g, "num" (by g % 8) 18446744073709551617,
+ *   1e400, -0.0, 0.1000000000000000055511151231257827, 1E+2, -12.5e-3, 0,
+ *   -9223372036854775809, "note" (by g % 8) "café", "😀 emoji", "nul" NUL
+ *   "inside", `quote" backslash\ slash/ ` BS FF LF CR TAB, 0x01 0x1F
+ *   " control" 0x7F, "日本語", U+2028 U+2029 "seps", "plain"; "tags"
+ *   ["a","b"] ([] when g % 3 == 0), "nested" {"ok":true,"none":null,
+ *   "f":false,"list":[1,2.5,{"x":"y"}]}, "pad" ('x' up to --item-size).
+ *   Lists send the wire form (other escapes, some items pretty-printed);
+ *   /truth sends the canonical form, one item per line.  Details: data.c.
+ *   The badutf8 fault replaces the first item's note by "bad " C3 28 " utf8".
+ *
+ * COUNTERS
+ *   "requests" counts every list request received, whatever its answer; the
+ *   drift counts only list pages answered from the dataset without a fault.
+ *   A fault picks pages by offset, and counts its TIMES per (path, offset).
+ *   gzip-trunc/gzip-half apply only when the request accepts gzip (then
+ *   whether or not --gzip is on): gzip-trunc drops the 8-byte trailer,
+ *   gzip-half keeps half the deflate data.  stall sends ~100 bytes, waits
+ *   60 s (or until the server stops), then the rest.  deep is 100000 '['
+ *   then 100000 ']'.  huge is ["xxx…"], 200 MiB, with a Content-Length.
+ *   429date's Retry-After is an HTTP date 2 s ahead (1 s resolution).
+ *
+ * THREADS
+ * libmicrohttpd runs a thread per connection, so a sleeping request does
+ * not hold up others.  The options (mock_cfg) are written by main before
+ * the daemon starts and only read afterwards.  Shared mutable state: the
+ * counters (atomics), the dataset's drift (data.c, one mutex), the fault
+ * counts (faults.c, one mutex), the rate bucket and the log (one mutex
+ * each).  No code holds two of these locks at once.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "../../src/xalloc.h"
+#include "data.h"
+#include "faults.h"
+#include "mockapi.h"
+#include "profiles.h"
+#include "reply.h"
+
+enum exit_status {
+	exit_ok = 0,
+	exit_fail = 1,
+	exit_usage = 2
+};
+
+struct mock_config mock_cfg;
+struct mock_stats mock_stats;
+
+static const struct route {
+	const char *path;
+	int prefix;             /* path is a prefix of the request's */
+	int list;               /* counted, delayed, limited, faulted */
+	prof_handler fn;
+} routes[] = {
+	{ "/offset/items", 0, 1, prof_offset },
+	{ "/nototal/items", 0, 1, prof_nototal },
+	{ "/softlayer/SoftLayer_Account/getVirtualGuests.json", 0, 1,
+	    prof_softlayer },
+	{ "/html/items", 0, 1, prof_html },
+	{ "/object/items", 0, 1, prof_object },
+	{ "/range/items", 0, 1, prof_range },
+	{ "/page/items", 0, 1, prof_page },
+	{ "/drf/items", 0, 1, prof_drf },
+	{ "/drf-late/items", 0, 1, prof_drf_late },
+	{ "/odata/items", 0, 1, prof_odata },
+	{ "/scim/Users", 0, 1, prof_scim },
+	{ "/cursor/items", 0, 1, prof_cursor },
+	{ "/cursor-url/items", 0, 1, prof_cursor_url },
+	{ "/cursor-loop/items", 0, 1, prof_cursor_loop },
+	{ "/infoblox/wapi/", 1, 1, prof_infoblox },
+	{ "/meraki/api/v1/organizations/1/devices", 0, 1, prof_meraki },
+	{ "/truth", 0, 0, svc_truth },
+	{ "/stats", 0, 0, svc_stats },
+	{ "/redirect", 0, 0, svc_redirect },
+	{ "/status/", 1, 0, svc_status },
+};
+
+static const char *const logged[] = {
+	"Authorization", "Range", "Range-Unit", "Prefer", "Accept-Encoding",
+	"User-Agent", "Cookie", "X-Api-Key",
+};
+
+static FILE *log_file;
+static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;    /* on CLOCK_MONOTONIC */
+	int stopping;
+} stop = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static struct {
+	pthread_mutex_t lock;
+	double tokens;
+	struct timespec last;
+} bucket = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: mockapi [--port N] [--port-file FILE] [--lifetime SECS]\n"
+	    "               [--items N] [--item-size BYTES] [--seed S]\n"
+	    "               [--latency-ms MS] [--max-limit N]\n"
+	    "               [--require-user USER:PASS] [--log FILE] [--rate R]\n"
+	    "               [--gzip] [--fault KIND[:RATE[:TIMES]]]...\n"
+	    "               [--drift-after K --drift-insert N "
+	    "--drift-delete M] [-v]\n"
+	    "See the comment at the top of tests/mockapi/main.c.\n");
+}
+
+static void __attribute__((format(printf, 1, 2), noreturn))
+usage_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("mockapi: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	usage(stderr);
+	exit(exit_usage);
+}
+
+static uint64_t
+opt_u64(const char *name, const char *s, uint64_t min, uint64_t max)
+{
+	unsigned long long x;
+	char *end;
+
+	errno = 0;
+	x = strtoull(s, &end, 10);
+	if (*s < '0' || *s > '9' || *end != '\0' || errno != 0 || x < min ||
+	    x > max)
+		usage_error("--%s wants a number in %llu..%llu, not '%s'",
+		    name, (unsigned long long)min, (unsigned long long)max,
+		    s);
+	return x;
+}
+
+static char *
+base64(const char *s)
+{
+	static const char tab[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), i, o = 0;
+	char *out = xmalloc(4 * ((n + 2) / 3) + 1);
+	unsigned v;
+
+	for (i = 0; i + 2 < n; i += 3) {
+		v = (unsigned)p[i] << 16 | (unsigned)p[i + 1] << 8 | p[i + 2];
+		out[o++] = tab[v >> 18 & 63];
+		out[o++] = tab[v >> 12 & 63];
+		out[o++] = tab[v >> 6 & 63];
+		out[o++] = tab[v & 63];
+	}
+	if (i < n) {
+		v = (unsigned)p[i] << 16;
+		if (i + 1 < n)
+			v |= (unsigned)p[i + 1] << 8;
+		out[o++] = tab[v >> 18 & 63];
+		out[o++] = tab[v >> 12 & 63];
+		out[o++] = i + 1 < n ? tab[v >> 6 & 63] : '=';
+		out[o++] = '=';
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* --- stopping and sleeping ---------------------------------------------- */
+
+int
+mock_sleep_ms(unsigned ms)
+{
+	struct timespec until;
+	int stopping;
+
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += ms / 1000;
+	until.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&stop.lock);
+	while (!stop.stopping &&
+	    pthread_cond_timedwait(&stop.cond, &stop.lock, &until) != ETIMEDOUT)
+		;
+	stopping = stop.stopping;
+	pthread_mutex_unlock(&stop.lock);
+	return stopping ? -1 : 0;
+}
+
+int
+mock_stopping(void)
+{
+	int s;
+
+	pthread_mutex_lock(&stop.lock);
+	s = stop.stopping;
+	pthread_mutex_unlock(&stop.lock);
+	return s;
+}
+
+static void
+stop_all(void)
+{
+	pthread_mutex_lock(&stop.lock);
+	stop.stopping = 1;
+	pthread_cond_broadcast(&stop.cond);
+	pthread_mutex_unlock(&stop.lock);
+}
+
+/* --- request gates -------------------------------------------------------- */
+
+static int
+rate_take(void)
+{
+	struct timespec now;
+	double dt, burst = mock_cfg.rate < 1 ? 1 : mock_cfg.rate;
+	int ok;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	pthread_mutex_lock(&bucket.lock);
+	dt = (double)(now.tv_sec - bucket.last.tv_sec) +
+	    (double)(now.tv_nsec - bucket.last.tv_nsec) / 1e9;
+	bucket.last = now;
+	bucket.tokens += dt * mock_cfg.rate;
+	if (bucket.tokens > burst)
+		bucket.tokens = burst;
+	ok = bucket.tokens >= 1.0;
+	if (ok)
+		bucket.tokens -= 1.0;
+	pthread_mutex_unlock(&bucket.lock);
+	return ok;
+}
+
+static int
+auth_ok(struct req *r)
+{
+	const char *h = reply_hdr(r, MHD_HTTP_HEADER_AUTHORIZATION);
+
+	if (h == NULL || strncasecmp(h, "Basic ", 6) != 0)
+		return 0;
+	for (h += 6; *h == ' '; h++)
+		;
+	return strcmp(h, mock_cfg.auth_expect) == 0;
+}
+
+/* Counts a list request and applies latency, auth and the rate limit;
+ * returns 1 when it queued the answer itself (its result in *ret). */
+static int
+gate(struct req *r, enum MHD_Result *ret)
+{
+	struct MHD_Response *resp;
+	struct buf b;
+
+	atomic_fetch_add(&mock_stats.requests, 1);
+	if (mock_cfg.latency_ms != 0)
+		mock_sleep_ms(mock_cfg.latency_ms);
+	if (mock_cfg.auth_expect != NULL && !auth_ok(r)) {
+		buf_init(&b, 0);
+		buf_adds(&b, "{\"error\":\"authentication required\","
+		    "\"status\":401}");
+		resp = reply_body(r, &b, "application/json", 0);
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+		    "Basic realm=\"mock\"");
+		*ret = reply_queue(r, 401, resp);
+		return 1;
+	}
+	if (mock_cfg.rate > 0 && !rate_take()) {
+		buf_init(&b, 0);
+		buf_adds(&b, "{\"error\":\"rate limit exceeded\","
+		    "\"status\":429}");
+		resp = reply_body(r, &b, "application/json", 0);
+		MHD_add_response_header(resp, "Retry-After", "1");
+		*ret = reply_queue(r, 429, resp);
+		return 1;
+	}
+	return 0;
+}
+
+static void
+log_request(struct req *r, const char *method)
+{
+	struct buf b;
+	const char *v;
+	size_t i;
+
+	if (log_file == NULL)
+		return;
+	buf_init(&b, 0);
+	buf_adds(&b, method);
+	buf_addc(&b, ' ');
+	buf_adds(&b, r->uri);
+	for (i = 0; i < sizeof(logged) / sizeof(logged[0]); i++) {
+		if ((v = reply_hdr(r, logged[i])) == NULL)
+			continue;
+		buf_adds(&b, " | ");
+		buf_adds(&b, logged[i]);
+		buf_adds(&b, ": ");
+		buf_adds(&b, v);
+	}
+	buf_addc(&b, '\n');
+	pthread_mutex_lock(&log_lock);
+	fwrite(b.data, 1, b.len, log_file);
+	fflush(log_file);
+	pthread_mutex_unlock(&log_lock);
+	buf_free(&b);
+}
+
+/* --- libmicrohttpd callbacks ------------------------------------------- */
+
+static void *
+on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+	struct req *r = xcalloc(1, sizeof(*r));
+
+	(void)cls;
+	r->conn = conn;
+	r->uri = xstrdup(uri);
+	return r;
+}
+
+static void
+on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct req *r = *req_cls;
+
+	(void)cls;
+	(void)conn;
+	(void)toe;
+	if (r != NULL) {
+		free(r->uri);
+		free(r);
+		*req_cls = NULL;
+	}
+}
+
+static void
+on_connection(void *cls, struct MHD_Connection *conn, void **sock_cls,
+    enum MHD_ConnectionNotificationCode toe)
+{
+	(void)cls;
+	(void)conn;
+	(void)sock_cls;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+		atomic_fetch_add(&mock_stats.connections, 1);
+}
+
+static const struct route *
+route_find(const char *path)
+{
+	size_t i, n;
+
+	for (i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		n = strlen(routes[i].path);
+		if (routes[i].prefix ? strncmp(path, routes[i].path, n) == 0 :
+		    strcmp(path, routes[i].path) == 0)
+			return &routes[i];
+	}
+	return NULL;
+}
+
+static enum MHD_Result
+on_request(void *cls, struct MHD_Connection *conn, const char *url,
+    const char *method, const char *version, const char *upload,
+    size_t *upload_size, void **req_cls)
+{
+	const struct route *rt;
+	struct req *r = *req_cls;
+	enum MHD_Result ret;
+
+	(void)cls;
+	(void)version;
+	(void)upload;
+	if (r == NULL)
+		return MHD_NO;
+	if (!r->started) {
+		r->started = 1;
+		r->conn = conn;
+		r->path = url;
+		log_request(r, method);
+		return MHD_YES;
+	}
+	if (*upload_size != 0) {        /* a body we do not want */
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+		return reply_error(r, 405, "only GET is served here");
+	if ((rt = route_find(url)) == NULL)
+		return reply_error(r, 404, "no such endpoint");
+	r->gzip_ok = reply_gzip_ok(r);
+	if (rt->list) {
+		if (gate(r, &ret))
+			return ret;
+	}
+	data_view(&r->view);
+	return rt->fn(r);
+}
+
+/* --- main ------------------------------------------------------------------ */
+
+static void
+write_port_file(const char *path, unsigned port)
+{
+	char *tmp = xasprintf("%s.tmp", path);
+	FILE *f;
+
+	if ((f = fopen(tmp, "w")) == NULL ||
+	    fprintf(f, "%u\n", port) < 0 || fclose(f) != 0 ||
+	    rename(tmp, path) != 0) {
+		fprintf(stderr, "mockapi: %s: %s\n", tmp, strerror(errno));
+		exit(exit_fail);
+	}
+	free(tmp);
+}
+
+int
+main(int argc, char **argv)
+{
+	enum {
+		opt_port = 256, opt_port_file, opt_lifetime, opt_items,
+		opt_item_size, opt_seed, opt_latency, opt_max_limit,
+		opt_require_user, opt_log, opt_rate, opt_fault, opt_gzip,
+		opt_drift_after, opt_drift_insert, opt_drift_delete, opt_help
+	};
+	static const struct option longopts[] = {
+		{ "port", required_argument, NULL, opt_port },
+		{ "port-file", required_argument, NULL, opt_port_file },
+		{ "lifetime", required_argument, NULL, opt_lifetime },
+		{ "items", required_argument, NULL, opt_items },
+		{ "item-size", required_argument, NULL, opt_item_size },
+		{ "seed", required_argument, NULL, opt_seed },
+		{ "latency-ms", required_argument, NULL, opt_latency },
+		{ "max-limit", required_argument, NULL, opt_max_limit },
+		{ "require-user", required_argument, NULL, opt_require_user },
+		{ "log", required_argument, NULL, opt_log },
+		{ "rate", required_argument, NULL, opt_rate },
+		{ "fault", required_argument, NULL, opt_fault },
+		{ "gzip", no_argument, NULL, opt_gzip },
+		{ "drift-after", required_argument, NULL, opt_drift_after },
+		{ "drift-insert", required_argument, NULL, opt_drift_insert },
+		{ "drift-delete", required_argument, NULL, opt_drift_delete },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, opt_help },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *port_file = NULL, *log_path = NULL;
+	uint64_t port = 0, lifetime = 300, items = 1000, item_size = 0;
+	uint64_t drift_after = 0, drift_ins = 0, drift_del = 0;
+	int c, verbose = 0, drift_set = 0, status = exit_ok;
+	const union MHD_DaemonInfo *info;
+	struct MHD_Daemon *d;
+	struct sockaddr_in sa;
+	pthread_condattr_t ca;
+	struct timespec end, now, left;
+	sigset_t sigs;
+	char *endp;
+
+	mock_cfg.seed = 1;
+	while ((c = getopt_long(argc, argv, "v", longopts, NULL)) != -1) {
+		switch (c) {
+		case opt_port:
+			port = opt_u64("port", optarg, 0, 65535);
+			break;
+		case opt_port_file:
+			port_file = optarg;
+			break;
+		case opt_lifetime:
+			lifetime = opt_u64("lifetime", optarg, 1, 86400 * 7);
+			break;
+		case opt_items:
+			items = opt_u64("items", optarg, 0, 1ULL << 40);
+			break;
+		case opt_item_size:
+			item_size = opt_u64("item-size", optarg, 0, 1 << 30);
+			break;
+		case opt_seed:
+			mock_cfg.seed = opt_u64("seed", optarg, 0, UINT64_MAX);
+			break;
+		case opt_latency:
+			mock_cfg.latency_ms = (unsigned)opt_u64("latency-ms",
+			    optarg, 0, 3600 * 1000);
+			break;
+		case opt_max_limit:
+			mock_cfg.max_limit = opt_u64("max-limit", optarg, 1,
+			    UINT64_MAX);
+			break;
+		case opt_require_user:
+			if (strchr(optarg, ':') == NULL)
+				usage_error("--require-user wants USER:PASS");
+			free(mock_cfg.auth_expect);
+			mock_cfg.auth_expect = base64(optarg);
+			break;
+		case opt_log:
+			log_path = optarg;
+			break;
+		case opt_rate:
+			errno = 0;
+			mock_cfg.rate = strtod(optarg, &endp);
+			if (endp == optarg || *endp != '\0' || errno != 0 ||
+			    !(mock_cfg.rate > 0 && mock_cfg.rate < 1e9))
+				usage_error("--rate wants a positive number, "
+				    "not '%s'", optarg);
+			break;
+		case opt_fault:
+			if (fault_add(optarg) < 0)
+				usage_error("bad --fault '%s' (at most 16 of "
+				    "KIND[:RATE[:TIMES]])", optarg);
+			break;
+		case opt_gzip:
+			mock_cfg.gzip = 1;
+			break;
+		case opt_drift_after:
+			drift_after = opt_u64("drift-after", optarg, 1,
+			    UINT64_MAX);
+			drift_set = 1;
+			break;
+		case opt_drift_insert:
+			drift_ins = opt_u64("drift-insert", optarg, 0,
+			    1ULL << 40);
+			break;
+		case opt_drift_delete:
+			drift_del = opt_u64("drift-delete", optarg, 0,
+			    1ULL << 40);
+			break;
+		case 'v':
+			verbose = 1;
+			break;
+		case opt_help:
+			usage(stdout);
+			exit(exit_ok);
+		default:
+			usage(stderr);
+			exit(exit_usage);
+		}
+	}
+	if (optind < argc)
+		usage_error("unexpected argument '%s'", argv[optind]);
+	if (!drift_set && (drift_ins != 0 || drift_del != 0))
+		usage_error("--drift-insert/--drift-delete need --drift-after");
+	data_init(items, item_size, drift_after, drift_ins, drift_del);
+	if (log_path != NULL && (log_file = fopen(log_path, "a")) == NULL) {
+		fprintf(stderr, "mockapi: %s: %s\n", log_path,
+		    strerror(errno));
+		exit(exit_fail);
+	}
+
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&stop.cond, &ca);
+	pthread_condattr_destroy(&ca);
+	bucket.tokens = mock_cfg.rate < 1 ? 1 : mock_cfg.rate;
+	clock_gettime(CLOCK_MONOTONIC, &bucket.last);
+
+	/* Threads started from here on inherit these blocked signals; only
+	 * the main thread takes them, in sigtimedwait(). */
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGTERM);
+	sigaddset(&sigs, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
+	    MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL |
+	    (verbose ? MHD_USE_ERROR_LOG : 0),
+	    (uint16_t)port, NULL, NULL, on_request, NULL,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
+	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
+	    MHD_OPTION_END);
+	if (d == NULL) {
+		fprintf(stderr, "mockapi: cannot listen on 127.0.0.1:%u\n",
+		    (unsigned)port);
+		exit(exit_fail);
+	}
+	if ((info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT)) ==
+	    NULL || info->port == 0) {
+		fprintf(stderr, "mockapi: cannot tell the bound port\n");
+		MHD_stop_daemon(d);
+		exit(exit_fail);
+	}
+	mock_cfg.port = info->port;
+	if (port_file != NULL)
+		write_port_file(port_file, mock_cfg.port);
+	printf("%u\n", mock_cfg.port);
+	if (fflush(stdout) != 0)
+		status = exit_fail;
+
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	end.tv_sec += (time_t)lifetime;
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left.tv_sec = end.tv_sec - now.tv_sec;
+		left.tv_nsec = end.tv_nsec - now.tv_nsec;
+		if (left.tv_nsec < 0) {
+			left.tv_sec--;
+			left.tv_nsec += 1000000000L;
+		}
+		if (left.tv_sec < 0)
+			break;
+		if (sigtimedwait(&sigs, NULL, &left) >= 0)
+			break;
+		if (errno != EINTR && errno != EAGAIN)
+			break;
+	}
+
+	stop_all();
+	MHD_stop_daemon(d);
+	fault_free();
+	free(mock_cfg.auth_expect);
+	if (log_file != NULL && fclose(log_file) != 0)
+		status = exit_fail;
+	pthread_cond_destroy(&stop.cond);
+	return status;
+}

@@ -1,0 +1,62 @@
+/*
+ * mockapi.h - what the modules of the test server share: the options (set by
+ * main before the daemon starts, read-only afterwards), the counters behind
+ * /stats, and the per-request record.
+ */
+#ifndef MOCKAPI_H
+#define MOCKAPI_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <microhttpd.h>
+
+#include "data.h"
+
+struct mock_config {
+	unsigned port;          /* the bound port, once listening */
+	uint64_t seed;
+	unsigned latency_ms;
+	uint64_t max_limit;     /* 0: no clamp */
+	char *auth_expect;      /* "Basic base64(user:pass)" or NULL */
+	double rate;            /* requests per second; 0: unlimited */
+	int gzip;               /* compress list bodies when accepted */
+};
+extern struct mock_config mock_cfg;
+
+struct mock_stats {
+	atomic_ullong requests;         /* list requests received */
+	atomic_ullong connections;      /* TCP connections accepted */
+	atomic_ullong status_429;
+	atomic_ullong status_5xx;
+	atomic_ullong faults;           /* faults injected */
+};
+extern struct mock_stats mock_stats;
+
+/* One request; created by the URI log callback, freed when it completes. */
+struct req {
+	struct MHD_Connection *conn;
+	char *uri;              /* raw request target, query included */
+	const char *path;       /* decoded path (MHD's url) */
+	int started;            /* the access handler has seen it */
+	int gzip_ok;            /* Accept-Encoding allows gzip */
+	int fault;              /* body fault to apply (enum fault_kind) */
+	struct data_view view;  /* dataset snapshot for this request */
+};
+
+/* Sleeps ms milliseconds; returns -1 early when the server is stopping. */
+int mock_sleep_ms(unsigned ms);
+int mock_stopping(void);
+
+/* A 64-bit mixer (splitmix64's finalizer) for the seeded decisions. */
+static inline uint64_t
+mock_mix(uint64_t x)
+{
+	x += 0x9e3779b97f4a7c15ULL;
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+	return x ^ (x >> 31);
+}
+
+#endif
