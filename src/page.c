@@ -21,6 +21,17 @@
  * into one "too long" length, which also keeps the path storage fixed.
  * Containers inside items are not tracked at all: that is the hot path.
  *
+ * Each finished item leaves its line's place in out (and, with key_field,
+ * its key's place in keybuf) in arrays that grow by doubling and are kept
+ * across pages, so a page costs no allocation per item once they are big
+ * enough.  Places are offsets rather than pointers because out and keybuf
+ * move when they grow.  Finding the key costs one state test per key and
+ * per scalar inside items: the key field is looked for only among the keys
+ * one level into an object item (key_look), its value is the next value
+ * seen (key_next), and after that the item is not looked at again
+ * (key_done).  A key is copied from yajl's unescaped token after the token
+ * has been written out, so keybuf never holds more than out did.
+ *
  * Two gaps in yajl 2.1 are closed here because the output must be valid
  * UTF-8 and keep string content exactly:
  *  - its decoder turns unpaired UTF-16 surrogate escapes ("\ud800") into
@@ -69,6 +80,21 @@ struct page_level {
 	size_t base;		/* key path length when this container opened */
 };
 
+/* A byte range of out (a line) or of keybuf (a key). */
+struct page_span {
+	size_t off;
+	size_t len;
+};
+
+#define PAGE_NO_KEY		SIZE_MAX	/* page_span.off of a missing key */
+
+/* Where the current item is in the search for its key field. */
+enum page_keyst {
+	key_look = 0,		/* an object item, field not seen yet */
+	key_next,		/* the next value is the key */
+	key_done		/* found, absent by shape, or no key_field */
+};
+
 struct page_parser {
 	struct page_opts o;
 	struct buf *out;
@@ -93,6 +119,15 @@ struct page_parser {
 	size_t item_start;	/* out->len where the item began */
 	size_t item_lim;	/* out->len the item must not pass */
 	size_t nitems;
+	enum page_keyst key_st;
+	struct page_span key;	/* in keybuf; off PAGE_NO_KEY: none */
+
+	/* items of this body: lines[i] in out, keys[i] in keybuf */
+	struct page_span *lines;
+	struct page_span *keys;	/* NULL without key_field */
+	size_t spans_cap;
+	size_t key_len;		/* strlen(key_field) */
+	struct buf keybuf;
 
 	/* key path of the envelope */
 	size_t items_len, total_len, next_len;	/* PAGE_NO_PATH: unused */
@@ -355,6 +390,19 @@ page_item_begin(page_parser *p)
 	else
 		p->item_lim = p->item_start + p->o.max_item;
 	yajl_gen_reset(p->gen, NULL);
+	p->key_st = p->keys != NULL ? key_look : key_done;
+	p->key.off = PAGE_NO_KEY;
+	p->key.len = 0;
+}
+
+/* out holds at least two bytes per item, so the sizes cannot overflow. */
+static void
+page_spans_grow(page_parser *p)
+{
+	p->spans_cap *= 2;
+	p->lines = xrealloc(p->lines, p->spans_cap * sizeof(*p->lines));
+	if (p->keys != NULL)
+		p->keys = xrealloc(p->keys, p->spans_cap * sizeof(*p->keys));
 }
 
 static int
@@ -367,6 +415,12 @@ page_item_end(page_parser *p)
 		    "page output is over the %zu-byte buffer cap", p->out->max);
 		return 0;
 	}
+	if (p->nitems == p->spans_cap)
+		page_spans_grow(p);
+	p->lines[p->nitems].off = p->item_start;
+	p->lines[p->nitems].len = p->out->len - p->item_start;
+	if (p->keys != NULL)
+		p->keys[p->nitems] = p->key;
 	p->item_open = 0;
 	p->nitems++;
 	return 1;
@@ -525,14 +579,45 @@ page_envelope_close(page_parser *p)
 	return 1;
 }
 
+/*
+ * A scalar that is the value of the item's key field: written out like any
+ * other (which checks a string's UTF-8), then kept.  Only scalars other
+ * than null make a key; a boolean comes in n, as for the emitters.
+ */
+static int
+page_key_value(page_parser *p, enum page_vtype t, const char *s, size_t n,
+    yajl_gen_status (*emit)(page_parser *, const char *, size_t))
+{
+	if (!page_gen(p, emit(p, s, n)))
+		return 0;
+	p->key_st = key_done;
+	if (t == vt_null)
+		return 1;
+	if (t == vt_bool) {
+		s = n ? "true" : "false";
+		n = strlen(s);
+	}
+	p->key.off = p->keybuf.len;
+	p->key.len = n;
+	if (buf_add(&p->keybuf, s, n) == -1) {
+		page_fail(p, page_status_too_big,
+		    "page keys are over the %zu-byte buffer cap", p->keybuf.max);
+		return 0;
+	}
+	return 1;
+}
+
 static int
 page_cb_scalar(page_parser *p, enum page_vtype t, const char *s, size_t n,
     yajl_gen_status (*emit)(page_parser *, const char *, size_t))
 {
 	if (!page_mark(p))
 		return 0;
-	if (p->depth > p->idepth)
+	if (p->depth > p->idepth) {
+		if (p->key_st == key_next)
+			return page_key_value(p, t, s, n, emit);
 		return page_gen(p, emit(p, s, n));
+	}
 	if (p->depth == p->idepth) {
 		page_item_begin(p);
 		if (!page_gen(p, emit(p, s, n)))
@@ -612,6 +697,9 @@ page_cb_map_key(void *ctx, const unsigned char *s, size_t n)
 		return 0;
 	if (p->depth > p->idepth) {
 		page_emit_string(p, (const char *)s, n);
+		if (p->key_st == key_look && p->depth == p->idepth + 1 &&
+		    n == p->key_len && memcmp(s, p->o.key_field, n) == 0)
+			p->key_st = key_next;
 		return p->st == page_status_ok;
 	}
 	base = p->lv[p->depth].base;
@@ -641,6 +729,8 @@ page_cb_open(page_parser *p, int is_map)
 	if (p->depth >= p->idepth) {
 		if (p->depth == p->idepth)
 			page_item_begin(p);
+		else if (p->key_st == key_next)
+			p->key_st = key_done;	/* an object or array: no key */
 		p->depth++;
 		return page_gen(p, is_map ? yajl_gen_map_open(p->gen) :
 		    yajl_gen_array_open(p->gen));
@@ -732,6 +822,15 @@ page_new(const struct page_opts *opts, struct buf *out)
 	    opts->max_item + PAGE_TOKEN_SLACK;
 	p->path = xmalloc(p->toolong);
 	buf_init(&p->next, 0);
+	p->spans_cap = 256;
+	p->lines = xmalloc(p->spans_cap * sizeof(*p->lines));
+	if (opts->key_field != NULL && *opts->key_field != '\0') {
+		p->key_len = strlen(opts->key_field);
+		p->keys = xmalloc(p->spans_cap * sizeof(*p->keys));
+	} else
+		p->o.key_field = NULL;
+	/* Every key byte was written to out first: out's cap bounds keybuf. */
+	buf_init(&p->keybuf, out->max);
 
 	xalloc_yajl_funcs(&p->af);
 	p->gen = yajl_gen_alloc(&p->af);
@@ -758,6 +857,7 @@ page_reset(page_parser *p)
 	p->seen_items = 0;
 	p->item_open = 0;
 	p->nitems = 0;
+	p->key_st = key_done;
 	p->pathlen = 0;
 	p->lv[0].is_map = 0;
 	p->lv[0].base = 0;
@@ -765,6 +865,7 @@ page_reset(page_parser *p)
 	p->total = 0;
 	p->have_next = 0;
 	buf_reset(&p->next);
+	buf_reset(&p->keybuf);
 	p->esc = esc_none;
 }
 
@@ -834,6 +935,29 @@ page_items(const page_parser *p)
 }
 
 int
+page_item(const page_parser *p, size_t i, const char **key, size_t *keylen,
+    size_t *line_off, size_t *line_len)
+{
+	const struct page_span *k = NULL;
+
+	if (i >= p->nitems)
+		return -1;
+	if (line_off != NULL)
+		*line_off = p->lines[i].off;
+	if (line_len != NULL)
+		*line_len = p->lines[i].len;
+	if (p->keys != NULL && p->keys[i].off != PAGE_NO_KEY)
+		k = &p->keys[i];
+	if (key != NULL)
+		/* an empty key may come before keybuf has any memory */
+		*key = k == NULL ? NULL : p->keybuf.data != NULL ?
+		    p->keybuf.data + k->off : "";
+	if (keylen != NULL)
+		*keylen = k != NULL ? k->len : 0;
+	return 0;
+}
+
+int
 page_total(const page_parser *p, long long *total)
 {
 	if (!p->have_total)
@@ -862,6 +986,9 @@ page_free(page_parser *p)
 	yajl_free(p->yh);
 	yajl_gen_free(p->gen);
 	buf_free(&p->next);
+	buf_free(&p->keybuf);
+	free(p->lines);
+	free(p->keys);
 	free(p->path);
 	free(p);
 }

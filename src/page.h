@@ -48,6 +48,10 @@ struct page_opts {
 	unsigned max_depth;      /* deepest nesting of the body, the root being
 	                            depth 1; 0: default 64;
 	                            never more than 128 (yajl_gen's own limit) */
+	const char *key_field;   /* a top-level field of each item (e.g. "id")
+	                            whose value identifies the item, compared
+	                            with the key as a whole (no dotted paths);
+	                            NULL/"": none.  See page_item */
 };
 
 enum page_status {
@@ -88,6 +92,27 @@ enum page_status page_finish(page_parser *p);
 
 /* Items written so far (complete lines in out). */
 size_t page_items(const page_parser *p);
+
+/*
+ * Item i (0-based) of the body parsed since the last page_reset (or
+ * page_new), for dropping items repeated across page boundaries:
+ * *line_off and *line_len locate its line in out, as a byte index into
+ * out->data (counting whatever out held before the body) and a length that
+ * includes the '\n'.  *key and *keylen give the value of key_field: a
+ * string's content (the raw bytes after unescaping, possibly holding NUL)
+ * or the literal text of a number, true or false; not NUL-terminated.
+ * *key is NULL (and *keylen 0) when key_field is NULL, the item is not an
+ * object, it has no such top-level field, or the value is null, an object
+ * or an array.  A repeated field counts at its first occurrence only.
+ * Lines are recorded for every item whether or not key_field is set.  Any
+ * of the four result pointers may be NULL.
+ *
+ * Returns 0, or -1 when i >= page_items(p) (after an error, the whole items
+ * before it are still there).  The key points into memory owned by the
+ * parser, valid until the next page_feed, page_reset or page_free.
+ */
+int page_item(const page_parser *p, size_t i, const char **key,
+    size_t *keylen, size_t *line_off, size_t *line_len);
 
 /* 1 and *total set when total_path was seen with a non-negative integer
  * (a number or a string of digits; the last one wins); 0 otherwise: a

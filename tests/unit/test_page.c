@@ -6,6 +6,11 @@
  * the output is compared byte for byte.  The chunked runs reuse one parser
  * through page_reset, so reuse after errors is covered too.  One TAP line
  * per case; a failure names the chunk size that broke it.
+ *
+ * Every run also walks page_item: the lines must tile out from where the
+ * body began, in order.  The cases with a key field add out's earlier
+ * contents and the key expected of each item; every other case is run a
+ * second time with key_field "id", which must change nothing in out.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,20 +40,98 @@ struct pcase {
 	const char *errsub;	/* substring of page_error() */
 };
 
+/* The key page_item must give for one item. */
+struct kexp {
+	const char *s;		/* NULL: no key */
+	size_t n;
+};
+
+struct kcase {
+	struct pcase c;
+	const char *prefix;	/* in out before the body; NULL: nothing */
+	const struct kexp *keys;	/* one per item */
+	size_t nkeys;
+};
+
 static const char *const status_name[] = {
 	"ok", "syntax", "shape", "too_big", "too_deep"
 };
 
 static char diag[512];
 
-/* Runs one case with one chunk size; returns 1 if all matched, else 0
- * with a description in diag. */
+/*
+ * page_item for every item and one past the end: the lines follow each
+ * other from base to the end of out, and each key is the one in k (with
+ * check_keys) or none (without a key field).
+ */
 static int
-run(page_parser *p, struct buf *out, const struct pcase *c, size_t chunk)
+check_items(const page_parser *p, const struct buf *out, size_t base,
+    const struct kcase *k, int check_keys)
+{
+	const struct kexp *e;
+	const char *key;
+	size_t keylen, lo, ll, pos = base, i;
+
+	if (k != NULL && page_items(p) != k->nkeys) {
+		snprintf(diag, sizeof(diag), "%zu items, want %zu keys",
+		    page_items(p), k->nkeys);
+		return 0;
+	}
+	for (i = 0; i < page_items(p); i++) {
+		if (page_item(p, i, &key, &keylen, &lo, &ll) != 0) {
+			snprintf(diag, sizeof(diag), "page_item(%zu) failed", i);
+			return 0;
+		}
+		if (lo != pos || ll == 0 || ll > out->len - lo ||
+		    out->data[lo + ll - 1] != '\n' ||
+		    memchr(out->data + lo, '\n', ll - 1) != NULL) {
+			snprintf(diag, sizeof(diag), "item %zu: line at %zu+%zu, "
+			    "want at %zu", i, lo, ll, pos);
+			return 0;
+		}
+		pos += ll;
+		if (!check_keys)
+			continue;
+		e = k != NULL ? &k->keys[i] : NULL;
+		if (e == NULL || e->s == NULL) {
+			if (key != NULL || keylen != 0) {
+				snprintf(diag, sizeof(diag), "item %zu: key "
+				    "[%.*s], want none", i, (int)keylen,
+				    key ? key : "");
+				return 0;
+			}
+		} else if (key == NULL || keylen != e->n ||
+		    memcmp(key, e->s, keylen) != 0) {
+			snprintf(diag, sizeof(diag), "item %zu: key [%.*s] "
+			    "(%zu bytes), want [%s] (%zu)", i, (int)keylen,
+			    key ? key : "(none)", keylen, e->s, e->n);
+			return 0;
+		}
+	}
+	if (pos != out->len) {
+		snprintf(diag, sizeof(diag), "lines end at %zu, out at %zu", pos,
+		    out->len);
+		return 0;
+	}
+	if (page_item(p, i, &key, &keylen, &lo, &ll) != -1) {
+		snprintf(diag, sizeof(diag), "page_item past the end succeeded");
+		return 0;
+	}
+	return 1;
+}
+
+/* Runs one case with one chunk size; returns 1 if all matched, else 0
+ * with a description in diag.  out may already hold bytes: the body's
+ * output is what follows them. */
+static int
+run(page_parser *p, struct buf *out, const struct pcase *c,
+    const struct kcase *k, int check_keys, size_t chunk)
 {
 	size_t inlen = c->inlen ? c->inlen : strlen(c->in);
+	size_t base = out->len;
 	size_t outlen, off, n, lines, i;
 	const char *want_out = c->out;
+	const char *got;
 	enum page_status st = page_status_ok;
 	long long total;
 	const char *next;
@@ -83,25 +166,33 @@ run(page_parser *p, struct buf *out, const struct pcase *c, size_t chunk)
 			return 0;
 		}
 	}
-	for (lines = 0, i = 0; i < out->len; i++)
+	if (out->len < base) {
+		snprintf(diag, sizeof(diag), "out shrank below its %zu bytes",
+		    base);
+		return 0;
+	}
+	for (lines = 0, i = base; i < out->len; i++)
 		if (out->data[i] == '\n')
 			lines++;
 	if (lines != page_items(p) ||
-	    (out->len > 0 && out->data[out->len - 1] != '\n')) {
+	    (out->len > base && out->data[out->len - 1] != '\n')) {
 		snprintf(diag, sizeof(diag), "%zu lines, page_items %zu, "
-		    "len %zu", lines, page_items(p), out->len);
+		    "len %zu", lines, page_items(p), out->len - base);
 		return 0;
 	}
+	got = out->data != NULL ? out->data + base : "";
 	if (want_out != NULL) {
 		outlen = c->outlen ? c->outlen : strlen(want_out);
-		if (out->len != outlen ||
-		    memcmp(out->data ? out->data : "", want_out, outlen) != 0) {
+		if (out->len - base != outlen ||
+		    memcmp(got, want_out, outlen) != 0) {
 			snprintf(diag, sizeof(diag), "output [%.*s], want [%s]",
-			    (int)(out->len > 200 ? 200 : out->len),
-			    out->data ? out->data : "", want_out);
+			    (int)(out->len - base > 200 ? 200 : out->len - base),
+			    got, want_out);
 			return 0;
 		}
 	}
+	if (!check_items(p, out, base, k, check_keys))
+		return 0;
 	if (st != page_status_ok)
 		return 1;
 	if (page_total(p, &total) != c->has_total ||
@@ -120,10 +211,20 @@ run(page_parser *p, struct buf *out, const struct pcase *c, size_t chunk)
 	return 1;
 }
 
-/* A fresh parser for the whole body, then one reused parser for every
- * chunk size. */
+/* Empties out but for the case's earlier contents. */
 static void
-check(const struct pcase *c)
+prepare(struct buf *out, const struct kcase *k)
+{
+	buf_reset(out);
+	if (k != NULL && k->prefix != NULL)
+		buf_adds(out, k->prefix);
+}
+
+/* A fresh parser for the whole body, then one reused parser for every
+ * chunk size; returns 1 if all passed. */
+static int
+check_opts(const struct pcase *c, const struct page_opts *o,
+    const struct kcase *k, int check_keys, const char *variant)
 {
 	struct buf out;
 	page_parser *p;
@@ -131,28 +232,51 @@ check(const struct pcase *c)
 	int good = 1;
 
 	buf_init(&out, c->out_max);
-	p = page_new(&c->o, &out);
-	if (!run(p, &out, c, WHOLE)) {
+	prepare(&out, k);
+	p = page_new(o, &out);
+	if (!run(p, &out, c, k, check_keys, WHOLE)) {
 		good = 0;
-		tap_diag("%s: whole body: %s", c->name, diag);
+		tap_diag("%s%s: whole body: %s", c->name, variant, diag);
 	}
 	page_free(p);
-	p = page_new(&c->o, &out);
+	p = page_new(o, &out);
 	for (chunk = 1; good && chunk <= MAXCHUNK; chunk++) {
-		buf_reset(&out);
+		prepare(&out, k);
 		page_reset(p);
-		if (!run(p, &out, c, chunk)) {
+		if (!run(p, &out, c, k, check_keys, chunk)) {
 			good = 0;
-			tap_diag("%s: chunk size %zu: %s", c->name, chunk, diag);
+			tap_diag("%s%s: chunk size %zu: %s", c->name, variant,
+			    chunk, diag);
 		}
 	}
 	page_free(p);
 	buf_free(&out);
+	return good;
+}
+
+/* A case as given, then (without a key field of its own) with one. */
+static void
+check_keyed(const struct pcase *c, const struct kcase *k)
+{
+	struct page_opts o = c->o;
+	int good;
+
+	good = check_opts(c, &o, k, 1, "");
+	if (good && o.key_field == NULL) {
+		o.key_field = "id";
+		good = check_opts(c, &o, k, 0, " (key_field \"id\")");
+	}
 	ok(good, "%s", c->name);
 }
 
-#define ROOT		{ NULL, NULL, NULL, 0, 0 }
-#define ITEMS(path)	{ path, NULL, NULL, 0, 0 }
+static void
+check(const struct pcase *c)
+{
+	check_keyed(c, NULL);
+}
+
+#define ROOT		{ NULL, NULL, NULL, 0, 0, NULL }
+#define ITEMS(path)	{ path, NULL, NULL, 0, 0, NULL }
 
 static const struct pcase cases[] = {
 	/* numbers, byte for byte */
@@ -213,23 +337,23 @@ static const struct pcase cases[] = {
 	/* items path, total, next */
 	{ "results with total after",
 	  "{\"results\":[{\"id\":1},{\"id\":2}],\"count\":2}", 0,
-	  { "results", "count", NULL, 0, 0 }, 0, page_status_ok,
+	  { "results", "count", NULL, 0, 0, NULL }, 0, page_status_ok,
 	  "{\"id\":1}\n{\"id\":2}\n", 0, 1, 2, NULL, NULL },
 	{ "results with total before, and skipped keys",
 	  "{\"count\":1234,\"next\":\"https://x/?page=2\",\"previous\":null,"
 	  "\"facets\":{\"results\":[9],\"deep\":[[{\"count\":7}]]},"
 	  "\"list\":[{\"results\":[8],\"count\":6}],\"results\":[1,2,3]}", 0,
-	  { "results", "count", "next", 0, 0 }, 0, page_status_ok,
+	  { "results", "count", "next", 0, 0, NULL }, 0, page_status_ok,
 	  "1\n2\n3\n", 0, 1, 1234, "https://x/?page=2", NULL },
 	{ "data.items with meta.next_cursor",
 	  "{\"meta\":{\"total\":\"42\",\"next_cursor\":\"abc==\"},"
 	  "\"data\":{\"items\":[{\"a\":[]}],\"other\":[5]}}", 0,
-	  { "data.items", "meta.total", "meta.next_cursor", 0, 0 }, 0,
+	  { "data.items", "meta.total", "meta.next_cursor", 0, 0, NULL }, 0,
 	  page_status_ok, "{\"a\":[]}\n", 0, 1, 42, "abc==", NULL },
 	{ "@odata.count and value",
 	  "{\"@odata.context\":\"x\",\"@odata.count\":3,\"value\":[{\"n\":1}],"
 	  "\"@odata.nextLink\":\"https://h/v?$skip=1\"}", 0,
-	  { "value", "@odata.count", "@odata.nextLink", 0, 0 }, 0,
+	  { "value", "@odata.count", "@odata.nextLink", 0, 0, NULL }, 0,
 	  page_status_ok, "{\"n\":1}\n", 0, 1, 3, "https://h/v?$skip=1", NULL },
 	{ "dotted key matches a dotted path",
 	  "{\"a.b\":[1]}", 0, ITEMS("a.b"), 0, page_status_ok, "1\n", 0, 0, 0,
@@ -241,17 +365,17 @@ static const struct pcase cases[] = {
 	  "{\"\":{\"results\":[9]},\"results\":[1]}", 0, ITEMS("results"), 0,
 	  page_status_ok, "1\n", 0, 0, 0, NULL, NULL },
 	{ "next as a number",
-	  "{\"items\":[],\"next_page\":17}", 0, { "items", NULL, "next_page", 0, 0 },
+	  "{\"items\":[],\"next_page\":17}", 0, { "items", NULL, "next_page", 0, 0, NULL },
 	  0, page_status_ok, "", 0, 0, 0, "17", NULL },
 	{ "next null means none",
-	  "{\"items\":[1],\"next\":null}", 0, { "items", NULL, "next", 0, 0 },
+	  "{\"items\":[1],\"next\":null}", 0, { "items", NULL, "next", 0, 0, NULL },
 	  0, page_status_ok, "1\n", 0, 0, 0, NULL, NULL },
 	{ "unusable totals are no total",
 	  "{\"items\":[],\"a\":-1,\"b\":1.5,\"c\":\"12x\",\"d\":null,"
-	  "\"e\":99999999999999999999}", 0, { "items", "a", NULL, 0, 0 }, 0,
+	  "\"e\":99999999999999999999}", 0, { "items", "a", NULL, 0, 0, NULL }, 0,
 	  page_status_ok, "", 0, 0, 0, NULL, NULL },
 	{ "total path absent",
-	  "{\"items\":[1]}", 0, { "items", "total", "next", 0, 0 }, 0,
+	  "{\"items\":[1]}", 0, { "items", "total", "next", 0, 0, NULL }, 0,
 	  page_status_ok, "1\n", 0, 0, 0, NULL, NULL },
 	{ "long keys in the envelope",
 	  "{\"a_very_long_key_that_is_longer_than_any_wanted_path\":"
@@ -261,10 +385,10 @@ static const struct pcase cases[] = {
 	/* limits that pass */
 	{ "item exactly max_item",
 	  "[{\"a\":\"0123456789\"},\"123456789012345678\"]", 0,
-	  { NULL, NULL, NULL, 20, 0 }, 0, page_status_ok,
+	  { NULL, NULL, NULL, 20, 0, NULL }, 0, page_status_ok,
 	  "{\"a\":\"0123456789\"}\n\"123456789012345678\"\n", 0, 0, 0, NULL, NULL },
 	{ "depth exactly max_depth",
-	  "[[[[1]]]]", 0, { NULL, NULL, NULL, 0, 4 }, 0, page_status_ok,
+	  "[[[[1]]]]", 0, { NULL, NULL, NULL, 0, 4, NULL }, 0, page_status_ok,
 	  "[[[1]]]\n", 0, 0, 0, NULL, NULL },
 	{ "output exactly at the buffer cap",
 	  "[1234567,1]", 0, ROOT, 10, page_status_ok, "1234567\n1\n", 0, 0, 0,
@@ -345,32 +469,184 @@ static const struct pcase cases[] = {
 	  ITEMS("results"), 0, page_status_shape, "1\n", 0, 0, 0, NULL,
 	  "appears twice" },
 	{ "next is an object", "{\"items\":[],\"next\":{\"href\":\"x\"}}", 0,
-	  { "items", NULL, "next", 0, 0 }, 0, page_status_shape, "", 0, 0, 0,
+	  { "items", NULL, "next", 0, 0, NULL }, 0, page_status_shape, "", 0, 0, 0,
 	  NULL, "\"next\" is an object" },
 	{ "next has a NUL byte", "{\"items\":[],\"next\":\"a\\u0000\"}", 0,
-	  { "items", NULL, "next", 0, 0 }, 0, page_status_shape, "", 0, 0, 0,
+	  { "items", NULL, "next", 0, 0, NULL }, 0, page_status_shape, "", 0, 0, 0,
 	  NULL, "NUL" },
 
 	/* limits */
 	{ "item over max_item",
 	  "[{\"a\":\"0123456789\"},{\"b\":\"0123456789\"},{\"c\":1}]", 0,
-	  { NULL, NULL, NULL, 17, 0 }, 0, page_status_too_big, "", 0, 0, 0, NULL,
+	  { NULL, NULL, NULL, 17, 0, NULL }, 0, page_status_too_big, "", 0, 0, 0, NULL,
 	  "17-byte item limit (max_item)" },
 	{ "second item over max_item",
 	  "[{\"a\":\"0123456789\"},\"1234567890123456789\"]", 0,
-	  { NULL, NULL, NULL, 20, 0 }, 0, page_status_too_big,
+	  { NULL, NULL, NULL, 20, 0, NULL }, 0, page_status_too_big,
 	  "{\"a\":\"0123456789\"}\n", 0, 0, 0, NULL, "item 2 is over" },
 	{ "output over the buffer cap", "[1234567,12]", 0, ROOT, 10,
 	  page_status_too_big, "1234567\n", 0, 0, 0, NULL, "buffer cap" },
 	{ "newline over the buffer cap", "[1234567,1]", 0, ROOT, 9,
 	  page_status_too_big, "1234567\n", 0, 0, 0, NULL, "buffer cap" },
-	{ "depth over max_depth", "[[[[[1]]]]]", 0, { NULL, NULL, NULL, 0, 4 },
+	{ "depth over max_depth", "[[[[[1]]]]]", 0, { NULL, NULL, NULL, 0, 4, NULL },
 	  0, page_status_too_deep, "", 0, 0, 0, NULL, "deeper than 4 levels" },
 	{ "depth over max_depth under an ignored key",
 	  "{\"junk\":{\"a\":[[{}]]},\"results\":[1]}", 0,
-	  { "results", NULL, NULL, 0, 4 }, 0, page_status_too_deep, "", 0, 0, 0,
+	  { "results", NULL, NULL, 0, 4, NULL }, 0, page_status_too_deep, "", 0, 0, 0,
 	  NULL, "max_depth" },
 };
+
+#define K(lit)		{ lit, sizeof(lit) - 1 }
+#define NOKEY		{ NULL, 0 }
+#define KEYS(...)	.keys = (const struct kexp[]){ __VA_ARGS__ }, \
+	.nkeys = sizeof((const struct kexp[]){ __VA_ARGS__ }) / \
+	    sizeof(struct kexp)
+#define KEYED(field)	{ NULL, NULL, NULL, 0, 0, field }
+
+static const struct kcase kcases[] = {
+	{ .c = { .name = "keys: numbers keep their text",
+	    .in = "[{\"id\":18446744073709551617},{\"id\":-0.0},"
+	    "{\"x\":1,\"id\":1e400}]", .o = KEYED("id"),
+	    .out = "{\"id\":18446744073709551617}\n{\"id\":-0.0}\n"
+	    "{\"x\":1,\"id\":1e400}\n" },
+	  KEYS(K("18446744073709551617"), K("-0.0"), K("1e400")) },
+	{ .c = { .name = "keys: strings are unescaped, NUL and all",
+	    .in = "[{\"id\":\"a\\\"b\"},{\"id\":\"\\u00e9\"},{\"id\":\"\\u0000x\"},"
+	    "{\"id\":\"\"},{\"id\":\"\\ud83d\\ude00\\/\"}]", .o = KEYED("id"),
+	    .out = "{\"id\":\"a\\\"b\"}\n{\"id\":\"\xc3\xa9\"}\n"
+	    "{\"id\":\"\\u0000x\"}\n{\"id\":\"\"}\n"
+	    "{\"id\":\"\xf0\x9f\x98\x80/\"}\n" },
+	  KEYS(K("a\"b"), K("\xc3\xa9"), K("\0x"), K(""),
+	      K("\xf0\x9f\x98\x80/")) },
+	{ .c = { .name = "keys: a key longer than any chunk",
+	    .in = "[{\"id\":\"0123456789\\tabcdefghijklmnopqrstuvwxyz\\u00e9"
+	    "ABCD\"}]", .o = KEYED("id"),
+	    .out = "{\"id\":\"0123456789\\tabcdefghijklmnopqrstuvwxyz\xc3\xa9"
+	    "ABCD\"}\n" },
+	  KEYS(K("0123456789\tabcdefghijklmnopqrstuvwxyz\xc3\xa9" "ABCD")) },
+	{ .c = { .name = "keys: booleans", .in = "[{\"id\":true},{\"id\":false}]",
+	    .o = KEYED("id"), .out = "{\"id\":true}\n{\"id\":false}\n" },
+	  KEYS(K("true"), K("false")) },
+	{ .c = { .name = "keys: null, missing, nested or a container is none",
+	    .in = "[{\"id\":null},{\"x\":1},{\"id\":{\"id\":1}},{\"id\":[1]},"
+	    "{\"a\":{\"id\":2},\"b\":[{\"id\":4}],\"id\":3},{}]",
+	    .o = KEYED("id"),
+	    .out = "{\"id\":null}\n{\"x\":1}\n{\"id\":{\"id\":1}}\n{\"id\":[1]}\n"
+	    "{\"a\":{\"id\":2},\"b\":[{\"id\":4}],\"id\":3}\n{}\n" },
+	  KEYS(NOKEY, NOKEY, NOKEY, NOKEY, K("3"), NOKEY) },
+	{ .c = { .name = "keys: a repeated field counts once, the first",
+	    .in = "[{\"id\":1,\"id\":2},{\"id\":null,\"id\":2},{\"id\":{},\"id\":5},"
+	    "{\"x\":{\"id\":1},\"id\":6,\"id\":7}]", .o = KEYED("id"),
+	    .out = "{\"id\":1,\"id\":2}\n{\"id\":null,\"id\":2}\n"
+	    "{\"id\":{},\"id\":5}\n{\"x\":{\"id\":1},\"id\":6,\"id\":7}\n" },
+	  KEYS(K("1"), NOKEY, NOKEY, K("6")) },
+	{ .c = { .name = "keys: items that are not objects have none",
+	    .in = "[1,\"id\",true,null,[{\"id\":1}],[\"id\",1],{\"id\":7},[]]",
+	    .o = KEYED("id"),
+	    .out = "1\n\"id\"\ntrue\nnull\n[{\"id\":1}]\n[\"id\",1]\n{\"id\":7}\n"
+	    "[]\n" },
+	  KEYS(NOKEY, NOKEY, NOKEY, NOKEY, NOKEY, NOKEY, K("7"), NOKEY) },
+	{ .c = { .name = "keys: field names compared exactly, after unescaping",
+	    .in = "[{\"i\":1,\"idx\":2,\"ID\":3,\"id \":4,\"\":5},{\"\\u0069d\":\"u\"},"
+	    "{\"i\\u0000d\":1,\"id\":\"z\"}]", .o = KEYED("id"),
+	    .out = "{\"i\":1,\"idx\":2,\"ID\":3,\"id \":4,\"\":5}\n{\"id\":\"u\"}\n"
+	    "{\"i\\u0000d\":1,\"id\":\"z\"}\n" },
+	  KEYS(NOKEY, K("u"), K("z")) },
+	{ .c = { .name = "keys: a dotted field is one key, not a path",
+	    .in = "[{\"a\":{\"b\":1},\"a.b\":\"x\",\"id\":9},{\"a\":{\"b\":1}}]",
+	    .o = KEYED("a.b"),
+	    .out = "{\"a\":{\"b\":1},\"a.b\":\"x\",\"id\":9}\n{\"a\":{\"b\":1}}\n" },
+	  KEYS(K("x"), NOKEY) },
+	{ .c = { .name = "keys: under items_path, not in the envelope",
+	    .in = "{\"id\":\"env\",\"results\":[{\"id\":1,\"x\":{\"id\":9}},"
+	    "{\"y\":{\"id\":2}}],\"meta\":{\"id\":3}}",
+	    .o = { "results", NULL, NULL, 0, 0, "id" },
+	    .out = "{\"id\":1,\"x\":{\"id\":9}}\n{\"y\":{\"id\":2}}\n" },
+	  KEYS(K("1"), NOKEY) },
+	{ .c = { .name = "keys: lines count what out held before the body",
+	    .in = "{\"count\":2,\"results\":[{\"id\":\"a\"},{\"id\":\"b\"}]}",
+	    .o = { "results", "count", NULL, 0, 0, "id" },
+	    .out = "{\"id\":\"a\"}\n{\"id\":\"b\"}\n", .has_total = 1,
+	    .total = 2 },
+	  .prefix = "x\n{\"id\":\"b\"}\n", KEYS(K("a"), K("b")) },
+	{ .c = { .name = "keys: pretty-printed input",
+	    .in = " [ { \"n\" : 1 , \"id\" : \"x y\" } ,\n {\"id\" :\n 2 } ] ",
+	    .o = KEYED("id"), .out = "{\"n\":1,\"id\":\"x y\"}\n{\"id\":2}\n" },
+	  KEYS(K("x y"), K("2")) },
+	{ .c = { .name = "keys: whole items before a truncation keep theirs",
+	    .in = "[{\"id\":1},{\"id\":\"2\"},{\"id\":3,\"x\":", .o = KEYED("id"),
+	    .want = page_status_syntax, .out = "{\"id\":1}\n{\"id\":\"2\"}\n",
+	    .errsub = "premature EOF" },
+	  .prefix = "earlier\n", KEYS(K("1"), K("2")) },
+	{ .c = { .name = "keys: invalid UTF-8 in a key is refused",
+	    .in = "[{\"id\":\"ok\"},{\"id\":\"\xc0\x80\"}]", .o = KEYED("id"),
+	    .want = page_status_syntax, .out = "{\"id\":\"ok\"}\n",
+	    .errsub = "UTF-8" },
+	  KEYS(K("ok")) },
+	{ .c = { .name = "keys: an item over max_item",
+	    .in = "[{\"id\":\"abc\"},{\"id\":\"abcdefg\"}]",
+	    .o = { NULL, NULL, NULL, 12, 0, "id" }, .want = page_status_too_big,
+	    .out = "{\"id\":\"abc\"}\n", .errsub = "item 2 is over" },
+	  KEYS(K("abc")) },
+	{ .c = { .name = "keys: none in an empty page", .in = "[]",
+	    .o = KEYED("id"), .out = "" },
+	  .prefix = "x\n" },
+	{ .c = { .name = "keys: an empty string is a key, even the first",
+	    .in = "[{\"id\":\"\"},{\"id\":\"\"}]", .o = KEYED("id"),
+	    .out = "{\"id\":\"\"}\n{\"id\":\"\"}\n" },
+	  KEYS(K(""), K("")) },
+	{ .c = { .name = "keys: an empty key_field is none",
+	    .in = "[{\"\":1}]", .o = KEYED(""), .out = "{\"\":1}\n" },
+	  KEYS(NOKEY) },
+};
+
+/* Keys by the thousand, every fifth one missing: the per-item arrays and
+ * the key buffer grow while the body streams in. */
+static void
+check_many_keys(void)
+{
+	enum { N = 1500 };
+	struct kcase k;
+	struct kexp *e;
+	char *in, *out, *keys, *ip, *op, *kp;
+	size_t i;
+
+	in = malloc(N * 40 + 2);
+	out = malloc(N * 40 + 1);
+	keys = malloc(N * 20);
+	e = calloc(N, sizeof(*e));
+	ip = in;
+	op = out;
+	kp = keys;
+	*ip++ = '[';
+	for (i = 0; i < N; i++) {
+		if (i % 5 == 4) {
+			ip += sprintf(ip, "%s{\"n\":%zu}", i ? "," : "", i);
+			op += sprintf(op, "{\"n\":%zu}\n", i);
+			continue;
+		}
+		ip += sprintf(ip, "%s{\"id\":\"k%zu\",\"n\":%zu}", i ? "," : "",
+		    i, i);
+		op += sprintf(op, "{\"id\":\"k%zu\",\"n\":%zu}\n", i, i);
+		e[i].s = kp;
+		e[i].n = (size_t)sprintf(kp, "k%zu", i);
+		kp += e[i].n + 1;
+	}
+	strcpy(ip, "]");
+	memset(&k, 0, sizeof(k));
+	k.c.name = "keys: 1500 items";
+	k.c.in = in;
+	k.c.o.key_field = "id";
+	k.c.out = out;
+	k.prefix = "x\n";
+	k.keys = e;
+	k.nkeys = N;
+	check_keyed(&k.c, &k);
+	free(e);
+	free(keys);
+	free(out);
+	free(in);
+}
 
 /* Bodies too large to spell out. */
 static void
@@ -443,13 +719,68 @@ check_generated(void)
 	c.errsub = "token over the 100-byte item limit";
 	check(&c);
 	free(s);
+
+	/* more items than the parser's first span arrays hold */
+	check_many_keys();
+}
+
+/*
+ * Two pages through one parser into one buffer, as the caller
+ * de-duplicating across a page boundary sees them: after page_reset the
+ * items are the new page's, their lines at their place in the shared out.
+ */
+static void
+check_keys_reset(void)
+{
+	struct page_opts o = { "results", NULL, NULL, 0, 0, "id" };
+	const char *one = "{\"results\":[{\"id\":\"a\"},{\"id\":\"b\"},"
+	    "{\"id\":\"c\"}]}";
+	const char *two = "{\"results\":[{\"id\":\"c\"},{\"id\":\"d\"}]}";
+	struct buf out;
+	page_parser *p;
+	const char *key;
+	size_t keylen, lo, ll;
+	char last[8];
+	int good = 1;
+
+	buf_init(&out, 0);
+	p = page_new(&o, &out);
+	good &= page_feed(p, one, strlen(one)) == page_status_ok;
+	good &= page_finish(p) == page_status_ok;
+	good &= page_item(p, 2, &key, &keylen, &lo, &ll) == 0 && keylen == 1 &&
+	    lo == 22 && ll == 11;
+	memcpy(last, key, keylen);
+	page_reset(p);
+	good &= page_items(p) == 0 && page_item(p, 0, &key, NULL, NULL, NULL) ==
+	    -1;
+	good &= page_feed(p, two, strlen(two)) == page_status_ok;
+	good &= page_finish(p) == page_status_ok;
+	good &= page_items(p) == 2 && out.len == 55;
+	good &= page_item(p, 0, &key, &keylen, &lo, &ll) == 0 &&
+	    keylen == 1 && memcmp(key, last, 1) == 0 && lo == 33 && ll == 11;
+	good &= page_item(p, 1, &key, &keylen, NULL, &ll) == 0 && keylen == 1 &&
+	    key[0] == 'd' && ll == 11;
+	good &= page_item(p, 1, NULL, NULL, &lo, NULL) == 0 && lo == 44;
+	good &= page_item(p, 2, &key, &keylen, &lo, &ll) == -1;
+	good &= memcmp(out.data + 33, "{\"id\":\"c\"}\n{\"id\":\"d\"}\n", 22) == 0;
+
+	/* a parser without key_field still has lines, and no keys */
+	page_free(p);
+	o.key_field = NULL;
+	p = page_new(&o, &out);
+	good &= page_feed(p, two, strlen(two)) == page_status_ok;
+	good &= page_item(p, 1, &key, &keylen, &lo, &ll) == 0 && key == NULL &&
+	    keylen == 0 && lo == 66 && ll == 11;
+	page_free(p);
+	buf_free(&out);
+	ok(good, "page_reset starts a new page's items; lines stay absolute");
 }
 
 /* A parser left in an error reads the next body cleanly after a reset. */
 static void
 check_reset(void)
 {
-	struct page_opts o = { "results", "count", "next", 0, 0 };
+	struct page_opts o = { "results", "count", "next", 0, 0, NULL };
 	struct buf out;
 	page_parser *p;
 	long long total = -1;
@@ -480,7 +811,7 @@ check_reset(void)
 static void
 check_append(void)
 {
-	struct page_opts o = { NULL, NULL, NULL, 8, 0 };
+	struct page_opts o = { NULL, NULL, NULL, 8, 0, NULL };
 	struct buf out;
 	page_parser *p;
 	int good = 1;
@@ -506,8 +837,11 @@ main(void)
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		check(&cases[i]);
+	for (i = 0; i < sizeof(kcases) / sizeof(kcases[0]); i++)
+		check_keyed(&kcases[i].c, &kcases[i]);
 	check_generated();
 	check_reset();
+	check_keys_reset();
 	check_append();
 	return tap_done();
 }
