@@ -47,7 +47,13 @@ enum {
 	opt_netrc,
 	opt_netrc_file,
 	opt_user_file,
-	opt_header_file
+	opt_header_file,
+	opt_no_total,
+	opt_total_path,
+	opt_next_path,
+	opt_cursor_param,
+	opt_sort_param,
+	opt_key
 };
 
 static const struct option long_options[] = {
@@ -81,6 +87,12 @@ static const struct option long_options[] = {
 	{ "netrc-file",      required_argument, NULL, opt_netrc_file },
 	{ "user-file",       required_argument, NULL, opt_user_file },
 	{ "header-file",     required_argument, NULL, opt_header_file },
+	{ "no-total",        no_argument,       NULL, opt_no_total },
+	{ "total-path",      required_argument, NULL, opt_total_path },
+	{ "next-path",       required_argument, NULL, opt_next_path },
+	{ "cursor-param",    required_argument, NULL, opt_cursor_param },
+	{ "sort-param",      required_argument, NULL, opt_sort_param },
+	{ "key",             required_argument, NULL, opt_key },
 	{ "quiet",           no_argument,       NULL, 'q' },
 	{ "verbose",         no_argument,       NULL, 'v' },
 	{ "version",         no_argument,       NULL, 'V' },
@@ -116,6 +128,14 @@ cli_usage(FILE *f)
 "      --limit-param NAME   query parameter for the page size\n"
 "      --items-path PATH    dotted path to the items array in an object body\n"
 "                           (e.g. results, data.items; default: the body is it)\n"
+"      --total-path PATH    body field holding the total (e.g. count, meta.total)\n"
+"      --no-total           the API gives no total: fetch ahead until an empty page\n"
+"      --next-path PATH     cursor: body field with the next page's URL or token\n"
+"      --cursor-param NAME  cursor: send the token from --next-path back as NAME=\n"
+"      --sort-param NAME=VALUE  ask for a stable order (e.g. ordering=id); ''\n"
+"                           drops the profile's own\n"
+"      --key FIELD          drop items whose FIELD repeats across a page boundary\n"
+"                           (data shifted during the export)\n"
 "\n"
 "HTTP and credentials:\n"
 "  -u, --user USER:SECRET   HTTP Basic credentials (SoftLayer: user name:API key);\n"
@@ -408,7 +428,9 @@ cli_parse(int argc, char **argv, struct options *o)
 	const struct profile *row;
 	const char *profile_name = "offset";
 	const char *total_header = NULL, *offset_param = NULL, *limit_param = NULL;
-	const char *items_path = NULL;
+	const char *items_path = NULL, *total_path = NULL, *next_path = NULL;
+	const char *cursor_param = NULL, *sort_param = NULL;
+	char *sort_name = NULL;
 	long v;
 	int c;
 
@@ -587,6 +609,41 @@ cli_parse(int argc, char **argv, struct options *o)
 			if (cli_header_file(o, optarg) < 0)
 				return cli_exit_usage;
 			break;
+		case opt_no_total:
+			o->no_total = 1;
+			break;
+		case opt_total_path:
+			total_path = optarg;
+			break;
+		case opt_next_path:
+			next_path = optarg;
+			break;
+		case opt_cursor_param:
+			if (cli_param_name("--cursor-param", optarg) < 0)
+				return cli_exit_usage;
+			cursor_param = optarg;
+			break;
+		case opt_sort_param:
+			if (*optarg != '\0' && (strchr(optarg, '=') == NULL ||
+			    cli_param_name("--sort-param", (sort_name = xstrndup(optarg,
+			    strcspn(optarg, "=")))) < 0)) {
+				if (sort_name == NULL)
+					log_error("--sort-param: expected NAME=VALUE, "
+					    "got '%s'", optarg);
+				free(sort_name);
+				return cli_exit_usage;
+			}
+			free(sort_name);
+			sort_name = NULL;
+			sort_param = optarg;
+			break;
+		case opt_key:
+			if (*optarg == '\0') {
+				log_error("--key: empty field name");
+				return cli_exit_usage;
+			}
+			o->key = optarg;
+			break;
 		case 'q':
 			o->quiet = 1;
 			break;
@@ -643,6 +700,29 @@ cli_parse(int argc, char **argv, struct options *o)
 	}
 	if (items_path != NULL)
 		o->profile.items_path = items_path;
+	if (total_path != NULL)
+		o->profile.total_path = *total_path ? total_path : NULL;
+	if (next_path != NULL)
+		o->profile.next_path = next_path;
+	if (cursor_param != NULL)
+		o->profile.cursor_param = cursor_param;
+	if (sort_param != NULL)
+		o->profile.sort_param = sort_param;
+	if ((next_path != NULL || cursor_param != NULL) &&
+	    o->profile.style != profile_style_cursor) {
+		log_error("%s: only for cursor profiles (cursor, infoblox, meraki)",
+		    next_path != NULL ? "--next-path" : "--cursor-param");
+		return cli_exit_usage;
+	}
+	if (o->profile.cursor_param != NULL && o->profile.next_path == NULL) {
+		log_error("--cursor-param: name the token's field with --next-path");
+		return cli_exit_usage;
+	}
+	if (o->no_total && o->profile.style == profile_style_cursor) {
+		log_error("--no-total: the %s profile has no total anyway",
+		    o->profile.name);
+		return cli_exit_usage;
+	}
 
 	if (compress == compress_auto)
 		o->gzip = ends_with(o->output, ".gz");

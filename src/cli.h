@@ -41,6 +41,8 @@ struct options {
 	int insecure;
 	int netrc;                      /* use ~/.netrc (or netrc_file) */
 	const char *netrc_file;
+	int no_total;                   /* probe ahead instead of a total */
+	const char *key;                /* --key: de-duplicate by this field */
 	int verbose;                    /* count of -v */
 	int quiet;
 };

@@ -2,19 +2,32 @@
  * export.c - one export run (see export.h).
  *
  * The first page is fetched by this thread alone: it says how many items
- * there are and how many the server really puts on a page (a server may
- * clamp the limit we ask for; the page size is taken from what it returned,
- * never from what we asked).  The remaining pages go to the pool; this
- * thread writes them in order as they come back, counts the items, and
- * publishes the file only if everything was written.
+ * (or pages) there are and how many the server really puts on a page (a
+ * server may clamp the limit we ask for; the page size is taken from what
+ * it returned, never from what we asked).  Then one of three plans:
+ *
+ *   planned  a total or a page count is known: every page is a job for the
+ *            pool, fetched concurrently, written in order;
+ *   probing  --no-total: the pool runs ahead of the last page known to be
+ *            full, up to its window, and the first empty page is the end
+ *            (a short page alone is not);
+ *   cursor   each page names the next: one page after another, in constant
+ *            memory, refusing a cursor that comes back (a loop).
+ *
+ * This thread writes the pages in order as they come back, counts them,
+ * drops duplicates across page boundaries (--key), reads the total again at
+ * the end, and publishes the file only if everything was written.
+ * Anything that does not add up is reported and ends in exit_mismatch.
  */
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "export.h"
 #include "fetch.h"
+#include "gzmember.h"
 #include "log.h"
 #include "pool.h"
 #include "profile.h"
@@ -23,14 +36,30 @@
 
 #define MAX_PAGE_BYTES ((size_t)1 << 30)   /* one page's NDJSON */
 
+/* Sorted hashes of one page's keys, for --key. */
+struct keyset {
+	uint64_t *h;
+	size_t n, cap;
+};
+
 struct export {
 	const struct options *o;
 	struct fetch_run run;
 	struct writer *w;
-	long long total;
-	long long npages;
+	const atomic_int *cancel;
+	long long total;                /* items announced; -1: unknown */
+	long long pages;                /* pages announced; -1: unknown */
+	long long npages;               /* jobs planned, or POOL_NO_END */
 	long long items;                /* items written */
+	long long duplicates;           /* dropped by --key */
+	atomic_llong short_pages;       /* pages with fewer items than due */
 	int closed;                     /* stdout's reader went away */
+	int mismatch;                   /* report it in the exit status */
+
+	/* --key: the emitter filters, then compresses. */
+	struct gzmember *gz;
+	struct buf filtered, packed;
+	struct keyset prev, cur;
 
 	/* The first failure of a worker, reported once by this thread. */
 	pthread_mutex_t fail_lock;
@@ -54,12 +83,34 @@ export_fail(struct export *ex, enum exit_status st, const char *msg)
 	pthread_mutex_unlock(&ex->fail_lock);
 }
 
-/* Items page seq should hold if nothing changed on the server. */
+static uint64_t
+fnv1a(const void *p, size_t n)
+{
+	const unsigned char *s = p;
+	uint64_t h = 14695981039346656037ULL;
+
+	while (n-- > 0)
+		h = (h ^ *s++) * 1099511628211ULL;
+	return h;
+}
+
+static int
+cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Items page seq holds if nothing changes on the server; -1 if unknown. */
 static long long
 expected_items(const struct export *ex, long long seq)
 {
-	long long left = ex->total - seq * ex->run.page_size;
+	long long left;
 
+	if (ex->total < 0)
+		return -1;
+	left = ex->total - seq * ex->run.page_size;
 	return left < ex->run.page_size ? left : ex->run.page_size;
 }
 
@@ -70,31 +121,36 @@ export_work(void *arg, long long seq, struct pool_page *page)
 	struct export *ex = wc->ex;
 	struct fetch_info info;
 	enum exit_status st;
+	long long want;
 	char msg[1024];
 
-	st = fetch_page(wc->f, seq * ex->run.page_size, &page->data, &info, msg,
+	memset(&info, 0, sizeof info);
+	st = fetch_page(wc->f, seq * ex->run.page_size, ex->run.page_size, NULL,
+	    &page->data, ex->o->key ? &page->keys : NULL, &info, msg,
 	    sizeof msg);
+	page->items = info.items;
+	fetch_info_clear(&info);
 	if (st != exit_ok) {
 		export_fail(ex, st, msg);
 		return pool_work_failed;
 	}
-	page->items = info.items;
-	if (info.items != expected_items(ex, seq))
-		log_warn("offset %lld: %lld items where %lld were expected "
-		    "(the data changed during the export?)",
-		    seq * ex->run.page_size, info.items, expected_items(ex, seq));
+	if (ex->npages == POOL_NO_END)
+		return page->items == 0 ? pool_work_end : pool_work_done;
+	want = expected_items(ex, seq);
+	if (want >= 0 && page->items != want) {
+		atomic_fetch_add(&ex->short_pages, 1);
+		log_warn("offset %lld: %lld items where %lld were due (the data "
+		    "changed during the export?)", seq * ex->run.page_size,
+		    page->items, want);
+	}
 	return pool_work_done;
 }
 
 static int
-export_emit(void *arg, long long seq, struct pool_page *page)
+export_write(struct export *ex, const struct buf *b)
 {
-	struct export *ex = arg;
-
-	(void)seq;
-	switch (writer_write(ex->w, page->data.data, page->data.len)) {
+	switch (writer_write(ex->w, b->data, b->len)) {
 	case writer_ok:
-		ex->items += page->items;
 		return 0;
 	case writer_closed:
 		ex->closed = 1;
@@ -106,7 +162,308 @@ export_emit(void *arg, long long seq, struct pool_page *page)
 	return -1;
 }
 
+/* --key: drops the items whose key the previous page had, then writes. */
+static int
+emit_unique(struct export *ex, struct pool_page *page)
+{
+	struct fetch_item it;
+	const char *p = page->keys.data, *end = p + page->keys.len;
+	struct keyset tmp;
+	uint64_t h;
+	long long kept = 0;
+
+	buf_reset(&ex->filtered);
+	ex->cur.n = 0;
+	while (p < end) {
+		memcpy(&it, p, sizeof it);
+		p += sizeof it;
+		if (it.keylen >= 0) {
+			h = fnv1a(p, (size_t)it.keylen);
+			p += it.keylen;
+			if (ex->prev.n > 0 && bsearch(&h, ex->prev.h, ex->prev.n,
+			    sizeof h, cmp_u64) != NULL) {
+				ex->duplicates++;
+				continue;
+			}
+			if (ex->cur.n == ex->cur.cap) {
+				ex->cur.cap = ex->cur.cap ? 2 * ex->cur.cap : 256;
+				ex->cur.h = xrealloc(ex->cur.h,
+				    ex->cur.cap * sizeof *ex->cur.h);
+			}
+			ex->cur.h[ex->cur.n++] = h;
+		}
+		buf_add(&ex->filtered, page->data.data + it.line_off, it.line_len);
+		kept++;
+	}
+	qsort(ex->cur.h, ex->cur.n, sizeof *ex->cur.h, cmp_u64);
+	tmp = ex->prev;
+	ex->prev = ex->cur;
+	ex->cur = tmp;
+
+	if (ex->gz != NULL) {
+		buf_reset(&ex->packed);
+		if (gzmember_compress(ex->gz, ex->filtered.data, ex->filtered.len,
+		    &ex->packed) < 0) {
+			export_fail(ex, exit_protocol, "a page is too large");
+			return -1;
+		}
+		if (export_write(ex, &ex->packed) < 0)
+			return -1;
+	} else if (export_write(ex, &ex->filtered) < 0)
+		return -1;
+	ex->items += kept;
+	return 0;
+}
+
+static int
+export_emit(void *arg, long long seq, struct pool_page *page)
+{
+	struct export *ex = arg;
+
+	(void)seq;
+	if (ex->o->key != NULL)
+		return emit_unique(ex, page);
+	if (export_write(ex, &page->data) < 0)
+		return -1;
+	ex->items += page->items;
+	return 0;
+}
+
 static const struct pool_ops export_ops = { export_work, export_emit };
+
+/* How a missing total is explained. */
+static void
+no_total_error(const struct export *ex)
+{
+	const struct profile *pr = &ex->o->profile;
+	char *shown = log_redact_url(ex->o->url);
+
+	log_error("%s: no total item count in the first response (%s%s%s%s%s%s); "
+	    "name it with --total-header or --total-path, or use --no-total",
+	    shown, pr->total_header ? "no header " : "",
+	    pr->total_header ? pr->total_header : "",
+	    pr->total_header && pr->total_path ? ", " : "",
+	    pr->total_path ? "no body field " : "",
+	    pr->total_path ? pr->total_path : "",
+	    !pr->total_header && !pr->total_path ? "the profile names none" : "");
+	free(shown);
+}
+
+/* Reads the total again after the export and compares. */
+static void
+export_recheck(struct export *ex, struct fetcher *f)
+{
+	struct fetch_info info;
+	struct buf scratch, keys;
+	char msg[1024];
+	/* The page profile counts pages: ask for pages of the same size. */
+	long limit = ex->o->profile.style == profile_style_page ?
+	    ex->run.page_size : 1;
+
+	memset(&info, 0, sizeof info);
+	buf_init(&scratch, MAX_PAGE_BYTES);
+	buf_init(&keys, MAX_PAGE_BYTES);
+	if (fetch_page(f, 0, limit, NULL, &scratch, ex->o->key ? &keys : NULL,
+	    &info, msg, sizeof msg) != exit_ok)
+		log_warn("could not read the total again at the end: %s", msg);
+	else if (ex->total >= 0 && info.has_total && info.total != ex->total) {
+		log_error("the total changed during the export: %lld items at "
+		    "the start, %lld at the end (ask the API for a stable order: "
+		    "see --sort-param and --key)", ex->total, info.total);
+		ex->mismatch = 1;
+	} else if (ex->total < 0 && ex->pages >= 0 && info.has_pages &&
+	    info.pages != ex->pages) {
+		log_error("the page count changed during the export: %lld at the "
+		    "start, %lld at the end", ex->pages, info.pages);
+		ex->mismatch = 1;
+	}
+	fetch_info_clear(&info);
+	buf_free(&scratch);
+	buf_free(&keys);
+}
+
+/* The planned and probing plans: the first page, then the pool. */
+static enum exit_status
+export_offsets(struct export *ex, struct worker_ctx *wc, void **wctx,
+    int nworkers)
+{
+	const struct options *o = ex->o;
+	struct fetch_info info;
+	struct pool_page first;
+	enum pool_result pr;
+	enum exit_status st;
+	long long n0;
+	char msg[1024];
+
+	memset(&info, 0, sizeof info);
+	buf_init(&first.data, MAX_PAGE_BYTES);
+	buf_init(&first.keys, MAX_PAGE_BYTES);
+	st = fetch_page(wc[0].f, 0, o->limit, NULL, &first.data,
+	    o->key ? &first.keys : NULL, &info, msg, sizeof msg);
+	if (st != exit_ok) {
+		if (st != exit_interrupted)
+			log_error("%s", msg);
+		goto out;
+	}
+	if (info.conflict[0] != '\0') {
+		log_error("the first response's totals disagree: %s",
+		    info.conflict);
+		ex->mismatch = 1;
+	}
+	n0 = first.items = info.items;
+	ex->total = ex->pages = -1;
+	if (o->no_total) {
+		ex->npages = n0 == 0 ? 1 : POOL_NO_END;
+		if (n0 > 0 && n0 < o->limit) {
+			/* A clamp or the end: both are safe with this size. */
+			log_info("offset 0: %lld items where %ld were asked for: "
+			    "probing with pages of %lld", n0, o->limit, n0);
+			ex->run.page_size = (long)n0;
+		}
+		log_info("no total: fetching up to %d pages ahead until an "
+		    "empty page", 2 * nworkers);
+	} else if (info.has_total) {
+		ex->total = info.total;
+		log_info("total: %lld items (%s)", ex->total, info.total_source);
+		if (n0 < ex->total && n0 != o->limit) {
+			if (n0 == 0) {
+				log_error("offset 0: the first page is empty but the "
+				    "total is %lld", ex->total);
+				st = exit_protocol;
+				goto out;
+			}
+			log_warn("asked for %ld items per page, the server sent "
+			    "%lld: using %lld", o->limit, n0, n0);
+			ex->run.page_size = (long)n0;
+		}
+		ex->npages = n0 >= ex->total ? 1 :
+		    (ex->total + ex->run.page_size - 1) / ex->run.page_size;
+	} else if (info.has_pages) {
+		ex->pages = info.pages;
+		log_info("total: %lld pages", ex->pages);
+		if (ex->pages > 1 && n0 != o->limit) {
+			log_warn("asked for %ld items per page, the server sent "
+			    "%lld: using %lld", o->limit, n0, n0);
+			ex->run.page_size = n0 > 0 ? (long)n0 : o->limit;
+		}
+		ex->npages = ex->pages > 0 ? ex->pages : 1;
+	} else {
+		no_total_error(ex);
+		st = exit_protocol;
+		goto out;
+	}
+	if (ex->npages != POOL_NO_END)
+		log_info("%lld pages of %ld items, %d workers", ex->npages,
+		    ex->run.page_size, nworkers);
+
+	if (export_emit(ex, 0, &first) != 0)
+		goto out;
+	pr = pool_run(nworkers, wctx, 1, ex->npages, 2 * nworkers,
+	    MAX_PAGE_BYTES, &export_ops, ex, ex->cancel);
+	if (pr == pool_result_cancelled) {
+		st = exit_interrupted;
+		goto out;
+	}
+	if (pr == pool_result_ok && !ex->closed &&
+	    (ex->total >= 0 || ex->pages >= 0))
+		export_recheck(ex, wc[0].f);
+out:
+	fetch_info_clear(&info);
+	buf_free(&first.data);
+	buf_free(&first.keys);
+	return st;
+}
+
+/* Is h among the cursors seen?  Adds it if not. */
+static int
+seen_before(struct keyset *s, uint64_t h)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (s->h[i] == h)
+			return 1;
+	if (s->n == s->cap) {
+		s->cap = s->cap ? 2 * s->cap : 64;
+		s->h = xrealloc(s->h, s->cap * sizeof *s->h);
+	}
+	s->h[s->n++] = h;
+	return 0;
+}
+
+/* The cursor plan: one page after another. */
+static enum exit_status
+export_cursor(struct export *ex, struct fetcher *f)
+{
+	const struct options *o = ex->o;
+	const struct profile *pr = &o->profile;
+	struct fetch_info info;
+	struct pool_page page;
+	struct keyset seen = { NULL, 0, 0 };
+	enum exit_status st = exit_ok;
+	char msg[1024], *url, *next, *tmp;
+	long long n;
+
+	memset(&info, 0, sizeof info);
+	buf_init(&page.data, MAX_PAGE_BYTES);
+	buf_init(&page.keys, MAX_PAGE_BYTES);
+	ex->total = ex->pages = -1;
+	tmp = profile_page_url(pr, ex->run.base, 0, o->limit);
+	url = tmp != NULL ? xstrdup(tmp) : NULL;
+	curl_free(tmp);
+	for (n = 0; url != NULL; n++) {
+		if (atomic_load(ex->cancel)) {
+			st = exit_interrupted;
+			break;
+		}
+		st = fetch_page(f, n, o->limit, url, &page.data,
+		    o->key ? &page.keys : NULL, &info, msg, sizeof msg);
+		if (st != exit_ok) {
+			if (st != exit_interrupted)
+				log_error("%s", msg);
+			break;
+		}
+		if (n == 0 && info.has_total) {
+			ex->total = info.total;
+			log_info("total: %lld items (%s)", ex->total,
+			    info.total_source);
+		}
+		page.items = info.items;
+		if (export_emit(ex, n, &page) != 0)
+			break;
+		next = NULL;
+		if (info.next != NULL) {
+			if (seen_before(&seen, fnv1a(info.next,
+			    strlen(info.next)))) {
+				log_error("page %lld: %s: the API gave a cursor it "
+				    "had given before (a loop): \"%.80s\"", n + 1,
+				    info.url, info.next);
+				st = exit_protocol;
+				break;
+			}
+			tmp = profile_next_url(pr, ex->run.base, url, info.next,
+			    o->limit);
+			if (tmp == NULL) {
+				log_error("page %lld: %s: cannot follow the next "
+				    "page's \"%.80s\"", n + 1, info.url, info.next);
+				st = exit_protocol;
+				break;
+			}
+			next = xstrdup(tmp);
+			curl_free(tmp);
+		}
+		free(url);
+		url = next;
+	}
+	free(url);
+	free(seen.h);
+	fetch_info_clear(&info);
+	buf_free(&page.data);
+	buf_free(&page.keys);
+	if (st == exit_ok)
+		log_info("%lld pages", n);
+	return st;
+}
 
 enum exit_status
 export_run(const struct options *o, const atomic_int *cancel)
@@ -114,20 +471,19 @@ export_run(const struct options *o, const atomic_int *cancel)
 	struct export ex;
 	struct worker_ctx *wc = NULL;
 	void **wctx = NULL;
-	struct fetch_info info;
-	struct pool_page first;
-	enum pool_result pr;
-	enum exit_status st = exit_ok;
-	char err[256], msg[1024], *shown;
-	CURLU *base;
 	struct limiter limiter;
+	enum exit_status st = exit_ok;
+	char err[256], *shown;
+	CURLU *base;
 	int i, nworkers = 0;
 
 	memset(&ex, 0, sizeof ex);
-	limiter_init(&limiter, 0);
 	pthread_mutex_init(&ex.fail_lock, NULL);
-	buf_init(&first.data, MAX_PAGE_BYTES);
+	limiter_init(&limiter, o->rate);
+	buf_init(&ex.filtered, MAX_PAGE_BYTES);
+	buf_init(&ex.packed, MAX_PAGE_BYTES);
 	ex.o = o;
+	ex.cancel = cancel;
 	if ((base = profile_base_url(&o->profile, o->url, err, sizeof err)) ==
 	    NULL) {
 		shown = log_redact_url(o->url);
@@ -140,6 +496,9 @@ export_run(const struct options *o, const atomic_int *cancel)
 	ex.run.base = base;
 	ex.run.page_size = o->limit;
 	ex.run.max_page = MAX_PAGE_BYTES;
+	ex.run.defer_gzip = o->key != NULL;
+	ex.run.limiter = &limiter;
+	ex.run.cancel = cancel;
 	ex.run.http.userpwd = o->userpwd;
 	ex.run.http.headers = o->headers;
 	ex.run.http.connect_timeout = o->connect_timeout;
@@ -153,75 +512,37 @@ export_run(const struct options *o, const atomic_int *cancel)
 	ex.run.http.netrc = o->netrc;
 	ex.run.http.netrc_file = o->netrc_file;
 	ex.run.http.cancel = cancel;
-	limiter_destroy(&limiter);
-	limiter_init(&limiter, o->rate);
-	ex.run.limiter = &limiter;
-	ex.run.cancel = cancel;
+	if (o->key != NULL && o->gzip)
+		ex.gz = gzmember_new(o->level);
 
 	if ((ex.w = writer_open(o->output)) == NULL) {
 		st = exit_output;
 		goto out;
 	}
-	wc = xcalloc(o->workers, sizeof *wc);
-	wctx = xcalloc(o->workers, sizeof *wctx);
-	for (i = 0; i < o->workers; i++) {
+	/* A cursor walks one page at a time: one worker is all it uses. */
+	if (o->profile.style == profile_style_cursor)
+		nworkers = 1;
+	else
+		nworkers = o->workers;
+	wc = xcalloc(nworkers, sizeof *wc);
+	wctx = xcalloc(nworkers, sizeof *wctx);
+	for (i = 0; i < nworkers; i++) {
 		wc[i].ex = &ex;
 		if ((wc[i].f = fetcher_new(&ex.run)) == NULL) {
+			nworkers = i;
 			st = exit_failure;
 			goto out;
 		}
 		wctx[i] = &wc[i];
-		nworkers++;
 	}
 
-	/* The first page, on worker 0's connection so it stays in use. */
-	if ((st = fetch_page(wc[0].f, 0, &first.data, &info, msg,
-	    sizeof msg)) != exit_ok) {
-		if (st != exit_interrupted)
-			log_error("%s", msg);
+	if (o->profile.style == profile_style_cursor)
+		st = export_cursor(&ex, wc[0].f);
+	else
+		st = export_offsets(&ex, wc, wctx, nworkers);
+	if (st != exit_ok)
 		goto out;
-	}
-	if (!info.has_total) {
-		shown = log_redact_url(o->url);
-		log_error("%s: no total item count in the first response "
-		    "(%s%s%s%s%s); name it with --total-header or --profile",
-		    shown, o->profile.total_header ? "no header " : "",
-		    o->profile.total_header ? o->profile.total_header : "",
-		    o->profile.total_header && o->profile.total_path ? ", " : "",
-		    o->profile.total_path ? "no body field " : "",
-		    o->profile.total_path ? o->profile.total_path : "");
-		free(shown);
-		st = exit_protocol;
-		goto out;
-	}
-	ex.total = info.total;
-	log_info("total: %lld items (%s)", ex.total, info.total_source);
-	if (info.items < ex.total && info.items != o->limit) {
-		if (info.items == 0) {
-			log_error("offset 0: the first page is empty but the "
-			    "total is %lld", ex.total);
-			st = exit_protocol;
-			goto out;
-		}
-		log_warn("asked for %ld items per page, the server sent %lld: "
-		    "using %lld", o->limit, info.items, info.items);
-		ex.run.page_size = (long)info.items;
-	}
-	ex.npages = info.items >= ex.total ? 1 :
-	    (ex.total + ex.run.page_size - 1) / ex.run.page_size;
-	log_info("%lld pages of %ld items, %d workers", ex.npages,
-	    ex.run.page_size, o->workers);
 
-	first.items = info.items;
-	if (export_emit(&ex, 0, &first) != 0)
-		goto finish;
-	pr = pool_run(nworkers, wctx, 1, ex.npages, 2 * nworkers,
-	    MAX_PAGE_BYTES, &export_ops, &ex, cancel);
-	if (pr == pool_result_cancelled) {
-		st = exit_interrupted;
-		goto out;
-	}
-finish:
 	if (ex.fail_status != exit_ok) {
 		if (ex.fail_msg[0] != '\0' && ex.fail_status != exit_interrupted)
 			log_error("%s", ex.fail_msg);
@@ -231,13 +552,21 @@ finish:
 	if (ex.closed) {
 		/* Our reader stopped reading (| head): not an error. */
 		log_info("standard output closed after %lld items", ex.items);
-		st = exit_ok;
 		goto out;
 	}
-	if (ex.items != ex.total) {
-		log_error("verification failed: wrote %lld items, the total "
-		    "was %lld", ex.items, ex.total);
-		st = exit_mismatch;
+	if (ex.duplicates > 0) {
+		log_error("%lld duplicate items (same --key %s) dropped: the data "
+		    "shifted during the export", ex.duplicates, o->key);
+		ex.mismatch = 1;
+	}
+	if (ex.total >= 0 && ex.items + ex.duplicates != ex.total) {
+		log_error("verification failed: wrote %lld items, the total was "
+		    "%lld", ex.items, ex.total);
+		ex.mismatch = 1;
+	} else if (atomic_load(&ex.short_pages) > 0 && ex.duplicates == 0) {
+		log_error("verification failed: %lld pages were short",
+		    (long long)atomic_load(&ex.short_pages));
+		ex.mismatch = 1;
 	}
 	if (writer_commit(ex.w) != writer_ok) {
 		ex.w = NULL;
@@ -249,18 +578,20 @@ finish:
 		log_warn("%ld requests were retried (%ld throttled by the "
 		    "server); every page arrived whole",
 		    atomic_load(&ex.run.retried), atomic_load(&ex.run.throttled));
-	log_info("wrote %lld items in %lld pages to %s", ex.items, ex.npages,
-	    o->output);
+	log_info("wrote %lld items to %s", ex.items, o->output);
+	if (ex.mismatch)
+		st = exit_mismatch;
 out:
-	if (st != exit_ok && st != exit_mismatch)
-		writer_abort(ex.w);
-	else if (ex.w != NULL)
-		writer_abort(ex.w);     /* stdout closed early: nothing to keep */
+	writer_abort(ex.w);     /* nothing to keep unless committed */
 	for (i = 0; i < nworkers; i++)
 		fetcher_free(wc[i].f);
 	free(wc);
 	free(wctx);
-	buf_free(&first.data);
+	gzmember_free(ex.gz);
+	buf_free(&ex.filtered);
+	buf_free(&ex.packed);
+	free(ex.prev.h);
+	free(ex.cur.h);
 	curl_url_cleanup(base);
 	limiter_destroy(&limiter);
 	pthread_mutex_destroy(&ex.fail_lock);

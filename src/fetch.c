@@ -5,7 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
+
+#include <curl/mprintf.h>
 
 #include "fetch.h"
 #include "gzmember.h"
@@ -43,11 +46,13 @@ fetcher_new(struct fetch_run *run)
 	}
 	f->popts.items_path = run->o->profile.items_path;
 	f->popts.total_path = run->o->profile.total_path;
+	f->popts.next_path = run->o->profile.next_path;
+	f->popts.key_field = run->o->key;
 	f->popts.max_item = (size_t)run->o->max_item;
 	f->popts.max_depth = (unsigned)run->o->max_depth;
 	f->seed = (unsigned int)(uintptr_t)f ^ (unsigned int)time(NULL);
 	buf_init(&f->nd, run->max_page);
-	if (run->o->gzip)
+	if (run->o->gzip && !run->defer_gzip)
 		f->gz = gzmember_new(run->o->level);
 	return f;
 }
@@ -92,35 +97,99 @@ is_tls_error(CURLcode rc)
 	}
 }
 
-/* Reads the total from the profile's header, else from the body. */
+/* Records one total; a second source that disagrees is a conflict. */
+static void
+note_total(struct fetch_info *info, long long v, const char *fmt,
+    const char *name)
+{
+	char source[64];
+
+	snprintf(source, sizeof source, fmt, name);
+	if (!info->has_total) {
+		info->has_total = 1;
+		info->total = v;
+		snprintf(info->total_source, sizeof info->total_source, "%s",
+		    source);
+	} else if (info->total != v && info->conflict[0] == '\0')
+		snprintf(info->conflict, sizeof info->conflict,
+		    "%s says %lld items, %s says %lld", info->total_source,
+		    info->total, source, v);
+}
+
+static void
+note_pages(struct fetch_info *info, long long v, const char *source)
+{
+	if (!info->has_pages) {
+		info->has_pages = 1;
+		info->pages = v;
+	} else if (info->pages != v && info->conflict[0] == '\0')
+		snprintf(info->conflict, sizeof info->conflict,
+		    "the page counts disagree: %lld, and %lld from %s",
+		    info->pages, v, source);
+}
+
+/*
+ * Reads every total the profile names: the header, the page count (Link
+ * rel="last", X-Total-Pages) and the body field.  Sources that disagree are
+ * recorded in info->conflict.  A header that is present but unreadable is
+ * an error: guessing would hide a misconfiguration.
+ */
 static enum exit_status
 fetch_total(struct fetcher *f, struct fetch_info *info, const char *where,
     char *msg, size_t msgsz)
 {
 	const struct profile *pr = &f->run->o->profile;
 	const char *v;
+	char *link, shown[64];
+	long long n;
+	int rc;
 
 	if (pr->total_header != NULL &&
 	    (v = http_header(f->http, pr->total_header)) != NULL) {
-		if (total_parse_count(v, &info->total) < 0) {
-			char shown[64];
-
+		if (strcasecmp(pr->total_header, "Content-Range") == 0)
+			rc = total_from_content_range(v, &n);
+		else
+			rc = total_parse_count(v, &n) == 0 ? 1 : -1;
+		if (rc < 0) {
 			log_snippet(shown, sizeof shown, v, strlen(v));
 			snprintf(msg, msgsz, "%s: header %s: \"%s\" is not a count",
 			    where, pr->total_header, shown);
 			return exit_protocol;
 		}
-		info->has_total = 1;
-		snprintf(info->total_source, sizeof info->total_source,
-		    "header %s", pr->total_header);
-		return exit_ok;
+		if (rc == 1)
+			note_total(info, n, "header %s", pr->total_header);
 	}
-	if (pr->total_path != NULL && page_total(f->parser, &info->total)) {
-		info->has_total = 1;
-		snprintf(info->total_source, sizeof info->total_source,
-		    "body %s", pr->total_path);
+	if (pr->pages_header != NULL &&
+	    (v = http_header(f->http, pr->pages_header)) != NULL &&
+	    total_parse_count(v, &n) == 0)
+		note_pages(info, n, pr->pages_header);
+	if (pr->link_last &&
+	    (link = http_header_all(f->http, "Link")) != NULL) {
+		if (total_link_last(link, pr->offset_param, &n) == 1)
+			note_pages(info, n, "Link rel=\"last\"");
+		free(link);
 	}
+	if (pr->total_path != NULL && page_total(f->parser, &n))
+		note_total(info, n, "body %s", pr->total_path);
 	return exit_ok;
+}
+
+/* The next page of a cursor profile, from Link rel="next" or the body. */
+static char *
+fetch_next(struct fetcher *f)
+{
+	const struct profile *pr = &f->run->o->profile;
+	const char *v;
+	char *link, *next = NULL;
+
+	if (pr->next_path != NULL && (v = page_next(f->parser)) != NULL &&
+	    *v != '\0')
+		return xstrdup(v);
+	if (pr->link_next && (link = http_header_all(f->http, "Link")) != NULL) {
+		next = total_link_rel(link, "next");
+		free(link);
+	}
+	return next;
 }
 
 static int
@@ -134,25 +203,52 @@ ratelimit_exhausted(struct http_client *h)
 }
 
 /* One attempt at one page. */
+/* Notes each item's line and key for the emitter's de-duplication. */
+static int
+fetch_keys(struct fetcher *f, struct buf *keys)
+{
+	struct fetch_item it;
+	const char *key;
+	size_t i, n = page_items(f->parser), klen;
+
+	for (i = 0; i < n; i++) {
+		if (page_item(f->parser, i, &key, &klen, &it.line_off,
+		    &it.line_len) < 0)
+			return -1;
+		it.keylen = key != NULL ? (long)klen : -1;
+		if (buf_add(keys, &it, sizeof it) < 0 ||
+		    (key != NULL && buf_add(keys, key, klen) < 0))
+			return -1;
+	}
+	return 0;
+}
+
 static enum exit_status
-fetch_once(struct fetcher *f, long long offset, struct buf *out,
-    struct fetch_info *info, char *msg, size_t msgsz, struct attempt *at)
+fetch_once(struct fetcher *f, long long offset, long limit, const char *given,
+    struct buf *out, struct buf *keys, struct fetch_info *info, char *msg,
+    size_t msgsz, struct attempt *at)
 {
 	const struct fetch_run *run = f->run;
 	struct http_result res;
 	enum page_status ps;
 	enum exit_status st = exit_ok;
 	char *url, *shown = NULL, where[64];
+	struct curl_slist *extra;
 
-	memset(info, 0, sizeof *info);
+	fetch_info_clear(info);
 	memset(at, 0, sizeof *at);
 	at->hint_ms = -1;
 	msg[0] = '\0';
 	buf_reset(out);
-	snprintf(where, sizeof where, "offset %lld", offset);
+	if (keys != NULL)
+		buf_reset(keys);
+	if (given != NULL)
+		snprintf(where, sizeof where, "page %lld", offset);
+	else
+		snprintf(where, sizeof where, "offset %lld", offset);
 
-	url = profile_page_url(&run->o->profile, run->base, offset,
-	    run->page_size);
+	url = given != NULL ? curl_maprintf("%s", given) :
+	    profile_page_url(&run->o->profile, run->base, offset, limit);
 	if (url == NULL) {
 		snprintf(msg, msgsz, "%s: cannot build the page URL", where);
 		return exit_failure;
@@ -163,7 +259,10 @@ fetch_once(struct fetcher *f, long long offset, struct buf *out,
 	else
 		page_reset(f->parser);
 
-	http_get(f->http, url, NULL, fetch_body, f, &res);
+	extra = profile_page_headers(&run->o->profile, offset, limit);
+	http_get(f->http, url, extra, fetch_body, f, &res);
+	curl_slist_free_all(extra);
+	info->url = log_redact_url(url);
 	curl_free(url);
 	shown = http_effective_url(f->http);
 	at->sig.curl = res.outcome == http_outcome_transport ? res.curl : CURLE_OK;
@@ -176,6 +275,13 @@ fetch_once(struct fetcher *f, long long offset, struct buf *out,
 		    http_header(f->http, "X-RateLimit-Reset"), (long long)time(NULL));
 	}
 
+	/* PostgREST: a range that starts past the end is an empty page. */
+	if (res.outcome == http_outcome_status && res.status == 416 &&
+	    run->o->profile.style == profile_style_range) {
+		log_info("%s: GET %s: HTTP 416: past the end", where, shown);
+		buf_reset(&f->nd);
+		goto emit;
+	}
 	switch (res.outcome) {
 	case http_outcome_cancelled:
 		st = exit_interrupted;
@@ -222,10 +328,17 @@ fetch_once(struct fetcher *f, long long offset, struct buf *out,
 	info->items = page_items(f->parser);
 	if ((st = fetch_total(f, info, where, msg, msgsz)) != exit_ok)
 		goto out;
+	info->next = fetch_next(f);
+	if (keys != NULL && fetch_keys(f, keys) < 0) {
+		st = exit_protocol;
+		snprintf(msg, msgsz, "%s: the page's keys are too large", where);
+		goto out;
+	}
 	log_info("%s: GET %s: HTTP %ld, %zu bytes, %lld items, %.3f s", where,
 	    shown, res.status, res.body_bytes, info->items, res.seconds);
+emit:
 
-	if (!run->o->gzip) {
+	if (!run->o->gzip || run->defer_gzip) {
 		/* Hand the lines over without a copy; the parser keeps
 		 * writing through &f->nd, which now owns out's old memory. */
 		struct buf tmp = *out;
@@ -241,9 +354,18 @@ out:
 	return st;
 }
 
+void
+fetch_info_clear(struct fetch_info *info)
+{
+	free(info->next);
+	free(info->url);
+	memset(info, 0, sizeof *info);
+}
+
 enum exit_status
-fetch_page(struct fetcher *f, long long offset, struct buf *out,
-    struct fetch_info *info, char *msg, size_t msgsz)
+fetch_page(struct fetcher *f, long long offset, long limit, const char *url,
+    struct buf *out, struct buf *keys, struct fetch_info *info, char *msg,
+    size_t msgsz)
 {
 	struct fetch_run *run = f->run;
 	const struct options *o = run->o;
@@ -256,10 +378,11 @@ fetch_page(struct fetcher *f, long long offset, struct buf *out,
 
 	for (attempt = 0;; attempt++) {
 		if (limiter_acquire(run->limiter, run->cancel) < 0) {
-			snprintf(msg, msgsz, "offset %lld: interrupted", offset);
+			snprintf(msg, msgsz, "interrupted");
 			return exit_interrupted;
 		}
-		st = fetch_once(f, offset, out, info, msg, msgsz, &at);
+		st = fetch_once(f, offset, limit, url, out, keys, info, msg, msgsz,
+		    &at);
 		v = st == exit_ok || st == exit_interrupted ? retry_verdict_no :
 		    retry_classify(&at.sig);
 		limiter_update(run->limiter, v == retry_verdict_throttled);

@@ -101,6 +101,7 @@ worker_main(void *arg)
 		pthread_mutex_unlock(&p->lock);
 
 		buf_reset(&s->page.data);
+		buf_reset(&s->page.keys);
 		s->page.items = 0;
 		r = p->ops->work(w->wctx, seq, &s->page);
 
@@ -149,8 +150,10 @@ pool_run(int nworkers, void **wctx, long long first, long long end, int window,
 	p.ops = ops;
 	p.cancel = cancel;
 	p.slots = xcalloc(p.window, sizeof *p.slots);
-	for (i = 0; i < p.window; i++)
+	for (i = 0; i < p.window; i++) {
 		buf_init(&p.slots[i].page.data, page_max);
+		buf_init(&p.slots[i].page.keys, page_max);
+	}
 
 	w = xcalloc(nworkers, sizeof *w);
 	for (i = 0; i < nworkers; i++) {
@@ -196,8 +199,10 @@ pool_run(int nworkers, void **wctx, long long first, long long end, int window,
 
 	for (i = 0; i < started; i++)
 		pthread_join(w[i].tid, NULL);
-	for (i = 0; i < p.window; i++)
+	for (i = 0; i < p.window; i++) {
 		buf_free(&p.slots[i].page.data);
+		buf_free(&p.slots[i].page.keys);
+	}
 	free(p.slots);
 	free(w);
 	pthread_cond_destroy(&p.room);

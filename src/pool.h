@@ -17,6 +17,7 @@
 
 struct pool_page {
 	struct buf data;        /* the bytes to emit (reused between jobs) */
+	struct buf keys;        /* the caller's per-item notes (reused) */
 	long long items;        /* items in data, for the caller's counts */
 };
 

@@ -10,14 +10,51 @@
 #include "profile.h"
 #include "xalloc.h"
 
+/*
+ * name, summary, style, offset, limit, base, extra query, sort,
+ * total header, pages header, link_last, items, total path, next path,
+ * cursor param, link_next
+ */
 static const struct profile profiles[] = {
-	{ "offset", "offset=/limit= query parameters, total in X-Total-Count",
-	  profile_style_offset, "offset", "limit", "X-Total-Count", "", NULL },
-	{ "softlayer", "SoftLayer/IBM Cloud REST: resultLimit=OFFSET,LIMIT, "
+	{ "offset", "offset=/limit=, total in X-Total-Count",
+	  profile_style_offset, "offset", "limit", 0, NULL, NULL,
+	  "X-Total-Count", NULL, 0, "", NULL, NULL, NULL, 0 },
+	{ "softlayer", "SoftLayer/IBM Cloud: resultLimit=OFFSET,LIMIT, "
 	  "total in softlayer-total-items",
-	  profile_style_softlayer, "resultLimit", NULL, "softlayer-total-items",
-	  "", NULL },
-	{ NULL, NULL, 0, NULL, NULL, NULL, NULL, NULL }
+	  profile_style_softlayer, "resultLimit", NULL, 0, NULL, NULL,
+	  "softlayer-total-items", NULL, 0, "", NULL, NULL, NULL, 0 },
+	{ "range", "PostgREST: Range: A-B, total in Content-Range",
+	  profile_style_range, NULL, NULL, 0, NULL, NULL,
+	  "Content-Range", NULL, 0, "", NULL, NULL, NULL, 0 },
+	{ "page", "page=/per_page=, page count from Link rel=last "
+	  "(GitHub) or X-Total-Pages (GitLab)",
+	  profile_style_page, "page", "per_page", 1, NULL, NULL,
+	  "X-Total", "X-Total-Pages", 1, "", NULL, NULL, NULL, 0 },
+	{ "drf", "Django REST Framework, NetBox: offset=/limit=, "
+	  "{\"count\",\"results\"}",
+	  profile_style_offset, "offset", "limit", 0, NULL, "ordering=id",
+	  NULL, NULL, 0, "results", "count", NULL, NULL, 0 },
+	{ "odata", "OData: $skip=/$top=, {\"@odata.count\",\"value\"}",
+	  profile_style_offset, "$skip", "$top", 0, "$count=true", NULL,
+	  NULL, NULL, 0, "value", "@odata.count", NULL, NULL, 0 },
+	{ "scim", "SCIM 2.0: startIndex= (1-based)/count=, "
+	  "{\"totalResults\",\"Resources\"}",
+	  profile_style_offset, "startIndex", "count", 1, NULL, NULL,
+	  NULL, NULL, 0, "Resources", "totalResults", NULL, NULL, 0 },
+	{ "cursor", "no total, one page after another: next from Link "
+	  "rel=next or --next-path",
+	  profile_style_cursor, NULL, "limit", 0, NULL, NULL,
+	  NULL, NULL, 0, "", NULL, NULL, NULL, 1 },
+	{ "infoblox", "Infoblox WAPI: _paging=1, next_page_id sent back "
+	  "as _page_id, items in result",
+	  profile_style_cursor, NULL, "_max_results", 0,
+	  "_paging=1&_return_as_object=1", NULL,
+	  NULL, NULL, 0, "result", NULL, "next_page_id", "_page_id", 0 },
+	{ "meraki", "Cisco Meraki: perPage=, next from Link rel=next",
+	  profile_style_cursor, NULL, "perPage", 0, NULL, NULL,
+	  NULL, NULL, 0, "", NULL, NULL, NULL, 1 },
+	{ NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, NULL, NULL,
+	  NULL, NULL, 0 }
 };
 
 const struct profile *
@@ -37,24 +74,70 @@ profile_table(void)
 	return profiles;
 }
 
-/* Is the query parameter p..end (name[=value]) one the profile sets? */
+static int
+name_is(const char *name, const char *p, size_t n)
+{
+	return name != NULL && strlen(name) == n && strncmp(p, name, n) == 0;
+}
+
+/* The length of the name part of the parameter p..end (name[=value]). */
+static size_t
+param_name_len(const char *p, const char *end)
+{
+	const char *eq = memchr(p, '=', end - p);
+
+	return (eq != NULL ? eq : end) - p;
+}
+
+/* Is the query parameter p..end one the profile sets? */
 static int
 param_is_ours(const struct profile *pr, const char *p, const char *end)
 {
-	const char *eq = memchr(p, '=', end - p);
-	size_t n = (eq != NULL ? eq : end) - p;
+	size_t n = param_name_len(p, end);
 
-	if (pr->offset_param != NULL && strlen(pr->offset_param) == n &&
-	    strncmp(p, pr->offset_param, n) == 0)
-		return 1;
-	if (pr->limit_param != NULL && strlen(pr->limit_param) == n &&
-	    strncmp(p, pr->limit_param, n) == 0)
-		return 1;
+	return name_is(pr->offset_param, p, n) ||
+	    name_is(pr->limit_param, p, n) || name_is(pr->cursor_param, p, n);
+}
+
+/* Does query hold a parameter named like the one in param ("name=v")? */
+static int
+query_has(const char *query, const char *param)
+{
+	size_t n = param_name_len(param, param + strlen(param));
+	const char *p, *amp;
+
+	for (p = query; *p != '\0'; p = *amp ? amp + 1 : amp) {
+		if ((amp = strchr(p, '&')) == NULL)
+			amp = p + strlen(p);
+		if (param_name_len(p, amp) == n && strncmp(p, param, n) == 0)
+			return 1;
+	}
 	return 0;
 }
 
+/* Appends each parameter of params ("a=1&b=2") the query lacks. */
+static void
+add_missing(char **q, const char *params)
+{
+	const char *p, *amp;
+	char *one, *tmp;
+
+	for (p = params; *p != '\0'; p = *amp ? amp + 1 : amp) {
+		if ((amp = strchr(p, '&')) == NULL)
+			amp = p + strlen(p);
+		one = xstrndup(p, amp - p);
+		if (!query_has(*q, one)) {
+			tmp = xasprintf("%s%s%s", *q, **q ? "&" : "", one);
+			free(*q);
+			*q = tmp;
+		}
+		free(one);
+	}
+}
+
 /* Replaces u's query with query (which may be empty) by parsing a whole new
- * URL, so that the query's bytes are kept as they are. */
+ * URL: libcurl 7.88 lowercases percent-escapes when a query is set on its
+ * own, not when a whole URL is parsed, and we keep the user's bytes. */
 static int
 rebuild_url(CURLU *u, const char *query)
 {
@@ -77,9 +160,9 @@ profile_base_url(const struct profile *pr, const char *url, char *err,
 {
 	CURLU *u;
 	CURLUcode rc;
-	char *scheme = NULL, *query = NULL, *nq;
+	char *scheme = NULL, *query = NULL;
+	char *q = NULL;
 	const char *p, *amp;
-	size_t len;
 
 	if ((u = curl_url()) == NULL) {
 		snprintf(err, errsz, "out of memory");
@@ -95,42 +178,62 @@ profile_base_url(const struct profile *pr, const char *url, char *err,
 		snprintf(err, errsz, "only http:// and https:// URLs are supported");
 		goto fail;
 	}
-	curl_free(scheme);
-	scheme = NULL;
-
 	/* Fragments are never sent; dropping one keeps the rebuild simple. */
 	curl_url_set(u, CURLUPART_FRAGMENT, NULL, 0);
-	/* Drop parameters we are about to set; keep the rest byte for byte.
-	 * libcurl 7.88 lowercases percent-escapes when a query is set on its
-	 * own, not when a whole URL is parsed: so rebuild the whole URL, and
-	 * only when something was dropped. */
-	if (curl_url_get(u, CURLUPART_QUERY, &query, 0) == CURLUE_OK) {
-		len = strlen(query);
-		nq = xmalloc(len + 1);
-		nq[0] = '\0';
-		for (p = query; *p != '\0'; p = *amp ? amp + 1 : amp) {
-			if ((amp = strchr(p, '&')) == NULL)
-				amp = p + strlen(p);
-			if (amp == p || param_is_ours(pr, p, amp))
-				continue;
-			if (*nq != '\0')
-				strcat(nq, "&");
-			strncat(nq, p, amp - p);
-		}
-		if (strcmp(nq, query) != 0 && rebuild_url(u, nq) < 0) {
-			snprintf(err, errsz, "cannot rebuild the URL");
-			free(nq);
-			goto fail;
-		}
-		free(nq);
-		curl_free(query);
+
+	if (curl_url_get(u, CURLUPART_QUERY, &query, 0) != CURLUE_OK)
+		query = NULL;
+	q = xstrdup("");
+	for (p = query ? query : ""; *p != '\0'; p = *amp ? amp + 1 : amp) {
+		char *tmp;
+
+		if ((amp = strchr(p, '&')) == NULL)
+			amp = p + strlen(p);
+		if (amp == p || param_is_ours(pr, p, amp))
+			continue;
+		tmp = xasprintf("%s%s%.*s", q, *q ? "&" : "", (int)(amp - p), p);
+		free(q);
+		q = tmp;
 	}
+	if (pr->extra_query != NULL)
+		add_missing(&q, pr->extra_query);
+	if (pr->sort_param != NULL && *pr->sort_param != '\0')
+		add_missing(&q, pr->sort_param);
+	if (strcmp(q, query ? query : "") != 0 && rebuild_url(u, q) < 0) {
+		snprintf(err, errsz, "cannot rebuild the URL");
+		goto fail;
+	}
+	free(q);
+	curl_free(query);
+	curl_free(scheme);
 	return u;
 fail:
-	curl_free(scheme);
+	free(q);
 	curl_free(query);
+	curl_free(scheme);
 	curl_url_cleanup(u);
 	return NULL;
+}
+
+static void
+append(CURLU *u, const char *name, const char *fmt, long long v)
+{
+	char param[300];
+
+	snprintf(param, sizeof param, "%s=", name);
+	snprintf(param + strlen(param), sizeof param - strlen(param), fmt, v);
+	curl_url_set(u, CURLUPART_QUERY, param, CURLU_APPENDQUERY);
+}
+
+static char *
+url_of(CURLU *u)
+{
+	char *url = NULL;
+
+	if (curl_url_get(u, CURLUPART_URL, &url, 0) != CURLUE_OK)
+		url = NULL;
+	curl_url_cleanup(u);
+	return url;
 }
 
 char *
@@ -139,7 +242,7 @@ profile_page_url(const struct profile *pr, const CURLU *base, long long offset,
 {
 	/* libcurl 7.88 declares curl_url_dup without const; it only reads. */
 	CURLU *u = curl_url_dup((CURLU *)(uintptr_t)base);
-	char param[256], *url = NULL;
+	char param[300];
 
 	if (u == NULL)
 		return NULL;
@@ -150,14 +253,69 @@ profile_page_url(const struct profile *pr, const CURLU *base, long long offset,
 		curl_url_set(u, CURLUPART_QUERY, param, CURLU_APPENDQUERY);
 		break;
 	case profile_style_offset:
-		snprintf(param, sizeof param, "%s=%lld", pr->offset_param, offset);
-		curl_url_set(u, CURLUPART_QUERY, param, CURLU_APPENDQUERY);
-		snprintf(param, sizeof param, "%s=%ld", pr->limit_param, limit);
-		curl_url_set(u, CURLUPART_QUERY, param, CURLU_APPENDQUERY);
+		append(u, pr->offset_param, "%lld", offset + pr->base);
+		append(u, pr->limit_param, "%lld", limit);
+		break;
+	case profile_style_page:
+		append(u, pr->offset_param, "%lld", offset / limit + pr->base);
+		append(u, pr->limit_param, "%lld", limit);
+		break;
+	case profile_style_cursor:
+		if (pr->limit_param != NULL)
+			append(u, pr->limit_param, "%lld", limit);
+		break;
+	case profile_style_range:
 		break;
 	}
-	if (curl_url_get(u, CURLUPART_URL, &url, 0) != CURLUE_OK)
-		url = NULL;
-	curl_url_cleanup(u);
-	return url;
+	return url_of(u);
+}
+
+char *
+profile_next_url(const struct profile *pr, const CURLU *base, const char *cur,
+    const char *next, long limit)
+{
+	CURLU *u;
+	char *param;
+
+	if (pr->cursor_param == NULL) {
+		/* A URL, maybe relative: resolve it against the current one. */
+		if ((u = curl_url()) == NULL)
+			return NULL;
+		if (curl_url_set(u, CURLUPART_URL, cur, 0) != CURLUE_OK ||
+		    curl_url_set(u, CURLUPART_URL, next, 0) != CURLUE_OK) {
+			curl_url_cleanup(u);
+			return NULL;
+		}
+		return url_of(u);
+	}
+	if ((u = curl_url_dup((CURLU *)(uintptr_t)base)) == NULL)
+		return NULL;
+	if (pr->limit_param != NULL)
+		append(u, pr->limit_param, "%lld", limit);
+	/* A token is opaque: encode it. */
+	param = xasprintf("%s=%s", pr->cursor_param, next);
+	curl_url_set(u, CURLUPART_QUERY, param,
+	    CURLU_APPENDQUERY | CURLU_URLENCODE);
+	free(param);
+	return url_of(u);
+}
+
+struct curl_slist *
+profile_page_headers(const struct profile *pr, long long offset, long limit)
+{
+	struct curl_slist *l = NULL, *tmp;
+	char range[80];
+
+	if (pr->style != profile_style_range)
+		return NULL;
+	snprintf(range, sizeof range, "Range: %lld-%lld", offset,
+	    offset + limit - 1);
+	if ((tmp = curl_slist_append(l, "Range-Unit: items")) != NULL)
+		l = tmp;
+	if ((tmp = curl_slist_append(l, range)) != NULL)
+		l = tmp;
+	if (pr->total_header != NULL &&
+	    (tmp = curl_slist_append(l, "Prefer: count=exact")) != NULL)
+		l = tmp;
+	return l;
 }
