@@ -4,12 +4,17 @@
 . "$TESTS_SRCDIR/integration/setup.sh"
 
 "$INVDUMP" --help >"$T/help"
+for p in offset softlayer range page drf odata scim cursor infoblox meraki; do
+	check "--help lists the $p profile" grep -q "^ *$p " "$T/help"
+	check "the man page documents the $p profile" grep -q "^.It Cm $p\$" "$TESTS_SRCDIR/../man/invdump.1"
+done
 for f in --output --compress --level --workers --limit --profile \
 	--total-header --offset-param --limit-param --items-path --user \
 	--header --connect-timeout --quiet --verbose --version --help \
 	--max-time --speed-limit --speed-time --retries --retry-max-time --rate \
 	--max-body --max-item --max-depth --max-redirs --cacert --capath \
-	--insecure --netrc --netrc-file --user-file --header-file; do
+	--insecure --netrc --netrc-file --user-file --header-file \
+	--no-total --total-path --next-path --cursor-param --sort-param --key; do
 	check "--help mentions $f" grep -q -- "$f" "$T/help"
 	check "the man page mentions $f" grep -q -- "${f#--}" "$TESTS_SRCDIR/../man/invdump.1"
 done
@@ -56,6 +61,11 @@ refused "--max-depth 200" "--max-depth" --max-depth 200 http://127.0.0.1:9/
 refused "--max-redirs 51" "--max-redirs" --max-redirs 51 http://127.0.0.1:9/
 refused "--max-time 0" "--max-time" --max-time 0 http://127.0.0.1:9/
 refused "--header-file missing" "cannot open" --header-file /nonexistent/h http://127.0.0.1:9/
+refused "--next-path on an offset profile" "--next-path" --next-path next http://127.0.0.1:9/
+refused "--cursor-param without --next-path" "--next-path" -p cursor --cursor-param c http://127.0.0.1:9/
+refused "--no-total with a cursor profile" "--no-total" -p meraki --no-total http://127.0.0.1:9/
+refused "--sort-param without =" "--sort-param" --sort-param ordering http://127.0.0.1:9/
+refused "--key ''" "--key" --key '' http://127.0.0.1:9/
 refused "--limit-param with softlayer" "resultLimit" -p softlayer --limit-param x http://127.0.0.1:9/
 
 # -H headers reach the server, the user's query parameters survive.

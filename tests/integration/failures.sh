@@ -51,7 +51,8 @@ check "right credentials: 500 items" test "$(gzip -dc "$T/dest/ok.gz" | wc -l)" 
 rm -f "$T/dest/ok.gz"
 run_invdump -v -o "$T/dest/ok.gz" -u alice:s3cret-key "$AUTHED/offset/items"
 check "-v: the secret is not printed" sh -c "! grep -q s3cret '$T/err'"
-check "-v: one line per request" test "$(grep -c 'GET http' "$T/err")" -eq 5
+check "-v: one line per page" test "$(grep -c 'GET http.*limit=100:' "$T/err")" -eq 5
+check "-v: and one for the total read again at the end" test "$(grep -c 'GET http.*offset=0&limit=1:' "$T/err")" -eq 1
 rm -f "$T/dest/ok.gz"
 
 start_mock --items 300
