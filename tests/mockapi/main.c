@@ -34,6 +34,9 @@
  *                       after K list pages served without a fault, insert
  *                       N new items (new, higher ids) at the front and
  *                       delete the last M original items, once
+ *   --tls-cert FILE --tls-key FILE
+ *                       serve HTTPS with this PEM certificate and key
+ *                       (absolute URLs the server writes still say http)
  *   -v, --verbose       libmicrohttpd's own error messages on stderr
  *
  * ENDPOINTS (GET; JSON bodies are application/json; unknown path: 404)
@@ -518,6 +521,29 @@ write_port_file(const char *path, unsigned port)
 	free(tmp);
 }
 
+/* A whole PEM file, NUL-terminated, for --tls-cert and --tls-key. */
+static char *
+read_pem(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *pem;
+	long n;
+
+	if (f == NULL || fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) <= 0 ||
+	    fseek(f, 0, SEEK_SET) != 0) {
+		fprintf(stderr, "mockapi: %s: cannot read\n", path);
+		exit(exit_fail);
+	}
+	pem = xmalloc((size_t)n + 1);
+	if (fread(pem, 1, (size_t)n, f) != (size_t)n) {
+		fprintf(stderr, "mockapi: %s: short read\n", path);
+		exit(exit_fail);
+	}
+	pem[n] = '\0';
+	fclose(f);
+	return pem;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -525,7 +551,8 @@ main(int argc, char **argv)
 		opt_port = 256, opt_port_file, opt_lifetime, opt_items,
 		opt_item_size, opt_seed, opt_latency, opt_max_limit,
 		opt_require_user, opt_log, opt_rate, opt_fault, opt_gzip,
-		opt_drift_after, opt_drift_insert, opt_drift_delete, opt_help
+		opt_drift_after, opt_drift_insert, opt_drift_delete, opt_help,
+		opt_tls_cert, opt_tls_key
 	};
 	static const struct option longopts[] = {
 		{ "port", required_argument, NULL, opt_port },
@@ -546,9 +573,14 @@ main(int argc, char **argv)
 		{ "drift-delete", required_argument, NULL, opt_drift_delete },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, opt_help },
+		{ "tls-cert", required_argument, NULL, opt_tls_cert },
+		{ "tls-key", required_argument, NULL, opt_tls_key },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *port_file = NULL, *log_path = NULL;
+	const char *tls_cert = NULL, *tls_key = NULL;
+	char *cert_pem = NULL, *key_pem = NULL;
+	struct MHD_OptionItem tls_opts[3];
 	uint64_t port = 0, lifetime = 300, items = 1000, item_size = 0;
 	uint64_t drift_after = 0, drift_ins = 0, drift_del = 0;
 	int c, verbose = 0, drift_set = 0, status = exit_ok;
@@ -627,6 +659,12 @@ main(int argc, char **argv)
 			drift_del = opt_u64("drift-delete", optarg, 0,
 			    1ULL << 40);
 			break;
+		case opt_tls_cert:
+			tls_cert = optarg;
+			break;
+		case opt_tls_key:
+			tls_key = optarg;
+			break;
 		case 'v':
 			verbose = 1;
 			break;
@@ -642,6 +680,19 @@ main(int argc, char **argv)
 		usage_error("unexpected argument '%s'", argv[optind]);
 	if (!drift_set && (drift_ins != 0 || drift_del != 0))
 		usage_error("--drift-insert/--drift-delete need --drift-after");
+	if ((tls_cert == NULL) != (tls_key == NULL))
+		usage_error("--tls-cert and --tls-key go together");
+	memset(tls_opts, 0, sizeof tls_opts);
+	tls_opts[0].option = MHD_OPTION_END;
+	if (tls_cert != NULL) {
+		cert_pem = read_pem(tls_cert);
+		key_pem = read_pem(tls_key);
+		tls_opts[0].option = MHD_OPTION_HTTPS_MEM_KEY;
+		tls_opts[0].ptr_value = key_pem;
+		tls_opts[1].option = MHD_OPTION_HTTPS_MEM_CERT;
+		tls_opts[1].ptr_value = cert_pem;
+		tls_opts[2].option = MHD_OPTION_END;
+	}
 	data_init(items, item_size, drift_after, drift_ins, drift_del);
 	if (log_path != NULL && (log_file = fopen(log_path, "a")) == NULL) {
 		fprintf(stderr, "mockapi: %s: %s\n", log_path,
@@ -670,12 +721,13 @@ main(int argc, char **argv)
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
 	    MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL |
-	    (verbose ? MHD_USE_ERROR_LOG : 0),
+	    (verbose ? MHD_USE_ERROR_LOG : 0) | (tls_cert ? MHD_USE_TLS : 0),
 	    (uint16_t)port, NULL, NULL, on_request, NULL,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
 	    MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 	    MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
+	    MHD_OPTION_ARRAY, tls_opts,
 	    MHD_OPTION_END);
 	if (d == NULL) {
 		fprintf(stderr, "mockapi: cannot listen on 127.0.0.1:%u\n",
@@ -715,6 +767,8 @@ main(int argc, char **argv)
 
 	stop_all();
 	MHD_stop_daemon(d);
+	free(cert_pem);
+	free(key_pem);
 	fault_free();
 	free(mock_cfg.auth_expect);
 	if (log_file != NULL && fclose(log_file) != 0)
