@@ -19,6 +19,7 @@
 #include <zlib.h>
 
 #include "cli.h"
+#include "gzmember.h"
 #include "http.h"
 #include "log.h"
 #include "xalloc.h"
@@ -114,7 +115,7 @@ cli_usage(FILE *f)
 "  -o, --output PATH        write to PATH (default -, standard output); the file\n"
 "                           appears only when complete (temp file + rename)\n"
 "      --compress MODE      gzip or none (default: gzip when PATH ends in .gz)\n"
-"      --level N            gzip level 1..9 (default 6)\n"
+"      --level N            gzip level 1 (fastest, the default) .. 9 (smallest)\n"
 "\n"
 "Paging:\n"
 "  -p, --profile NAME       how the API pages (default offset):\n");
@@ -179,8 +180,9 @@ cli_usage(FILE *f)
 static void
 cli_version(void)
 {
-	printf("invdump %s\n%s yajl/%d.%d.%d zlib/%s\n", PACKAGE_VERSION,
-	    http_version(), YAJL_MAJOR, YAJL_MINOR, YAJL_MICRO, zlibVersion());
+	printf("invdump %s\n%s yajl/%d.%d.%d zlib/%s\ngzip members: %s\n",
+	    PACKAGE_VERSION, http_version(), YAJL_MAJOR, YAJL_MINOR, YAJL_MICRO,
+	    zlibVersion(), gzmember_engine());
 }
 
 /* Parses a whole decimal number in [min, max] for flag; -1 on error. */
@@ -436,7 +438,7 @@ cli_parse(int argc, char **argv, struct options *o)
 
 	memset(o, 0, sizeof *o);
 	o->output = "-";
-	o->level = 6;
+	o->level = 1;
 	o->workers = 10;
 	o->limit = 100;
 	o->connect_timeout = 30;

@@ -1,32 +1,63 @@
 /*
- * gzmember.c - one buffer to one gzip member with zlib (see gzmember.h).
+ * gzmember.c - one buffer to one gzip member (see gzmember.h).
+ *
+ * Two engines, chosen at configure time: libdeflate, which compresses a
+ * whole buffer at once (exactly our case: one member per page) several
+ * times faster than zlib at the same level; and zlib, the baseline, with a
+ * z_stream kept between pages (deflateReset, not deflateInit).  Both write
+ * the gzip header and trailer themselves.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+#ifdef HAVE_LIBDEFLATE
+#include <libdeflate.h>
+#endif
 #include <zlib.h>
 
 #include "gzmember.h"
 #include "xalloc.h"
 
 struct gzmember {
+#ifdef HAVE_LIBDEFLATE
+	struct libdeflate_compressor *ld;
+#else
 	z_stream zs;
+#endif
 };
+
+const char *
+gzmember_engine(void)
+{
+#ifdef HAVE_LIBDEFLATE
+	return "libdeflate";
+#else
+	return "zlib";
+#endif
+}
 
 struct gzmember *
 gzmember_new(int level)
 {
 	struct gzmember *gz = xcalloc(1, sizeof *gz);
-	int rc;
 
-	rc = deflateInit2(&gz->zs, level, Z_DEFLATED, 15 + 16, 8,
+#ifdef HAVE_LIBDEFLATE
+	if ((gz->ld = libdeflate_alloc_compressor(level)) == NULL) {
+		fprintf(stderr, "invdump: libdeflate: cannot allocate a "
+		    "compressor\n");
+		exit(1);
+	}
+#else
+	int rc = deflateInit2(&gz->zs, level, Z_DEFLATED, 15 + 16, 8,
 	    Z_DEFAULT_STRATEGY);
+
 	if (rc != Z_OK) {
 		/* Only Z_MEM_ERROR is possible with valid arguments. */
 		fprintf(stderr, "invdump: zlib: cannot start deflate (%d)\n", rc);
 		exit(1);
 	}
+#endif
 	return gz;
 }
 
@@ -35,10 +66,31 @@ gzmember_free(struct gzmember *gz)
 {
 	if (gz == NULL)
 		return;
+#ifdef HAVE_LIBDEFLATE
+	libdeflate_free_compressor(gz->ld);
+#else
 	deflateEnd(&gz->zs);
+#endif
 	free(gz);
 }
 
+#ifdef HAVE_LIBDEFLATE
+int
+gzmember_compress(struct gzmember *gz, const void *in, size_t len,
+    struct buf *out)
+{
+	size_t bound = libdeflate_gzip_compress_bound(gz->ld, len), n;
+	char *dst;
+
+	if ((dst = buf_reserve(out, bound)) == NULL)
+		return -1;
+	/* With the bound's room, compression cannot run out of space. */
+	if ((n = libdeflate_gzip_compress(gz->ld, in, len, dst, bound)) == 0)
+		return -1;
+	out->len += n;
+	return 0;
+}
+#else
 int
 gzmember_compress(struct gzmember *gz, const void *in, size_t len,
     struct buf *out)
@@ -69,3 +121,4 @@ gzmember_compress(struct gzmember *gz, const void *in, size_t len,
 	} while (left > 0 || (rc == Z_OK || rc == Z_BUF_ERROR));
 	return rc == Z_STREAM_END ? 0 : -1;
 }
+#endif

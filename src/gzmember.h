@@ -1,10 +1,10 @@
 /*
  * gzmember.h - one buffer in, one complete gzip member (RFC 1952) out.
  *
- * zlib writes the gzip header and trailer (windowBits 15 + 16).  A gzmember
- * keeps its z_stream between calls (deflateReset, not deflateInit, per
- * page), so each worker owns one and compresses its pages in parallel with
- * the others.  Concatenated members are one valid gzip file.
+ * The engine (libdeflate when configure found it, else zlib) writes the gzip
+ * header and trailer.  A gzmember keeps its compressor between calls, so
+ * each worker owns one and compresses its pages in parallel with the
+ * others.  Concatenated members are one valid gzip file.
  */
 #ifndef INVDUMP_GZMEMBER_H
 #define INVDUMP_GZMEMBER_H
@@ -14,6 +14,9 @@
 #include "buf.h"
 
 struct gzmember;
+
+/* "libdeflate" or "zlib": what makes the members in this build. */
+const char *gzmember_engine(void);
 
 /* level 1..9.  Never returns NULL (allocation failure ends the process). */
 struct gzmember *gzmember_new(int level);
