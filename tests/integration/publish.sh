@@ -48,6 +48,16 @@ check "a missing directory: status 6" status_is 6
 check "a missing directory: named" err_has "$T/no/such/dir"
 run_invdump -q -o "$T/d" "$BASE/offset/items"
 check "a directory as destination: status 6" status_is 6
+# An unwritable directory: a read-only bind mount in a mount namespace of
+# our own (permission bits do not stop root).
+mkdir "$T/ro"
+set +e
+unshare -m sh -c "mount --bind '$T/ro' '$T/ro' && mount -o remount,bind,ro '$T/ro' &&
+	exec '$INVDUMP' -q -o '$T/ro/x.gz' '$BASE/offset/items'" 2>"$T/err"
+rc=$?
+set -e
+check "an unwritable directory: status 6" status_is 6
+check "an unwritable directory: says why, before any request" err_has "Read-only file system"
 run_invdump -q -o - "$BASE/offset/items" >/dev/full
 check "standard output on /dev/full: status 6" status_is 6
 check "standard output on /dev/full: says why" err_has "No space left"
