@@ -255,39 +255,15 @@ total_link_rel(const char *s, const char *rel)
 	}
 }
 
-static int
-total_hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/*
- * Percent-decodes [s, e) into a new NUL-terminated string of *len bytes,
- * '+' as a space (form encoding, which query strings use).  A stray '%'
- * stays as it is.  The result may hold "%00" as a NUL: compare by length.
- */
+/* Percent-decodes s..e with libcurl (a NULL handle is allowed since
+ * 7.82); the result is curl's to free (curl_free), NULL if out of memory. */
 static char *
 total_unescape(const char *s, const char *e, size_t *len)
 {
-	char *d = xmalloc(e - s + 1), *o = d;
-	int h, l;
+	int n = 0;
+	char *d = curl_easy_unescape(NULL, s, (int)(e - s), &n);
 
-	for (; s < e; s++) {
-		if (*s == '%' && e - s >= 3 && (h = total_hexval(s[1])) >= 0 &&
-		    (l = total_hexval(s[2])) >= 0) {
-			*o++ = (char)(h << 4 | l);
-			s += 2;
-		} else
-			*o++ = *s == '+' ? ' ' : *s;
-	}
-	*o = '\0';
-	*len = o - d;
+	*len = d != NULL ? (size_t)n : 0;
 	return d;
 }
 
@@ -337,18 +313,22 @@ total_query_param(const char *url, const char *name, long long *out)
 			amp = p + strlen(p);
 		if ((eq = memchr(p, '=', amp - p)) == NULL)
 			eq = amp;
-		k = total_unescape(p, eq, &klen);
+		if ((k = total_unescape(p, eq, &klen)) == NULL) {
+			found = -1;
+			break;
+		}
 		if (klen == strlen(name) && memcmp(k, name, klen) == 0) {
 			found = 1;
 			v = total_unescape(eq < amp ? eq + 1 : amp, amp, &vlen);
 			vp = v;
-			if (total_digits(&vp, &n) == -1 || vp != v + vlen)
+			if (v == NULL || total_digits(&vp, &n) == -1 ||
+			    vp != v + vlen)
 				found = -1;
 			else
 				*out = n;
-			free(v);
+			curl_free(v);
 		}
-		free(k);
+		curl_free(k);
 	}
 	curl_free(q);
 	return found;
