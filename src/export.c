@@ -54,7 +54,10 @@ struct export {
 	long long duplicates;           /* dropped by --key */
 	atomic_llong short_pages;       /* pages with fewer items than due */
 	int closed;                     /* stdout's reader went away */
-	int mismatch;                   /* report it in the exit status */
+	int recheck;                    /* job npages reads the total again */
+	int mismatch;                   /* report it in the exit status; set
+	                                   by the recheck job's worker before
+	                                   pool_run joins it */
 
 	/* --key: the emitter filters, then compresses. */
 	struct gzmember *gz;
@@ -114,6 +117,8 @@ expected_items(const struct export *ex, long long seq)
 	return left < ex->run.page_size ? left : ex->run.page_size;
 }
 
+static void export_recheck(struct export *ex, struct fetcher *f);
+
 static enum pool_work
 export_work(void *arg, long long seq, struct pool_page *page)
 {
@@ -124,6 +129,12 @@ export_work(void *arg, long long seq, struct pool_page *page)
 	long long want;
 	char msg[1024];
 
+	/* One job past the last page reads the total again, on a worker that
+	 * would otherwise idle through the last round; it emits nothing. */
+	if (ex->recheck && seq == ex->npages) {
+		export_recheck(ex, wc->f);
+		return pool_work_done;
+	}
 	memset(&info, 0, sizeof info);
 	st = fetch_page(wc->f, seq * ex->run.page_size, ex->run.page_size, NULL,
 	    &page->data, ex->o->key ? &page->keys : NULL, &info, msg,
@@ -220,7 +231,8 @@ export_emit(void *arg, long long seq, struct pool_page *page)
 {
 	struct export *ex = arg;
 
-	(void)seq;
+	if (ex->recheck && seq == ex->npages)
+		return 0;               /* the re-read of the total */
 	if (ex->o->key != NULL)
 		return emit_unique(ex, page);
 	if (export_write(ex, &page->data) < 0)
@@ -249,7 +261,7 @@ no_total_error(const struct export *ex)
 	free(shown);
 }
 
-/* Reads the total again after the export and compares. */
+/* Reads the total again at the end of the export and compares. */
 static void
 export_recheck(struct export *ex, struct fetcher *f)
 {
@@ -358,15 +370,13 @@ export_offsets(struct export *ex, struct worker_ctx *wc, void **wctx,
 
 	if (export_emit(ex, 0, &first) != 0)
 		goto out;
-	pr = pool_run(nworkers, wctx, 1, ex->npages, 2 * nworkers,
+	ex->recheck = ex->total >= 0 || ex->pages >= 0;
+	pr = pool_run(nworkers, wctx, 1, ex->npages + ex->recheck, 2 * nworkers,
 	    MAX_PAGE_BYTES, &export_ops, ex, ex->cancel);
 	if (pr == pool_result_cancelled) {
 		st = exit_interrupted;
 		goto out;
 	}
-	if (pr == pool_result_ok && !ex->closed &&
-	    (ex->total >= 0 || ex->pages >= 0))
-		export_recheck(ex, wc[0].f);
 out:
 	fetch_info_clear(&info);
 	buf_free(&first.data);
