@@ -202,6 +202,16 @@ ratelimit_exhausted(struct http_client *h)
 	return v != NULL && strtol(v, NULL, 10) == 0 && *v == '0';
 }
 
+/* The effective URL, redacted, for a message: made only when a message is
+ * about to be written, kept in *shown (the caller frees it). */
+static const char *
+shown_url(struct fetcher *f, char **shown)
+{
+	if (*shown == NULL)
+		*shown = http_effective_url(f->http);
+	return *shown;
+}
+
 /* One attempt at one page. */
 /* Notes each item's line and key for the emitter's de-duplication. */
 static int
@@ -262,9 +272,11 @@ fetch_once(struct fetcher *f, long long offset, long limit, const char *given,
 	extra = profile_page_headers(&run->o->profile, offset, limit);
 	http_get(f->http, url, extra, fetch_body, f, &res);
 	curl_slist_free_all(extra);
-	info->url = log_redact_url(url);
+	/* Only a cursor's errors name the page by its URL afterwards. */
+	if (given != NULL)
+		info->url = log_redact_url(url);
 	curl_free(url);
-	shown = http_effective_url(f->http);
+
 	at->sig.curl = res.outcome == http_outcome_transport ? res.curl : CURLE_OK;
 	at->sig.status = res.status;
 	if (res.outcome == http_outcome_status) {
@@ -278,24 +290,26 @@ fetch_once(struct fetcher *f, long long offset, long limit, const char *given,
 	/* PostgREST: a range that starts past the end is an empty page. */
 	if (res.outcome == http_outcome_status && res.status == 416 &&
 	    run->o->profile.style == profile_style_range) {
-		log_info("%s: GET %s: HTTP 416: past the end", where, shown);
+		if (log_get_level() >= log_level_verbose)
+			log_info("%s: GET %s: HTTP 416: past the end", where,
+			    shown_url(f, &shown));
 		buf_reset(&f->nd);
 		goto emit;
 	}
 	switch (res.outcome) {
 	case http_outcome_cancelled:
 		st = exit_interrupted;
-		snprintf(msg, msgsz, "%s: GET %s: interrupted", where, shown);
+		snprintf(msg, msgsz, "%s: GET %s: interrupted", where, shown_url(f, &shown));
 		goto out;
 	case http_outcome_transport:
 		st = is_tls_error(res.curl) ? exit_auth : exit_failure;
-		snprintf(msg, msgsz, "%s: GET %s: %s", where, shown, res.error);
+		snprintf(msg, msgsz, "%s: GET %s: %s", where, shown_url(f, &shown), res.error);
 		goto out;
 	case http_outcome_status:
 		st = res.status == 401 || res.status == 403 ? exit_auth :
 		    exit_failure;
 		snprintf(msg, msgsz, "%s: GET %s: HTTP %ld%s (body: \"%s\")", where,
-		    shown, res.status, res.status == 401 ?
+		    shown_url(f, &shown), res.status, res.status == 401 ?
 		    " Unauthorized: check --user" : res.status == 403 ?
 		    " Forbidden" : res.status == 404 ? " Not Found" : "",
 		    http_snippet(f->http));
@@ -307,7 +321,7 @@ fetch_once(struct fetcher *f, long long offset, long limit, const char *given,
 	if (res.too_big) {
 		st = exit_protocol;
 		snprintf(msg, msgsz, "%s: GET %s: the body is over --max-body "
-		    "(%lld bytes)", where, shown, run->o->max_body);
+		    "(%lld bytes)", where, shown_url(f, &shown), run->o->max_body);
 		goto out;
 	}
 	if (res.outcome == http_outcome_aborted)
@@ -321,7 +335,7 @@ fetch_once(struct fetcher *f, long long offset, long limit, const char *given,
 	if (ps != page_status_ok) {
 		st = exit_protocol;
 		snprintf(msg, msgsz, "%s: GET %s: HTTP %ld: %s (body starts: \"%s\")",
-		    where, shown, res.status, page_error(f->parser),
+		    where, shown_url(f, &shown), res.status, page_error(f->parser),
 		    http_snippet(f->http));
 		goto out;
 	}
@@ -334,8 +348,10 @@ fetch_once(struct fetcher *f, long long offset, long limit, const char *given,
 		snprintf(msg, msgsz, "%s: the page's keys are too large", where);
 		goto out;
 	}
-	log_info("%s: GET %s: HTTP %ld, %zu bytes, %lld items, %.3f s", where,
-	    shown, res.status, res.body_bytes, info->items, res.seconds);
+	if (log_get_level() >= log_level_verbose)
+		log_info("%s: GET %s: HTTP %ld, %zu bytes, %lld items, %.3f s",
+		    where, shown_url(f, &shown), res.status, res.body_bytes, info->items,
+		    res.seconds);
 emit:
 
 	if (!run->o->gzip || run->defer_gzip) {
