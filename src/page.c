@@ -400,7 +400,8 @@ static void
 page_spans_grow(page_parser *p)
 {
 	p->spans_cap *= 2;
-	p->lines = xrealloc(p->lines, p->spans_cap * sizeof(*p->lines));
+	if (p->lines != NULL)
+		p->lines = xrealloc(p->lines, p->spans_cap * sizeof(*p->lines));
 	if (p->keys != NULL)
 		p->keys = xrealloc(p->keys, p->spans_cap * sizeof(*p->keys));
 }
@@ -415,12 +416,14 @@ page_item_end(page_parser *p)
 		    "page output is over the %zu-byte buffer cap", p->out->max);
 		return 0;
 	}
-	if (p->nitems == p->spans_cap)
-		page_spans_grow(p);
-	p->lines[p->nitems].off = p->item_start;
-	p->lines[p->nitems].len = p->out->len - p->item_start;
-	if (p->keys != NULL)
-		p->keys[p->nitems] = p->key;
+	if (p->lines != NULL) {
+		if (p->nitems == p->spans_cap)
+			page_spans_grow(p);
+		p->lines[p->nitems].off = p->item_start;
+		p->lines[p->nitems].len = p->out->len - p->item_start;
+		if (p->keys != NULL)
+			p->keys[p->nitems] = p->key;
+	}
 	p->item_open = 0;
 	p->nitems++;
 	return 1;
@@ -823,12 +826,13 @@ page_new(const struct page_opts *opts, struct buf *out)
 	p->path = xmalloc(p->toolong);
 	buf_init(&p->next, 0);
 	p->spans_cap = 256;
-	p->lines = xmalloc(p->spans_cap * sizeof(*p->lines));
 	if (opts->key_field != NULL && *opts->key_field != '\0') {
 		p->key_len = strlen(opts->key_field);
 		p->keys = xmalloc(p->spans_cap * sizeof(*p->keys));
 	} else
 		p->o.key_field = NULL;
+	if (p->keys != NULL)
+		p->lines = xmalloc(p->spans_cap * sizeof(*p->lines));
 	/* Every key byte was written to out first: out's cap bounds keybuf. */
 	buf_init(&p->keybuf, out->max);
 
@@ -934,13 +938,20 @@ page_items(const page_parser *p)
 	return p->nitems;
 }
 
+void
+page_record_lines(page_parser *p)
+{
+	if (p->lines == NULL)
+		p->lines = xmalloc(p->spans_cap * sizeof(*p->lines));
+}
+
 int
 page_item(const page_parser *p, size_t i, const char **key, size_t *keylen,
     size_t *line_off, size_t *line_len)
 {
 	const struct page_span *k = NULL;
 
-	if (i >= p->nitems)
+	if (i >= p->nitems || p->lines == NULL)
 		return -1;
 	if (line_off != NULL)
 		*line_off = p->lines[i].off;

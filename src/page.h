@@ -104,15 +104,22 @@ size_t page_items(const page_parser *p);
  * *key is NULL (and *keylen 0) when key_field is NULL, the item is not an
  * object, it has no such top-level field, or the value is null, an object
  * or an array.  A repeated field counts at its first occurrence only.
- * Lines are recorded for every item whether or not key_field is set.  Any
- * of the four result pointers may be NULL.
+ * Lines are recorded only when key_field is set or page_record_lines was
+ * called: a
+ * hostile page of tiny items ([0,0,0,...]) would otherwise cost 16 bytes of
+ * memory for every 2 bytes of body on every export.  Any of the four
+ * result pointers may be NULL.
  *
- * Returns 0, or -1 when i >= page_items(p) (after an error, the whole items
- * before it are still there).  The key points into memory owned by the
+ * Returns 0, or -1 when i >= page_items(p) or nothing was recorded (after
+ * an error, the whole items before it are still there).  The key points into memory owned by the
  * parser, valid until the next page_feed, page_reset or page_free.
  */
 int page_item(const page_parser *p, size_t i, const char **key,
     size_t *keylen, size_t *line_off, size_t *line_len);
+
+/* Records each item's line for page_item from the next body on, even
+ * without a key_field (16 bytes of memory an item). */
+void page_record_lines(page_parser *p);
 
 /* 1 and *total set when total_path was seen with a non-negative integer
  * (a number or a string of digits; the last one wins); 0 otherwise: a

@@ -234,12 +234,14 @@ check_opts(const struct pcase *c, const struct page_opts *o,
 	buf_init(&out, c->out_max);
 	prepare(&out, k);
 	p = page_new(o, &out);
+	page_record_lines(p);   /* check_items looks at every line */
 	if (!run(p, &out, c, k, check_keys, WHOLE)) {
 		good = 0;
 		tap_diag("%s%s: whole body: %s", c->name, variant, diag);
 	}
 	page_free(p);
 	p = page_new(o, &out);
+	page_record_lines(p);
 	for (chunk = 1; good && chunk <= MAXCHUNK; chunk++) {
 		prepare(&out, k);
 		page_reset(p);
@@ -764,13 +766,20 @@ check_keys_reset(void)
 	good &= page_item(p, 2, &key, &keylen, &lo, &ll) == -1;
 	good &= memcmp(out.data + 33, "{\"id\":\"c\"}\n{\"id\":\"d\"}\n", 22) == 0;
 
-	/* a parser without key_field still has lines, and no keys */
+	/* without key_field nothing is recorded, unless asked for: then
+	 * lines, and no keys */
 	page_free(p);
 	o.key_field = NULL;
 	p = page_new(&o, &out);
 	good &= page_feed(p, two, strlen(two)) == page_status_ok;
+	good &= page_items(p) == 2 && page_item(p, 1, &key, &keylen, &lo, &ll) ==
+	    -1;
+	page_free(p);
+	p = page_new(&o, &out);
+	page_record_lines(p);
+	good &= page_feed(p, two, strlen(two)) == page_status_ok;
 	good &= page_item(p, 1, &key, &keylen, &lo, &ll) == 0 && key == NULL &&
-	    keylen == 0 && lo == 66 && ll == 11;
+	    keylen == 0 && lo == 88 && ll == 11;
 	page_free(p);
 	buf_free(&out);
 	ok(good, "page_reset starts a new page's items; lines stay absolute");
