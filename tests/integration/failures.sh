@@ -26,9 +26,10 @@ check "connection refused: names the URL" err_has "$dead/offset/items?offset=0&l
 check "connection refused: says so" err_has "onnect"
 check "connection refused: nothing left" nothing_left
 
-# DNS failure, in a network namespace of our own so no query leaves.
+# DNS failure, in a network namespace of our own so no query leaves (a
+# user namespace too, so that it needs no root).
 set +e
-unshare -n "$INVDUMP" --retries 1 -o "$T/dest/out.gz" "http://no-such-host.invalid/items" 2>"$T/err"
+unshare -rn "$INVDUMP" --retries 1 -o "$T/dest/out.gz" "http://no-such-host.invalid/items" 2>"$T/err"
 rc=$?
 set -e
 check "DNS failure: status 1" status_is 1

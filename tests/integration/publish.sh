@@ -49,10 +49,11 @@ check "a missing directory: named" err_has "$T/no/such/dir"
 run_invdump -q -o "$T/d" "$BASE/offset/items"
 check "a directory as destination: status 6" status_is 6
 # An unwritable directory: a read-only bind mount in a mount namespace of
-# our own (permission bits do not stop root).
+# our own, inside a user namespace (permission bits do not stop root, and
+# an ordinary user may do this in a namespace of their own).
 mkdir "$T/ro"
 set +e
-unshare -m sh -c "mount --bind '$T/ro' '$T/ro' && mount -o remount,bind,ro '$T/ro' &&
+unshare -rm sh -c "mount --bind '$T/ro' '$T/ro' && mount -o remount,bind,ro '$T/ro' &&
 	exec '$INVDUMP' -q -o '$T/ro/x.gz' '$BASE/offset/items'" 2>"$T/err"
 rc=$?
 set -e
