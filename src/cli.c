@@ -54,7 +54,9 @@ enum {
 	opt_next_path,
 	opt_cursor_param,
 	opt_sort_param,
-	opt_key
+	opt_key,
+	opt_progress,
+	opt_no_progress
 };
 
 static const struct option long_options[] = {
@@ -94,6 +96,8 @@ static const struct option long_options[] = {
 	{ "cursor-param",    required_argument, NULL, opt_cursor_param },
 	{ "sort-param",      required_argument, NULL, opt_sort_param },
 	{ "key",             required_argument, NULL, opt_key },
+	{ "progress",        no_argument,       NULL, opt_progress },
+	{ "no-progress",     no_argument,       NULL, opt_no_progress },
 	{ "quiet",           no_argument,       NULL, 'q' },
 	{ "verbose",         no_argument,       NULL, 'v' },
 	{ "version",         no_argument,       NULL, 'V' },
@@ -167,6 +171,9 @@ cli_usage(FILE *f)
 "\n"
 "Messages:\n"
 "  -q, --quiet              no warnings, only errors\n"
+"      --progress           a progress line on stderr (default: when stderr is\n"
+"                           a terminal and neither -q nor -v is given)\n"
+"      --no-progress        no progress line\n"
 "  -v, --verbose            one line per request on stderr (twice: more)\n"
 "  -V, --version            print version information and exit\n"
 "  -h, --help               print this help and exit\n"
@@ -450,6 +457,7 @@ cli_parse(int argc, char **argv, struct options *o)
 	o->max_item = 64LL << 20;
 	o->max_depth = 64;
 	o->max_redirs = 5;
+	o->progress = -1;
 
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":o:w:l:p:u:H:qvVh", long_options,
@@ -645,6 +653,12 @@ cli_parse(int argc, char **argv, struct options *o)
 				return cli_exit_usage;
 			}
 			o->key = optarg;
+			break;
+		case opt_progress:
+			o->progress = 1;
+			break;
+		case opt_no_progress:
+			o->progress = 0;
 			break;
 		case 'q':
 			o->quiet = 1;

@@ -43,6 +43,7 @@ struct options {
 	const char *netrc_file;
 	int no_total;                   /* probe ahead instead of a total */
 	const char *key;                /* --key: de-duplicate by this field */
+	int progress;                   /* -1: when stderr is a terminal */
 	int verbose;                    /* count of -v */
 	int quiet;
 };

@@ -31,6 +31,7 @@
 #include "log.h"
 #include "pool.h"
 #include "profile.h"
+#include "progress.h"
 #include "writer.h"
 #include "xalloc.h"
 
@@ -54,6 +55,7 @@ struct export {
 	long long duplicates;           /* dropped by --key */
 	atomic_llong short_pages;       /* pages with fewer items than due */
 	int closed;                     /* stdout's reader went away */
+	struct progress progress;       /* this thread's alone */
 	int recheck;                    /* job npages reads the total again */
 	int mismatch;                   /* report it in the exit status; set
 	                                   by the recheck job's worker before
@@ -223,6 +225,7 @@ emit_unique(struct export *ex, struct pool_page *page)
 	} else if (export_write(ex, &ex->filtered) < 0)
 		return -1;
 	ex->items += kept;
+	progress_update(&ex->progress, ex->items, writer_bytes(ex->w));
 	return 0;
 }
 
@@ -238,6 +241,7 @@ export_emit(void *arg, long long seq, struct pool_page *page)
 	if (export_write(ex, &page->data) < 0)
 		return -1;
 	ex->items += page->items;
+	progress_update(&ex->progress, ex->items, writer_bytes(ex->w));
 	return 0;
 }
 
@@ -336,6 +340,7 @@ export_offsets(struct export *ex, struct worker_ctx *wc, void **wctx,
 		    "empty page", 2 * nworkers);
 	} else if (info.has_total) {
 		ex->total = info.total;
+		progress_total(&ex->progress, ex->total);
 		log_info("total: %lld items (%s)", ex->total, info.total_source);
 		if (n0 < ex->total && n0 != o->limit) {
 			if (n0 == 0) {
@@ -494,6 +499,7 @@ export_run(const struct options *o, const atomic_int *cancel)
 	buf_init(&ex.packed, MAX_PAGE_BYTES);
 	ex.o = o;
 	ex.cancel = cancel;
+	progress_init(&ex.progress, o->progress > 0);
 	if ((base = profile_base_url(&o->profile, o->url, err, sizeof err)) ==
 	    NULL) {
 		shown = log_redact_url(o->url);
@@ -550,6 +556,7 @@ export_run(const struct options *o, const atomic_int *cancel)
 		st = export_cursor(&ex, wc[0].f);
 	else
 		st = export_offsets(&ex, wc, wctx, nworkers);
+	progress_done(&ex.progress);
 	if (st != exit_ok)
 		goto out;
 

@@ -16,6 +16,13 @@
 #include "xalloc.h"
 
 static int log_level;
+static int log_erase;
+
+void
+log_set_erase_line(int on)
+{
+	log_erase = on;
+}
 
 void
 log_set_level(int level)
@@ -36,7 +43,8 @@ log_emit(const char *fmt, va_list ap, const char *suffix)
 	char line[4096];
 	int n, m;
 
-	n = snprintf(line, sizeof line, "invdump: ");
+	n = snprintf(line, sizeof line, "%sinvdump: ", log_erase ? "\r\033[K" :
+	    "");
 	m = vsnprintf(line + n, sizeof line - n, fmt, ap);
 	if (m < 0)
 		m = 0;

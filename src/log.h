@@ -16,6 +16,8 @@ enum log_level { log_level_quiet = -1, log_level_normal = 0, log_level_verbose =
 
 /* Set once by main before any thread starts. */
 void log_set_level(int level);
+/* With a progress line on the terminal: erase it before each message. */
+void log_set_erase_line(int on);
 int log_get_level(void);
 
 /* Errors are printed at every level. */

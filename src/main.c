@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "export.h"
@@ -98,6 +99,9 @@ main(int argc, char **argv)
 		break;
 	}
 	log_set_level(o.quiet ? log_level_quiet : o.verbose);
+	if (o.progress < 0)
+		o.progress = !o.quiet && !o.verbose && isatty(STDERR_FILENO);
+	log_set_erase_line(o.progress);
 	if (http_global_init() < 0) {
 		cli_free(&o);
 		return exit_failure;

@@ -14,7 +14,8 @@ for f in --output --compress --level --workers --limit --profile \
 	--max-time --speed-limit --speed-time --retries --retry-max-time --rate \
 	--max-body --max-item --max-depth --max-redirs --cacert --capath \
 	--insecure --netrc --netrc-file --user-file --header-file \
-	--no-total --total-path --next-path --cursor-param --sort-param --key; do
+	--no-total --total-path --next-path --cursor-param --sort-param --key \
+	--progress --no-progress; do
 	check "--help mentions $f" grep -q -- "$f" "$T/help"
 	check "the man page mentions $f" grep -q -- "${f#--}" "$TESTS_SRCDIR/../man/invdump.1"
 done
@@ -75,5 +76,20 @@ run_invdump -q -H "X-Api-Key: k1" -H "User-Agent: tester/1" -o "$T/o.gz" \
 check "-H: sent" grep -q "X-Api-Key: k1" "$T/requests"
 check "-H: overrides the User-Agent" grep -q "User-Agent: tester/1" "$T/requests"
 check "the URL's own query is kept" grep -q "filter=a%2Cb&sort=id&offset=0&limit=100" "$T/requests"
+
+# The progress line: on a terminal by default, never in a pipe unless asked.
+start_mock --items 3000 --latency-ms 100
+run_invdump --progress -w 4 -o "$T/p.gz" "$BASE/offset/items"
+check "--progress: a progress line with the total" err_has "of 3000 items ("
+check "--progress: erased at the end" sh -c "tail -c 4 '$T/err' | od -c | grep -q '033   \\[   K'"
+run_invdump -w 4 -o "$T/p.gz" "$BASE/offset/items"
+check "stderr not a terminal: no progress line" test ! -s "$T/err"
+tty_run() { script -qec "$*" /dev/null >"$T/tty" 2>&1 </dev/null || true; }
+tty_run "'$INVDUMP' -w 4 -o '$T/p.gz' '$BASE/offset/items'"
+check "stderr a terminal: a progress line by default" grep -q "of 3000 items (" "$T/tty"
+tty_run "'$INVDUMP' --no-progress -w 4 -o '$T/p.gz' '$BASE/offset/items'"
+check "--no-progress on a terminal: none" sh -c "! grep -q 'items (' '$T/tty'"
+tty_run "'$INVDUMP' -q -w 4 -o '$T/p.gz' '$BASE/offset/items'"
+check "-q on a terminal: none" sh -c "! grep -q 'items (' '$T/tty'"
 
 done_testing
