@@ -99,8 +99,17 @@ main(int argc, char **argv)
 		break;
 	}
 	log_set_level(o.quiet ? log_level_quiet : o.verbose);
+	/* Not when the data itself goes to the same terminal. */
 	if (o.progress < 0)
-		o.progress = !o.quiet && !o.verbose && isatty(STDERR_FILENO);
+		o.progress = !o.quiet && !o.verbose && isatty(STDERR_FILENO) &&
+		    !(strcmp(o.output, "-") == 0 && isatty(STDOUT_FILENO));
+	if (o.gzip && strcmp(o.output, "-") == 0 && isatty(STDOUT_FILENO)) {
+		/* As gzip(1) does. */
+		log_error("refusing to write gzip data to a terminal: use -o FILE "
+		    "or a pipe");
+		cli_free(&o);
+		return exit_usage;
+	}
 	log_set_erase_line(o.progress);
 	if (http_global_init() < 0) {
 		cli_free(&o);

@@ -91,5 +91,9 @@ tty_run "'$INVDUMP' --no-progress -w 4 -o '$T/p.gz' '$BASE/offset/items'"
 check "--no-progress on a terminal: none" sh -c "! grep -q 'items (' '$T/tty'"
 tty_run "'$INVDUMP' -q -w 4 -o '$T/p.gz' '$BASE/offset/items'"
 check "-q on a terminal: none" sh -c "! grep -q 'items (' '$T/tty'"
+tty_run "'$INVDUMP' -w 4 '$BASE/offset/items'"
+check "data to the terminal: no progress line among it" sh -c "grep -q 'host-002999' '$T/tty' && ! grep -q 'items (' '$T/tty'"
+tty_run "'$INVDUMP' --compress gzip -o - '$BASE/offset/items'; echo status=\$?"
+check "gzip to a terminal: refused, status 2" sh -c "grep -q 'refusing to write gzip data to a terminal' '$T/tty' && grep -q 'status=2' '$T/tty'"
 
 done_testing
