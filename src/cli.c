@@ -174,7 +174,7 @@ cli_usage(FILE *f)
 "      --progress           a progress line on stderr (default: when stderr is\n"
 "                           a terminal and neither -q nor -v is given)\n"
 "      --no-progress        no progress line\n"
-"  -v, --verbose            one line per request on stderr (twice: more)\n"
+"  -v, --verbose            one line per request on stderr\n"
 "  -V, --version            print version information and exit\n"
 "  -h, --help               print this help and exit\n"
 "\n"

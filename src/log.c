@@ -106,18 +106,6 @@ log_info(const char *fmt, ...)
 	va_end(ap);
 }
 
-void
-log_debug(const char *fmt, ...)
-{
-	va_list ap;
-
-	if (log_level < log_level_debug)
-		return;
-	va_start(ap, fmt);
-	log_emit(fmt, ap, NULL);
-	va_end(ap);
-}
-
 /* Query parameter names whose values are secrets, compared without case
  * and ignoring '-' and '_' (so "api-key", "api_key" and "apiKey" match). */
 static const char *const secret_params[] = {

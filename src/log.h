@@ -11,8 +11,7 @@
 
 #include <stddef.h>
 
-enum log_level { log_level_quiet = -1, log_level_normal = 0, log_level_verbose = 1,
-                 log_level_debug = 2 };
+enum log_level { log_level_quiet = -1, log_level_normal = 0, log_level_verbose = 1 };
 
 /* Set once by main before any thread starts. */
 void log_set_level(int level);
@@ -28,8 +27,6 @@ void log_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Information for -v. */
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Details for -vv. */
-void log_debug(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
  * Returns a newly allocated copy of url fit to print: a password in the

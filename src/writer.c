@@ -156,9 +156,3 @@ writer_bytes(const struct writer *w)
 {
 	return w->bytes;
 }
-
-const char *
-writer_temp_path(const struct writer *w)
-{
-	return w->tmp ? w->tmp : "";
-}

@@ -35,7 +35,5 @@ enum writer_status writer_commit(struct writer *w);
 void writer_abort(struct writer *w);
 /* Bytes written so far. */
 unsigned long long writer_bytes(const struct writer *w);
-/* The name of the temporary file ("" for stdout), for the SIGINT path. */
-const char *writer_temp_path(const struct writer *w);
 
 #endif
