@@ -389,20 +389,35 @@ out:
 	return st;
 }
 
-/* Is h among the cursors seen?  Adds it if not. */
+/*
+ * Is h among the cursors seen?  Adds it if not.  An open-addressing set
+ * (cap a power of two, at most half full, 0 marking a free slot), so that
+ * a walk of many pages stays linear.
+ */
 static int
 seen_before(struct keyset *s, uint64_t h)
 {
-	size_t i;
+	size_t i, j;
+	uint64_t *old;
 
-	for (i = 0; i < s->n; i++)
+	if (h == 0)
+		h = 1;
+	if (2 * (s->n + 1) > s->cap) {
+		old = s->h;
+		j = s->cap;
+		s->cap = s->cap ? 2 * s->cap : 64;
+		s->h = xcalloc(s->cap, sizeof *s->h);
+		s->n = 0;
+		while (j-- > 0)
+			if (old[j] != 0)
+				(void)seen_before(s, old[j]);
+		free(old);
+	}
+	for (i = h & (s->cap - 1); s->h[i] != 0; i = (i + 1) & (s->cap - 1))
 		if (s->h[i] == h)
 			return 1;
-	if (s->n == s->cap) {
-		s->cap = s->cap ? 2 * s->cap : 64;
-		s->h = xrealloc(s->h, s->cap * sizeof *s->h);
-	}
-	s->h[s->n++] = h;
+	s->h[i] = h;
+	s->n++;
 	return 0;
 }
 
