@@ -119,7 +119,8 @@ expected_items(const struct export *ex, long long seq)
 	return left < ex->run.page_size ? left : ex->run.page_size;
 }
 
-static void export_recheck(struct export *ex, struct fetcher *f);
+static void export_recheck(struct export *ex, struct fetcher *f,
+    struct buf *scratch);
 
 static enum pool_work
 export_work(void *arg, long long seq, struct pool_page *page)
@@ -134,7 +135,7 @@ export_work(void *arg, long long seq, struct pool_page *page)
 	/* One job past the last page reads the total again, on a worker that
 	 * would otherwise idle through the last round; it emits nothing. */
 	if (ex->recheck && seq == ex->npages) {
-		export_recheck(ex, wc->f);
+		export_recheck(ex, wc->f, &page->data);
 		return pool_work_done;
 	}
 	memset(&info, 0, sizeof info);
@@ -265,22 +266,20 @@ no_total_error(const struct export *ex)
 	free(shown);
 }
 
-/* Reads the total again at the end of the export and compares. */
+/* Reads the total again at the end of the export and compares; the page
+ * itself lands in scratch and is not written. */
 static void
-export_recheck(struct export *ex, struct fetcher *f)
+export_recheck(struct export *ex, struct fetcher *f, struct buf *scratch)
 {
 	struct fetch_info info;
-	struct buf scratch, keys;
 	char msg[1024];
 	/* The page profile counts pages: ask for pages of the same size. */
 	long limit = ex->o->profile.style == profile_style_page ?
 	    ex->run.page_size : 1;
 
 	memset(&info, 0, sizeof info);
-	buf_init(&scratch, MAX_PAGE_BYTES);
-	buf_init(&keys, MAX_PAGE_BYTES);
-	if (fetch_page(f, 0, limit, NULL, &scratch, ex->o->key ? &keys : NULL,
-	    &info, msg, sizeof msg) != exit_ok)
+	if (fetch_page(f, 0, limit, NULL, scratch, NULL, &info, msg,
+	    sizeof msg) != exit_ok)
 		log_warn("could not read the total again at the end: %s", msg);
 	else if (ex->total >= 0 && info.has_total && info.total != ex->total) {
 		log_error("the total changed during the export: %lld items at "
@@ -294,8 +293,6 @@ export_recheck(struct export *ex, struct fetcher *f)
 		ex->mismatch = 1;
 	}
 	fetch_info_clear(&info);
-	buf_free(&scratch);
-	buf_free(&keys);
 }
 
 /* The planned and probing plans: the first page, then the pool. */
