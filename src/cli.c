@@ -255,33 +255,52 @@ cli_rate(const char *flag, const char *arg, double *out)
 	return 0;
 }
 
-/* Reads the first line of path into a new string (without its newline);
- * NULL after a message.  The file must not be readable by others when it
- * holds a secret: we warn, as ssh does, but go on. */
-static char *
-cli_read_line(const char *flag, const char *path, int secret)
+/* Opens a file that holds secrets; like ssh, warns (and goes on) when
+ * others may read it.  NULL after a message. */
+static FILE *
+cli_open_secret(const char *flag, const char *path)
 {
 	FILE *f;
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
 	struct stat st;
 
 	if ((f = fopen(path, "r")) == NULL) {
 		log_errno("%s: cannot open %s", flag, path);
 		return NULL;
 	}
-	if (secret && fstat(fileno(f), &st) == 0 && (st.st_mode & 077) != 0)
+	if (fstat(fileno(f), &st) == 0 && (st.st_mode & 077) != 0)
 		log_warn("%s: %s is readable by others (chmod 600 it)", flag, path);
-	n = getline(&line, &cap, f);
+	return f;
+}
+
+/* getline(3) without the line ending; -1 at the end of the file. */
+static ssize_t
+cli_getline(FILE *f, char **line, size_t *cap)
+{
+	ssize_t n = getline(line, cap, f);
+
+	while (n > 0 && ((*line)[n - 1] == '\n' || (*line)[n - 1] == '\r'))
+		(*line)[--n] = '\0';
+	return n;
+}
+
+/* The first line of path, newly allocated; NULL after a message. */
+static char *
+cli_read_line(const char *flag, const char *path)
+{
+	FILE *f;
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+
+	if ((f = cli_open_secret(flag, path)) == NULL)
+		return NULL;
+	n = cli_getline(f, &line, &cap);
 	fclose(f);
 	if (n <= 0) {
 		log_error("%s: %s is empty", flag, path);
 		free(line);
 		return NULL;
 	}
-	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-		line[--n] = '\0';
 	return line;
 }
 
@@ -353,18 +372,10 @@ cli_header_file(struct options *o, const char *path)
 	size_t cap = 0;
 	ssize_t n;
 	int rc = 0;
-	struct stat st;
 
-	if ((f = fopen(path, "r")) == NULL) {
-		log_errno("--header-file: cannot open %s", path);
+	if ((f = cli_open_secret("--header-file", path)) == NULL)
 		return -1;
-	}
-	if (fstat(fileno(f), &st) == 0 && (st.st_mode & 077) != 0)
-		log_warn("--header-file: %s is readable by others (chmod 600 it)",
-		    path);
-	while (rc == 0 && (n = getline(&line, &cap, f)) > 0) {
-		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-			line[--n] = '\0';
+	while (rc == 0 && (n = cli_getline(f, &line, &cap)) >= 0) {
 		if (n == 0 || line[0] == '#')
 			continue;
 		rc = cli_add_header(o, "--header-file", line);
@@ -602,7 +613,7 @@ cli_parse(int argc, char **argv, struct options *o)
 			o->netrc_file = optarg;
 			break;
 		case opt_user_file: {
-			char *line = cli_read_line("--user-file", optarg, 1);
+			char *line = cli_read_line("--user-file", optarg);
 
 			if (line == NULL)
 				return cli_exit_usage;
