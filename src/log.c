@@ -13,6 +13,7 @@
 #include <curl/curl.h>
 
 #include "log.h"
+#include "query.h"
 #include "xalloc.h"
 
 static int log_level;
@@ -138,7 +139,8 @@ log_redact_url(const char *url)
 {
 	CURLU *u;
 	char *query = NULL, *out = NULL, *result;
-	const char *p, *amp, *eq;
+	const char *p;
+	struct query_param qp;
 	char *nq;
 	size_t qlen;
 
@@ -154,18 +156,14 @@ log_redact_url(const char *url)
 		qlen = strlen(query);
 		nq = xmalloc(qlen * 2 + 4);
 		nq[0] = '\0';
-		for (p = query; *p != '\0'; p = *amp ? amp + 1 : amp) {
-			amp = strchr(p, '&');
-			if (amp == NULL)
-				amp = p + strlen(p);
-			eq = memchr(p, '=', amp - p);
+		for (p = query; query_next(&p, &qp); ) {
 			if (*nq != '\0')
 				strcat(nq, "&");
-			if (eq != NULL && secret_param(p, eq - p)) {
-				strncat(nq, p, eq - p + 1);
+			if (qp.value != NULL && secret_param(qp.start, qp.name_len)) {
+				strncat(nq, qp.start, qp.name_len + 1);
 				strcat(nq, "***");
 			} else
-				strncat(nq, p, amp - p);
+				strncat(nq, qp.start, qp.len);
 		}
 		curl_url_set(u, CURLUPART_QUERY, nq, 0);
 		free(nq);

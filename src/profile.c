@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "profile.h"
+#include "query.h"
 #include "xalloc.h"
 
 /*
@@ -74,65 +75,42 @@ profile_table(void)
 	return profiles;
 }
 
+/* Is qp a parameter the profile sets itself? */
 static int
-name_is(const char *name, const char *p, size_t n)
+param_is_ours(const struct profile *pr, const struct query_param *qp)
 {
-	return name != NULL && strlen(name) == n && strncmp(p, name, n) == 0;
+	return query_name_is(qp, pr->offset_param) ||
+	    query_name_is(qp, pr->limit_param) ||
+	    query_name_is(qp, pr->cursor_param);
 }
 
-/* The length of the name part of the parameter p..end (name[=value]). */
-static size_t
-param_name_len(const char *p, const char *end)
-{
-	const char *eq = memchr(p, '=', end - p);
-
-	return (eq != NULL ? eq : end) - p;
-}
-
-/* Is the query parameter p..end one the profile sets? */
+/* Does query hold a parameter named like want's? */
 static int
-param_is_ours(const struct profile *pr, const char *p, const char *end)
+query_has(const char *query, const struct query_param *want)
 {
-	size_t n = param_name_len(p, end);
+	struct query_param qp;
 
-	return name_is(pr->offset_param, p, n) ||
-	    name_is(pr->limit_param, p, n) || name_is(pr->cursor_param, p, n);
-}
-
-/* Does query hold a parameter named like the one in param ("name=v")? */
-static int
-query_has(const char *query, const char *param)
-{
-	size_t n = param_name_len(param, param + strlen(param));
-	const char *p, *amp;
-
-	for (p = query; *p != '\0'; p = *amp ? amp + 1 : amp) {
-		if ((amp = strchr(p, '&')) == NULL)
-			amp = p + strlen(p);
-		if (param_name_len(p, amp) == n && strncmp(p, param, n) == 0)
+	while (query_next(&query, &qp))
+		if (qp.name_len == want->name_len &&
+		    memcmp(qp.start, want->start, qp.name_len) == 0)
 			return 1;
-	}
 	return 0;
 }
 
-/* Appends each parameter of params ("a=1&b=2") the query lacks. */
+/* Appends each parameter of params ("a=1&b=2") the query *q lacks. */
 static void
 add_missing(char **q, const char *params)
 {
-	const char *p, *amp;
-	char *one, *tmp;
+	struct query_param qp;
+	char *tmp;
 
-	for (p = params; *p != '\0'; p = *amp ? amp + 1 : amp) {
-		if ((amp = strchr(p, '&')) == NULL)
-			amp = p + strlen(p);
-		one = xstrndup(p, amp - p);
-		if (!query_has(*q, one)) {
-			tmp = xasprintf("%s%s%s", *q, **q ? "&" : "", one);
+	while (query_next(&params, &qp))
+		if (qp.len > 0 && !query_has(*q, &qp)) {
+			tmp = xasprintf("%s%s%.*s", *q, **q ? "&" : "",
+			    (int)qp.len, qp.start);
 			free(*q);
 			*q = tmp;
 		}
-		free(one);
-	}
 }
 
 /* Replaces u's query with query (which may be empty) by parsing a whole new
@@ -162,7 +140,8 @@ profile_base_url(const struct profile *pr, const char *url, char *err,
 	CURLUcode rc;
 	char *scheme = NULL, *query = NULL;
 	char *q = NULL;
-	const char *p, *amp;
+	const char *p;
+	struct query_param qp;
 
 	if ((u = curl_url()) == NULL) {
 		snprintf(err, errsz, "out of memory");
@@ -184,14 +163,13 @@ profile_base_url(const struct profile *pr, const char *url, char *err,
 	if (curl_url_get(u, CURLUPART_QUERY, &query, 0) != CURLUE_OK)
 		query = NULL;
 	q = xstrdup("");
-	for (p = query ? query : ""; *p != '\0'; p = *amp ? amp + 1 : amp) {
+	for (p = query ? query : ""; query_next(&p, &qp); ) {
 		char *tmp;
 
-		if ((amp = strchr(p, '&')) == NULL)
-			amp = p + strlen(p);
-		if (amp == p || param_is_ours(pr, p, amp))
+		if (qp.len == 0 || param_is_ours(pr, &qp))
 			continue;
-		tmp = xasprintf("%s%s%.*s", q, *q ? "&" : "", (int)(amp - p), p);
+		tmp = xasprintf("%s%s%.*s", q, *q ? "&" : "", (int)qp.len,
+		    qp.start);
 		free(q);
 		q = tmp;
 	}

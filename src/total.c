@@ -12,6 +12,7 @@
 #include <curl/curl.h>
 
 #include "total.h"
+#include "query.h"
 #include "xalloc.h"
 
 static int
@@ -294,7 +295,8 @@ total_query_param(const char *url, const char *name, long long *out)
 	CURLU *u;
 	CURLUcode rc;
 	char *q = NULL, *k, *v;
-	const char *p, *amp, *eq, *vp;
+	const char *p, *vp;
+	struct query_param qp;
 	long long n;
 	size_t klen, vlen;
 	int found = 0;
@@ -308,18 +310,17 @@ total_query_param(const char *url, const char *name, long long *out)
 		return 0;
 	if (rc != CURLUE_OK)
 		return -1;
-	for (p = q; *p != '\0' && !found; p = *amp ? amp + 1 : amp) {
-		if ((amp = strchr(p, '&')) == NULL)
-			amp = p + strlen(p);
-		if ((eq = memchr(p, '=', amp - p)) == NULL)
-			eq = amp;
-		if ((k = total_unescape(p, eq, &klen)) == NULL) {
+	for (p = q; !found && query_next(&p, &qp); ) {
+		if ((k = total_unescape(qp.start, qp.start + qp.name_len,
+		    &klen)) == NULL) {
 			found = -1;
 			break;
 		}
 		if (klen == strlen(name) && memcmp(k, name, klen) == 0) {
 			found = 1;
-			v = total_unescape(eq < amp ? eq + 1 : amp, amp, &vlen);
+			/* A name without '=' holds no count. */
+			v = qp.value == NULL ? NULL : total_unescape(qp.value,
+			    qp.value + qp.value_len, &vlen);
 			vp = v;
 			if (v == NULL || total_digits(&vp, &n) == -1 ||
 			    vp != v + vlen)
