@@ -196,10 +196,11 @@ static int
 ratelimit_exhausted(struct http_client *h)
 {
 	const char *v = http_header(h, "X-RateLimit-Remaining");
+	long long n;
 
 	if (v == NULL)
 		v = http_header(h, "RateLimit-Remaining");
-	return v != NULL && strtol(v, NULL, 10) == 0 && *v == '0';
+	return v != NULL && total_parse_count(v, &n) == 0 && n == 0;
 }
 
 /* The effective URL, redacted, for a message: made only when a message is
