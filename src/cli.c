@@ -19,6 +19,7 @@
 #include <zlib.h>
 
 #include "cli.h"
+#include "origin.h"
 #include "gzmember.h"
 #include "http.h"
 #include "log.h"
@@ -50,6 +51,8 @@ enum {
 	opt_user_file,
 	opt_header_file,
 	opt_no_total,
+	opt_allow_origin,
+	opt_keep_mismatch,
 	opt_total_path,
 	opt_next_path,
 	opt_cursor_param,
@@ -91,6 +94,8 @@ static const struct option long_options[] = {
 	{ "user-file",       required_argument, NULL, opt_user_file },
 	{ "header-file",     required_argument, NULL, opt_header_file },
 	{ "no-total",        no_argument,       NULL, opt_no_total },
+	{ "allow-origin",    required_argument, NULL, opt_allow_origin },
+	{ "keep-mismatch",   no_argument,       NULL, opt_keep_mismatch },
 	{ "total-path",      required_argument, NULL, opt_total_path },
 	{ "next-path",       required_argument, NULL, opt_next_path },
 	{ "cursor-param",    required_argument, NULL, opt_cursor_param },
@@ -141,6 +146,8 @@ cli_usage(FILE *f)
 "                           drops the profile's own\n"
 "      --key FIELD          drop items whose FIELD repeats across a page boundary\n"
 "                           (data shifted during the export)\n"
+"      --keep-mismatch      publish the file even when the count does not add\n"
+"                           up (the exit status is 3 all the same)\n"
 "\n"
 "HTTP and credentials:\n"
 "  -u, --user USER:SECRET   HTTP Basic credentials (SoftLayer: user name:API key);\n"
@@ -154,7 +161,10 @@ cli_usage(FILE *f)
 "      --cacert FILE        trust the CA certificates in FILE (PEM)\n"
 "      --capath DIR         trust the CA certificates in DIR\n"
 "      --insecure           do not verify TLS certificates (never do this)\n"
-"      --max-redirs N       redirects followed, 0..50 (default 5)\n"
+"      --max-redirs N       redirects followed, 0..50 (default 5); only to\n"
+"                           the URL's own origin\n"
+"      --allow-origin URL   also follow next links and redirects to URL's\n"
+"                           origin, with the credentials (repeatable)\n"
 "\n"
 "Retries, rate limits and timeouts:\n"
 "      --retries N          retries of a failed page, 0..100 (default 5)\n"
@@ -163,7 +173,7 @@ cli_usage(FILE *f)
 "      --connect-timeout S  seconds allowed to connect (default 30)\n"
 "      --speed-limit B      a transfer slower than B bytes/s ...\n"
 "      --speed-time S       ... for S seconds is a stall, retried\n"
-"                           (defaults 1000 and 60)\n"
+"                           (defaults 1000 and 30; 3 timeouts end a page)\n"
 "      --max-time S         seconds the whole run may take (default: no limit)\n"
 "      --max-body SIZE      largest response body (default 1G)\n"
 "      --max-item SIZE      largest single item (default 64M)\n"
@@ -179,7 +189,7 @@ cli_usage(FILE *f)
 "  -h, --help               print this help and exit\n"
 "\n"
 "Exit status: 0 success, 1 network or HTTP failure, 2 usage error,\n"
-"3 published but the item count does not match the total, 4 authentication\n"
+"3 the items do not add up (nothing published), 4 authentication\n"
 "or TLS failure, 5 rate-limited, 6 output error, 7 unusable response,\n"
 "130/143 interrupted.  See invdump(1).\n");
 }
@@ -461,7 +471,7 @@ cli_parse(int argc, char **argv, struct options *o)
 	o->limit = 100;
 	o->connect_timeout = 30;
 	o->speed_limit = 1000;
-	o->speed_time = 60;
+	o->speed_time = 30;
 	o->retries = 5;
 	o->retry_max_time = 600;
 	o->max_body = 1LL << 30;
@@ -633,6 +643,28 @@ cli_parse(int argc, char **argv, struct options *o)
 		case opt_no_total:
 			o->no_total = 1;
 			break;
+		case opt_keep_mismatch:
+			o->keep_mismatch = 1;
+			break;
+		case opt_allow_origin: {
+			char *origin = origin_of(optarg);
+			struct curl_slist *tmp;
+
+			if (origin == NULL) {
+				log_error("--allow-origin: '%s' is not an http or "
+				    "https URL (e.g. https://api2.example.com)",
+				    optarg);
+				return cli_exit_usage;
+			}
+			tmp = curl_slist_append(o->allow_origins, origin);
+			free(origin);
+			if (tmp == NULL) {
+				log_error("--allow-origin: out of memory");
+				return cli_exit_usage;
+			}
+			o->allow_origins = tmp;
+			break;
+		}
 		case opt_total_path:
 			total_path = optarg;
 			break;
@@ -776,5 +808,6 @@ cli_free(struct options *o)
 		free(o->userpwd);
 	}
 	curl_slist_free_all(o->headers);
+	curl_slist_free_all(o->allow_origins);
 	memset(o, 0, sizeof *o);
 }

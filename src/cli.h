@@ -43,6 +43,8 @@ struct options {
 	const char *netrc_file;
 	int no_total;                   /* probe ahead instead of a total */
 	const char *key;                /* --key: de-duplicate by this field */
+	struct curl_slist *allow_origins; /* --allow-origin, normalised */
+	int keep_mismatch;              /* publish even when it does not add up */
 	int progress;                   /* -1: when stderr is a terminal */
 	int verbose;                    /* count of -v */
 	int quiet;

@@ -10,8 +10,13 @@
 #include "cli.h"
 #include "status.h"
 
-/* Runs the export o describes.  *cancel holds the number of a signal that
- * asked to stop (0 while none did).  Returns the exit status. */
-enum exit_status export_run(const struct options *o, const atomic_int *cancel);
+/* What *stop holds when the run stops itself: one page failed for good,
+ * and every other transfer must end at once. */
+#define STOP_FAILED (-2)
+
+/* Runs the export o describes.  *stop holds the number of a signal that
+ * asked to stop (0 while none did); the run itself stores STOP_FAILED
+ * there (only over 0) when it fails.  Returns the exit status. */
+enum exit_status export_run(const struct options *o, atomic_int *stop);
 
 #endif

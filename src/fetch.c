@@ -12,6 +12,7 @@
 
 #include "fetch.h"
 #include "gzmember.h"
+#include "hash.h"
 #include "log.h"
 #include "page.h"
 #include "profile.h"
@@ -48,6 +49,7 @@ fetcher_new(struct fetch_run *run)
 	f->popts.total_path = run->o->profile.total_path;
 	f->popts.next_path = run->o->profile.next_path;
 	f->popts.key_field = run->o->key;
+	f->popts.guess_next = 1;
 	f->popts.max_item = (size_t)run->o->max_item;
 	f->popts.max_depth = (unsigned)run->o->max_depth;
 	f->seed = (unsigned int)(uintptr_t)f ^ (unsigned int)time(NULL);
@@ -78,11 +80,14 @@ fetch_body(void *arg, const char *data, size_t n)
 	return page_feed(f->parser, data, n) == page_status_ok ? 0 : -1;
 }
 
+/* A failure of TLS itself (exit_auth), as opposed to the network under it:
+ * a handshake cut by a reset is the network's (and retried). */
 static int
-is_tls_error(CURLcode rc)
+is_tls_error(CURLcode rc, long os_errno)
 {
 	switch (rc) {
 	case CURLE_SSL_CONNECT_ERROR:
+		return os_errno == 0;
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CERTPROBLEM:
 	case CURLE_SSL_CIPHER:
@@ -174,22 +179,48 @@ fetch_total(struct fetcher *f, struct fetch_info *info, const char *where,
 	return exit_ok;
 }
 
-/* The next page of a cursor profile, from Link rel="next" or the body. */
-static char *
-fetch_next(struct fetcher *f)
+/* The next page as the profile names it, from the body's --next-path or
+ * Link rel="next"; also every hint of a next page, for the caller to judge
+ * a server that pages differently from what the profile says. */
+static void
+fetch_next(struct fetcher *f, struct fetch_info *info)
 {
 	const struct profile *pr = &f->run->o->profile;
-	const char *v;
-	char *link, *next = NULL;
+	const char *v, *name;
+	char *link;
 
-	if (pr->next_path != NULL && (v = page_next(f->parser)) != NULL &&
-	    *v != '\0')
-		return xstrdup(v);
-	if (pr->link_next && (link = http_header_all(f->http, "Link")) != NULL) {
-		next = total_link_rel(link, "next");
+	if ((link = http_header_all(f->http, "Link")) != NULL) {
+		info->link_next = total_link_rel(link, "next");
 		free(link);
 	}
-	return next;
+	if (pr->next_path != NULL && (v = page_next(f->parser)) != NULL &&
+	    *v != '\0')
+		info->next = xstrdup(v);
+	else if (pr->link_next && info->link_next != NULL)
+		info->next = xstrdup(info->link_next);
+	info->guesses = page_next_guess(f->parser, &name, &v);
+	info->guess_name = name;
+	info->guess = v != NULL ? xstrdup(v) : NULL;
+	info->more = page_says_more(f->parser);
+}
+
+/* One hash per item line of the page, for the caller's checks that no item
+ * comes twice (a server that ignores the offset, data that shifted). */
+static int
+fetch_hashes(const struct buf *nd, struct buf *hashes)
+{
+	const char *p = nd->data, *end = nd->data + nd->len, *nl;
+	uint64_t h;
+
+	while (p < end) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		h = hash_bytes(p, (size_t)(nl - p));
+		if (buf_add(hashes, &h, sizeof h) < 0)
+			return -1;
+		p = nl + 1;
+	}
+	return 0;
 }
 
 static int
@@ -213,7 +244,6 @@ shown_url(struct fetcher *f, char **shown)
 	return *shown;
 }
 
-/* One attempt at one page. */
 /* Notes each item's line and key for the emitter's de-duplication. */
 static int
 fetch_keys(struct fetcher *f, struct buf *keys)
@@ -234,10 +264,67 @@ fetch_keys(struct fetcher *f, struct buf *keys)
 	return 0;
 }
 
+/* The verdict on a response that is not a page: status and message. */
 static enum exit_status
-fetch_once(struct fetcher *f, long long offset, long limit, const char *given,
-    struct buf *out, struct buf *keys, struct fetch_info *info, char *msg,
-    size_t msgsz, struct attempt *at)
+fetch_refusal(struct fetcher *f, const struct http_result *res,
+    const char *where, char **shown, char *msg, size_t msgsz)
+{
+	switch (res->outcome) {
+	case http_outcome_cancelled:
+		snprintf(msg, msgsz, "%s: GET %s: interrupted", where,
+		    shown_url(f, shown));
+		return exit_interrupted;
+	case http_outcome_refused:
+		snprintf(msg, msgsz, "%s: GET %s: %s", where,
+		    shown_url(f, shown), res->error);
+		return exit_protocol;
+	case http_outcome_transport:
+		snprintf(msg, msgsz, "%s: GET %s: %s", where,
+		    shown_url(f, shown), res->error);
+		return is_tls_error(res->curl, res->os_errno) ? exit_auth :
+		    exit_failure;
+	case http_outcome_status:
+		snprintf(msg, msgsz, "%s: GET %s: HTTP %ld%s (body: \"%s\")",
+		    where, shown_url(f, shown), res->status,
+		    res->status == 401 ? " Unauthorized: check --user" :
+		    res->status == 403 ? " Forbidden" :
+		    res->status == 404 ? " Not Found" : "",
+		    http_snippet(f->http));
+		return res->status == 401 || res->status == 403 ? exit_auth :
+		    exit_failure;
+	case http_outcome_aborted:
+	case http_outcome_ok:
+		break;
+	}
+	return exit_ok;
+}
+
+/* What the response says about trying again. */
+static void
+fetch_signal(struct fetcher *f, const struct http_result *res,
+    struct attempt *at)
+{
+	const char *reset;
+
+	at->sig.curl = res->outcome == http_outcome_transport ? res->curl :
+	    CURLE_OK;
+	at->sig.os_errno = res->os_errno;
+	at->sig.status = res->status;
+	if (res->outcome != http_outcome_status)
+		return;
+	at->sig.ratelimit_exhausted = ratelimit_exhausted(f->http);
+	at->sig.retry_after = http_header(f->http, "Retry-After") != NULL;
+	reset = http_header(f->http, "RateLimit-Reset");
+	if (reset == NULL)
+		reset = http_header(f->http, "X-RateLimit-Reset");
+	at->hint_ms = retry_hint_ms(res->retry_after, reset,
+	    (long long)time(NULL));
+}
+
+/* One attempt at one page. */
+static enum exit_status
+fetch_once(struct fetcher *f, const struct fetch_req *req,
+    struct fetch_info *info, char *msg, size_t msgsz, struct attempt *at)
 {
 	const struct fetch_run *run = f->run;
 	struct http_result res;
@@ -250,16 +337,17 @@ fetch_once(struct fetcher *f, long long offset, long limit, const char *given,
 	memset(at, 0, sizeof *at);
 	at->hint_ms = -1;
 	msg[0] = '\0';
-	buf_reset(out);
-	if (keys != NULL)
-		buf_reset(keys);
-	if (given != NULL)
-		snprintf(where, sizeof where, "page %lld", offset);
-	else
-		snprintf(where, sizeof where, "offset %lld", offset);
+	buf_reset(req->out);
+	if (req->keys != NULL)
+		buf_reset(req->keys);
+	if (req->hashes != NULL)
+		buf_reset(req->hashes);
+	snprintf(where, sizeof where, "%s %lld", req->url != NULL ? "page" :
+	    "offset", req->offset);
 
-	url = given != NULL ? curl_maprintf("%s", given) :
-	    profile_page_url(&run->o->profile, run->base, offset, limit);
+	url = req->url != NULL ? curl_maprintf("%s", req->url) :
+	    profile_page_url(&run->o->profile, run->base, req->offset,
+	    req->limit);
 	if (url == NULL) {
 		snprintf(msg, msgsz, "%s: cannot build the page URL", where);
 		return exit_failure;
@@ -270,23 +358,13 @@ fetch_once(struct fetcher *f, long long offset, long limit, const char *given,
 	else
 		page_reset(f->parser);
 
-	extra = profile_page_headers(&run->o->profile, offset, limit);
+	extra = profile_page_headers(&run->o->profile, req->offset, req->limit);
+	atomic_fetch_add(&f->run->requests, 1);
 	http_get(f->http, url, extra, fetch_body, f, &res);
 	curl_slist_free_all(extra);
-	/* Only a cursor's errors name the page by its URL afterwards. */
-	if (given != NULL)
-		info->url = log_redact_url(url);
+	info->url = log_redact_url(url);
 	curl_free(url);
-
-	at->sig.curl = res.outcome == http_outcome_transport ? res.curl : CURLE_OK;
-	at->sig.status = res.status;
-	if (res.outcome == http_outcome_status) {
-		at->sig.ratelimit_exhausted = ratelimit_exhausted(f->http);
-		at->hint_ms = retry_hint_ms(res.retry_after,
-		    http_header(f->http, "RateLimit-Reset") ?
-		    http_header(f->http, "RateLimit-Reset") :
-		    http_header(f->http, "X-RateLimit-Reset"), (long long)time(NULL));
-	}
+	fetch_signal(f, &res, at);
 
 	/* PostgREST: a range that starts past the end is an empty page. */
 	if (res.outcome == http_outcome_status && res.status == 416 &&
@@ -297,28 +375,8 @@ fetch_once(struct fetcher *f, long long offset, long limit, const char *given,
 		buf_reset(&f->nd);
 		goto emit;
 	}
-	switch (res.outcome) {
-	case http_outcome_cancelled:
-		st = exit_interrupted;
-		snprintf(msg, msgsz, "%s: GET %s: interrupted", where, shown_url(f, &shown));
+	if ((st = fetch_refusal(f, &res, where, &shown, msg, msgsz)) != exit_ok)
 		goto out;
-	case http_outcome_transport:
-		st = is_tls_error(res.curl) ? exit_auth : exit_failure;
-		snprintf(msg, msgsz, "%s: GET %s: %s", where, shown_url(f, &shown), res.error);
-		goto out;
-	case http_outcome_status:
-		st = res.status == 401 || res.status == 403 ? exit_auth :
-		    exit_failure;
-		snprintf(msg, msgsz, "%s: GET %s: HTTP %ld%s (body: \"%s\")", where,
-		    shown_url(f, &shown), res.status, res.status == 401 ?
-		    " Unauthorized: check --user" : res.status == 403 ?
-		    " Forbidden" : res.status == 404 ? " Not Found" : "",
-		    http_snippet(f->http));
-		goto out;
-	case http_outcome_aborted:
-	case http_outcome_ok:
-		break;
-	}
 	if (res.too_big) {
 		st = exit_protocol;
 		snprintf(msg, msgsz, "%s: GET %s: the body is over --max-body "
@@ -329,9 +387,12 @@ fetch_once(struct fetcher *f, long long offset, long limit, const char *given,
 		ps = page_feed(f->parser, "", 0);
 	else {
 		/* Every byte parsed but the JSON unfinished: the body was cut
-		 * short (a truncated gzip body can look complete to HTTP). */
+		 * short (a truncated gzip body can look complete to HTTP).
+		 * Well-formed JSON of the wrong shape is not retried: the
+		 * server meant it. */
 		ps = page_finish(f->parser);
-		at->sig.truncated = ps != page_status_ok;
+		at->sig.truncated = ps != page_status_ok &&
+		    page_truncated(f->parser);
 	}
 	if (ps != page_status_ok) {
 		st = exit_protocol;
@@ -343,8 +404,8 @@ fetch_once(struct fetcher *f, long long offset, long limit, const char *given,
 	info->items = page_items(f->parser);
 	if ((st = fetch_total(f, info, where, msg, msgsz)) != exit_ok)
 		goto out;
-	info->next = fetch_next(f);
-	if (keys != NULL && fetch_keys(f, keys) < 0) {
+	fetch_next(f, info);
+	if (req->keys != NULL && fetch_keys(f, req->keys) < 0) {
 		st = exit_protocol;
 		snprintf(msg, msgsz, "%s: the page's keys are too large", where);
 		goto out;
@@ -354,15 +415,19 @@ fetch_once(struct fetcher *f, long long offset, long limit, const char *given,
 		    where, shown_url(f, &shown), res.status, res.body_bytes, info->items,
 		    res.seconds);
 emit:
-
+	if (req->hashes != NULL && fetch_hashes(&f->nd, req->hashes) < 0) {
+		st = exit_protocol;
+		snprintf(msg, msgsz, "%s: too many items in one page", where);
+		goto out;
+	}
 	if (!run->o->gzip || run->defer_gzip) {
 		/* Hand the lines over without a copy; the parser keeps
 		 * writing through &f->nd, which now owns out's old memory. */
-		struct buf tmp = *out;
+		struct buf tmp = *req->out;
 
-		*out = f->nd;
+		*req->out = f->nd;
 		f->nd = tmp;
-	} else if (gzmember_compress(f->gz, f->nd.data, f->nd.len, out) < 0) {
+	} else if (gzmember_compress(f->gz, f->nd.data, f->nd.len, req->out) < 0) {
 		st = exit_protocol;
 		snprintf(msg, msgsz, "%s: page too large to compress", where);
 	}
@@ -375,14 +440,40 @@ void
 fetch_info_clear(struct fetch_info *info)
 {
 	free(info->next);
+	free(info->link_next);
+	free(info->guess);
 	free(info->url);
 	memset(info, 0, sizeof *info);
 }
 
+/*
+ * A request that timed out (no byte for --speed-time, or no connection in
+ * --connect-timeout) is tried at most this many times: a server that
+ * accepts and never answers ends the run in minutes, not in hours of
+ * retries, while a single stalled response still gets a second chance.
+ */
+#define MAX_TIMEOUTS 3
+
+/* Has this page used up its tries?  Appends why to msg. */
+static int
+fetch_give_up(const struct fetch_run *run, int attempt, int timeouts,
+    double start, char *msg, size_t msgsz)
+{
+	const struct options *o = run->o;
+	size_t n = strlen(msg);
+
+	if (attempt < o->retries && timeouts < MAX_TIMEOUTS &&
+	    (o->retry_max_time <= 0 || retry_now() - start < o->retry_max_time))
+		return 0;
+	snprintf(msg + n, msgsz - n, " (gave up after %d %s%s)", attempt + 1,
+	    attempt ? "attempts" : "attempt", timeouts >= MAX_TIMEOUTS ?
+	    ", each timed out" : "");
+	return 1;
+}
+
 enum exit_status
-fetch_page(struct fetcher *f, long long offset, long limit, const char *url,
-    struct buf *out, struct buf *keys, struct fetch_info *info, char *msg,
-    size_t msgsz)
+fetch_page(struct fetcher *f, const struct fetch_req *req,
+    struct fetch_info *info, char *msg, size_t msgsz)
 {
 	struct fetch_run *run = f->run;
 	const struct options *o = run->o;
@@ -391,15 +482,15 @@ fetch_page(struct fetcher *f, long long offset, long limit, const char *url,
 	enum exit_status st;
 	double start = retry_now();
 	long delay;
-	int attempt;
+	int attempt, timeouts = 0;
 
 	for (attempt = 0;; attempt++) {
 		if (limiter_acquire(run->limiter, run->cancel) < 0) {
-			snprintf(msg, msgsz, "interrupted");
+			snprintf(msg, msgsz, "offset %lld: interrupted",
+			    req->offset);
 			return exit_interrupted;
 		}
-		st = fetch_once(f, offset, limit, url, out, keys, info, msg, msgsz,
-		    &at);
+		st = fetch_once(f, req, info, msg, msgsz, &at);
 		v = st == exit_ok || st == exit_interrupted ? retry_verdict_no :
 		    retry_classify(&at.sig);
 		limiter_update(run->limiter, v == retry_verdict_throttled);
@@ -407,15 +498,10 @@ fetch_page(struct fetcher *f, long long offset, long limit, const char *url,
 			return st;
 		if (v == retry_verdict_throttled)
 			atomic_fetch_add(&run->throttled, 1);
-		if (attempt >= o->retries ||
-		    (o->retry_max_time > 0 &&
-		    retry_now() - start >= o->retry_max_time)) {
-			size_t n = strlen(msg);
-
-			snprintf(msg + n, msgsz - n, " (gave up after %d %s)",
-			    attempt + 1, attempt ? "attempts" : "attempt");
+		if (at.sig.curl == CURLE_OPERATION_TIMEDOUT)
+			timeouts++;
+		if (fetch_give_up(run, attempt, timeouts, start, msg, msgsz))
 			return v == retry_verdict_throttled ? exit_throttled : st;
-		}
 		delay = retry_delay_ms(attempt + 1, at.hint_ms, 250,
 		    o->retry_max_time > 0 && o->retry_max_time < 60 ?
 		    o->retry_max_time * 1000 : 60000, &f->seed);
@@ -423,7 +509,8 @@ fetch_page(struct fetcher *f, long long offset, long limit, const char *url,
 		log_info("%s; retry %d of %d in %.2f s", msg, attempt + 1,
 		    o->retries, delay / 1000.0);
 		if (retry_sleep_ms(delay, run->cancel) < 0) {
-			snprintf(msg, msgsz, "offset %lld: interrupted", offset);
+			snprintf(msg, msgsz, "offset %lld: interrupted",
+			    req->offset);
 			return exit_interrupted;
 		}
 	}

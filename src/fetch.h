@@ -23,17 +23,31 @@ struct fetch_run {
 	const struct options *o;
 	const CURLU *base;              /* the user's URL, parsed once */
 	struct http_conf http;
-	long page_size;                 /* items asked for per page */
 	size_t max_page;                /* cap on one page's NDJSON bytes */
 	int defer_gzip;                 /* --key: pages stay NDJSON, the emitter
 	                                   de-duplicates, then compresses */
 	struct limiter *limiter;        /* shared by every worker */
-	const atomic_int *cancel;
+	const atomic_int *cancel;       /* a signal, or another page failed */
+	atomic_long requests;           /* requests sent */
 	atomic_long retried;            /* attempts that were retried */
 	atomic_long throttled;          /* ... of which the server throttled */
 };
 
 struct fetcher;
+
+/* One page to fetch. */
+struct fetch_req {
+	long long offset;               /* its offset (the cursor plan: its
+	                                   number), for the URL and messages */
+	long limit;                     /* items asked for */
+	const char *url;                /* a cursor's next page, or NULL: the
+	                                   profile builds the URL */
+	struct buf *out;                /* the page: a gzip member, or NDJSON
+	                                   (no compression, or --key) */
+	struct buf *keys;               /* --key notes (below), or NULL */
+	struct buf *hashes;             /* one uint64_t (hash.h) per item
+	                                   line, in order, or NULL */
+};
 
 /* What one page said besides its items. */
 struct fetch_info {
@@ -44,27 +58,29 @@ struct fetch_info {
 	int has_pages;                  /* a page count (page profile) */
 	long long pages;
 	char conflict[256];             /* two sources disagreed: which, how */
-	char *next;                     /* cursor: the next page's URL, or NULL
-	                                   (the caller frees it) */
-	char *url;                      /* the URL asked for (redacted; the
-	                                   caller frees it) */
+	char *next;                     /* the next page as the profile names it
+	                                   (--next-path, or Link rel=next for
+	                                   the profiles that use it), or NULL */
+	char *link_next;                /* Link rel="next", whatever the profile */
+	int guesses;                    /* common next-page fields in the body
+	                                   (page_next_guess) */
+	const char *guess_name;         /* the first one's name (static) */
+	char *guess;                    /* its value, or NULL */
+	int more;                       /* the body said has_more: true */
+	char *url;                      /* the URL asked for (redacted) */
 };
 
 struct fetcher *fetcher_new(struct fetch_run *run);
 void fetcher_free(struct fetcher *f);
 
 /*
- * Fetches the page at offset with limit items (or, when url is not NULL,
- * that URL: a cursor's next page) into out, retrying transient failures
- * (each attempt starts the page afresh, so a retried page is
- * byte-identical to an unretried one); keys (or NULL) gets the items' keys
- * as described below (a gzip member when the run
- * compresses, else NDJSON), which is reset first.  Returns exit_ok, or
- * the exit status this failure deserves with a one-line message (naming the
- * offset and the redacted URL) in msg.
+ * Fetches one page into req->out, retrying transient failures (each
+ * attempt starts the page afresh, so a retried page is byte-identical to
+ * an unretried one); req->keys and req->hashes are reset first.  Returns
+ * exit_ok, or the exit status this failure deserves with a one-line
+ * message (naming the offset and the redacted URL) in msg.
  */
-enum exit_status fetch_page(struct fetcher *f, long long offset, long limit,
-    const char *url, struct buf *out, struct buf *keys,
+enum exit_status fetch_page(struct fetcher *f, const struct fetch_req *req,
     struct fetch_info *info, char *msg, size_t msgsz);
 
 /*

@@ -2,9 +2,10 @@
  * http.c - libcurl: global init, share handle, per-worker clients.
  *
  * Security defaults live here and nowhere else: only http and https, also
- * after a redirect; a bounded number of redirects; credentials given with
- * -u are not sent to another host after a redirect (libcurl's default,
- * CURLOPT_UNRESTRICTED_AUTH off); TLS verification always on.
+ * after a redirect; a bounded number of redirects, followed here rather
+ * than by libcurl, and only to the user's own origin or one allowed with
+ * --allow-origin (libcurl would carry -H headers such as an API key to any
+ * host); TLS verification always on; every option checked as it is set.
  * CURLOPT_NOSIGNAL is set on every handle because we are threaded.
  */
 #include <pthread.h>
@@ -13,6 +14,7 @@
 
 #include "http.h"
 #include "log.h"
+#include "origin.h"
 #include "xalloc.h"
 
 #define HTTP_SNIPPET 160        /* bytes of a body kept for messages */
@@ -142,10 +144,19 @@ http_xferinfo_cb(void *arg, curl_off_t dltotal, curl_off_t dlnow,
 	return c->conf->cancel != NULL && atomic_load(c->conf->cancel);
 }
 
+/* Sets one option; a refusal is remembered in *bad (the first one's name). */
+#define SETOPT(h, opt, val, bad)                                         \
+	do {                                                             \
+		if (curl_easy_setopt((h), (opt), (val)) != CURLE_OK &&   \
+		    *(bad) == NULL)                                      \
+			*(bad) = #opt;                                   \
+	} while (0)
+
 struct http_client *
 http_client_new(const struct http_conf *conf)
 {
 	struct http_client *c = xcalloc(1, sizeof *c);
+	const char *bad = NULL;
 	CURL *h;
 
 	if ((h = curl_easy_init()) == NULL) {
@@ -155,40 +166,48 @@ http_client_new(const struct http_conf *conf)
 	}
 	c->curl = h;
 	c->conf = conf;
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_SHARE, share);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(h, CURLOPT_MAXREDIRS, conf->max_redirs);
-	curl_easy_setopt(h, CURLOPT_UNRESTRICTED_AUTH, 0L);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, conf->insecure ? 0L : 1L);
-	curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, conf->insecure ? 0L : 2L);
+	/* Every option is checked: an old libcurl that ignored the protocol
+	 * or verification options would quietly lose a security rule. */
+	SETOPT(h, CURLOPT_NOSIGNAL, 1L, &bad);
+	SETOPT(h, CURLOPT_SHARE, share, &bad);
+	SETOPT(h, CURLOPT_PROTOCOLS_STR, "http,https", &bad);
+	SETOPT(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https", &bad);
+	SETOPT(h, CURLOPT_FOLLOWLOCATION, 0L, &bad);
+	SETOPT(h, CURLOPT_UNRESTRICTED_AUTH, 0L, &bad);
+	SETOPT(h, CURLOPT_SSL_VERIFYPEER, conf->insecure ? 0L : 1L, &bad);
+	SETOPT(h, CURLOPT_SSL_VERIFYHOST, conf->insecure ? 0L : 2L, &bad);
 	if (conf->cacert != NULL)
-		curl_easy_setopt(h, CURLOPT_CAINFO, conf->cacert);
+		SETOPT(h, CURLOPT_CAINFO, conf->cacert, &bad);
 	if (conf->capath != NULL)
-		curl_easy_setopt(h, CURLOPT_CAPATH, conf->capath);
+		SETOPT(h, CURLOPT_CAPATH, conf->capath, &bad);
 	if (conf->netrc) {
-		curl_easy_setopt(h, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL);
+		SETOPT(h, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL, &bad);
 		if (conf->netrc_file != NULL)
-			curl_easy_setopt(h, CURLOPT_NETRC_FILE, conf->netrc_file);
+			SETOPT(h, CURLOPT_NETRC_FILE, conf->netrc_file, &bad);
 	}
-	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, conf->speed_limit);
-	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, conf->speed_time);
-	curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, "");
-	curl_easy_setopt(h, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION);
-	curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
-	curl_easy_setopt(h, CURLOPT_BUFFERSIZE, 128L * 1024);
-	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, conf->connect_timeout);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, c->errbuf);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, http_write_cb);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, c);
-	curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
-	curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, http_xferinfo_cb);
-	curl_easy_setopt(h, CURLOPT_XFERINFODATA, c);
+	SETOPT(h, CURLOPT_LOW_SPEED_LIMIT, conf->speed_limit, &bad);
+	SETOPT(h, CURLOPT_LOW_SPEED_TIME, conf->speed_time, &bad);
+	SETOPT(h, CURLOPT_ACCEPT_ENCODING, "", &bad);
+	SETOPT(h, CURLOPT_USERAGENT, PACKAGE_NAME "/" PACKAGE_VERSION, &bad);
+	SETOPT(h, CURLOPT_TCP_KEEPALIVE, 1L, &bad);
+	SETOPT(h, CURLOPT_BUFFERSIZE, 128L * 1024, &bad);
+	SETOPT(h, CURLOPT_CONNECTTIMEOUT, conf->connect_timeout, &bad);
+	SETOPT(h, CURLOPT_ERRORBUFFER, c->errbuf, &bad);
+	SETOPT(h, CURLOPT_WRITEFUNCTION, http_write_cb, &bad);
+	SETOPT(h, CURLOPT_WRITEDATA, c, &bad);
+	SETOPT(h, CURLOPT_NOPROGRESS, 0L, &bad);
+	SETOPT(h, CURLOPT_XFERINFOFUNCTION, http_xferinfo_cb, &bad);
+	SETOPT(h, CURLOPT_XFERINFODATA, c, &bad);
 	if (conf->userpwd != NULL) {
-		curl_easy_setopt(h, CURLOPT_USERPWD, conf->userpwd);
-		curl_easy_setopt(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		SETOPT(h, CURLOPT_USERPWD, conf->userpwd, &bad);
+		SETOPT(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC, &bad);
+	}
+	if (bad != NULL) {
+		log_error("libcurl %s refused %s: invdump needs libcurl 7.85 "
+		    "or later", curl_version_info(CURLVERSION_NOW)->version,
+		    bad);
+		http_client_free(c);
+		return NULL;
 	}
 	return c;
 }
@@ -202,51 +221,48 @@ http_client_free(struct http_client *c)
 	free(c);
 }
 
-void
-http_get(struct http_client *c, const char *url, const struct curl_slist *extra,
-    http_body_fn fn, void *ctx, struct http_result *res)
+static int
+is_redirect(long status)
 {
-	struct curl_slist *hdrs = NULL, *tmp;
-	const struct curl_slist *s;
+	return status == 301 || status == 302 || status == 303 ||
+	    status == 307 || status == 308;
+}
+
+/* One request to url, without following anything; fills res. */
+static void
+http_once(struct http_client *c, const char *url, struct curl_slist *hdrs,
+    struct http_result *res)
+{
 	CURLcode rc;
 	double secs = 0;
+	curl_off_t ra = 0;
+	long oserr = 0;
 
-	c->fn = fn;
-	c->ctx = ctx;
 	c->checked = c->pass = c->aborted = c->too_big = 0;
 	c->body_bytes = 0;
 	c->rawlen = 0;
 	c->errbuf[0] = '\0';
 	c->snippet[0] = '\0';
+	if (curl_easy_setopt(c->curl, CURLOPT_URL, url) != CURLE_OK ||
+	    curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, hdrs) != CURLE_OK) {
+		rc = CURLE_URL_MALFORMAT;
+		snprintf(c->errbuf, sizeof c->errbuf, "libcurl refused the URL");
+	} else
+		rc = curl_easy_perform(c->curl);
+	(void)curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, NULL);
 
-	for (s = c->conf->headers; s != NULL; s = s->next)
-		if ((tmp = curl_slist_append(hdrs, s->data)) != NULL)
-			hdrs = tmp;
-	for (s = extra; s != NULL; s = s->next)
-		if ((tmp = curl_slist_append(hdrs, s->data)) != NULL)
-			hdrs = tmp;
-	curl_easy_setopt(c->curl, CURLOPT_URL, url);
-	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, hdrs);
-
-	rc = curl_easy_perform(c->curl);
-
-	curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, NULL);
-	curl_slist_free_all(hdrs);
-
-	memset(res, 0, sizeof *res);
-	curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &res->status);
-	curl_easy_getinfo(c->curl, CURLINFO_TOTAL_TIME, &secs);
-	res->seconds = secs;
+	res->status = 0;
+	(void)curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &res->status);
+	(void)curl_easy_getinfo(c->curl, CURLINFO_TOTAL_TIME, &secs);
+	res->seconds += secs;
 	res->curl = rc;
 	res->body_bytes = c->body_bytes;
 	res->too_big = c->too_big;
-	{
-		curl_off_t ra = 0;
-
-		if (curl_easy_getinfo(c->curl, CURLINFO_RETRY_AFTER, &ra) ==
-		    CURLE_OK)
-			res->retry_after = ra;
-	}
+	res->retry_after = 0;
+	if (curl_easy_getinfo(c->curl, CURLINFO_RETRY_AFTER, &ra) == CURLE_OK)
+		res->retry_after = ra;
+	if (curl_easy_getinfo(c->curl, CURLINFO_OS_ERRNO, &oserr) == CURLE_OK)
+		res->os_errno = oserr;
 	log_snippet(c->snippet, sizeof c->snippet, c->raw, c->rawlen);
 
 	if (c->aborted)
@@ -262,6 +278,67 @@ http_get(struct http_client *c, const char *url, const struct curl_slist *extra,
 	else
 		res->outcome = http_outcome_status;
 	/* A 2xx response with an empty body never called the write callback. */
+}
+
+/* Where a redirect response points, checked against the origin rule;
+ * NULL (and res refused) when it may not be followed. */
+static char *
+http_redirect_target(struct http_client *c, struct http_result *res)
+{
+	const struct http_conf *conf = c->conf;
+	enum origin_verdict v;
+	char *to = NULL, *shown;
+
+	if (curl_easy_getinfo(c->curl, CURLINFO_REDIRECT_URL, &to) !=
+	    CURLE_OK || to == NULL)
+		return NULL;    /* a 3xx without Location: the caller's to judge */
+	v = conf->origin != NULL ? origin_check(conf->origin, to,
+	    conf->allow_origins) : origin_same;
+	if (v == origin_same || v == origin_allowed) {
+		if (res->redirects < conf->max_redirs)
+			return xstrdup(to);
+		res->outcome = http_outcome_refused;
+		snprintf(res->error, sizeof res->error, "more than %ld "
+		    "redirects (--max-redirs)", conf->max_redirs);
+		return NULL;
+	}
+	shown = log_redact_url(to);
+	res->outcome = http_outcome_refused;
+	snprintf(res->error, sizeof res->error, "HTTP %ld redirect to %s: %s",
+	    res->status, shown, origin_verdict_text(v));
+	free(shown);
+	return NULL;
+}
+
+void
+http_get(struct http_client *c, const char *url, const struct curl_slist *extra,
+    http_body_fn fn, void *ctx, struct http_result *res)
+{
+	struct curl_slist *hdrs = NULL, *tmp;
+	const struct curl_slist *s;
+	char *next = NULL;
+
+	c->fn = fn;
+	c->ctx = ctx;
+	for (s = c->conf->headers; s != NULL; s = s->next)
+		if ((tmp = curl_slist_append(hdrs, s->data)) != NULL)
+			hdrs = tmp;
+	for (s = extra; s != NULL; s = s->next)
+		if ((tmp = curl_slist_append(hdrs, s->data)) != NULL)
+			hdrs = tmp;
+
+	memset(res, 0, sizeof *res);
+	for (;;) {
+		http_once(c, next != NULL ? next : url, hdrs, res);
+		free(next);
+		next = NULL;
+		if (res->outcome != http_outcome_status ||
+		    !is_redirect(res->status) ||
+		    (next = http_redirect_target(c, res)) == NULL)
+			break;
+		res->redirects++;
+	}
+	curl_slist_free_all(hdrs);
 }
 
 const char *

@@ -33,6 +33,9 @@ struct http_conf {
 	int netrc;                      /* credentials from a netrc file */
 	const char *netrc_file;         /* NULL: ~/.netrc */
 	const atomic_int *cancel;       /* a transfer stops when *cancel != 0 */
+	const char *origin;             /* the user's URL's origin (origin.h):
+	                                   redirects elsewhere are refused */
+	const struct curl_slist *allow_origins; /* --allow-origin */
 };
 
 struct http_client;
@@ -46,7 +49,10 @@ enum http_outcome {
 	http_outcome_transport,  /* no (complete) response: curl error */
 	http_outcome_aborted,    /* the body callback said stop, or the
 	                            body passed max_body (too_big) */
-	http_outcome_cancelled   /* *cancel was set */
+	http_outcome_cancelled,  /* *cancel was set */
+	http_outcome_refused     /* a redirect we will not follow (another
+	                            origin, a downgrade, too many): error says
+	                            which */
 };
 
 struct http_result {
@@ -59,6 +65,8 @@ struct http_result {
 	long long retry_after;   /* CURLINFO_RETRY_AFTER: seconds, 0 if none
 	                            (negative: a date in the past) */
 	double seconds;          /* total time of the request */
+	long os_errno;           /* CURLINFO_OS_ERRNO for transport errors */
+	int redirects;           /* redirects followed */
 };
 
 /* Returns 0, or -1 with a message on stderr. */
@@ -67,11 +75,15 @@ void http_global_cleanup(void);
 /* "libcurl/7.88.1 OpenSSL/3.0.x ..." */
 const char *http_version(void);
 
+/* A client, or NULL with a message on stderr (libcurl refused an option
+ * that security depends on: too old a libcurl). */
 struct http_client *http_client_new(const struct http_conf *conf);
 void http_client_free(struct http_client *c);
 
 /*
- * GET url (headers: conf's, then extra).  The result says how it ended;
+ * GET url (headers: conf's, then extra), following redirects to the same
+ * origin (or an allowed one) up to conf->max_redirs: libcurl's own
+ * following is off, since it would carry -H headers to any host.  The result says how it ended;
  * response headers stay readable with http_header() until the next request.
  */
 void http_get(struct http_client *c, const char *url,

@@ -141,6 +141,13 @@ struct page_parser {
 	int have_next;
 	struct buf next;
 
+	/* next-page fields found by name (page_next_guess) */
+	int truncated;		/* page_finish: the JSON had not ended */
+	int guess_n;		/* non-null candidates seen */
+	int guess_more;		/* has_more/hasMore was true */
+	const char *guess_name;	/* the first one's name */
+	struct buf guess;	/* its value */
+
 	/* surrogate-escape scanner */
 	enum page_esc esc;
 	int esc_n;		/* hex digits read */
@@ -459,6 +466,7 @@ page_path_is(const page_parser *p, size_t len, const char *path)
 	return p->pathlen == len && memcmp(p->path, path, len) == 0;
 }
 
+
 enum page_vtype {
 	vt_null, vt_bool, vt_number, vt_string, vt_object, vt_array
 };
@@ -485,6 +493,71 @@ page_parse_count(const char *s, size_t n, long long *out)
 	}
 	*out = v;
 	return 0;
+}
+
+/*
+ * The fields by which APIs commonly name their next page (DRF, OData,
+ * Slack/Stripe-style cursors, JSON:API links, Facebook's paging), for a
+ * profile that was not told where its next page is, and for noticing a
+ * server that pages differently from what the profile says.
+ */
+static const char *const page_next_names[] = {
+	"next", "next_page", "nextPage", "next_url", "nextUrl", "next_link",
+	"nextLink", "@odata.nextLink", "odata.nextLink", "next_cursor",
+	"nextCursor", "links.next", "paging.next", "_links.next.href",
+	"meta.next", "pagination.next", NULL
+};
+static const char *const page_more_names[] = {
+	"has_more", "hasMore", "more", NULL
+};
+
+static size_t
+page_longest_name(const char *const *names)
+{
+	size_t n = 0;
+
+	for (; *names != NULL; names++)
+		if (strlen(*names) > n)
+			n = strlen(*names);
+	return n;
+}
+
+static const char *
+page_path_among(const page_parser *p, const char *const *names)
+{
+	for (; *names != NULL; names++)
+		if (page_path_is(p, strlen(*names), *names))
+			return *names;
+	return NULL;
+}
+
+/* A value at one of the next-page names: counts the non-null ones. */
+static void
+page_guess_value(page_parser *p, enum page_vtype t, const char *s, size_t n)
+{
+	const char *name;
+
+	if (p->depth > 3)
+		return;
+	if ((name = page_path_among(p, page_more_names)) != NULL) {
+		if (t == vt_bool && n)
+			p->guess_more = 1;
+		return;
+	}
+	if ((name = page_path_among(p, page_next_names)) == NULL)
+		return;
+	if (t == vt_null || t == vt_bool || (t == vt_string && n == 0))
+		return;
+	/* An object or array there is no next page we can follow, but it
+	 * says more may come: counted, with no value. */
+	if (p->guess_n++ == 0) {
+		p->guess_name = name;
+		buf_reset(&p->guess);
+		if ((t == vt_string || t == vt_number) &&
+		    memchr(s, '\0', n) == NULL)
+			buf_add(&p->guess, s, n);
+		buf_cstr(&p->guess);
+	}
 }
 
 /*
@@ -534,6 +607,8 @@ page_envelope_value(page_parser *p, enum page_vtype t, const char *s, size_t n)
 		    page_parse_count(s, n, &p->total) == 0)
 			p->have_total = 1;
 	}
+	if (p->o.guess_next)
+		page_guess_value(p, t, s, n);
 	if (page_path_is(p, p->next_len, p->o.next_path)) {
 		/* A next cursor we cannot read must not look like "last page":
 		 * that would end the export early without a word. */
@@ -820,11 +895,18 @@ page_new(const struct page_opts *opts, struct buf *out)
 		longest = p->total_len;
 	if (p->next_len != PAGE_NO_PATH && p->next_len > longest)
 		longest = p->next_len;
+	if (opts->guess_next) {
+		if (page_longest_name(page_next_names) > longest)
+			longest = page_longest_name(page_next_names);
+		if (page_longest_name(page_more_names) > longest)
+			longest = page_longest_name(page_more_names);
+	}
 	p->toolong = longest + 1;
 	p->tok_lim = opts->max_item > SIZE_MAX - PAGE_TOKEN_SLACK ? SIZE_MAX :
 	    opts->max_item + PAGE_TOKEN_SLACK;
 	p->path = xmalloc(p->toolong);
 	buf_init(&p->next, 0);
+	buf_init(&p->guess, 0);
 	p->spans_cap = 256;
 	if (opts->key_field != NULL && *opts->key_field != '\0') {
 		p->key_len = strlen(opts->key_field);
@@ -869,6 +951,11 @@ page_reset(page_parser *p)
 	p->total = 0;
 	p->have_next = 0;
 	buf_reset(&p->next);
+	p->truncated = 0;
+	p->guess_n = 0;
+	p->guess_more = 0;
+	p->guess_name = NULL;
+	buf_reset(&p->guess);
 	buf_reset(&p->keybuf);
 	p->esc = esc_none;
 }
@@ -917,10 +1004,13 @@ page_finish(page_parser *p)
 	if (p->st != page_status_ok)
 		return p->st;	/* a callback refused the last token */
 	if (!p->nonblank) {
+		p->truncated = 1;
 		page_fail(p, page_status_syntax, "empty body");
 		return p->st;
 	}
 	if (ys == yajl_status_error) {
+		/* Every byte fed was accepted: only the end is missing. */
+		p->truncated = 1;
 		/* yajl counts from the single space it parses to finish. */
 		off = p->fed;
 		page_fail_yajl(p, off);
@@ -983,6 +1073,29 @@ page_next(const page_parser *p)
 	return p->have_next ? p->next.data : NULL;
 }
 
+int
+page_next_guess(const page_parser *p, const char **name, const char **value)
+{
+	if (name != NULL)
+		*name = p->guess_name;
+	if (value != NULL)
+		*value = p->guess_n > 0 && p->guess.len > 0 ? p->guess.data :
+		    NULL;
+	return p->guess_n;
+}
+
+int
+page_truncated(const page_parser *p)
+{
+	return p->truncated;
+}
+
+int
+page_says_more(const page_parser *p)
+{
+	return p->guess_more;
+}
+
 const char *
 page_error(const page_parser *p)
 {
@@ -997,6 +1110,7 @@ page_free(page_parser *p)
 	yajl_free(p->yh);
 	yajl_gen_free(p->gen);
 	buf_free(&p->next);
+	buf_free(&p->guess);
 	buf_free(&p->keybuf);
 	free(p->lines);
 	free(p->keys);

@@ -52,6 +52,8 @@ struct page_opts {
 	                            whose value identifies the item, compared
 	                            with the key as a whole (no dotted paths);
 	                            NULL/"": none.  See page_item */
+	int guess_next;          /* look for the next page under the names
+	                            APIs commonly use (page_next_guess) */
 };
 
 enum page_status {
@@ -89,6 +91,11 @@ enum page_status page_feed(page_parser *p, const void *data, size_t n);
  * (page_status_syntax), and a missing items array when items_path is set
  * (page_status_shape).  Call page_reset before feeding another body. */
 enum page_status page_finish(page_parser *p);
+
+/* 1 when page_finish failed because the body ended before its JSON did
+ * (or was empty): a body cut short, worth fetching again; 0 for JSON that
+ * is complete but wrong, which the server would send again. */
+int page_truncated(const page_parser *p);
 
 /* Items written so far (complete lines in out). */
 size_t page_items(const page_parser *p);
@@ -131,6 +138,21 @@ int page_total(const page_parser *p, long long *total);
  * the next feed, reset or free.  A string holding a NUL byte is a shape error
  * rather than a shortened cursor. */
 const char *page_next(const page_parser *p);
+
+/*
+ * With guess_next: how many of the common next-page fields (next,
+ * next_page, @odata.nextLink, next_cursor, links.next, ...; see page.c)
+ * the body held with a value other than null, false or "".  *name and
+ * *value (either may be NULL) get the first one's name and its text (a
+ * string's content or a number's literal; NULL when it was an object or
+ * an array), owned by the parser until the next feed, reset or free.
+ */
+int page_next_guess(const page_parser *p, const char **name,
+    const char **value);
+
+/* With guess_next: 1 when the body said "has_more": true (or hasMore,
+ * more). */
+int page_says_more(const page_parser *p);
 
 /* A one-line description of the first error, e.g.
  * "expected an array at the root, found an object" or

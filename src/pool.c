@@ -102,6 +102,7 @@ worker_main(void *arg)
 
 		buf_reset(&s->page.data);
 		buf_reset(&s->page.keys);
+		buf_reset(&s->page.hashes);
 		s->page.items = 0;
 		r = p->ops->work(w->wctx, seq, &s->page);
 
@@ -115,12 +116,17 @@ worker_main(void *arg)
 			if (seq < p->end)
 				p->end = seq;
 			break;
+		case pool_work_last:
+			s->ready = 1;
+			if (seq + 1 < p->end)
+				p->end = seq + 1;
+			break;
 		case pool_work_failed:
 			p->stop = p->failed = 1;
 			break;
 		}
 		pthread_cond_signal(&p->ready);
-		if (r != pool_work_done)
+		if (r != pool_work_done && r != pool_work_last)
 			pthread_cond_broadcast(&p->room);
 	}
 	pthread_mutex_unlock(&p->lock);
@@ -130,7 +136,7 @@ worker_main(void *arg)
 enum pool_result
 pool_run(int nworkers, void **wctx, long long first, long long end, int window,
     size_t page_max, const struct pool_ops *ops, void *ectx,
-    const atomic_int *cancel)
+    const atomic_int *cancel, int *thread_error)
 {
 	struct pool p;
 	struct worker *w;
@@ -153,19 +159,26 @@ pool_run(int nworkers, void **wctx, long long first, long long end, int window,
 	for (i = 0; i < p.window; i++) {
 		buf_init(&p.slots[i].page.data, page_max);
 		buf_init(&p.slots[i].page.keys, page_max);
+		buf_init(&p.slots[i].page.hashes, page_max);
 	}
 
 	w = xcalloc(nworkers, sizeof *w);
 	for (i = 0; i < nworkers; i++) {
 		w[i].pool = &p;
 		w[i].wctx = wctx[i];
-		if ((rc = pthread_create(&w[i].tid, NULL, worker_main, &w[i])) != 0)
+		if ((rc = pthread_create(&w[i].tid, NULL, worker_main, &w[i])) != 0) {
+			/* Fewer workers than asked would still be correct, but
+			 * a limit that bites here is one the person must hear
+			 * of: the run fails rather than quietly slowing down. */
+			if (thread_error != NULL)
+				*thread_error = rc;
 			break;
+		}
 		started++;
 	}
 
 	pthread_mutex_lock(&p.lock);
-	if (started == 0)
+	if (started < nworkers)
 		p.stop = p.failed = 1;
 	while (!p.stop && p.next_emit < p.end) {
 		s = &p.slots[p.next_emit % p.window];
@@ -188,7 +201,9 @@ pool_run(int nworkers, void **wctx, long long first, long long end, int window,
 		p.next_emit++;
 		pthread_cond_broadcast(&p.room);
 	}
-	if (p.failed)
+	if (started < nworkers)
+		result = pool_result_thread;
+	else if (p.failed)
 		result = pool_result_failed;
 	else if (p.stop || cancelled(&p))
 		result = p.next_emit >= p.end ? pool_result_ok :
@@ -202,6 +217,7 @@ pool_run(int nworkers, void **wctx, long long first, long long end, int window,
 	for (i = 0; i < p.window; i++) {
 		buf_free(&p.slots[i].page.data);
 		buf_free(&p.slots[i].page.keys);
+		buf_free(&p.slots[i].page.hashes);
 	}
 	free(p.slots);
 	free(w);

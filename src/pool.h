@@ -18,6 +18,7 @@
 struct pool_page {
 	struct buf data;        /* the bytes to emit (reused between jobs) */
 	struct buf keys;        /* the caller's per-item notes (reused) */
+	struct buf hashes;      /* the caller's item hashes (reused) */
 	long long items;        /* items in data, for the caller's counts */
 };
 
@@ -25,6 +26,8 @@ enum pool_work {
 	pool_work_done = 0,     /* page filled */
 	pool_work_end,          /* this job is past the end: no job from here
 	                           on is emitted (for APIs without a total) */
+	pool_work_last,         /* page filled, and it is the last: no job
+	                           after it is emitted */
 	pool_work_failed        /* stop the run; the callback said why */
 };
 
@@ -39,7 +42,10 @@ struct pool_ops {
 enum pool_result {
 	pool_result_ok,         /* every job up to the end was emitted */
 	pool_result_failed,     /* work() or emit() failed */
-	pool_result_cancelled   /* *cancel was set */
+	pool_result_cancelled,  /* *cancel was set */
+	pool_result_thread      /* a worker thread could not be created
+	                           (*thread_error holds pthread_create's code);
+	                           nothing was emitted after that */
 };
 
 /*
@@ -47,10 +53,11 @@ enum pool_result {
  * where the end is) on nworkers threads, wctx[i] being worker i's context,
  * with at most window pages in flight; page_max caps each page's bytes.
  * Returns when all are emitted, one failed, or *cancel became non-zero.
+ * thread_error (or NULL) receives pthread_create's error code.
  */
 #define POOL_NO_END 0x7fffffffffffffffLL
 enum pool_result pool_run(int nworkers, void **wctx, long long first,
     long long end, int window, size_t page_max, const struct pool_ops *ops,
-    void *ectx, const atomic_int *cancel);
+    void *ectx, const atomic_int *cancel, int *thread_error);
 
 #endif

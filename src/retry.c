@@ -68,6 +68,10 @@ retry_transient(CURLcode rc)
 enum retry_verdict
 retry_classify(const struct retry_signal *s)
 {
+	/* A handshake cut by the network (a reset, a closed socket) is the
+	 * network's failure, not TLS's: libcurl reports both alike. */
+	if (s->curl == CURLE_SSL_CONNECT_ERROR && s->os_errno != 0)
+		return retry_verdict_yes;
 	if (s->curl != CURLE_OK)
 		return retry_transient(s->curl) ? retry_verdict_yes :
 		    retry_verdict_no;
@@ -77,8 +81,10 @@ retry_classify(const struct retry_signal *s)
 	case 429:
 		return retry_verdict_throttled;
 	case 403:
-		return s->ratelimit_exhausted ? retry_verdict_throttled :
-		    retry_verdict_no;
+		/* GitHub's rate limits: X-RateLimit-Remaining: 0, or (the
+		 * secondary limit) Retry-After. */
+		return s->ratelimit_exhausted || s->retry_after ?
+		    retry_verdict_throttled : retry_verdict_no;
 	case 408:
 	case 425:
 	case 500:
@@ -114,9 +120,9 @@ retry_hint_ms(long long retry_after_s, const char *reset, long long now)
 {
 	long long v;
 
-	if (retry_after_s != 0)
-		return retry_after_s < 0 ? 0 : (long)(retry_after_s > 86400 ?
-		    86400000 : retry_after_s * 1000);
+	if (retry_after_s > 0)
+		return (long)(retry_after_s > 86400 ? 86400000 :
+		    retry_after_s * 1000);
 	if (reset != NULL && total_parse_count(reset, &v) == 0) {
 		if (v > 365LL * 86400)  /* a Unix time (GitHub's style) */
 			v = v > now ? v - now : 0;

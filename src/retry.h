@@ -33,6 +33,8 @@ struct retry_signal {
 	int truncated;           /* the body ended before its JSON did */
 	long status;             /* HTTP status, 0 if none */
 	int ratelimit_exhausted; /* X-RateLimit-Remaining: 0 (or RateLimit-) */
+	int retry_after;         /* the response carried Retry-After */
+	long os_errno;           /* the system's error under curl's, or 0 */
 };
 
 enum retry_verdict retry_classify(const struct retry_signal *s);
@@ -51,8 +53,9 @@ long retry_delay_ms(int attempt, long hint_ms, long base_ms, long cap_ms,
 
 /*
  * What the server asked for, in milliseconds, or -1: retry_after_s is
- * libcurl's CURLINFO_RETRY_AFTER (seconds; it may be negative for a date
- * in the past, which means "now"); reset is the value of RateLimit-Reset
+ * libcurl's CURLINFO_RETRY_AFTER (seconds; 0, a date in the past or
+ * "Retry-After: 0" are no hint at all: backoff applies, never a retry at
+ * once); reset is the value of RateLimit-Reset
  * or X-RateLimit-Reset (delta seconds, or a Unix time when it is larger
  * than a year's worth of seconds), NULL if absent; now is the Unix time.
  */

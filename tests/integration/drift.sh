@@ -1,7 +1,8 @@
 #!/bin/sh
 # drift.sh - items inserted or deleted while an export runs are detected:
 # the total is read again at the end, --key drops duplicates across page
-# boundaries, and both end in status 3 with the file published.
+# boundaries, and both end in status 3 with nothing published (unless
+# --keep-mismatch).
 . "$TESTS_SRCDIR/integration/setup.sh"
 
 ids_unique() {
@@ -15,10 +16,16 @@ start_mock --items 1000 --drift-after 3 --drift-insert 5
 run_invdump -w 1 -o "$T/a.gz" "$BASE/offset/items"
 check "5 items inserted during the run: status 3" status_is 3
 check "... the total's change is reported" err_has "1000 items at the start, 1005 at the end"
+check "... the repeated items are reported" err_has "began with an item already written"
+check "... and nothing is published" test ! -e "$T/a.gz"
+
+start_mock --items 1000 --drift-after 3 --drift-insert 5
+run_invdump -w 1 --keep-mismatch -o "$T/a.gz" "$BASE/offset/items"
+check "--keep-mismatch: status 3 all the same" status_is 3
 check "... and the file is published" test -s "$T/a.gz"
 
 start_mock --items 1000 --drift-after 3 --drift-insert 5
-run_invdump -w 1 --key id -o "$T/b.gz" "$BASE/offset/items"
+run_invdump -w 1 --key id --keep-mismatch -o "$T/b.gz" "$BASE/offset/items"
 check "with --key id: status 3" status_is 3
 check "... 5 duplicates dropped and reported" err_has "5 duplicate items (same --key id) dropped"
 check "... every id written once" ids_unique "$T/b.gz" 995

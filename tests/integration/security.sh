@@ -1,6 +1,6 @@
 #!/bin/sh
 # security.sh - credentials from the environment, netrc and files work and
-# are never printed; they do not follow a redirect to another host; only
+# are never printed; no redirect to another origin is followed; only
 # http and https are followed; the secret leaves argv; --insecure is loud.
 . "$TESTS_SRCDIR/integration/setup.sh"
 
@@ -55,19 +55,27 @@ check "-u: the secret is masked in /proc/PID/cmdline" sh -c "! grep -q s3cret '$
 # Redirects: credentials stay with their host; 127.0.0.1 and localhost
 # are different hosts to libcurl.
 : >"$T/b.log"
+rm -f "$T/outb.gz"
 run_invdump -o "$T/outb.gz" -u alice:s3cret "$A/redirect?to=http://localhost:$BPORT/offset/items"
-check "a redirect to another host is followed" test "$rc" -eq 0 -o "$rc" -eq 3
-check "... without the -u credentials" sh -c "grep -q GET '$T/b.log' && ! grep -q Authorization '$T/b.log'"
-: >"$T/b.log"
-run_invdump -o "$T/outb.gz" -H "Authorization: Bearer secret-tok" "$A/redirect?to=http://localhost:$BPORT/offset/items"
-check "... nor an Authorization header" sh -c "grep -q GET '$T/b.log' && ! grep -q secret-tok '$T/b.log'"
+check "a redirect to another origin is refused: status 7" status_is 7
+check "... and says which origin rule" err_has "another origin"
+check "... nothing reached the other origin" sh -c "! grep -q GET '$T/b.log'"
+check "... nothing published" test ! -e "$T/outb.gz"
+run_invdump -o "$T/outb.gz" -H "X-Api-Key: secret-key" "$A/redirect?to=http://localhost:$BPORT/offset/items"
+check "... an API-key header does not go either" sh -c "! grep -q secret-key '$T/b.log'"
+run_invdump -o "$T/outb.gz" -H "X-Api-Key: secret-key" --allow-origin "http://localhost:$BPORT" "$A/redirect?to=http://localhost:$BPORT/offset/items"
+check "--allow-origin: the redirect is followed" test "$rc" -eq 0 -o "$rc" -eq 3
+check "... with the credentials, as asked" sh -c "grep -q secret-key '$T/b.log'"
+run_invdump -o "$T/outb.gz" -l 1000 -u alice:s3cret "$A/redirect?to=$A/offset/items%3Flimit%3D1000"
+check "a redirect within the origin is followed, with the credentials" status_is 0
+check "... to the page it names" sh -c "gzip -dc '$T/outb.gz' | cmp -s - '$T/truth'"
 run_invdump -o "$T/outb.gz" "$A/redirect?to=ftp://127.0.0.1:$BPORT/x"
-check "a redirect to ftp:// is refused: status 1" status_is 1
+check "a redirect to ftp:// is refused: status 7" status_is 7
 check "... and says so" err_has "ftp"
 run_invdump -o "$T/outb.gz" "$A/redirect?to=file:///etc/passwd"
-check "a redirect to file:// is refused" status_is 1
-run_invdump -o "$T/outb.gz" --max-redirs 0 "$A/redirect?to=$B/offset/items"
-check "--max-redirs 0: a redirect is an error" status_is 1
+check "a redirect to file:// is refused" status_is 7
+run_invdump -o "$T/outb.gz" --max-redirs 0 "$A/redirect?to=$A/offset/items"
+check "--max-redirs 0: a redirect is an error" status_is 7
 check "--max-redirs 0: says so" err_has "redirect"
 
 run_invdump -o "$T/outb.gz" --insecure "$B/offset/items"

@@ -277,8 +277,8 @@ check(const struct pcase *c)
 	check_keyed(c, NULL);
 }
 
-#define ROOT		{ NULL, NULL, NULL, 0, 0, NULL }
-#define ITEMS(path)	{ path, NULL, NULL, 0, 0, NULL }
+#define ROOT		{ NULL, NULL, NULL, 0, 0, NULL, 0 }
+#define ITEMS(path)	{ path, NULL, NULL, 0, 0, NULL, 0 }
 
 static const struct pcase cases[] = {
 	/* numbers, byte for byte */
@@ -339,23 +339,23 @@ static const struct pcase cases[] = {
 	/* items path, total, next */
 	{ "results with total after",
 	  "{\"results\":[{\"id\":1},{\"id\":2}],\"count\":2}", 0,
-	  { "results", "count", NULL, 0, 0, NULL }, 0, page_status_ok,
+	  { "results", "count", NULL, 0, 0, NULL , 0 }, 0, page_status_ok,
 	  "{\"id\":1}\n{\"id\":2}\n", 0, 1, 2, NULL, NULL },
 	{ "results with total before, and skipped keys",
 	  "{\"count\":1234,\"next\":\"https://x/?page=2\",\"previous\":null,"
 	  "\"facets\":{\"results\":[9],\"deep\":[[{\"count\":7}]]},"
 	  "\"list\":[{\"results\":[8],\"count\":6}],\"results\":[1,2,3]}", 0,
-	  { "results", "count", "next", 0, 0, NULL }, 0, page_status_ok,
+	  { "results", "count", "next", 0, 0, NULL , 0 }, 0, page_status_ok,
 	  "1\n2\n3\n", 0, 1, 1234, "https://x/?page=2", NULL },
 	{ "data.items with meta.next_cursor",
 	  "{\"meta\":{\"total\":\"42\",\"next_cursor\":\"abc==\"},"
 	  "\"data\":{\"items\":[{\"a\":[]}],\"other\":[5]}}", 0,
-	  { "data.items", "meta.total", "meta.next_cursor", 0, 0, NULL }, 0,
+	  { "data.items", "meta.total", "meta.next_cursor", 0, 0, NULL , 0 }, 0,
 	  page_status_ok, "{\"a\":[]}\n", 0, 1, 42, "abc==", NULL },
 	{ "@odata.count and value",
 	  "{\"@odata.context\":\"x\",\"@odata.count\":3,\"value\":[{\"n\":1}],"
 	  "\"@odata.nextLink\":\"https://h/v?$skip=1\"}", 0,
-	  { "value", "@odata.count", "@odata.nextLink", 0, 0, NULL }, 0,
+	  { "value", "@odata.count", "@odata.nextLink", 0, 0, NULL , 0 }, 0,
 	  page_status_ok, "{\"n\":1}\n", 0, 1, 3, "https://h/v?$skip=1", NULL },
 	{ "dotted key matches a dotted path",
 	  "{\"a.b\":[1]}", 0, ITEMS("a.b"), 0, page_status_ok, "1\n", 0, 0, 0,
@@ -367,17 +367,17 @@ static const struct pcase cases[] = {
 	  "{\"\":{\"results\":[9]},\"results\":[1]}", 0, ITEMS("results"), 0,
 	  page_status_ok, "1\n", 0, 0, 0, NULL, NULL },
 	{ "next as a number",
-	  "{\"items\":[],\"next_page\":17}", 0, { "items", NULL, "next_page", 0, 0, NULL },
+	  "{\"items\":[],\"next_page\":17}", 0, { "items", NULL, "next_page", 0, 0, NULL , 0 },
 	  0, page_status_ok, "", 0, 0, 0, "17", NULL },
 	{ "next null means none",
-	  "{\"items\":[1],\"next\":null}", 0, { "items", NULL, "next", 0, 0, NULL },
+	  "{\"items\":[1],\"next\":null}", 0, { "items", NULL, "next", 0, 0, NULL , 0 },
 	  0, page_status_ok, "1\n", 0, 0, 0, NULL, NULL },
 	{ "unusable totals are no total",
 	  "{\"items\":[],\"a\":-1,\"b\":1.5,\"c\":\"12x\",\"d\":null,"
-	  "\"e\":99999999999999999999}", 0, { "items", "a", NULL, 0, 0, NULL }, 0,
+	  "\"e\":99999999999999999999}", 0, { "items", "a", NULL, 0, 0, NULL , 0 }, 0,
 	  page_status_ok, "", 0, 0, 0, NULL, NULL },
 	{ "total path absent",
-	  "{\"items\":[1]}", 0, { "items", "total", "next", 0, 0, NULL }, 0,
+	  "{\"items\":[1]}", 0, { "items", "total", "next", 0, 0, NULL , 0 }, 0,
 	  page_status_ok, "1\n", 0, 0, 0, NULL, NULL },
 	{ "long keys in the envelope",
 	  "{\"a_very_long_key_that_is_longer_than_any_wanted_path\":"
@@ -387,10 +387,10 @@ static const struct pcase cases[] = {
 	/* limits that pass */
 	{ "item exactly max_item",
 	  "[{\"a\":\"0123456789\"},\"123456789012345678\"]", 0,
-	  { NULL, NULL, NULL, 20, 0, NULL }, 0, page_status_ok,
+	  { NULL, NULL, NULL, 20, 0, NULL , 0 }, 0, page_status_ok,
 	  "{\"a\":\"0123456789\"}\n\"123456789012345678\"\n", 0, 0, 0, NULL, NULL },
 	{ "depth exactly max_depth",
-	  "[[[[1]]]]", 0, { NULL, NULL, NULL, 0, 4, NULL }, 0, page_status_ok,
+	  "[[[[1]]]]", 0, { NULL, NULL, NULL, 0, 4, NULL , 0 }, 0, page_status_ok,
 	  "[[[1]]]\n", 0, 0, 0, NULL, NULL },
 	{ "output exactly at the buffer cap",
 	  "[1234567,1]", 0, ROOT, 10, page_status_ok, "1234567\n1\n", 0, 0, 0,
@@ -471,30 +471,30 @@ static const struct pcase cases[] = {
 	  ITEMS("results"), 0, page_status_shape, "1\n", 0, 0, 0, NULL,
 	  "appears twice" },
 	{ "next is an object", "{\"items\":[],\"next\":{\"href\":\"x\"}}", 0,
-	  { "items", NULL, "next", 0, 0, NULL }, 0, page_status_shape, "", 0, 0, 0,
+	  { "items", NULL, "next", 0, 0, NULL , 0 }, 0, page_status_shape, "", 0, 0, 0,
 	  NULL, "\"next\" is an object" },
 	{ "next has a NUL byte", "{\"items\":[],\"next\":\"a\\u0000\"}", 0,
-	  { "items", NULL, "next", 0, 0, NULL }, 0, page_status_shape, "", 0, 0, 0,
+	  { "items", NULL, "next", 0, 0, NULL , 0 }, 0, page_status_shape, "", 0, 0, 0,
 	  NULL, "NUL" },
 
 	/* limits */
 	{ "item over max_item",
 	  "[{\"a\":\"0123456789\"},{\"b\":\"0123456789\"},{\"c\":1}]", 0,
-	  { NULL, NULL, NULL, 17, 0, NULL }, 0, page_status_too_big, "", 0, 0, 0, NULL,
+	  { NULL, NULL, NULL, 17, 0, NULL , 0 }, 0, page_status_too_big, "", 0, 0, 0, NULL,
 	  "17-byte item limit (max_item)" },
 	{ "second item over max_item",
 	  "[{\"a\":\"0123456789\"},\"1234567890123456789\"]", 0,
-	  { NULL, NULL, NULL, 20, 0, NULL }, 0, page_status_too_big,
+	  { NULL, NULL, NULL, 20, 0, NULL , 0 }, 0, page_status_too_big,
 	  "{\"a\":\"0123456789\"}\n", 0, 0, 0, NULL, "item 2 is over" },
 	{ "output over the buffer cap", "[1234567,12]", 0, ROOT, 10,
 	  page_status_too_big, "1234567\n", 0, 0, 0, NULL, "buffer cap" },
 	{ "newline over the buffer cap", "[1234567,1]", 0, ROOT, 9,
 	  page_status_too_big, "1234567\n", 0, 0, 0, NULL, "buffer cap" },
-	{ "depth over max_depth", "[[[[[1]]]]]", 0, { NULL, NULL, NULL, 0, 4, NULL },
+	{ "depth over max_depth", "[[[[[1]]]]]", 0, { NULL, NULL, NULL, 0, 4, NULL , 0 },
 	  0, page_status_too_deep, "", 0, 0, 0, NULL, "deeper than 4 levels" },
 	{ "depth over max_depth under an ignored key",
 	  "{\"junk\":{\"a\":[[{}]]},\"results\":[1]}", 0,
-	  { "results", NULL, NULL, 0, 4, NULL }, 0, page_status_too_deep, "", 0, 0, 0,
+	  { "results", NULL, NULL, 0, 4, NULL , 0 }, 0, page_status_too_deep, "", 0, 0, 0,
 	  NULL, "max_depth" },
 };
 
@@ -562,12 +562,12 @@ static const struct kcase kcases[] = {
 	{ .c = { .name = "keys: under items_path, not in the envelope",
 	    .in = "{\"id\":\"env\",\"results\":[{\"id\":1,\"x\":{\"id\":9}},"
 	    "{\"y\":{\"id\":2}}],\"meta\":{\"id\":3}}",
-	    .o = { "results", NULL, NULL, 0, 0, "id" },
+	    .o = { "results", NULL, NULL, 0, 0, "id" , 0 },
 	    .out = "{\"id\":1,\"x\":{\"id\":9}}\n{\"y\":{\"id\":2}}\n" },
 	  KEYS(K("1"), NOKEY) },
 	{ .c = { .name = "keys: lines count what out held before the body",
 	    .in = "{\"count\":2,\"results\":[{\"id\":\"a\"},{\"id\":\"b\"}]}",
-	    .o = { "results", "count", NULL, 0, 0, "id" },
+	    .o = { "results", "count", NULL, 0, 0, "id" , 0 },
 	    .out = "{\"id\":\"a\"}\n{\"id\":\"b\"}\n", .has_total = 1,
 	    .total = 2 },
 	  .prefix = "x\n{\"id\":\"b\"}\n", KEYS(K("a"), K("b")) },
@@ -587,7 +587,7 @@ static const struct kcase kcases[] = {
 	  KEYS(K("ok")) },
 	{ .c = { .name = "keys: an item over max_item",
 	    .in = "[{\"id\":\"abc\"},{\"id\":\"abcdefg\"}]",
-	    .o = { NULL, NULL, NULL, 12, 0, "id" }, .want = page_status_too_big,
+	    .o = { NULL, NULL, NULL, 12, 0, "id" , 0 }, .want = page_status_too_big,
 	    .out = "{\"id\":\"abc\"}\n", .errsub = "item 2 is over" },
 	  KEYS(K("abc")) },
 	{ .c = { .name = "keys: none in an empty page", .in = "[]",
@@ -734,7 +734,7 @@ check_generated(void)
 static void
 check_keys_reset(void)
 {
-	struct page_opts o = { "results", NULL, NULL, 0, 0, "id" };
+	struct page_opts o = { "results", NULL, NULL, 0, 0, "id", 0 };
 	const char *one = "{\"results\":[{\"id\":\"a\"},{\"id\":\"b\"},"
 	    "{\"id\":\"c\"}]}";
 	const char *two = "{\"results\":[{\"id\":\"c\"},{\"id\":\"d\"}]}";
@@ -789,7 +789,7 @@ check_keys_reset(void)
 static void
 check_reset(void)
 {
-	struct page_opts o = { "results", "count", "next", 0, 0, NULL };
+	struct page_opts o = { "results", "count", "next", 0, 0, NULL, 0 };
 	struct buf out;
 	page_parser *p;
 	long long total = -1;
@@ -820,7 +820,7 @@ check_reset(void)
 static void
 check_append(void)
 {
-	struct page_opts o = { NULL, NULL, NULL, 8, 0, NULL };
+	struct page_opts o = { NULL, NULL, NULL, 8, 0, NULL, 0 };
 	struct buf out;
 	page_parser *p;
 	int good = 1;

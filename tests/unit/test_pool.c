@@ -82,7 +82,7 @@ go(struct run *r, int workers, long long first, long long end, int window)
 	r->next = first;
 	atomic_store(&r->emitted, first);
 	return pool_run(workers, ctx, first, end, window, 1 << 20, &ops, r,
-	    &r->cancel);
+	    &r->cancel, NULL);
 }
 
 static void

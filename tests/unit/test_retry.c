@@ -69,6 +69,21 @@ main(void)
 	trunc.truncated = 1;
 	ok(retry_classify(&trunc) == retry_verdict_yes,
 	    "a 200 whose JSON was cut short is retried");
+	trunc.truncated = 0;
+	ok(retry_classify(&trunc) == retry_verdict_no,
+	    "a complete 200 of the wrong shape (an error object) is not");
+	memset(&trunc, 0, sizeof trunc);
+	trunc.status = 403;
+	trunc.retry_after = 1;
+	ok(retry_classify(&trunc) == retry_verdict_throttled,
+	    "a 403 with Retry-After (GitHub's secondary limit) throttles");
+	memset(&trunc, 0, sizeof trunc);
+	trunc.curl = CURLE_SSL_CONNECT_ERROR;
+	ok(retry_classify(&trunc) == retry_verdict_no,
+	    "a TLS handshake that failed by itself is not retried");
+	trunc.os_errno = 104;   /* ECONNRESET */
+	ok(retry_classify(&trunc) == retry_verdict_yes,
+	    "a handshake cut by a reset is");
 
 	for (a = 1, bad = 0; a <= 12; a++) {
 		max = 250L << (a - 1);
@@ -90,8 +105,10 @@ main(void)
 	    "and clamped to the cap");
 
 	ok(retry_hint_ms(3, NULL, 0) == 3000, "Retry-After: 3 -> 3 s");
-	ok(retry_hint_ms(-20, NULL, 0) == 0,
-	    "a Retry-After date in the past -> now (libcurl gives a negative)");
+	ok(retry_hint_ms(-20, NULL, 0) == -1,
+	    "a Retry-After date in the past -> no hint (libcurl gives a negative)");
+	ok(retry_hint_ms(0, NULL, 0) == -1,
+	    "Retry-After: 0 -> no hint: backoff, not a retry at once");
 	ok(retry_hint_ms(0, "7", 1700000000) == 7000, "RateLimit-Reset: 7 -> 7 s");
 	ok(retry_hint_ms(0, "1700000012", 1700000000) == 12000,
 	    "X-RateLimit-Reset as a Unix time -> the seconds until then");
