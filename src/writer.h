@@ -7,7 +7,8 @@
  * appear under its name.  writer_abort() removes the temporary file, so a
  * failed or interrupted run leaves the destination as it was.  A symlink at
  * the destination is replaced, never followed.  "-" writes to standard
- * output, where nothing can be taken back.
+ * output, where nothing can be taken back; its errors (but EPIPE) count as
+ * much as a file's, the final close(2) of descriptor 1 included.
  *
  * Used by one thread only.  Every function prints its own message (naming
  * the path and the failing call) before returning an error.
@@ -29,7 +30,13 @@ enum writer_status {
 };
 
 enum writer_status writer_write(struct writer *w, const void *data, size_t n);
-/* Publishes the file; frees w whatever happens. */
+/*
+ * Publishes the file; frees w whatever happens.  writer_error either
+ * before the rename (the destination is as it was, the temporary file is
+ * gone) or after it, when the directory could not be synced: the new file
+ * is then in place but may not survive a crash, and the message says so.
+ * For standard output: its fsync (where it has one) and its close.
+ */
 enum writer_status writer_commit(struct writer *w);
 /* Removes the temporary file; frees w.  Safe on NULL. */
 void writer_abort(struct writer *w);
