@@ -1,9 +1,27 @@
 /*
  * writer.c - output file and atomic publication (see writer.h).
+ *
+ * The temporary file's name is also kept in a static buffer, announced by
+ * an atomic state, so that the signal thread can remove it while this
+ * module's owner is stuck (writer_emergency_unlink).  The state moves:
+ *
+ *   free -> creating -> free                              (mkostemp failed)
+ *                    -> active -> removing -> free        (writer_abort)
+ *                              -> renaming -> published   (writer_commit)
+ *                                          -> free        (it failed)
+ *                              -> gone                    (signal thread)
+ *
+ * A writer opened while the slot is taken is not registered.
+ *
+ * Only the signal thread takes "active" to "gone", only the owner takes it
+ * anywhere else, each with a compare-and-swap, so the file is unlinked or
+ * renamed by exactly one of them.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <limits.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,11 +35,76 @@
 struct writer {
 	int fd;
 	int is_stdout;
+	int registered;         /* owns the emergency slot */
 	char *path;             /* destination */
 	char *tmp;              /* temporary file, NULL for stdout */
 	char *dir;              /* destination's directory, for its fsync */
 	unsigned long long bytes;
 };
+
+enum {
+	slot_free,
+	slot_creating,
+	slot_active,            /* slot_path exists and is ours */
+	slot_removing,
+	slot_renaming,
+	slot_published,
+	slot_gone               /* removed by writer_emergency_unlink */
+};
+static atomic_int slot_state;
+static char slot_path[PATH_MAX];
+
+/* Takes the slot for a writer about to create its temporary file. */
+static int
+slot_take(void)
+{
+	int s;
+
+	s = slot_free;
+	if (atomic_compare_exchange_strong(&slot_state, &s, slot_creating))
+		return 1;
+	s = slot_published;
+	return atomic_compare_exchange_strong(&slot_state, &s, slot_creating);
+}
+
+/* From slot_active to next; 0 when the signal thread got there first. */
+static int
+slot_move(struct writer *w, int next)
+{
+	int s = slot_active;
+
+	if (!w->registered)
+		return 1;
+	return atomic_compare_exchange_strong(&slot_state, &s, next);
+}
+
+static void
+slot_set(struct writer *w, int next)
+{
+	if (w->registered)
+		atomic_store(&slot_state, next);
+}
+
+enum writer_emergency
+writer_emergency_unlink(void)
+{
+	int s = slot_active;
+
+	if (atomic_compare_exchange_strong(&slot_state, &s, slot_gone)) {
+		unlink(slot_path);
+		return writer_emergency_clean;
+	}
+	switch (s) {
+	case slot_creating:
+	case slot_removing:
+	case slot_renaming:
+		return writer_emergency_busy;
+	case slot_published:
+		return writer_emergency_published;
+	default:
+		return writer_emergency_clean;
+	}
+}
 
 static void
 writer_free(struct writer *w)
@@ -58,11 +141,17 @@ writer_open(const char *path)
 	base = basename(copy);
 	w->tmp = xasprintf("%s/.%s.XXXXXX", w->dir, base);
 	free(copy);
+	w->registered = strlen(w->tmp) < sizeof slot_path && slot_take();
 	/* mkostemp creates the file 0600: inventories are sensitive. */
 	if ((w->fd = mkostemp(w->tmp, O_CLOEXEC)) < 0) {
 		log_errno("%s: cannot create a temporary file in %s", path, w->dir);
+		slot_set(w, slot_free);
 		writer_free(w);
 		return NULL;
+	}
+	if (w->registered) {
+		memcpy(slot_path, w->tmp, strlen(w->tmp) + 1);
+		atomic_store(&slot_state, slot_active);
 	}
 	return w;
 }
@@ -144,6 +233,11 @@ writer_commit(struct writer *w)
 		st = writer_error;
 	}
 	w->fd = -1;
+	if (!slot_move(w, slot_renaming)) {
+		/* The signal thread removed it and is ending the process. */
+		writer_free(w);
+		return writer_error;
+	}
 	if (st == writer_ok && rename(w->tmp, w->path) < 0) {
 		log_errno("%s: cannot rename the temporary file %s to it",
 		    w->path, w->tmp);
@@ -151,9 +245,11 @@ writer_commit(struct writer *w)
 	}
 	if (st != writer_ok) {
 		unlink(w->tmp);
+		slot_set(w, slot_free);
 		writer_free(w);
 		return st;
 	}
+	slot_set(w, slot_published);
 	/*
 	 * Make the new name itself durable.  The file is in place by now, so
 	 * a failure cannot be undone: it is an error all the same, since a
@@ -183,7 +279,10 @@ writer_abort(struct writer *w)
 	if (!w->is_stdout) {
 		if (w->fd >= 0)
 			close(w->fd);
-		unlink(w->tmp);
+		if (slot_move(w, slot_removing)) {
+			unlink(w->tmp);
+			slot_set(w, slot_free);
+		}
 	}
 	writer_free(w);
 }
