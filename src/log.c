@@ -13,7 +13,6 @@
 #include <curl/curl.h>
 
 #include "log.h"
-#include "query.h"
 #include "xalloc.h"
 
 static int log_level;
@@ -107,42 +106,129 @@ log_info(const char *fmt, ...)
 	va_end(ap);
 }
 
-/* Query parameter names whose values are secrets, compared without case
- * and ignoring '-' and '_' (so "api-key", "api_key" and "apiKey" match). */
-static const char *const secret_params[] = {
-	"apikey", "key", "token", "accesstoken", "authtoken", "password",
-	"passwd", "pass", "secret", "clientsecret", "sig", "signature",
-	"privatetoken", "sessionid", "auth", "credential", "credentials",
-	NULL
+/*
+ * Is a parameter or header name one whose value is a secret?  The name is
+ * percent-decoded, lowercased and stripped of everything but letters and
+ * digits ("X-Amz-Signature", "api_token", "user[password]", "api%5Fkey"
+ * all count), then tried against two lists: words that give a secret away
+ * wherever they appear in a name, and short words that do so only at its
+ * end (after a plural 's' is dropped), where "key" in "monkey" or "pass"
+ * in "bypass" is redacted too - better too much than too little - but
+ * "keyword", "signal" or "passenger" are not.
+ */
+static const char *const secret_anywhere[] = {
+	"token", "secret", "passw", "passphrase", "signature", "credential",
+	"apikey", "accesskey", "privatekey", "sessionid", "sessid",
+	"authorization", "cookie", "bearer", NULL
+};
+static const char *const secret_suffix[] = {
+	"key", "sig", "pass", "pwd", "auth", "session", "sid", "jwt", NULL
 };
 
 static int
-secret_param(const char *name, size_t n)
+hexval(int c)
 {
-	char norm[64];
-	size_t i, j;
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c = tolower(c);
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
 
-	for (i = j = 0; i < n && j < sizeof norm - 1; i++) {
-		if (name[i] == '-' || name[i] == '_')
-			continue;
-		norm[j++] = tolower((unsigned char)name[i]);
+static int
+ends_with(const char *s, size_t n, const char *suffix)
+{
+	size_t m = strlen(suffix);
+
+	return n >= m && memcmp(s + n - m, suffix, m) == 0;
+}
+
+static int
+secret_name(const char *name, size_t n)
+{
+	char *norm = xmalloc(n + 1);
+	size_t i, j;
+	int c, hi, lo, found = 0;
+
+	for (i = j = 0; i < n; i++) {
+		c = (unsigned char)name[i];
+		if (c == '%' && i + 2 < n &&
+		    (hi = hexval((unsigned char)name[i + 1])) >= 0 &&
+		    (lo = hexval((unsigned char)name[i + 2])) >= 0) {
+			c = hi * 16 + lo;
+			i += 2;
+		}
+		if (isalnum(c))
+			norm[j++] = tolower(c);
 	}
 	norm[j] = '\0';
-	for (i = 0; secret_params[i] != NULL; i++)
-		if (strcmp(norm, secret_params[i]) == 0)
-			return 1;
-	return 0;
+	for (i = 0; !found && secret_anywhere[i] != NULL; i++)
+		found = strstr(norm, secret_anywhere[i]) != NULL;
+	if (j > 1 && norm[j - 1] == 's')
+		for (i = 0; !found && secret_suffix[i] != NULL; i++)
+			found = ends_with(norm, j - 1, secret_suffix[i]);
+	for (i = 0; !found && secret_suffix[i] != NULL; i++)
+		found = ends_with(norm, j, secret_suffix[i]);
+	free(norm);
+	return found;
+}
+
+/*
+ * Rewrites "a=1&token=2" with the secret values replaced by "***".  ';'
+ * separates parameters too, as some servers have it, so that "a=1;key=2"
+ * cannot hide a key inside the value of "a".  Empty values stay empty
+ * (there is nothing to hide, and "token=" is worth seeing).
+ */
+static char *
+redact_params(const char *q)
+{
+	size_t n = strlen(q), name_len, len;
+	char *out = xmalloc(4 * n + 8), *o = out;
+	const char *p = q, *end, *eq;
+
+	while (*p != '\0') {
+		len = strcspn(p, "&;");
+		end = p + len;
+		eq = memchr(p, '=', len);
+		name_len = eq != NULL ? (size_t)(eq - p) : len;
+		if (eq != NULL && eq + 1 < end && secret_name(p, name_len)) {
+			memcpy(o, p, name_len + 1);
+			o += name_len + 1;
+			memcpy(o, "***", 3);
+			o += 3;
+		} else {
+			memcpy(o, p, len);
+			o += len;
+		}
+		if (*end == '\0')
+			break;
+		*o++ = *end;
+		p = end + 1;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* Redacts the URL part of u by redact_params. */
+static void
+redact_part(CURLU *u, CURLUPart part)
+{
+	char *v = NULL, *nv;
+
+	if (curl_url_get(u, part, &v, 0) != CURLUE_OK || v == NULL)
+		return;
+	if (part == CURLUPART_QUERY || strchr(v, '=') != NULL) {
+		nv = redact_params(v);
+		curl_url_set(u, part, nv, 0);
+		free(nv);
+	}
+	curl_free(v);
 }
 
 char *
 log_redact_url(const char *url)
 {
 	CURLU *u;
-	char *query = NULL, *out = NULL, *result;
-	const char *p;
-	struct query_param qp;
-	char *nq;
-	size_t qlen;
+	char *out = NULL, *pw = NULL, *result;
 
 	if ((u = curl_url()) == NULL)
 		return xstrdup("(unprintable URL)");
@@ -151,34 +237,48 @@ log_redact_url(const char *url)
 		curl_url_cleanup(u);
 		return xstrdup("(unprintable URL)");
 	}
-	curl_url_set(u, CURLUPART_PASSWORD, NULL, 0);
-	if (curl_url_get(u, CURLUPART_QUERY, &query, 0) == CURLUE_OK) {
-		qlen = strlen(query);
-		nq = xmalloc(qlen * 2 + 4);
-		nq[0] = '\0';
-		for (p = query; query_next(&p, &qp); ) {
-			if (*nq != '\0')
-				strcat(nq, "&");
-			if (qp.value != NULL && secret_param(qp.start, qp.name_len)) {
-				strncat(nq, qp.start, qp.name_len + 1);
-				strcat(nq, "***");
-			} else
-				strncat(nq, qp.start, qp.len);
-		}
-		curl_url_set(u, CURLUPART_QUERY, nq, 0);
-		free(nq);
-		curl_free(query);
+	/*
+	 * user:password@ keeps the user; a user alone is often a token
+	 * (https://TOKEN@host/), so it goes.
+	 */
+	if (curl_url_get(u, CURLUPART_PASSWORD, &pw, 0) == CURLUE_OK) {
+		curl_url_set(u, CURLUPART_PASSWORD, "***", 0);
+		curl_free(pw);
+	} else if (curl_url_get(u, CURLUPART_USER, &pw, 0) == CURLUE_OK) {
+		curl_url_set(u, CURLUPART_USER, "***", 0);
+		curl_free(pw);
 	}
+	redact_part(u, CURLUPART_QUERY);
+	/* Tokens travel in fragments too (OAuth's #access_token=). */
+	redact_part(u, CURLUPART_FRAGMENT);
 	if (curl_url_get(u, CURLUPART_URL, &out, 0) != CURLUE_OK) {
 		curl_url_cleanup(u);
 		return xstrdup("(unprintable URL)");
 	}
-	/* A user name alone is not a secret, but "user:" would look odd;
-	 * curl prints the user without a password, which is what we want. */
 	result = xstrdup(out);
 	curl_free(out);
 	curl_url_cleanup(u);
 	return result;
+}
+
+char *
+log_redact_header(const char *line)
+{
+	const char *colon;
+	size_t n = strlen(line), eol;
+
+	/* HTTP/2 pseudo-headers (":authority: x") begin with their colon. */
+	colon = strchr(line + (line[0] == ':'), ':');
+	if (colon == NULL || !secret_name(line, colon - line))
+		return xstrdup(line);
+	/* Keep the line's end, so that the caller can print it as it was. */
+	for (eol = n; eol > (size_t)(colon - line) + 1 &&
+	    (line[eol - 1] == '\r' || line[eol - 1] == '\n'); eol--)
+		;
+	/* An empty value stays empty, as in a query. */
+	if (colon + 1 + strspn(colon + 1, " \t") >= line + eol)
+		return xstrdup(line);
+	return xasprintf("%.*s: ***%s", (int)(colon - line), line, line + eol);
 }
 
 void

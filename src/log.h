@@ -4,7 +4,7 @@
  * Every message goes to stderr prefixed "invdump: ", one line each, written
  * with a single write so lines from several threads never interleave.
  * Nothing here ever prints a credential: URLs pass through log_redact_url()
- * before they reach a message.
+ * and header lines through log_redact_header() before they reach a message.
  */
 #ifndef INVDUMP_LOG_H
 #define INVDUMP_LOG_H
@@ -29,13 +29,30 @@ void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
- * Returns a newly allocated copy of url fit to print: a password in the
- * userinfo, and the values of query parameters that commonly carry secrets
- * (api_key, apikey, key, token, access_token, password, secret, sig,
- * signature, ...), are replaced by "***".  An unparsable URL comes back as
- * "(unprintable URL)".
+ * A name is a secret's when, percent-decoded, lowercased and with all but
+ * letters and digits dropped, it contains token, secret, passw, passphrase,
+ * signature, credential, apikey, accesskey, privatekey, sessionid, sessid,
+ * authorization, cookie or bearer, or ends (a plural 's' aside) in key,
+ * sig, pass, pwd, auth, session, sid or jwt: "api_token", "X-Amz-Signature"
+ * and "Proxy-Authorization" are, and so is "monkey" (too much rather than
+ * too little), but not "keyword".
+ */
+
+/*
+ * Returns a newly allocated copy of url fit to print: the password in the
+ * userinfo (or the user, when alone, as in https://TOKEN@host/) and the
+ * values of query parameters with a secret's name, in the query and in a
+ * fragment that holds parameters, are replaced by "***"; empty values stay
+ * empty.  An unparsable URL comes back as "(unprintable URL)".
  */
 char *log_redact_url(const char *url);
+
+/*
+ * Returns a newly allocated copy of a header line, "Name: value" with or
+ * without its CR LF, fit to print: when Name is a secret's, the value
+ * becomes "***".  Other lines come back as they were.
+ */
+char *log_redact_header(const char *line);
 
 /* Copies at most n bytes of data into dst (of size dstsz) as printable
  * ASCII: other bytes become \xNN, quotes and backslashes are escaped. */

@@ -1,11 +1,32 @@
 /*
  * main.c - argv to options, options to a run, a run to an exit status.
  *
- * Signals: SIGINT and SIGTERM are blocked in every thread and taken by one
- * thread in sigwait(), which only records the signal in an atomic flag; the
- * run sees it, stops its transfers, removes its temporary file and ends
- * with status 128 + signal.  SIGPIPE is ignored: a closed standard output
- * shows up as EPIPE from write(2) and ends the run quietly.
+ * Signals.  The signals that would end the process (HUP, INT, QUIT, TERM,
+ * ALRM, USR1, USR2, XCPU, VTALRM) are blocked in every thread before any
+ * thread exists, and taken by one thread in sigwait(); none of them can
+ * ever kill the process with its default action, however many arrive.
+ *
+ *  - The first one only sets the atomic cancel flag: the run stops its
+ *    transfers (within a second), removes its temporary file and ends with
+ *    status 128 + signal (129 HUP, 130 INT, 131 QUIT, 143 TERM).
+ *  - Another one in the next STOP_GRACE seconds is noted, not obeyed: the
+ *    run is already stopping, and timeout(1) and supervisors send SIGTERM
+ *    twice (to the process, then to its group).
+ *  - If the run is still going once STOP_GRACE has passed and a signal
+ *    came after the first (before or since), the signal thread removes the
+ *    temporary file itself (writer_emergency_unlink) and _exits with 128 +
+ *    the first signal - unless the file is being or has been published,
+ *    in which case the run has finished its work and is let end.
+ *
+ * The --max-time timer counts as a first signal.  SIGHUP and the others
+ * but INT, QUIT and TERM are left ignored when they were ignored at start
+ * (nohup); INT and QUIT are taken even then, since shells ignore them in
+ * background jobs that scripts then stop with kill -INT.  SIGQUIT gives no
+ * core dump: it is a way to stop, like the others.  SIGPIPE is ignored: a
+ * closed standard output shows up as EPIPE from write(2) and ends the run
+ * quietly.  SIGXFSZ is ignored, so a file size limit is a write error
+ * (EFBIG).  SIGKILL, and crashes (SEGV, ABRT, ...), can leave the
+ * temporary file, .NAME.XXXXXX beside the destination.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -22,52 +43,151 @@
 #include "http.h"
 #include "log.h"
 #include "status.h"
+#include "writer.h"
 
 /* The signal that asked us to stop, or CAUGHT_TIMEOUT for --max-time. */
 #define CAUGHT_TIMEOUT (-1)
 static atomic_int caught;
+
+/* Seconds a stopping run has before a further signal ends it outright. */
+#define STOP_GRACE 3
 
 struct sigctx {
 	sigset_t set;
 	long max_time;          /* seconds, 0: none */
 };
 
+/* Signals that stop the run; ignoring one at start counts (but INT, QUIT
+ * and TERM: see the top of the file). */
+static const struct {
+	int sig;
+	const char *name;
+	int always;
+} stop_signals[] = {
+	{ SIGHUP, "SIGHUP", 0 },
+	{ SIGINT, "SIGINT", 1 },
+	{ SIGQUIT, "SIGQUIT", 1 },
+	{ SIGTERM, "SIGTERM", 1 },
+	{ SIGALRM, "SIGALRM", 0 },
+	{ SIGUSR1, "SIGUSR1", 0 },
+	{ SIGUSR2, "SIGUSR2", 0 },
+	{ SIGXCPU, "SIGXCPU", 0 },
+	{ SIGVTALRM, "SIGVTALRM", 0 },
+};
+#define NSTOP_SIGNALS (sizeof stop_signals / sizeof stop_signals[0])
+
+static const char *
+signal_name(int sig)
+{
+	size_t i;
+
+	for (i = 0; i < NSTOP_SIGNALS; i++)
+		if (stop_signals[i].sig == sig)
+			return stop_signals[i].name;
+	return "a signal";
+}
+
+static void
+timespec_add_sec(struct timespec *t, long sec)
+{
+	t->tv_sec += sec;
+}
+
+/* Waits for a signal of set until the monotonic time *until (NULL: for
+ * ever); 0 when the time came first. */
+static int
+signal_wait(const sigset_t *set, const struct timespec *until)
+{
+	struct timespec now, left;
+	int sig;
+
+	if (until == NULL)
+		return sigwait(set, &sig) == 0 ? sig : -1;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	left.tv_sec = until->tv_sec - now.tv_sec;
+	left.tv_nsec = until->tv_nsec - now.tv_nsec;
+	if (left.tv_nsec < 0) {
+		left.tv_sec--;
+		left.tv_nsec += 1000000000L;
+	}
+	if (left.tv_sec < 0)
+		return 0;
+	if ((sig = sigtimedwait(set, NULL, &left)) < 0)
+		return errno == EAGAIN ? 0 : -1;
+	return sig;
+}
+
+/*
+ * The run did not stop in time and was told again: remove the temporary
+ * file from here and end the process.  Returns only when the file is
+ * being or has been published, or its state does not settle.
+ */
+static void
+stop_now(int first, int again)
+{
+	struct timespec tick = { 0, 10 * 1000 * 1000 };
+	int i, status;
+
+	status = 128 + (first > 0 ? first : again);
+	for (i = 0; i < 100; i++) {
+		switch (writer_emergency_unlink()) {
+		case writer_emergency_clean:
+			if (first > 0)
+				log_error("interrupted by %s, and %s after the run "
+				    "had not stopped in %d s: stopping now; nothing "
+				    "was published", signal_name(first),
+				    signal_name(again), STOP_GRACE);
+			else
+				log_error("--max-time reached, and %s after the run "
+				    "had not stopped in %d s: stopping now; nothing "
+				    "was published", signal_name(again), STOP_GRACE);
+			_exit(status);
+		case writer_emergency_published:
+			return;
+		case writer_emergency_busy:
+			nanosleep(&tick, NULL);
+			break;
+		}
+	}
+}
+
 static void *
 signal_main(void *arg)
 {
 	struct sigctx *sc = arg;
-	sigset_t *set = &sc->set;
-	struct timespec deadline, left;
-	int sig;
+	struct timespec deadline, grace_end;
+	int sig, again = 0, grace_over = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &deadline);
-	deadline.tv_sec += sc->max_time;
+	timespec_add_sec(&deadline, sc->max_time);
 	for (;;) {
-		if (sc->max_time > 0 && atomic_load(&caught) == 0) {
-			clock_gettime(CLOCK_MONOTONIC, &left);
-			left.tv_sec = deadline.tv_sec - left.tv_sec;
-			left.tv_nsec = deadline.tv_nsec - left.tv_nsec;
-			if (left.tv_nsec < 0) {
-				left.tv_sec--;
-				left.tv_nsec += 1000000000L;
-			}
-			if (left.tv_sec < 0)
-				left.tv_sec = left.tv_nsec = 0;
-			sig = sigtimedwait(set, NULL, &left);
-			if (sig < 0) {
-				if (errno == EAGAIN)
-					atomic_store(&caught, CAUGHT_TIMEOUT);
-				continue;
-			}
-		} else if (sigwait(set, &sig) != 0)
+		/* STOP_FAILED is the run stopping itself, not a signal: the
+		 * first signal after it is a first signal. */
+		if (atomic_load(&caught) == 0 ||
+		    atomic_load(&caught) == STOP_FAILED)
+			sig = signal_wait(&sc->set,
+			    sc->max_time > 0 ? &deadline : NULL);
+		else
+			sig = signal_wait(&sc->set, grace_over ? NULL : &grace_end);
+		if (sig < 0)
 			continue;
-		if (atomic_load(&caught) != 0) {
-			/* A second signal: the person means it. */
-			signal(sig, SIG_DFL);
-			pthread_sigmask(SIG_UNBLOCK, set, NULL);
-			raise(sig);
+		if (atomic_load(&caught) == 0 ||
+		    atomic_load(&caught) == STOP_FAILED) {
+			/* A first signal, or the --max-time deadline. */
+			clock_gettime(CLOCK_MONOTONIC, &grace_end);
+			timespec_add_sec(&grace_end, STOP_GRACE);
+			atomic_store(&caught, sig > 0 ? sig : CAUGHT_TIMEOUT);
+			continue;
 		}
-		atomic_store(&caught, sig);
+		if (sig == 0) {
+			grace_over = 1;
+			if (again != 0)
+				stop_now(atomic_load(&caught), again);
+			continue;
+		}
+		again = sig;
+		if (grace_over)
+			stop_now(atomic_load(&caught), again);
 	}
 	return NULL;
 }
@@ -77,14 +197,20 @@ main(int argc, char **argv)
 {
 	static struct sigctx sc;
 	struct options o;
+	struct sigaction sa;
 	pthread_t sigthread;
 	enum exit_status st;
+	size_t i;
 	int rc;
 
 	signal(SIGPIPE, SIG_IGN);
+	signal(SIGXFSZ, SIG_IGN);
 	sigemptyset(&sc.set);
-	sigaddset(&sc.set, SIGINT);
-	sigaddset(&sc.set, SIGTERM);
+	for (i = 0; i < NSTOP_SIGNALS; i++)
+		if (stop_signals[i].always ||
+		    sigaction(stop_signals[i].sig, NULL, &sa) < 0 ||
+		    sa.sa_handler != SIG_IGN)
+			sigaddset(&sc.set, stop_signals[i].sig);
 	/* Before any thread (libcurl's resolver threads included) exists. */
 	pthread_sigmask(SIG_BLOCK, &sc.set, NULL);
 
@@ -131,7 +257,7 @@ main(int argc, char **argv)
 		st = exit_failure;
 	} else if (st == exit_interrupted && atomic_load(&caught) != 0) {
 		log_error("interrupted by %s; nothing was published",
-		    atomic_load(&caught) == SIGINT ? "SIGINT" : "SIGTERM");
+		    signal_name(atomic_load(&caught)));
 		st = 128 + atomic_load(&caught);
 	}
 	http_global_cleanup();
