@@ -102,3 +102,31 @@ err_has() {
 	diag "stderr lacks '$1':" "$(head -n 5 "$T/err")"
 	return 1
 }
+
+# skip "reason": one TAP check that could not run here, reported as SKIP
+# (ok, with a SKIP directive) so that it neither passes nor fails silently.
+skip() { tap_n=$((tap_n + 1)); echo "ok $tap_n # SKIP $*"; }
+
+# skip_all "reason": the whole script cannot run here.  The TAP driver
+# reports SKIP for a "1..0 # SKIP" plan (it treats exit status 77 as an
+# error, unlike Automake's plain driver), so this prints that and exits 0.
+skip_all() { echo "1..0 # SKIP $*"; exit 0; }
+
+# unshare_ok FLAGS [COMMAND...]: whether unshare(1) with exactly these flags
+# runs COMMAND (default: true) here.  Containers and some distributions
+# (Ubuntu 24.04's AppArmor default, for ordinary users) refuse user
+# namespaces; then this fails and sets unshare_why to unshare's complaint.
+unshare_ok() {
+	unshare_why=""
+	if ! command -v unshare >/dev/null 2>&1; then
+		unshare_why="unshare(1) is not installed"
+		return 1
+	fi
+	_flags=$1; shift
+	[ $# -gt 0 ] || set -- true
+	if unshare "$_flags" "$@" >/dev/null 2>"$T/unshare.err"; then
+		return 0
+	fi
+	unshare_why="unshare $_flags refused here: $(head -n 1 "$T/unshare.err")"
+	return 1
+}

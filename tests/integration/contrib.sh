@@ -1,0 +1,190 @@
+#!/bin/sh
+# contrib.sh - the nightly-job examples in contrib/ are valid and do what
+# they say: the Kubernetes manifest parses and has the fields that matter,
+# the systemd units pass systemd-analyze, and the invdump command line of
+# each, pointed at the mock server, exports it whole with the credentials
+# the way the example passes them.
+. "$TESTS_SRCDIR/integration/setup.sh"
+
+C=$TESTS_SRCDIR/../contrib
+unit=$C/systemd/invdump-nightly.service
+timer=$C/systemd/invdump-nightly.timer
+manifest=$C/kubernetes/cronjob.yaml
+
+check "contrib/systemd and contrib/kubernetes have their files" \
+	test -f "$unit" -a -f "$timer" -a -f "$manifest" -a -f "$C/systemd/README" -a -f "$C/kubernetes/README"
+
+start_mock --items 500 --require-user alice:s3cret-key
+fetch "$BASE/truth" "$T/truth"
+
+# point ARGFILE OUT: rewrites the example's arguments (one a line) for the
+# mock: the SoftLayer URL to the mock's, the -o path to OUT.  Sets the
+# positional parameters of the caller through $T/args.
+point() {
+	sed -e "s|^https://api.softlayer.com/rest/v3.1/|$BASE/softlayer/|" \
+		-e "s|^/.*\.ndjson\.gz$|$2|" "$1" >"$T/args"
+}
+
+# ------------------------------------------------------------ Kubernetes
+# A python3 that has the yaml module (python3-yaml): the one on PATH, else
+# Debian's.
+py=
+for p in python3 /usr/bin/python3; do
+	if command -v "$p" >/dev/null 2>&1 && "$p" -c 'import yaml' 2>/dev/null; then py=$p; break; fi
+done
+if [ -z "$py" ]; then
+	for _ in 1 2 3 4 5; do skip "cronjob.yaml: no python3 with the yaml module (apt-get install python3-yaml)"; done
+else
+	set +e
+	"$py" - "$manifest" >"$T/k8s.args" 2>"$T/err" <<'EOF'
+import re, sys, yaml
+
+docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
+def fail(msg):
+    sys.stderr.write(msg + "\n")
+    sys.exit(1)
+kinds = [d.get("kind") for d in docs]
+cj = [d for d in docs if d.get("kind") == "CronJob"]
+if len(cj) != 1:
+    fail("kinds %r: want one CronJob" % kinds)
+cj = cj[0]
+if cj.get("apiVersion") != "batch/v1":
+    fail("CronJob apiVersion %r" % cj.get("apiVersion"))
+spec = cj["spec"]
+fields = spec["schedule"].split()
+field = re.compile(r"^(\*|\d+(-\d+)?)(/\d+)?(,(\*|\d+(-\d+)?)(/\d+)?)*$")
+if len(fields) != 5 or not all(field.match(f) for f in fields):
+    fail("schedule %r is not five cron fields" % spec["schedule"])
+if spec.get("concurrencyPolicy") != "Forbid":
+    fail("concurrencyPolicy %r" % spec.get("concurrencyPolicy"))
+job = spec["jobTemplate"]["spec"]
+for k in ("backoffLimit", "activeDeadlineSeconds"):
+    if not isinstance(job.get(k), int) or job[k] < 0:
+        fail("jobTemplate.spec.%s %r" % (k, job.get(k)))
+if job.get("parallelism", 1) != 1 or job.get("completions", 1) != 1:
+    fail("a Job of more than one pod exports everything more than once")
+pod = job["template"]["spec"]
+if pod.get("restartPolicy") not in ("Never", "OnFailure"):
+    fail("restartPolicy %r" % pod.get("restartPolicy"))
+c = pod["containers"]
+if len(c) != 1:
+    fail("%d containers" % len(c))
+c = c[0]
+cmd = [str(a) for a in c.get("command", [])]
+if not cmd or cmd[0].rsplit("/", 1)[-1] != "invdump" or "-o" not in cmd:
+    fail("command %r: want invdump ... -o FILE" % cmd)
+out = cmd[cmd.index("-o") + 1]
+env = {e["name"]: e for e in c.get("env", [])}
+for name in ("INVDUMP_USER", "INVDUMP_PASSWORD"):
+    if "secretKeyRef" not in env.get(name, {}).get("valueFrom", {}):
+        fail("%s does not come from a Secret" % name)
+if any("secret" in a.lower() or a.startswith("-u") for a in cmd):
+    fail("a credential in the command line")
+mounts = {m["mountPath"].rstrip("/"): m["name"] for m in c.get("volumeMounts", [])}
+outdir = out.rsplit("/", 1)[0]
+if outdir not in mounts:
+    fail("the output directory %s is not a mounted volume" % outdir)
+vol = {v["name"]: v for v in pod.get("volumes", [])}[mounts[outdir]]
+if "persistentVolumeClaim" in vol:
+    claim = vol["persistentVolumeClaim"]["claimName"]
+    pvcs = [d["metadata"]["name"] for d in docs if d.get("kind") == "PersistentVolumeClaim"]
+    if claim not in pvcs:
+        fail("claim %s is not defined here (%r)" % (claim, pvcs))
+elif "emptyDir" not in vol:
+    fail("the output volume is neither a claim nor an emptyDir")
+print("\n".join(cmd[1:]))
+EOF
+	krc=$?
+	set -e
+	check "cronjob.yaml: parses and has the fields that matter" sh -c "[ $krc -eq 0 ] || { sed 's/^/# /' '$T/err'; exit 1; }"
+	if [ "$krc" -eq 0 ]; then
+		mkdir "$T/k8s"
+		point "$T/k8s.args" "$T/k8s/devices.ndjson.gz"
+		set --
+		while IFS= read -r a; do set -- "$@" "$a"; done <"$T/args"
+		INVDUMP_USER=alice INVDUMP_PASSWORD=s3cret-key
+		export INVDUMP_USER INVDUMP_PASSWORD
+		run_invdump "$@"
+		unset INVDUMP_USER INVDUMP_PASSWORD
+		check "cronjob.yaml's command, against the mock: status 0" status_is 0
+		gzip -dc "$T/k8s/devices.ndjson.gz" >"$T/k8s.got" 2>/dev/null || true
+		check "cronjob.yaml's command, against the mock: every item" same "$T/k8s.got" "$T/truth"
+		check "cronjob.yaml's command, against the mock: mode 0600" test "$(stat -c %a "$T/k8s/devices.ndjson.gz")" = 600
+		check "cronjob.yaml's command, against the mock: quiet" test ! -s "$T/err"
+	else
+		for _ in 1 2 3 4; do skip "cronjob.yaml's command: the manifest did not parse"; done
+	fi
+fi
+
+# ------------------------------------------------------------ systemd
+# key FILE KEY: the values of KEY= in a unit file, continuation lines joined.
+key() {
+	sed -e ':a' -e '/\\$/N; s/\\\n//; ta' "$1" | sed -n "s/^$2=//p"
+}
+check "service: Type=oneshot" test "$(key "$unit" Type)" = oneshot
+check "service: credentials by LoadCredential= or an EnvironmentFile=" \
+	sh -c "grep -q '^LoadCredential=' '$unit' || grep -q '^EnvironmentFile=' '$unit'"
+for k in ProtectSystem=strict PrivateTmp=yes NoNewPrivileges=yes; do
+	check "service: $k" test "$(key "$unit" "${k%%=*}")" = "${k#*=}"
+done
+exec_start=$(key "$unit" ExecStart)
+# The arguments, split at blanks as systemd does for a line without quotes
+# (the URL's brackets are no pattern here).
+set -f
+printf '%s\n' $exec_start >"$T/unit.argv"
+set +f
+out=$(sed -n '/^-o$/{n;p;}' "$T/unit.argv")
+check "service: ExecStart runs invdump ... -o FILE" \
+	sh -c "head -n 1 '$T/unit.argv' | grep -q '/invdump$' && [ -n '$out' ]"
+rw_has() {
+	for p in $(key "$unit" ReadWritePaths); do [ "$p" = "$1" ] && return 0; done
+	return 1
+}
+check "service: the output directory is in ReadWritePaths=" rw_has "$(dirname "$out")"
+check "timer: OnCalendar=, RandomizedDelaySec=, Persistent=" \
+	sh -c "grep -q '^OnCalendar=' '$timer' && grep -q '^RandomizedDelaySec=' '$timer' && grep -q '^Persistent=true' '$timer'"
+
+# The ExecStart line against the mock, %d being the credentials directory.
+# The credential's name in LoadCredential=NAME:PATH is the file under %d.
+cred=$(key "$unit" LoadCredential | head -n 1 | cut -d: -f1)
+mkdir "$T/cred" "$T/unit-out"
+(umask 077; echo "alice:s3cret-key" >"$T/cred/${cred:-invdump}")
+sed 1d "$T/unit.argv" | sed "s|%d/|$T/cred/|" >"$T/unit.args"
+point "$T/unit.args" "$T/unit-out/devices.ndjson.gz"
+set --
+while IFS= read -r a; do set -- "$@" "$a"; done <"$T/args"
+run_invdump "$@"
+check "service's ExecStart, against the mock: status 0" status_is 0
+gzip -dc "$T/unit-out/devices.ndjson.gz" >"$T/unit.got" 2>/dev/null || true
+check "service's ExecStart, against the mock: every item" same "$T/unit.got" "$T/truth"
+check "service's ExecStart, against the mock: quiet" test ! -s "$T/err"
+
+if ! command -v systemd-analyze >/dev/null 2>&1; then
+	skip "systemd-analyze verify: systemd-analyze is not installed (apt-get install systemd)"
+	skip "systemd-analyze security: systemd-analyze is not installed (apt-get install systemd)"
+else
+	# verify wants the binary in ExecStart to exist: the one just built.
+	mkdir "$T/units"
+	sed "s|/usr/local/bin/invdump|$INVDUMP|" "$unit" >"$T/units/invdump-nightly.service"
+	cp "$timer" "$T/units/invdump-nightly.timer"
+	set +e
+	systemd-analyze verify --man=no "$T/units/invdump-nightly.service" \
+		"$T/units/invdump-nightly.timer" >"$T/verify" 2>&1
+	vrc=$?
+	set -e
+	check "systemd-analyze verify: no complaint" \
+		sh -c "[ $vrc -eq 0 ] && [ ! -s '$T/verify' ] || { sed 's/^/# /' '$T/verify'; exit 1; }"
+	if systemd-analyze security --help 2>/dev/null | grep -q -- '--offline'; then
+		set +e
+		systemd-analyze security --offline=true --threshold=20 \
+			"$T/units/invdump-nightly.service" >"$T/security" 2>&1
+		src=$?
+		set -e
+		check "systemd-analyze security: exposure 2.0 or less" \
+			sh -c "[ $src -eq 0 ] || { tail -n 3 '$T/security' | sed 's/^/# /'; exit 1; }"
+	else
+		skip "systemd-analyze security: this systemd has no --offline (it came in systemd 252)"
+	fi
+fi
+
+done_testing
