@@ -359,23 +359,23 @@ cli_set_secret(char **slot, char *value)
 }
 
 static int
-cli_add_header(struct options *o, const char *flag, const char *h)
+cli_add_header(struct target *t, const char *flag, const char *h)
 {
 	struct curl_slist *tmp;
 
 	if (cli_header_name(flag, h) < 0)
 		return -1;
-	if ((tmp = curl_slist_append(o->headers, h)) == NULL) {
+	if ((tmp = curl_slist_append(t->headers, h)) == NULL) {
 		log_error("out of memory");
 		return -1;
 	}
-	o->headers = tmp;
+	t->headers = tmp;
 	return 0;
 }
 
 /* Headers from a file, one per line; blank lines and # comments skipped. */
 static int
-cli_header_file(struct options *o, const char *path)
+cli_header_file(struct target *t, const char *path)
 {
 	FILE *f;
 	char *line = NULL;
@@ -388,7 +388,7 @@ cli_header_file(struct options *o, const char *path)
 	while (rc == 0 && (n = cli_getline(f, &line, &cap)) >= 0) {
 		if (n == 0 || line[0] == '#')
 			continue;
-		rc = cli_add_header(o, "--header-file", line);
+		rc = cli_add_header(t, "--header-file", line);
 	}
 	if (line != NULL) {
 		memset(line, 0, cap);
@@ -412,7 +412,7 @@ has_header(const struct curl_slist *l, const char *name)
 /* Credentials from the environment, where ps(1) does not show them; the
  * command line wins over the environment. */
 static int
-cli_env(struct options *o)
+cli_env(struct target *t)
 {
 	const char *user = getenv("INVDUMP_USER");
 	const char *pass = getenv("INVDUMP_PASSWORD");
@@ -420,11 +420,11 @@ cli_env(struct options *o)
 	char *h;
 	int rc;
 
-	if (o->userpwd == NULL && user != NULL && *user != '\0') {
+	if (t->userpwd == NULL && user != NULL && *user != '\0') {
 		if (pass != NULL)
-			cli_set_secret(&o->userpwd, xasprintf("%s:%s", user, pass));
+			cli_set_secret(&t->userpwd, xasprintf("%s:%s", user, pass));
 		else if (strchr(user, ':') != NULL)
-			cli_set_secret(&o->userpwd, xstrdup(user));
+			cli_set_secret(&t->userpwd, xstrdup(user));
 		else {
 			log_error("INVDUMP_USER is set without a secret: set "
 			    "INVDUMP_PASSWORD too, or INVDUMP_USER=user:secret");
@@ -432,9 +432,9 @@ cli_env(struct options *o)
 		}
 	}
 	if (token != NULL && *token != '\0' &&
-	    !has_header(o->headers, "Authorization")) {
+	    !has_header(t->headers, "Authorization")) {
 		h = xasprintf("Authorization: Bearer %s", token);
-		rc = cli_add_header(o, "INVDUMP_TOKEN", h);
+		rc = cli_add_header(t, "INVDUMP_TOKEN", h);
 		memset(h, 0, strlen(h));
 		free(h);
 		if (rc < 0)
@@ -454,6 +454,7 @@ ends_with(const char *s, const char *suffix)
 enum cli_result
 cli_parse(int argc, char **argv, struct options *o)
 {
+	struct target *t;
 	enum compress_mode compress = compress_auto;
 	const struct profile *row;
 	const char *profile_name = "offset";
@@ -465,10 +466,13 @@ cli_parse(int argc, char **argv, struct options *o)
 	int c;
 
 	memset(o, 0, sizeof *o);
-	o->output = "-";
+	/* One target for now; a jobs file will make a list. */
+	o->targets = t = xcalloc(1, sizeof *t);
+	o->ntargets = 1;
+	t->output = "-";
 	o->level = 1;
 	o->workers = 10;
-	o->limit = 100;
+	t->limit = 100;
 	o->connect_timeout = 30;
 	o->speed_limit = 1000;
 	o->speed_time = 30;
@@ -489,7 +493,7 @@ cli_parse(int argc, char **argv, struct options *o)
 				log_error("--output: empty path");
 				return cli_exit_usage;
 			}
-			o->output = optarg;
+			t->output = optarg;
 			break;
 		case opt_compress:
 			if (strcmp(optarg, "gzip") == 0)
@@ -514,7 +518,7 @@ cli_parse(int argc, char **argv, struct options *o)
 		case 'l':
 			if (cli_number("--limit", optarg, 1, 1000000, &v) < 0)
 				return cli_exit_usage;
-			o->limit = v;
+			t->limit = v;
 			break;
 		case 'p':
 			profile_name = optarg;
@@ -545,13 +549,13 @@ cli_parse(int argc, char **argv, struct options *o)
 				log_error("--user: expected USER:SECRET");
 				return cli_exit_usage;
 			}
-			cli_set_secret(&o->userpwd, xstrdup(optarg));
+			cli_set_secret(&t->userpwd, xstrdup(optarg));
 			/* Shorten the window in which ps(1) shows the secret. */
 			memset(strchr(optarg, ':') + 1, '*',
 			    strlen(strchr(optarg, ':') + 1));
 			break;
 		case 'H':
-			if (cli_add_header(o, "--header", optarg) < 0)
+			if (cli_add_header(t, "--header", optarg) < 0)
 				return cli_exit_usage;
 			break;
 		case opt_connect_timeout:
@@ -616,11 +620,11 @@ cli_parse(int argc, char **argv, struct options *o)
 			o->insecure = 1;
 			break;
 		case opt_netrc:
-			o->netrc = 1;
+			t->netrc = 1;
 			break;
 		case opt_netrc_file:
-			o->netrc = 1;
-			o->netrc_file = optarg;
+			t->netrc = 1;
+			t->netrc_file = optarg;
 			break;
 		case opt_user_file: {
 			char *line = cli_read_line("--user-file", optarg);
@@ -633,18 +637,18 @@ cli_parse(int argc, char **argv, struct options *o)
 				free(line);
 				return cli_exit_usage;
 			}
-			cli_set_secret(&o->userpwd, line);
+			cli_set_secret(&t->userpwd, line);
 			break;
 		}
 		case opt_header_file:
-			if (cli_header_file(o, optarg) < 0)
+			if (cli_header_file(t, optarg) < 0)
 				return cli_exit_usage;
 			break;
 		case opt_no_total:
-			o->no_total = 1;
+			t->no_total = 1;
 			break;
 		case opt_keep_mismatch:
-			o->keep_mismatch = 1;
+			t->keep_mismatch = 1;
 			break;
 		case opt_allow_origin: {
 			char *origin = origin_of(optarg);
@@ -656,13 +660,13 @@ cli_parse(int argc, char **argv, struct options *o)
 				    optarg);
 				return cli_exit_usage;
 			}
-			tmp = curl_slist_append(o->allow_origins, origin);
+			tmp = curl_slist_append(t->allow_origins, origin);
 			free(origin);
 			if (tmp == NULL) {
 				log_error("--allow-origin: out of memory");
 				return cli_exit_usage;
 			}
-			o->allow_origins = tmp;
+			t->allow_origins = tmp;
 			break;
 		}
 		case opt_total_path:
@@ -695,7 +699,7 @@ cli_parse(int argc, char **argv, struct options *o)
 				log_error("--key: empty field name");
 				return cli_exit_usage;
 			}
-			o->key = optarg;
+			t->key = optarg;
 			break;
 		case opt_progress:
 			o->progress = 1;
@@ -737,57 +741,57 @@ cli_parse(int argc, char **argv, struct options *o)
 		log_error("one URL only; unexpected '%s'", argv[optind + 1]);
 		return cli_exit_usage;
 	}
-	o->url = argv[optind];
+	t->url = argv[optind];
 
 	if ((row = profile_find(profile_name)) == NULL) {
 		log_error("--profile: no profile named '%s' (see invdump --help)",
 		    profile_name);
 		return cli_exit_usage;
 	}
-	o->profile = *row;
+	t->profile = *row;
 	if (total_header != NULL)
-		o->profile.total_header = total_header;
+		t->profile.total_header = total_header;
 	if (offset_param != NULL)
-		o->profile.offset_param = offset_param;
+		t->profile.offset_param = offset_param;
 	if (limit_param != NULL) {
-		if (o->profile.style == profile_style_softlayer) {
+		if (t->profile.style == profile_style_softlayer) {
 			log_error("--limit-param: the softlayer profile sends "
 			    "offset and limit together in resultLimit");
 			return cli_exit_usage;
 		}
-		o->profile.limit_param = limit_param;
+		t->profile.limit_param = limit_param;
 	}
 	if (items_path != NULL)
-		o->profile.items_path = items_path;
+		t->profile.items_path = items_path;
 	if (total_path != NULL)
-		o->profile.total_path = *total_path ? total_path : NULL;
+		t->profile.total_path = *total_path ? total_path : NULL;
 	if (next_path != NULL)
-		o->profile.next_path = next_path;
+		t->profile.next_path = next_path;
 	if (cursor_param != NULL)
-		o->profile.cursor_param = cursor_param;
+		t->profile.cursor_param = cursor_param;
 	if (sort_param != NULL)
-		o->profile.sort_param = sort_param;
+		t->profile.sort_param = sort_param;
 	if ((next_path != NULL || cursor_param != NULL) &&
-	    o->profile.style != profile_style_cursor) {
+	    t->profile.style != profile_style_cursor) {
 		log_error("%s: only for cursor profiles (cursor, infoblox, meraki)",
 		    next_path != NULL ? "--next-path" : "--cursor-param");
 		return cli_exit_usage;
 	}
-	if (o->profile.cursor_param != NULL && o->profile.next_path == NULL) {
+	if (t->profile.cursor_param != NULL && t->profile.next_path == NULL) {
 		log_error("--cursor-param: name the token's field with --next-path");
 		return cli_exit_usage;
 	}
-	if (o->no_total && o->profile.style == profile_style_cursor) {
+	if (t->no_total && t->profile.style == profile_style_cursor) {
 		log_error("--no-total: the %s profile has no total anyway",
-		    o->profile.name);
+		    t->profile.name);
 		return cli_exit_usage;
 	}
 
 	if (compress == compress_auto)
-		o->gzip = ends_with(o->output, ".gz");
+		t->gzip = ends_with(t->output, ".gz");
 	else
-		o->gzip = compress == compress_gzip;
-	if (cli_env(o) < 0)
+		t->gzip = compress == compress_gzip;
+	if (cli_env(t) < 0)
 		return cli_exit_usage;
 	if (o->insecure)
 		log_error("WARNING: --insecure: TLS certificates are NOT verified; "
@@ -802,12 +806,19 @@ cli_parse(int argc, char **argv, struct options *o)
 void
 cli_free(struct options *o)
 {
-	if (o->userpwd != NULL) {
-		/* Do not leave the secret lying in freed memory. */
-		memset(o->userpwd, 0, strlen(o->userpwd));
-		free(o->userpwd);
+	struct target *t;
+	int i;
+
+	for (i = 0; o->targets != NULL && i < o->ntargets; i++) {
+		t = &o->targets[i];
+		if (t->userpwd != NULL) {
+			/* Do not leave the secret lying in freed memory. */
+			memset(t->userpwd, 0, strlen(t->userpwd));
+			free(t->userpwd);
+		}
+		curl_slist_free_all(t->headers);
+		curl_slist_free_all(t->allow_origins);
 	}
-	curl_slist_free_all(o->headers);
-	curl_slist_free_all(o->allow_origins);
+	free(o->targets);
 	memset(o, 0, sizeof *o);
 }

@@ -15,16 +15,33 @@
 
 enum compress_mode { compress_auto, compress_gzip, compress_none };
 
-struct options {
+/*
+ * One export: an API URL, how it pages, its credentials, where it goes.
+ * A run of many targets is a list of these; everything a target does not
+ * say comes from the run's options.
+ */
+struct target {
 	const char *url;
 	const char *output;             /* "-" is stdout */
 	int gzip;                       /* resolved from --compress and output */
-	int level;                      /* 1..9 */
-	int workers;                    /* 1..256 */
 	long limit;                     /* items per page */
 	struct profile profile;         /* a copy of the table row, overridden */
 	char *userpwd;                  /* "user:secret" or NULL */
 	struct curl_slist *headers;     /* -H, in order */
+	int netrc;                      /* use ~/.netrc (or netrc_file) */
+	const char *netrc_file;
+	struct curl_slist *allow_origins; /* --allow-origin, normalised */
+	int no_total;                   /* probe ahead instead of a total */
+	const char *key;                /* --key: de-duplicate by this field */
+	int keep_mismatch;              /* publish even when it does not add up */
+};
+
+/* The run's settings, shared by every target and every thread. */
+struct options {
+	struct target *targets;         /* ntargets of them */
+	int ntargets;
+	int level;                      /* 1..9 */
+	int workers;                    /* 1..256: the run's concurrency */
 	long connect_timeout;           /* seconds */
 	long max_time;                  /* whole run, seconds; 0: none */
 	long speed_limit;               /* stall: below this many bytes/s ... */
@@ -39,12 +56,6 @@ struct options {
 	const char *cacert;
 	const char *capath;
 	int insecure;
-	int netrc;                      /* use ~/.netrc (or netrc_file) */
-	const char *netrc_file;
-	int no_total;                   /* probe ahead instead of a total */
-	const char *key;                /* --key: de-duplicate by this field */
-	struct curl_slist *allow_origins; /* --allow-origin, normalised */
-	int keep_mismatch;              /* publish even when it does not add up */
 	int progress;                   /* -1: when stderr is a terminal */
 	int verbose;                    /* count of -v */
 	int quiet;

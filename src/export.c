@@ -60,6 +60,7 @@ struct keyset {
 
 struct export {
 	const struct options *o;
+	const struct target *t;
 	struct fetch_run run;
 	struct writer *w;
 	atomic_int *stop;               /* a signal's number, or STOP_FAILED */
@@ -162,7 +163,7 @@ static int
 check_page(struct export *ex, long long seq, long long offset,
     const struct pool_page *page, char *msg, size_t msgsz)
 {
-	const struct profile *pr = &ex->o->profile;
+	const struct profile *pr = &ex->t->profile;
 	uint64_t h;
 	char name[80];
 
@@ -258,7 +259,7 @@ export_work(void *arg, long long seq, struct pool_page *page)
 	req.limit = ex->plan.page_size;
 	req.url = NULL;
 	req.out = &page->data;
-	req.keys = ex->o->key ? &page->keys : NULL;
+	req.keys = ex->t->key ? &page->keys : NULL;
 	req.hashes = &page->hashes;
 	st = fetch_page(wc->f, &req, &info, msg, sizeof msg);
 	page->items = info.items;
@@ -355,7 +356,7 @@ check_boundary(struct export *ex, long long seq, const struct pool_page *page)
 	size_t i, n = ex->prev_hashes.len / sizeof *prev;
 	uint64_t h;
 
-	if (seq > 0 && page->hashes.len >= sizeof h && ex->o->key == NULL) {
+	if (seq > 0 && page->hashes.len >= sizeof h && ex->t->key == NULL) {
 		memcpy(&h, page->hashes.data, sizeof h);
 		for (i = 0; i < n; i++)
 			if (prev[i] == h) {
@@ -378,7 +379,7 @@ export_emit(void *arg, long long seq, struct pool_page *page)
 	if (ex->recheck && seq == ex->npages)
 		return 0;               /* the re-read of the total */
 	check_boundary(ex, seq, page);
-	if (ex->o->key != NULL)
+	if (ex->t->key != NULL)
 		return emit_unique(ex, page);
 	if (export_write(ex, &page->data) < 0)
 		return -1;
@@ -393,8 +394,8 @@ static const struct pool_ops export_ops = { export_work, export_emit };
 static void
 no_total_error(const struct export *ex)
 {
-	const struct profile *pr = &ex->o->profile;
-	char *shown = log_redact_url(ex->o->url);
+	const struct profile *pr = &ex->t->profile;
+	char *shown = log_redact_url(ex->t->url);
 
 	log_error("%s: no total item count in the first response (%s%s%s%s%s%s). "
 	    "If the API sends one, name it with --total-header or --total-path; "
@@ -423,7 +424,7 @@ export_recheck(struct export *ex, struct fetcher *f, struct buf *scratch)
 
 	memset(&req, 0, sizeof req);
 	/* The page profile counts pages: ask for pages of the same size. */
-	req.limit = ex->o->profile.style == profile_style_page ?
+	req.limit = ex->t->profile.style == profile_style_page ?
 	    ex->plan.page_size : 1;
 	req.out = scratch;
 	memset(&info, 0, sizeof info);
@@ -528,7 +529,7 @@ has_param(const char *url, const char *name)
 static int
 check_next_link(const struct export *ex, const struct fetch_info *info)
 {
-	const struct profile *pr = &ex->o->profile;
+	const struct profile *pr = &ex->t->profile;
 	const char *next, *from;
 	char *url, *shown, param[80], name[80];
 	int bad;
@@ -605,14 +606,14 @@ static enum exit_status
 plan_first(struct export *ex, const struct fetch_info *info, long long n0,
     int nworkers)
 {
-	const struct options *o = ex->o;
-	long page_size = o->limit;
+	const struct target *t = ex->t;
+	long page_size = t->limit;
 
-	if (o->no_total) {
-		if (n0 > 0 && n0 < o->limit) {
+	if (t->no_total) {
+		if (n0 > 0 && n0 < t->limit) {
 			/* A clamp or the end: both are safe with this size. */
 			log_info("offset 0: %lld items where %ld were asked for: "
-			    "probing with pages of %lld", n0, o->limit, n0);
+			    "probing with pages of %lld", n0, t->limit, n0);
 			page_size = (long)n0;
 		}
 		(void)plan_make(&ex->plan, -1, -1, page_size);
@@ -625,14 +626,14 @@ plan_first(struct export *ex, const struct fetch_info *info, long long n0,
 		progress_total(&ex->progress, info->total);
 		log_info("total: %lld items (%s)", info->total,
 		    info->total_source);
-		if (n0 < info->total && n0 != o->limit) {
+		if (n0 < info->total && n0 != t->limit) {
 			if (n0 == 0) {
 				log_error("offset 0: the first page is empty but "
 				    "the total is %lld", info->total);
 				return exit_protocol;
 			}
 			log_warn("asked for %ld items per page, the server sent "
-			    "%lld: using %lld", o->limit, n0, n0);
+			    "%lld: using %lld", t->limit, n0, n0);
 			page_size = (long)n0;
 		}
 		if (plan_make(&ex->plan, info->total, -1, page_size) < 0) {
@@ -643,10 +644,10 @@ plan_first(struct export *ex, const struct fetch_info *info, long long n0,
 		}
 	} else if (info->has_pages) {
 		log_info("total: %lld pages", info->pages);
-		if (info->pages > 1 && n0 != o->limit) {
+		if (info->pages > 1 && n0 != t->limit) {
 			log_warn("asked for %ld items per page, the server sent "
-			    "%lld: using %lld", o->limit, n0, n0);
-			page_size = n0 > 0 ? (long)n0 : o->limit;
+			    "%lld: using %lld", t->limit, n0, n0);
+			page_size = n0 > 0 ? (long)n0 : t->limit;
 		}
 		if (plan_make(&ex->plan, -1, info->pages, page_size) < 0) {
 			log_error("a page count of %lld cannot be paged in pages "
@@ -669,7 +670,7 @@ static enum exit_status
 export_offsets(struct export *ex, struct worker_ctx *wc, void **wctx,
     int nworkers)
 {
-	const struct options *o = ex->o;
+	const struct target *t = ex->t;
 	struct fetch_info info;
 	struct fetch_req req;
 	struct pool_page first;
@@ -684,9 +685,9 @@ export_offsets(struct export *ex, struct worker_ctx *wc, void **wctx,
 	buf_init(&first.keys, MAX_PAGE_BYTES);
 	buf_init(&first.hashes, MAX_PAGE_BYTES);
 	memset(&req, 0, sizeof req);
-	req.limit = o->limit;
+	req.limit = t->limit;
 	req.out = &first.data;
-	req.keys = o->key ? &first.keys : NULL;
+	req.keys = t->key ? &first.keys : NULL;
 	req.hashes = &first.hashes;
 	st = fetch_page(wc[0].f, &req, &info, msg, sizeof msg);
 	if (st != exit_ok) {
@@ -700,7 +701,7 @@ export_offsets(struct export *ex, struct worker_ctx *wc, void **wctx,
 		ex->mismatch = 1;
 	}
 	first.items = info.items;
-	(void)plan_make(&ex->plan, -1, -1, o->limit);
+	(void)plan_make(&ex->plan, -1, -1, t->limit);
 	if (check_page(ex, 0, 0, &first, msg, sizeof msg) < 0) {
 		log_error("%s", msg);
 		st = exit_protocol;
@@ -750,7 +751,7 @@ static enum exit_status
 cursor_next(struct export *ex, const char *url, const struct fetch_info *info,
     long long n, char **next)
 {
-	const struct profile *pr = &ex->o->profile;
+	const struct profile *pr = &ex->t->profile;
 	enum origin_verdict v;
 	const char *val = info->next;
 	char *tmp = NULL, *shown;
@@ -758,7 +759,7 @@ cursor_next(struct export *ex, const char *url, const struct fetch_info *info,
 	*next = NULL;
 	if (val != NULL)
 		tmp = profile_next_url(pr, ex->run.base, url, val,
-		    ex->o->limit);
+		    ex->t->limit);
 	else if (pr->next_path == NULL && info->guesses > 1) {
 		log_error("page %lld: %s: the body names its next page in more "
 		    "than one field (%s, ...): choose one with --next-path",
@@ -774,7 +775,7 @@ cursor_next(struct export *ex, const char *url, const struct fetch_info *info,
 		}
 		if (pr->cursor_param != NULL)
 			tmp = profile_next_url(pr, ex->run.base, url, val,
-			    ex->o->limit);
+			    ex->t->limit);
 		else if (strncmp(val, "http://", 7) == 0 ||
 		    strncmp(val, "https://", 8) == 0 || *val == '/' ||
 		    *val == '?')
@@ -798,7 +799,7 @@ cursor_next(struct export *ex, const char *url, const struct fetch_info *info,
 		    "\"%.80s\"", n + 1, info->url, val);
 		return exit_protocol;
 	}
-	v = origin_check(ex->origin, tmp, ex->o->allow_origins);
+	v = origin_check(ex->origin, tmp, ex->t->allow_origins);
 	if (v != origin_same && v != origin_allowed) {
 		shown = log_redact_url(tmp);
 		log_error("page %lld: %s: the next page %s is on %s", n + 1,
@@ -816,7 +817,7 @@ cursor_next(struct export *ex, const char *url, const struct fetch_info *info,
 static enum exit_status
 export_cursor(struct export *ex, struct fetcher *f)
 {
-	const struct options *o = ex->o;
+	const struct target *t = ex->t;
 	struct fetch_info info;
 	struct fetch_req req;
 	struct pool_page page;
@@ -830,8 +831,8 @@ export_cursor(struct export *ex, struct fetcher *f)
 	buf_init(&page.data, MAX_PAGE_BYTES);
 	buf_init(&page.keys, MAX_PAGE_BYTES);
 	buf_init(&page.hashes, MAX_PAGE_BYTES);
-	(void)plan_make(&ex->plan, -1, -1, o->limit);
-	tmp = profile_page_url(&o->profile, ex->run.base, 0, o->limit);
+	(void)plan_make(&ex->plan, -1, -1, t->limit);
+	tmp = profile_page_url(&t->profile, ex->run.base, 0, t->limit);
 	url = tmp != NULL ? xstrdup(tmp) : NULL;
 	curl_free(tmp);
 	for (n = 0; url != NULL; n++) {
@@ -841,10 +842,10 @@ export_cursor(struct export *ex, struct fetcher *f)
 		}
 		memset(&req, 0, sizeof req);
 		req.offset = n;
-		req.limit = o->limit;
+		req.limit = t->limit;
 		req.url = url;
 		req.out = &page.data;
-		req.keys = o->key ? &page.keys : NULL;
+		req.keys = t->key ? &page.keys : NULL;
 		req.hashes = &page.hashes;
 		st = fetch_page(f, &req, &info, msg, sizeof msg);
 		if (st != exit_ok) {
@@ -898,7 +899,7 @@ export_cursor(struct export *ex, struct fetcher *f)
 static void
 export_verify(struct export *ex)
 {
-	const char *key = ex->o->key;
+	const char *key = ex->t->key;
 
 	if (ex->duplicates > 0) {
 		log_error("%lld duplicate items (same --key %s) dropped: the data "
@@ -927,12 +928,13 @@ export_verify(struct export *ex)
 
 /* The settings every request of the run shares. */
 static void
-export_http_conf(struct export *ex, const struct options *o)
+export_http_conf(struct export *ex, const struct options *o,
+    const struct target *t)
 {
 	struct http_conf *h = &ex->run.http;
 
-	h->userpwd = o->userpwd;
-	h->headers = o->headers;
+	h->userpwd = t->userpwd;
+	h->headers = t->headers;
 	h->connect_timeout = o->connect_timeout;
 	h->speed_limit = o->speed_limit;
 	h->speed_time = o->speed_time;
@@ -941,18 +943,18 @@ export_http_conf(struct export *ex, const struct options *o)
 	h->cacert = o->cacert;
 	h->capath = o->capath;
 	h->insecure = o->insecure;
-	h->netrc = o->netrc;
-	h->netrc_file = o->netrc_file;
+	h->netrc = t->netrc;
+	h->netrc_file = t->netrc_file;
 	h->cancel = ex->stop;
 	h->origin = ex->origin;
-	h->allow_origins = o->allow_origins;
+	h->allow_origins = t->allow_origins;
 }
 
 /* Publishes, or not: what the run's findings allow. */
 static enum exit_status
 export_finish(struct export *ex, enum exit_status st)
 {
-	const struct options *o = ex->o;
+	const struct target *t = ex->t;
 
 	if (st != exit_ok)
 		return st;
@@ -967,9 +969,9 @@ export_finish(struct export *ex, enum exit_status st)
 		return exit_ok;
 	}
 	export_verify(ex);
-	if (ex->mismatch && !o->keep_mismatch && strcmp(o->output, "-") != 0) {
+	if (ex->mismatch && !t->keep_mismatch && strcmp(t->output, "-") != 0) {
 		log_error("nothing was published to %s: the export does not add "
-		    "up (--keep-mismatch publishes it all the same)", o->output);
+		    "up (--keep-mismatch publishes it all the same)", t->output);
 		return exit_mismatch;
 	}
 	if (writer_commit(ex->w) != writer_ok) {
@@ -981,12 +983,12 @@ export_finish(struct export *ex, enum exit_status st)
 		log_warn("%ld requests were retried (%ld throttled by the "
 		    "server); every page arrived whole",
 		    atomic_load(&ex->run.retried), atomic_load(&ex->run.throttled));
-	log_info("wrote %lld items to %s", ex->items, o->output);
+	log_info("wrote %lld items to %s", ex->items, t->output);
 	return ex->mismatch ? exit_mismatch : exit_ok;
 }
 
 enum exit_status
-export_run(const struct options *o, atomic_int *stop)
+export_run(const struct options *o, const struct target *t, atomic_int *stop)
 {
 	struct export ex;
 	struct worker_ctx *wc = NULL;
@@ -1004,11 +1006,12 @@ export_run(const struct options *o, atomic_int *stop)
 	buf_init(&ex.packed, MAX_PAGE_BYTES);
 	buf_init(&ex.prev_hashes, MAX_PAGE_BYTES);
 	ex.o = o;
+	ex.t = t;
 	ex.stop = stop;
 	progress_init(&ex.progress, o->progress > 0);
-	if ((base = profile_base_url(&o->profile, o->url, err, sizeof err)) ==
-	    NULL || (ex.origin = origin_of(o->url)) == NULL) {
-		shown = log_redact_url(o->url);
+	if ((base = profile_base_url(&t->profile, t->url, err, sizeof err)) ==
+	    NULL || (ex.origin = origin_of(t->url)) == NULL) {
+		shown = log_redact_url(t->url);
 		log_error("%s: %s", shown, base == NULL ? err :
 		    "not an http or https URL");
 		free(shown);
@@ -1016,21 +1019,22 @@ export_run(const struct options *o, atomic_int *stop)
 		goto out;
 	}
 	ex.run.o = o;
+	ex.run.t = t;
 	ex.run.base = base;
 	ex.run.max_page = MAX_PAGE_BYTES;
-	ex.run.defer_gzip = o->key != NULL;
+	ex.run.defer_gzip = t->key != NULL;
 	ex.run.limiter = &limiter;
 	ex.run.cancel = stop;
-	export_http_conf(&ex, o);
-	if (o->key != NULL && o->gzip)
+	export_http_conf(&ex, o, t);
+	if (t->key != NULL && t->gzip)
 		ex.gz = gzmember_new(o->level);
 
-	if ((ex.w = writer_open(o->output)) == NULL) {
+	if ((ex.w = writer_open(t->output)) == NULL) {
 		st = exit_output;
 		goto out;
 	}
 	/* A cursor walks one page at a time: one worker is all it uses. */
-	nworkers = o->profile.style == profile_style_cursor ? 1 : o->workers;
+	nworkers = t->profile.style == profile_style_cursor ? 1 : o->workers;
 	wc = xcalloc(nworkers, sizeof *wc);
 	wctx = xcalloc(nworkers, sizeof *wctx);
 	for (i = 0; i < nworkers; i++) {
@@ -1043,7 +1047,7 @@ export_run(const struct options *o, atomic_int *stop)
 		wctx[i] = &wc[i];
 	}
 
-	if (o->profile.style == profile_style_cursor)
+	if (t->profile.style == profile_style_cursor)
 		st = export_cursor(&ex, wc[0].f);
 	else
 		st = export_offsets(&ex, wc, wctx, nworkers);

@@ -14,9 +14,10 @@
  * and every other transfer must end at once. */
 #define STOP_FAILED (-2)
 
-/* Runs the export o describes.  *stop holds the number of a signal that
+/* Runs the export of target t with the run's settings o.  *stop holds the number of a signal that
  * asked to stop (0 while none did); the run itself stores STOP_FAILED
  * there (only over 0) when it fails.  Returns the exit status. */
-enum exit_status export_run(const struct options *o, atomic_int *stop);
+enum exit_status export_run(const struct options *o, const struct target *t,
+    atomic_int *stop);
 
 #endif

@@ -45,16 +45,16 @@ fetcher_new(struct fetch_run *run)
 		free(f);
 		return NULL;
 	}
-	f->popts.items_path = run->o->profile.items_path;
-	f->popts.total_path = run->o->profile.total_path;
-	f->popts.next_path = run->o->profile.next_path;
-	f->popts.key_field = run->o->key;
+	f->popts.items_path = run->t->profile.items_path;
+	f->popts.total_path = run->t->profile.total_path;
+	f->popts.next_path = run->t->profile.next_path;
+	f->popts.key_field = run->t->key;
 	f->popts.guess_next = 1;
 	f->popts.max_item = (size_t)run->o->max_item;
 	f->popts.max_depth = (unsigned)run->o->max_depth;
 	f->seed = (unsigned int)(uintptr_t)f ^ (unsigned int)time(NULL);
 	buf_init(&f->nd, run->max_page);
-	if (run->o->gzip && !run->defer_gzip)
+	if (run->t->gzip && !run->defer_gzip)
 		f->gz = gzmember_new(run->o->level);
 	return f;
 }
@@ -143,7 +143,7 @@ static enum exit_status
 fetch_total(struct fetcher *f, struct fetch_info *info, const char *where,
     char *msg, size_t msgsz)
 {
-	const struct profile *pr = &f->run->o->profile;
+	const struct profile *pr = &f->run->t->profile;
 	const char *v;
 	char *link, shown[64];
 	long long n;
@@ -185,7 +185,7 @@ fetch_total(struct fetcher *f, struct fetch_info *info, const char *where,
 static void
 fetch_next(struct fetcher *f, struct fetch_info *info)
 {
-	const struct profile *pr = &f->run->o->profile;
+	const struct profile *pr = &f->run->t->profile;
 	const char *v, *name;
 	char *link;
 
@@ -346,7 +346,7 @@ fetch_once(struct fetcher *f, const struct fetch_req *req,
 	    "offset", req->offset);
 
 	url = req->url != NULL ? curl_maprintf("%s", req->url) :
-	    profile_page_url(&run->o->profile, run->base, req->offset,
+	    profile_page_url(&run->t->profile, run->base, req->offset,
 	    req->limit);
 	if (url == NULL) {
 		snprintf(msg, msgsz, "%s: cannot build the page URL", where);
@@ -358,7 +358,7 @@ fetch_once(struct fetcher *f, const struct fetch_req *req,
 	else
 		page_reset(f->parser);
 
-	extra = profile_page_headers(&run->o->profile, req->offset, req->limit);
+	extra = profile_page_headers(&run->t->profile, req->offset, req->limit);
 	atomic_fetch_add(&f->run->requests, 1);
 	http_get(f->http, url, extra, fetch_body, f, &res);
 	curl_slist_free_all(extra);
@@ -368,7 +368,7 @@ fetch_once(struct fetcher *f, const struct fetch_req *req,
 
 	/* PostgREST: a range that starts past the end is an empty page. */
 	if (res.outcome == http_outcome_status && res.status == 416 &&
-	    run->o->profile.style == profile_style_range) {
+	    run->t->profile.style == profile_style_range) {
 		if (log_get_level() >= log_level_verbose)
 			log_info("%s: GET %s: HTTP 416: past the end", where,
 			    shown_url(f, &shown));
@@ -420,7 +420,7 @@ emit:
 		snprintf(msg, msgsz, "%s: too many items in one page", where);
 		goto out;
 	}
-	if (!run->o->gzip || run->defer_gzip) {
+	if (!run->t->gzip || run->defer_gzip) {
 		/* Hand the lines over without a copy; the parser keeps
 		 * writing through &f->nd, which now owns out's old memory. */
 		struct buf tmp = *req->out;

@@ -20,7 +20,8 @@
 #include "status.h"
 
 struct fetch_run {
-	const struct options *o;
+	const struct options *o;        /* the run's settings */
+	const struct target *t;         /* what this export fetches */
 	const CURLU *base;              /* the user's URL, parsed once */
 	struct http_conf http;
 	size_t max_page;                /* cap on one page's NDJSON bytes */

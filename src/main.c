@@ -228,8 +228,8 @@ main(int argc, char **argv)
 	/* Not when the data itself goes to the same terminal. */
 	if (o.progress < 0)
 		o.progress = !o.quiet && !o.verbose && isatty(STDERR_FILENO) &&
-		    !(strcmp(o.output, "-") == 0 && isatty(STDOUT_FILENO));
-	if (o.gzip && strcmp(o.output, "-") == 0 && isatty(STDOUT_FILENO)) {
+		    !(strcmp(o.targets[0].output, "-") == 0 && isatty(STDOUT_FILENO));
+	if (o.targets[0].gzip && strcmp(o.targets[0].output, "-") == 0 && isatty(STDOUT_FILENO)) {
 		/* As gzip(1) does. */
 		log_error("refusing to write gzip data to a terminal: use -o FILE "
 		    "or a pipe");
@@ -250,7 +250,7 @@ main(int argc, char **argv)
 	}
 	pthread_detach(sigthread);
 
-	st = export_run(&o, &caught);
+	st = export_run(&o, &o.targets[0], &caught);
 	if (st == exit_interrupted && atomic_load(&caught) == CAUGHT_TIMEOUT) {
 		log_error("--max-time %ld s reached; nothing was published",
 		    o.max_time);
