@@ -16,6 +16,7 @@
 #include "log.h"
 #include "origin.h"
 #include "xalloc.h"
+#include "thread.h"
 
 #define HTTP_SNIPPET 160        /* bytes of a body kept for messages */
 
@@ -44,7 +45,7 @@ share_lock(CURL *h, curl_lock_data data, curl_lock_access access, void *u)
 	(void)h;
 	(void)access;
 	(void)u;
-	pthread_mutex_lock(&share_locks[data]);
+	thread_lock(&share_locks[data]);
 }
 
 static void
@@ -52,7 +53,7 @@ share_unlock(CURL *h, curl_lock_data data, void *u)
 {
 	(void)h;
 	(void)u;
-	pthread_mutex_unlock(&share_locks[data]);
+	thread_unlock(&share_locks[data]);
 }
 
 int
@@ -66,7 +67,7 @@ http_global_init(void)
 		return -1;
 	}
 	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
-		pthread_mutex_init(&share_locks[i], NULL);
+		thread_mutex_init(&share_locks[i]);
 	if ((share = curl_share_init()) == NULL) {
 		log_error("cannot create a libcurl share handle");
 		return -1;
@@ -87,7 +88,7 @@ http_global_cleanup(void)
 		curl_share_cleanup(share);
 	share = NULL;
 	for (i = 0; i < CURL_LOCK_DATA_LAST; i++)
-		pthread_mutex_destroy(&share_locks[i]);
+		thread_mutex_destroy(&share_locks[i]);
 	curl_global_cleanup();
 }
 

@@ -43,6 +43,7 @@
 #include "http.h"
 #include "log.h"
 #include "status.h"
+#include "thread.h"
 #include "writer.h"
 
 /* The signal that asked us to stop, or CAUGHT_TIMEOUT for --max-time. */
@@ -242,7 +243,7 @@ main(int argc, char **argv)
 		return exit_failure;
 	}
 	sc.max_time = o.max_time;
-	if ((rc = pthread_create(&sigthread, NULL, signal_main, &sc)) != 0) {
+	if ((rc = thread_create(&sigthread, signal_main, &sc)) != 0) {
 		log_error("cannot start the signal thread: %s", strerror(rc));
 		http_global_cleanup();
 		cli_free(&o);

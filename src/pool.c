@@ -28,6 +28,7 @@
 
 #include "pool.h"
 #include "xalloc.h"
+#include "thread.h"
 
 struct slot {
 	struct pool_page page;
@@ -55,20 +56,6 @@ struct worker {
 	pthread_t tid;
 };
 
-static void
-timed_wait(pthread_cond_t *cv, pthread_mutex_t *mu)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_nsec += 100 * 1000 * 1000;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
-	/* ETIMEDOUT is the point; any other error is impossible here. */
-	(void)pthread_cond_timedwait(cv, mu, &ts);
-}
 
 static int
 cancelled(const struct pool *p)
@@ -85,20 +72,20 @@ worker_main(void *arg)
 	enum pool_work r;
 	long long seq;
 
-	pthread_mutex_lock(&p->lock);
+	thread_lock(&p->lock);
 	for (;;) {
 		while (!p->stop && p->next_take < p->end &&
 		    p->next_take >= p->next_emit + p->window) {
 			if (cancelled(p))
 				p->stop = 1;
 			else
-				timed_wait(&p->room, &p->lock);
+				thread_wait_ms(&p->room, &p->lock, 100);
 		}
 		if (p->stop || p->next_take >= p->end)
 			break;
 		seq = p->next_take++;
 		s = &p->slots[seq % p->window];
-		pthread_mutex_unlock(&p->lock);
+		thread_unlock(&p->lock);
 
 		buf_reset(&s->page.data);
 		buf_reset(&s->page.keys);
@@ -106,7 +93,7 @@ worker_main(void *arg)
 		s->page.items = 0;
 		r = p->ops->work(w->wctx, seq, &s->page);
 
-		pthread_mutex_lock(&p->lock);
+		thread_lock(&p->lock);
 		switch (r) {
 		case pool_work_done:
 			s->ready = 1;
@@ -125,11 +112,11 @@ worker_main(void *arg)
 			p->stop = p->failed = 1;
 			break;
 		}
-		pthread_cond_signal(&p->ready);
+		thread_signal(&p->ready);
 		if (r != pool_work_done && r != pool_work_last)
-			pthread_cond_broadcast(&p->room);
+			thread_broadcast(&p->room);
 	}
-	pthread_mutex_unlock(&p->lock);
+	thread_unlock(&p->lock);
 	return NULL;
 }
 
@@ -147,9 +134,9 @@ pool_run(int nworkers, void **wctx, long long first, long long end, int window,
 	if (first >= end)
 		return pool_result_ok;
 	memset(&p, 0, sizeof p);
-	pthread_mutex_init(&p.lock, NULL);
-	pthread_cond_init(&p.ready, NULL);
-	pthread_cond_init(&p.room, NULL);
+	thread_mutex_init(&p.lock);
+	thread_cond_init(&p.ready);
+	thread_cond_init(&p.room);
 	p.next_take = p.next_emit = first;
 	p.end = end;
 	p.window = window < 1 ? 1 : window;
@@ -166,7 +153,7 @@ pool_run(int nworkers, void **wctx, long long first, long long end, int window,
 	for (i = 0; i < nworkers; i++) {
 		w[i].pool = &p;
 		w[i].wctx = wctx[i];
-		if ((rc = pthread_create(&w[i].tid, NULL, worker_main, &w[i])) != 0) {
+		if ((rc = thread_create(&w[i].tid, worker_main, &w[i])) != 0) {
 			/* Fewer workers than asked would still be correct, but
 			 * a limit that bites here is one the person must hear
 			 * of: the run fails rather than quietly slowing down. */
@@ -177,7 +164,7 @@ pool_run(int nworkers, void **wctx, long long first, long long end, int window,
 		started++;
 	}
 
-	pthread_mutex_lock(&p.lock);
+	thread_lock(&p.lock);
 	if (started < nworkers)
 		p.stop = p.failed = 1;
 	while (!p.stop && p.next_emit < p.end) {
@@ -186,20 +173,20 @@ pool_run(int nworkers, void **wctx, long long first, long long end, int window,
 			if (cancelled(&p))
 				p.stop = 1;
 			else
-				timed_wait(&p.ready, &p.lock);
+				thread_wait_ms(&p.ready, &p.lock, 100);
 			continue;
 		}
 		/* The slot is ours until next_emit moves past it. */
-		pthread_mutex_unlock(&p.lock);
+		thread_unlock(&p.lock);
 		rc = ops->emit(ectx, p.next_emit, &s->page);
-		pthread_mutex_lock(&p.lock);
+		thread_lock(&p.lock);
 		s->ready = 0;
 		if (rc != 0) {
 			p.stop = p.failed = 1;
 			break;
 		}
 		p.next_emit++;
-		pthread_cond_broadcast(&p.room);
+		thread_broadcast(&p.room);
 	}
 	if (started < nworkers)
 		result = pool_result_thread;
@@ -209,11 +196,11 @@ pool_run(int nworkers, void **wctx, long long first, long long end, int window,
 		result = p.next_emit >= p.end ? pool_result_ok :
 		    pool_result_cancelled;
 	p.stop = 1;
-	pthread_cond_broadcast(&p.room);
-	pthread_mutex_unlock(&p.lock);
+	thread_broadcast(&p.room);
+	thread_unlock(&p.lock);
 
 	for (i = 0; i < started; i++)
-		pthread_join(w[i].tid, NULL);
+		thread_join(w[i].tid);
 	for (i = 0; i < p.window; i++) {
 		buf_free(&p.slots[i].page.data);
 		buf_free(&p.slots[i].page.keys);
@@ -221,8 +208,8 @@ pool_run(int nworkers, void **wctx, long long first, long long end, int window,
 	}
 	free(p.slots);
 	free(w);
-	pthread_cond_destroy(&p.room);
-	pthread_cond_destroy(&p.ready);
-	pthread_mutex_destroy(&p.lock);
+	thread_cond_destroy(&p.room);
+	thread_cond_destroy(&p.ready);
+	thread_mutex_destroy(&p.lock);
 	return result;
 }

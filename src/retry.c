@@ -25,6 +25,7 @@
 
 #include "retry.h"
 #include "total.h"
+#include "thread.h"
 
 #define BETA            0.9     /* see the design note above */
 #define SCALE           0.4     /* the cubic's C */
@@ -153,7 +154,7 @@ void
 limiter_init(struct limiter *l, double ceiling)
 {
 	memset(l, 0, sizeof *l);
-	pthread_mutex_init(&l->lock, NULL);
+	thread_mutex_init(&l->lock);
 	l->ceiling = ceiling;
 	l->measure_start = l->last_refill = retry_now();
 	if (ceiling > 0) {
@@ -166,7 +167,7 @@ limiter_init(struct limiter *l, double ceiling)
 void
 limiter_destroy(struct limiter *l)
 {
-	pthread_mutex_destroy(&l->lock);
+	thread_mutex_destroy(&l->lock);
 }
 
 static void
@@ -187,20 +188,20 @@ limiter_acquire(struct limiter *l, const atomic_int *cancel)
 	double now, wait;
 
 	for (;;) {
-		pthread_mutex_lock(&l->lock);
+		thread_lock(&l->lock);
 		if (!l->enabled) {
-			pthread_mutex_unlock(&l->lock);
+			thread_unlock(&l->lock);
 			return 0;
 		}
 		now = retry_now();
 		limiter_refill(l, now);
 		if (l->tokens >= 1) {
 			l->tokens -= 1;
-			pthread_mutex_unlock(&l->lock);
+			thread_unlock(&l->lock);
 			return 0;
 		}
 		wait = (1 - l->tokens) / l->fill_rate;
-		pthread_mutex_unlock(&l->lock);
+		thread_unlock(&l->lock);
 		if (retry_sleep_ms((long)ceil(wait * 1000), cancel) < 0)
 			return -1;
 	}
@@ -227,7 +228,7 @@ limiter_update(struct limiter *l, int throttled)
 {
 	double now, rate, base;
 
-	pthread_mutex_lock(&l->lock);
+	thread_lock(&l->lock);
 	now = retry_now();
 	limiter_measure(l, now);
 	if (throttled) {
@@ -257,7 +258,7 @@ limiter_update(struct limiter *l, int throttled)
 		rate = SCALE * t * t * t + l->last_max;
 	} else {
 		/* Never throttled: only --rate applies. */
-		pthread_mutex_unlock(&l->lock);
+		thread_unlock(&l->lock);
 		return;
 	}
 	if (l->measured > 0 && rate > 2 * l->measured)
@@ -270,7 +271,7 @@ limiter_update(struct limiter *l, int throttled)
 		limiter_refill(l, now);
 		l->fill_rate = rate;
 	}
-	pthread_mutex_unlock(&l->lock);
+	thread_unlock(&l->lock);
 }
 
 double
@@ -278,8 +279,8 @@ limiter_rate(struct limiter *l)
 {
 	double r;
 
-	pthread_mutex_lock(&l->lock);
+	thread_lock(&l->lock);
 	r = l->enabled ? l->fill_rate : 0;
-	pthread_mutex_unlock(&l->lock);
+	thread_unlock(&l->lock);
 	return r;
 }

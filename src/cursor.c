@@ -1,0 +1,175 @@
+/*
+ * cursor.c - the cursor plan: each page names the next, so pages come one
+ * after another, in constant memory, on the main thread.
+ *
+ * Owns following a next page: the profile's own (--next-path, Link
+ * rel="next"), else the one common next-page field a body has; refusing a
+ * cursor that comes back (a loop), a next page on another origin, and a
+ * body that says there is more but cannot be followed.  Never runs the
+ * pool: a cursor cannot be fetched ahead.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hash.h"
+#include "hashset.h"
+#include "log.h"
+#include "origin.h"
+#include "profile.h"
+#include "run.h"
+#include "xalloc.h"
+
+/*
+ * The URL of the page after the one at url, from what that page said, or
+ * NULL at the end; exit_protocol (after saying why) when the page says
+ * there is more but gives no way to follow, or names a page on another
+ * origin.
+ */
+static enum exit_status
+cursor_next(struct export *ex, const char *url, const struct fetch_info *info,
+    long long n, char **next)
+{
+	const struct profile *pr = &ex->t->profile;
+	enum origin_verdict v;
+	const char *val = info->next;
+	char *tmp = NULL, *shown;
+
+	*next = NULL;
+	if (val != NULL)
+		tmp = profile_next_url(pr, ex->run.base, url, val,
+		    ex->t->limit);
+	else if (pr->next_path == NULL && info->guesses > 1) {
+		log_error("page %lld: %s: the body names its next page in more "
+		    "than one field (%s, ...): choose one with --next-path",
+		    n + 1, info->url, info->guess_name);
+		return exit_protocol;
+	} else if (pr->next_path == NULL && info->guesses == 1) {
+		val = info->guess;
+		if (val == NULL) {
+			log_error("page %lld: %s: the body's \"%s\" is not a URL "
+			    "or a token: name the next page's field with "
+			    "--next-path", n + 1, info->url, info->guess_name);
+			return exit_protocol;
+		}
+		if (pr->cursor_param != NULL)
+			tmp = profile_next_url(pr, ex->run.base, url, val,
+			    ex->t->limit);
+		else if (strncmp(val, "http://", 7) == 0 ||
+		    strncmp(val, "https://", 8) == 0 || *val == '/' ||
+		    *val == '?')
+			tmp = check_resolve_url(url, val);
+		else {
+			log_error("page %lld: %s: the body's \"%s\" holds a token "
+			    "(\"%.40s\"), not a URL: say which query parameter "
+			    "sends it back with --cursor-param", n + 1,
+			    info->url, info->guess_name, val);
+			return exit_protocol;
+		}
+	} else if (info->more) {
+		log_error("page %lld: %s: the body says there is more "
+		    "(has_more) but names no next page that invdump can follow "
+		    "(see --next-path and --cursor-param)", n + 1, info->url);
+		return exit_protocol;
+	} else
+		return exit_ok;         /* the end */
+	if (tmp == NULL) {
+		log_error("page %lld: %s: cannot follow the next page's "
+		    "\"%.80s\"", n + 1, info->url, val);
+		return exit_protocol;
+	}
+	v = origin_check(ex->origin, tmp, ex->t->allow_origins);
+	if (v != origin_same && v != origin_allowed) {
+		shown = log_redact_url(tmp);
+		log_error("page %lld: %s: the next page %s is on %s", n + 1,
+		    info->url, shown, origin_verdict_text(v));
+		free(shown);
+		curl_free(tmp);
+		return exit_protocol;
+	}
+	*next = xstrdup(tmp);
+	curl_free(tmp);
+	return exit_ok;
+}
+
+/* The cursor plan: one page after another. */
+enum exit_status
+cursor_run(struct export *ex, struct fetcher *f)
+{
+	const struct target *t = ex->t;
+	struct fetch_info info;
+	struct fetch_req req;
+	struct pool_page page;
+	struct hashset seen = HASHSET_INIT;
+	enum exit_status st = exit_ok;
+	char msg[1024], *url, *next, *tmp;
+	long long n;
+
+	memset(&info, 0, sizeof info);
+	memset(&page, 0, sizeof page);
+	buf_init(&page.data, MAX_PAGE_BYTES);
+	buf_init(&page.keys, MAX_PAGE_BYTES);
+	buf_init(&page.hashes, MAX_PAGE_BYTES);
+	(void)plan_make(&ex->plan, -1, -1, t->limit);
+	tmp = profile_page_url(&t->profile, ex->run.base, 0, t->limit);
+	url = tmp != NULL ? xstrdup(tmp) : NULL;
+	curl_free(tmp);
+	for (n = 0; url != NULL; n++) {
+		if (atomic_load(ex->stop)) {
+			st = exit_interrupted;
+			break;
+		}
+		memset(&req, 0, sizeof req);
+		req.offset = n;
+		req.limit = t->limit;
+		req.url = url;
+		req.out = &page.data;
+		req.keys = t->key ? &page.keys : NULL;
+		req.hashes = &page.hashes;
+		st = fetch_page(f, &req, &info, msg, sizeof msg);
+		if (st != exit_ok) {
+			if (st != exit_interrupted)
+				log_error("%s", msg);
+			break;
+		}
+		page.items = info.items;
+		if (n == 0 && info.has_total) {
+			ex->plan.total = info.total;
+			log_info("total: %lld items (%s)", info.total,
+			    info.total_source);
+		}
+		if (check_page(ex, n, n, &page, msg, sizeof msg) < 0) {
+			log_error("%s", msg);
+			st = exit_protocol;
+			break;
+		}
+		if (n == 0 && page.hashes.len >= sizeof ex->first_hash) {
+			memcpy(&ex->first_hash, page.hashes.data,
+			    sizeof ex->first_hash);
+			ex->has_first = 1;
+		}
+		if (emit_page(ex, n, &page) != 0)
+			break;
+		if (info.next != NULL && hashset_add(&seen,
+		    hash_bytes(info.next, strlen(info.next)))) {
+			log_error("page %lld: %s: the API gave a cursor it had "
+			    "given before (a loop): \"%.80s\"", n + 1, info.url,
+			    info.next);
+			st = exit_protocol;
+			break;
+		}
+		if ((st = cursor_next(ex, url, &info, n, &next)) != exit_ok)
+			break;
+		free(url);
+		url = next;
+	}
+	free(url);
+	hashset_free(&seen);
+	fetch_info_clear(&info);
+	buf_free(&page.data);
+	buf_free(&page.keys);
+	buf_free(&page.hashes);
+	if (st == exit_ok)
+		log_info("%lld pages", n);
+	return st;
+}

@@ -1,0 +1,124 @@
+/*
+ * emit.c - the ordered writer's side of the run: pages arrive here in page
+ * order, on the main thread alone.
+ *
+ * Owns what happens between a finished page and the output: the check
+ * that a page does not begin with an item of the page before (data added
+ * during the export), --key's dropping of repeated items (and then the
+ * compression the workers left undone), the item count, and the progress
+ * line.  Never fetches; never runs on a worker.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include "hash.h"
+#include "log.h"
+#include "run.h"
+#include "writer.h"
+
+static int
+emit_write(struct export *ex, const struct buf *b)
+{
+	switch (writer_write(ex->w, b->data, b->len)) {
+	case writer_ok:
+		return 0;
+	case writer_closed:
+		ex->closed = 1;
+		return -1;
+	case writer_error:
+		break;
+	}
+	export_fail(ex, exit_output, "");
+	return -1;
+}
+
+/* --key: drops the items whose key the previous page had, then writes. */
+static int
+emit_unique(struct export *ex, struct pool_page *page)
+{
+	struct fetch_item it;
+	const char *p = page->keys.data, *end = p + page->keys.len;
+	struct hashset tmp;
+	uint64_t h;
+	long long kept = 0;
+
+	buf_reset(&ex->filtered);
+	hashset_clear(&ex->cur);
+	while (p < end) {
+		memcpy(&it, p, sizeof it);
+		p += sizeof it;
+		if (it.keylen >= 0) {
+			h = hash_bytes(p, (size_t)it.keylen);
+			p += it.keylen;
+			if (hashset_has(&ex->prev, h)) {
+				ex->duplicates++;
+				continue;
+			}
+			(void)hashset_add(&ex->cur, h);
+		}
+		buf_add(&ex->filtered, page->data.data + it.line_off, it.line_len);
+		kept++;
+	}
+	tmp = ex->prev;
+	ex->prev = ex->cur;
+	ex->cur = tmp;
+
+	if (ex->gz != NULL) {
+		buf_reset(&ex->packed);
+		if (gzmember_compress(ex->gz, ex->filtered.data, ex->filtered.len,
+		    &ex->packed) < 0) {
+			export_fail(ex, exit_protocol, "a page is too large");
+			return -1;
+		}
+		if (emit_write(ex, &ex->packed) < 0)
+			return -1;
+	} else if (emit_write(ex, &ex->filtered) < 0)
+		return -1;
+	ex->items += kept;
+	progress_update(&ex->progress, ex->items, writer_bytes(ex->w));
+	return 0;
+}
+
+/*
+ * Does the page start with an item of the page before?  Data inserted
+ * ahead of the page while the export ran shifts every later page by as
+ * much; the first item of the later page then is one already written.
+ */
+static void
+emit_boundary(struct export *ex, long long seq, const struct pool_page *page)
+{
+	const uint64_t *prev = (const uint64_t *)(void *)ex->prev_hashes.data;
+	size_t i, n = ex->prev_hashes.len / sizeof *prev;
+	uint64_t h;
+
+	if (seq > 0 && page->hashes.len >= sizeof h && ex->t->key == NULL) {
+		memcpy(&h, page->hashes.data, sizeof h);
+		for (i = 0; i < n; i++)
+			if (prev[i] == h) {
+				ex->repeats++;
+				log_warn("page %lld begins with an item of the page "
+				    "before (items were added ahead of it during "
+				    "the export)", seq + 1);
+				break;
+			}
+	}
+	buf_reset(&ex->prev_hashes);
+	(void)buf_add(&ex->prev_hashes, page->hashes.data, page->hashes.len);
+}
+
+int
+emit_page(void *arg, long long seq, struct pool_page *page)
+{
+	struct export *ex = arg;
+
+	if (ex->recheck && seq == ex->npages)
+		return 0;               /* the re-read of the total */
+	emit_boundary(ex, seq, page);
+	if (ex->t->key != NULL)
+		return emit_unique(ex, page);
+	if (emit_write(ex, &page->data) < 0)
+		return -1;
+	ex->items += page->items;
+	progress_update(&ex->progress, ex->items, writer_bytes(ex->w));
+	return 0;
+}

@@ -1,0 +1,88 @@
+/*
+ * run.h - what the modules of one export run share (export.c, emit.c,
+ * check.c, cursor.c); internal: nothing outside them includes it.
+ *
+ * struct export is the run's state.  The main thread owns it; workers
+ * read o, t, plan, first_hash and has_first (written before the pool
+ * starts), add to the atomic counters, and report a failure through
+ * export_fail (fail_lock); the emitter fields are the main thread's alone.
+ */
+#ifndef INVDUMP_RUN_H
+#define INVDUMP_RUN_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "cli.h"
+#include "fetch.h"
+#include "gzmember.h"
+#include "hashset.h"
+#include "plan.h"
+#include "pool.h"
+#include "progress.h"
+#include "status.h"
+#include "writer.h"
+
+#define MAX_PAGE_BYTES ((size_t)1 << 30)   /* one page's NDJSON */
+
+struct export {
+	const struct options *o;
+	const struct target *t;
+	struct fetch_run run;
+	struct writer *w;
+	atomic_int *stop;               /* a signal's number, or STOP_FAILED */
+	char *origin;                   /* the user's URL's origin */
+	struct plan plan;               /* total, pages, page size */
+	long long npages;               /* jobs planned, or POOL_NO_END */
+	long long items;                /* items written */
+	long long duplicates;           /* dropped by --key */
+	long long repeats;              /* pages starting with an item of the
+	                                   page before (emitter's) */
+	int has_first;                  /* first_hash is page 0's first item */
+	uint64_t first_hash;
+	struct buf prev_hashes;         /* the last page emitted, its items'
+	                                   hashes (emitter's) */
+	atomic_llong short_pages;       /* pages with fewer items than due */
+	atomic_llong long_pages;        /* last pages with more than due */
+	int closed;                     /* stdout's reader went away */
+	struct progress progress;       /* this thread's alone */
+	int recheck;                    /* job npages reads the total again */
+	int mismatch;                   /* report it in the exit status; set
+	                                   by the recheck job's worker before
+	                                   pool_run joins it */
+
+	/* --key: the emitter filters, then compresses. */
+	struct gzmember *gz;
+	struct buf filtered, packed;
+	struct hashset prev, cur;       /* keys of the page before, this one */
+
+	/* The first failure of a worker, reported once by this thread. */
+	pthread_mutex_t fail_lock;
+	enum exit_status fail_status;
+	char fail_msg[1024];
+};
+
+struct worker_ctx {
+	struct export *ex;
+	struct fetcher *f;
+};
+
+/* Records the run's first failure (the others are consequences) and stops
+ * every other transfer of the run (STOP_FAILED). */
+void export_fail(struct export *ex, enum exit_status st, const char *msg);
+
+/* emit.c: writes page seq (in order; the pool's emit callback). */
+int emit_page(void *ex, long long seq, struct pool_page *page);
+
+/* check.c: what every page must be (see doc/DESIGN.md, "Checks"). */
+int check_page(const struct export *ex, long long seq, long long offset,
+    const struct pool_page *page, char *msg, size_t msgsz);
+int check_next_link(const struct export *ex, const struct fetch_info *info);
+char *check_resolve_url(const char *from, const char *next);
+
+/* cursor.c: the cursor plan. */
+enum exit_status cursor_run(struct export *ex, struct fetcher *f);
+
+#endif
