@@ -17,6 +17,7 @@
 #include "page.h"
 #include "profile.h"
 #include "total.h"
+#include "verdict.h"
 #include "xalloc.h"
 
 struct fetcher {
@@ -80,27 +81,6 @@ fetch_body(void *arg, const char *data, size_t n)
 	return page_feed(f->parser, data, n) == page_status_ok ? 0 : -1;
 }
 
-/* A failure of TLS itself (exit_auth), as opposed to the network under it:
- * a handshake cut by a reset is the network's (and retried). */
-static int
-is_tls_error(CURLcode rc, long os_errno)
-{
-	switch (rc) {
-	case CURLE_SSL_CONNECT_ERROR:
-		return os_errno == 0;
-	case CURLE_PEER_FAILED_VERIFICATION:
-	case CURLE_SSL_CERTPROBLEM:
-	case CURLE_SSL_CIPHER:
-	case CURLE_SSL_CACERT_BADFILE:
-	case CURLE_SSL_ISSUER_ERROR:
-	case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
-	case CURLE_SSL_INVALIDCERTSTATUS:
-	case CURLE_SSL_CRL_BADFILE:
-		return 1;
-	default:
-		return 0;
-	}
-}
 
 /* Records one total; a second source that disagrees is a conflict. */
 static void
@@ -223,26 +203,7 @@ fetch_hashes(const struct buf *nd, struct buf *hashes)
 	return 0;
 }
 
-static int
-ratelimit_exhausted(struct http_client *h)
-{
-	const char *v = http_header(h, "X-RateLimit-Remaining");
-	long long n;
 
-	if (v == NULL)
-		v = http_header(h, "RateLimit-Remaining");
-	return v != NULL && total_parse_count(v, &n) == 0 && n == 0;
-}
-
-/* The effective URL, redacted, for a message: made only when a message is
- * about to be written, kept in *shown (the caller frees it). */
-static const char *
-shown_url(struct fetcher *f, char **shown)
-{
-	if (*shown == NULL)
-		*shown = http_effective_url(f->http);
-	return *shown;
-}
 
 /* Notes each item's line and key for the emitter's de-duplication. */
 static int
@@ -264,126 +225,51 @@ fetch_keys(struct fetcher *f, struct buf *keys)
 	return 0;
 }
 
-/* The verdict on a response that is not a page: status and message. */
+
+
+/* The page's lines, hashed and handed over (compressed unless the emitter
+ * will): into req->out. */
 static enum exit_status
-fetch_refusal(struct fetcher *f, const struct http_result *res,
-    const char *where, char **shown, char *msg, size_t msgsz)
+fetch_pack(struct fetcher *f, const struct fetch_req *req, const char *where,
+    char *msg, size_t msgsz)
 {
-	switch (res->outcome) {
-	case http_outcome_cancelled:
-		snprintf(msg, msgsz, "%s: GET %s: interrupted", where,
-		    shown_url(f, shown));
-		return exit_interrupted;
-	case http_outcome_refused:
-		snprintf(msg, msgsz, "%s: GET %s: %s", where,
-		    shown_url(f, shown), res->error);
+	const struct fetch_run *run = f->run;
+
+	if (req->hashes != NULL && fetch_hashes(&f->nd, req->hashes) < 0) {
+		snprintf(msg, msgsz, "%s: too many items in one page", where);
 		return exit_protocol;
-	case http_outcome_transport:
-		snprintf(msg, msgsz, "%s: GET %s: %s", where,
-		    shown_url(f, shown), res->error);
-		return is_tls_error(res->curl, res->os_errno) ? exit_auth :
-		    exit_failure;
-	case http_outcome_status:
-		snprintf(msg, msgsz, "%s: GET %s: HTTP %ld%s (body: \"%s\")",
-		    where, shown_url(f, shown), res->status,
-		    res->status == 401 ? " Unauthorized: check --user" :
-		    res->status == 403 ? " Forbidden" :
-		    res->status == 404 ? " Not Found" : "",
-		    http_snippet(f->http));
-		return res->status == 401 || res->status == 403 ? exit_auth :
-		    exit_failure;
-	case http_outcome_aborted:
-	case http_outcome_ok:
-		break;
+	}
+	if (!run->t->gzip || run->defer_gzip) {
+		/* Hand the lines over without a copy; the parser keeps
+		 * writing through &f->nd, which now owns out's old memory. */
+		struct buf tmp = *req->out;
+
+		*req->out = f->nd;
+		f->nd = tmp;
+	} else if (gzmember_compress(f->gz, f->nd.data, f->nd.len, req->out) < 0) {
+		snprintf(msg, msgsz, "%s: page too large to compress", where);
+		return exit_protocol;
 	}
 	return exit_ok;
 }
 
-/* What the response says about trying again. */
-static void
-fetch_signal(struct fetcher *f, const struct http_result *res,
-    struct attempt *at)
-{
-	const char *reset;
-
-	at->sig.curl = res->outcome == http_outcome_transport ? res->curl :
-	    CURLE_OK;
-	at->sig.os_errno = res->os_errno;
-	at->sig.status = res->status;
-	if (res->outcome != http_outcome_status)
-		return;
-	at->sig.ratelimit_exhausted = ratelimit_exhausted(f->http);
-	at->sig.retry_after = http_header(f->http, "Retry-After") != NULL;
-	reset = http_header(f->http, "RateLimit-Reset");
-	if (reset == NULL)
-		reset = http_header(f->http, "X-RateLimit-Reset");
-	at->hint_ms = retry_hint_ms(res->retry_after, reset,
-	    (long long)time(NULL));
-}
-
-/* One attempt at one page. */
+/* The body, parsed: its items, totals, next page and keys. */
 static enum exit_status
-fetch_once(struct fetcher *f, const struct fetch_req *req,
-    struct fetch_info *info, char *msg, size_t msgsz, struct attempt *at)
+fetch_parse(struct fetcher *f, const struct fetch_req *req,
+    const struct http_result *res, struct fetch_info *info, struct attempt *at,
+    const char *where, char *msg, size_t msgsz)
 {
-	const struct fetch_run *run = f->run;
-	struct http_result res;
 	enum page_status ps;
-	enum exit_status st = exit_ok;
-	char *url, *shown = NULL, where[64];
-	struct curl_slist *extra;
+	char *shown;
 
-	fetch_info_clear(info);
-	memset(at, 0, sizeof *at);
-	at->hint_ms = -1;
-	msg[0] = '\0';
-	buf_reset(req->out);
-	if (req->keys != NULL)
-		buf_reset(req->keys);
-	if (req->hashes != NULL)
-		buf_reset(req->hashes);
-	snprintf(where, sizeof where, "%s %lld", req->url != NULL ? "page" :
-	    "offset", req->offset);
-
-	url = req->url != NULL ? curl_maprintf("%s", req->url) :
-	    profile_page_url(&run->t->profile, run->base, req->offset,
-	    req->limit);
-	if (url == NULL) {
-		snprintf(msg, msgsz, "%s: cannot build the page URL", where);
-		return exit_failure;
-	}
-	buf_reset(&f->nd);
-	if (f->parser == NULL)
-		f->parser = page_new(&f->popts, &f->nd);
-	else
-		page_reset(f->parser);
-
-	extra = profile_page_headers(&run->t->profile, req->offset, req->limit);
-	atomic_fetch_add(&f->run->requests, 1);
-	http_get(f->http, url, extra, fetch_body, f, &res);
-	curl_slist_free_all(extra);
-	info->url = log_redact_url(url);
-	curl_free(url);
-	fetch_signal(f, &res, at);
-
-	/* PostgREST: a range that starts past the end is an empty page. */
-	if (res.outcome == http_outcome_status && res.status == 416 &&
-	    run->t->profile.style == profile_style_range) {
-		if (log_get_level() >= log_level_verbose)
-			log_info("%s: GET %s: HTTP 416: past the end", where,
-			    shown_url(f, &shown));
-		buf_reset(&f->nd);
-		goto emit;
-	}
-	if ((st = fetch_refusal(f, &res, where, &shown, msg, msgsz)) != exit_ok)
-		goto out;
-	if (res.too_big) {
-		st = exit_protocol;
+	if (res->too_big) {
+		shown = http_effective_url(f->http);
 		snprintf(msg, msgsz, "%s: GET %s: the body is over --max-body "
-		    "(%lld bytes)", where, shown_url(f, &shown), run->o->max_body);
-		goto out;
+		    "(%lld bytes)", where, shown, f->run->o->max_body);
+		free(shown);
+		return exit_protocol;
 	}
-	if (res.outcome == http_outcome_aborted)
+	if (res->outcome == http_outcome_aborted)
 		ps = page_feed(f->parser, "", 0);
 	else {
 		/* Every byte parsed but the JSON unfinished: the body was cut
@@ -395,45 +281,96 @@ fetch_once(struct fetcher *f, const struct fetch_req *req,
 		    page_truncated(f->parser);
 	}
 	if (ps != page_status_ok) {
-		st = exit_protocol;
-		snprintf(msg, msgsz, "%s: GET %s: HTTP %ld: %s (body starts: \"%s\")",
-		    where, shown_url(f, &shown), res.status, page_error(f->parser),
+		shown = http_effective_url(f->http);
+		snprintf(msg, msgsz, "%s: GET %s: HTTP %ld: %s (body starts: "
+		    "\"%s\")", where, shown, res->status, page_error(f->parser),
 		    http_snippet(f->http));
-		goto out;
+		free(shown);
+		return exit_protocol;
 	}
 	info->items = page_items(f->parser);
-	if ((st = fetch_total(f, info, where, msg, msgsz)) != exit_ok)
-		goto out;
+	if (fetch_total(f, info, where, msg, msgsz) != exit_ok)
+		return exit_protocol;
 	fetch_next(f, info);
 	if (req->keys != NULL && fetch_keys(f, req->keys) < 0) {
-		st = exit_protocol;
 		snprintf(msg, msgsz, "%s: the page's keys are too large", where);
-		goto out;
+		return exit_protocol;
 	}
-	if (log_get_level() >= log_level_verbose)
+	if (log_get_level() >= log_level_verbose) {
+		shown = http_effective_url(f->http);
 		log_info("%s: GET %s: HTTP %ld, %zu bytes, %lld items, %.3f s",
-		    where, shown_url(f, &shown), res.status, res.body_bytes, info->items,
-		    res.seconds);
-emit:
-	if (req->hashes != NULL && fetch_hashes(&f->nd, req->hashes) < 0) {
-		st = exit_protocol;
-		snprintf(msg, msgsz, "%s: too many items in one page", where);
-		goto out;
+		    where, shown, res->status, res->body_bytes, info->items,
+		    res->seconds);
+		free(shown);
 	}
-	if (!run->t->gzip || run->defer_gzip) {
-		/* Hand the lines over without a copy; the parser keeps
-		 * writing through &f->nd, which now owns out's old memory. */
-		struct buf tmp = *req->out;
+	return exit_ok;
+}
 
-		*req->out = f->nd;
-		f->nd = tmp;
-	} else if (gzmember_compress(f->gz, f->nd.data, f->nd.len, req->out) < 0) {
-		st = exit_protocol;
-		snprintf(msg, msgsz, "%s: page too large to compress", where);
+/* Empties what one attempt fills. */
+static void
+fetch_reset(struct fetcher *f, const struct fetch_req *req,
+    struct fetch_info *info, struct attempt *at, char *msg)
+{
+	fetch_info_clear(info);
+	memset(at, 0, sizeof *at);
+	at->hint_ms = -1;
+	msg[0] = '\0';
+	buf_reset(req->out);
+	if (req->keys != NULL)
+		buf_reset(req->keys);
+	if (req->hashes != NULL)
+		buf_reset(req->hashes);
+	buf_reset(&f->nd);
+	if (f->parser == NULL)
+		f->parser = page_new(&f->popts, &f->nd);
+	else
+		page_reset(f->parser);
+}
+
+/* One attempt at one page. */
+static enum exit_status
+fetch_once(struct fetcher *f, const struct fetch_req *req,
+    struct fetch_info *info, char *msg, size_t msgsz, struct attempt *at)
+{
+	const struct fetch_run *run = f->run;
+	const struct profile *pr = &run->t->profile;
+	struct http_result res;
+	enum exit_status st;
+	char *url, where[64];
+	struct curl_slist *extra;
+
+	fetch_reset(f, req, info, at, msg);
+	snprintf(where, sizeof where, "%s %lld", req->url != NULL ? "page" :
+	    "offset", req->offset);
+	url = req->url != NULL ? curl_maprintf("%s", req->url) :
+	    profile_page_url(pr, run->base, req->offset, req->limit);
+	if (url == NULL) {
+		snprintf(msg, msgsz, "%s: cannot build the page URL", where);
+		return exit_failure;
 	}
-out:
-	free(shown);
-	return st;
+	extra = profile_page_headers(pr, req->offset, req->limit);
+	atomic_fetch_add(&f->run->requests, 1);
+	http_get(f->http, url, extra, fetch_body, f, &res);
+	curl_slist_free_all(extra);
+	info->url = log_redact_url(url);
+	curl_free(url);
+	verdict_signal(f->http, &res, &at->sig, &at->hint_ms);
+
+	/* PostgREST: a range that starts past the end is an empty page. */
+	if (res.outcome == http_outcome_status && res.status == 416 &&
+	    pr->style == profile_style_range) {
+		if (log_get_level() >= log_level_verbose)
+			log_info("%s: GET %s: HTTP 416: past the end", where,
+			    info->url);
+		buf_reset(&f->nd);
+		return fetch_pack(f, req, where, msg, msgsz);
+	}
+	if ((st = verdict_response(f->http, &res, where, msg, msgsz)) !=
+	    exit_ok ||
+	    (st = fetch_parse(f, req, &res, info, at, where, msg, msgsz)) !=
+	    exit_ok)
+		return st;
+	return fetch_pack(f, req, where, msg, msgsz);
 }
 
 void
