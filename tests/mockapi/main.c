@@ -26,10 +26,15 @@
  *   --rate R            token bucket, R per second with burst R; over it:
  *                       429 with Retry-After: 1
  *   --gzip              gzip list bodies when Accept-Encoding allows it
- *   --fault KIND[:RATE[:TIMES]]   repeatable; RATE 0..1 (default 1: every
- *                       page), TIMES per page (default 1; 0: for ever).
- *                       KIND: 500 503 429 429date 403rl html502 errorobj
- *                       huge deep drop stall gzip-trunc gzip-half badutf8
+ *   --fault KIND[:RATE[:TIMES]][@FROM[-[TO]]]
+ *                       repeatable; RATE 0..1 (default 1: every page),
+ *                       TIMES per page (default 1; 0: for ever); @: only
+ *                       the page at offset FROM, FROM..TO (inclusive), or
+ *                       FROM and after (FROM-).  The first fault (in the
+ *                       order given) that picks a request applies.
+ *                       KIND: 500 503 429 429date 403rl 403ra 503ra0 404
+ *                       html502 errorobj huge deep drop stall gzip-trunc
+ *                       gzip-half badutf8
  *   --drift-after K --drift-insert N --drift-delete M
  *                       after K list pages served without a fault, insert
  *                       N new items (new, higher ids) at the front and
@@ -109,6 +114,9 @@
  *   60 s (or until the server stops), then the rest.  deep is 100000 '['
  *   then 100000 ']'.  huge is ["xxx…"], 200 MiB, with a Content-Length.
  *   429date's Retry-After is an HTTP date 2 s ahead (1 s resolution).
+ *   403ra is GitHub's secondary rate limit: 403, Retry-After: 1, {"message":
+ *   "You have exceeded a secondary rate limit..."}, no X-RateLimit-*.
+ *   503ra0 is a 503 with Retry-After: 0.  404 is a 404 with a JSON body.
  *
  * THREADS
  * libmicrohttpd runs a thread per connection, so a sleeping request does
@@ -204,7 +212,8 @@ usage(FILE *f)
 	    "               [--items N] [--item-size BYTES] [--seed S]\n"
 	    "               [--latency-ms MS] [--max-limit N]\n"
 	    "               [--require-user USER:PASS] [--log FILE] [--rate R]\n"
-	    "               [--gzip] [--fault KIND[:RATE[:TIMES]]]...\n"
+	    "               [--gzip] [--fault KIND[:RATE[:TIMES]]"
+	    "[@FROM[-[TO]]]]...\n"
 	    "               [--drift-after K --drift-insert N "
 	    "--drift-delete M] [-v]\n"
 	    "See the comment at the top of tests/mockapi/main.c.\n");
@@ -641,7 +650,8 @@ main(int argc, char **argv)
 		case opt_fault:
 			if (fault_add(optarg) < 0)
 				usage_error("bad --fault '%s' (at most 16 of "
-				    "KIND[:RATE[:TIMES]])", optarg);
+				    "KIND[:RATE[:TIMES]][@FROM[-[TO]]])",
+				    optarg);
 			break;
 		case opt_gzip:
 			mock_cfg.gzip = 1;
