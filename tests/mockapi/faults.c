@@ -5,6 +5,7 @@
  * (fault, path, offset) -> times faulted.  Entries are only ever added, and
  * freed by fault_free() after the daemon has stopped.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -30,6 +31,9 @@ static const struct {
 	{ "429", fault_429 },
 	{ "429date", fault_429date },
 	{ "403rl", fault_403rl },
+	{ "403ra", fault_403ra },
+	{ "503ra0", fault_503ra0 },
+	{ "404", fault_404 },
 	{ "html502", fault_html502 },
 	{ "errorobj", fault_errorobj },
 	{ "huge", fault_huge },
@@ -46,6 +50,7 @@ struct fault {
 	uint64_t salt;          /* hash of the kind's name */
 	double rate;
 	uint64_t times;         /* 0: every request, for ever */
+	uint64_t from, to;      /* pages (offsets) it may pick, inclusive */
 };
 
 struct hit {
@@ -76,17 +81,45 @@ str_hash(const char *s)
 	return h;
 }
 
-int
-fault_add(const char *spec)
+/* Reads a decimal number at s; -1 when there is none. */
+static int
+read_u64(const char *s, char **end, uint64_t *x)
 {
-	struct fault *f;
+	if (*s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	*x = strtoull(s, end, 10);
+	return errno == 0 ? 0 : -1;
+}
+
+/* Parses the @FROM[-[TO]] suffix of a spec. */
+static int
+read_range(const char *s, struct fault *f)
+{
+	char *end;
+
+	if (read_u64(s, &end, &f->from) < 0)
+		return -1;
+	f->to = f->from;
+	if (*end == '-') {
+		if (end[1] == '\0') {          /* FROM-: to the end */
+			f->to = UINT64_MAX;
+			return 0;
+		}
+		if (read_u64(end + 1, &end, &f->to) < 0 || f->to < f->from)
+			return -1;
+	}
+	return *end == '\0' ? 0 : -1;
+}
+
+/* KIND[:RATE[:TIMES]] into f. */
+static int
+fault_parse(const char *spec, struct fault *f)
+{
 	const char *colon;
 	char *end;
 	size_t n, i;
 
-	if (nfaults == FAULT_MAX)
-		return -1;
-	f = &faults[nfaults];
 	colon = strchr(spec, ':');
 	n = colon ? (size_t)(colon - spec) : strlen(spec);
 	for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
@@ -112,6 +145,32 @@ fault_add(const char *spec)
 				return -1;
 		}
 	}
+	return 0;
+}
+
+int
+fault_add(const char *spec)
+{
+	struct fault *f;
+	const char *at;
+	char *head;
+	int ok;
+
+	if (nfaults == FAULT_MAX)
+		return -1;
+	f = &faults[nfaults];
+	f->from = 0;
+	f->to = UINT64_MAX;
+	if ((at = strchr(spec, '@')) != NULL) {
+		if (read_range(at + 1, f) < 0)
+			return -1;
+		head = xstrndup(spec, (size_t)(at - spec));
+		ok = fault_parse(head, f);
+		free(head);
+	} else
+		ok = fault_parse(spec, f);
+	if (ok < 0)
+		return -1;
 	nfaults++;
 	return 0;
 }
@@ -235,6 +294,25 @@ replace(struct req *r, enum fault_kind kind)
 		reply_header(resp, "X-RateLimit-Reset", "%lld",
 		    (long long)time(NULL) + 1);
 		return reply_queue(r, 403, resp);
+	case fault_403ra:
+		/* GitHub's secondary rate limit: no X-RateLimit-Remaining: 0,
+		 * only a Retry-After */
+		buf_adds(&b, "{\"message\":\"You have exceeded a secondary "
+		    "rate limit. Please wait a few minutes before you try "
+		    "again. (injected)\",\"documentation_url\":\"https://"
+		    "docs.github.com/rest/overview/rate-limits-for-the-rest-"
+		    "api#about-secondary-rate-limits\"}");
+		resp = reply_body(r, &b, "application/json", 0);
+		MHD_add_response_header(resp, "Retry-After", "1");
+		return reply_queue(r, 403, resp);
+	case fault_503ra0:
+		buf_adds(&b, "{\"error\":\"service unavailable, retry now "
+		    "(injected)\"}");
+		resp = reply_body(r, &b, "application/json", 0);
+		MHD_add_response_header(resp, "Retry-After", "0");
+		return reply_queue(r, 503, resp);
+	case fault_404:
+		return reply_error(r, 404, "not found (injected)");
 	case fault_html502:
 		buf_adds(&b, html502);
 		return reply_queue(r, 502,
@@ -276,7 +354,8 @@ fault_gate(struct req *r, uint64_t key, enum MHD_Result *ret)
 		if ((f->kind == fault_gzip_trunc ||
 		    f->kind == fault_gzip_half) && !r->gzip_ok)
 			continue;
-		if (!picked(f, key) || !take(i, r->path, key))
+		if (key < f->from || key > f->to || !picked(f, key) ||
+		    !take(i, r->path, key))
 			continue;
 		atomic_fetch_add(&mock_stats.faults, 1);
 		if (f->kind >= fault_drop) {

@@ -1,10 +1,12 @@
 /*
  * faults.h - faults injected into list responses on demand (--fault).
  *
- * A fault spec is KIND[:RATE[:TIMES]].  A page (identified by its offset in
- * the dataset) is picked when a hash of (seed, kind, offset) falls below
- * RATE, and then faulted for the first TIMES requests of that page only, so
- * a client that retries gets the good page and the data stays unchanged.
+ * A fault spec is KIND[:RATE[:TIMES]][@FROM[-[TO]]].  A page (identified by
+ * its offset in the dataset) is picked when a hash of (seed, kind, offset)
+ * falls below RATE, and then faulted for the first TIMES requests of that
+ * page only, so a client that retries gets the good page and the data stays
+ * unchanged.  With @, only pages whose offset is FROM (@FROM), FROM..TO
+ * (@FROM-TO, inclusive) or at least FROM (@FROM-) can be picked.
  */
 #ifndef MOCKAPI_FAULTS_H
 #define MOCKAPI_FAULTS_H
@@ -22,6 +24,9 @@ enum fault_kind {
 	fault_429,
 	fault_429date,
 	fault_403rl,
+	fault_403ra,
+	fault_503ra0,
+	fault_404,
 	fault_html502,
 	fault_errorobj,
 	fault_huge,

@@ -22,21 +22,44 @@
  *   --require-user U:P  list requests need HTTP Basic auth, else 401
  *   --log FILE          append "METHOD URI | Header: value | ..." per request
  *                       for Authorization, Range, Range-Unit, Prefer,
- *                       Accept-Encoding, User-Agent, Cookie, X-Api-Key
+ *                       Accept-Encoding, User-Agent, Cookie, X-Api-Key,
+ *                       Host (in that order, those sent)
  *   --rate R            token bucket, R per second with burst R; over it:
  *                       429 with Retry-After: 1
  *   --gzip              gzip list bodies when Accept-Encoding allows it
- *   --fault KIND[:RATE[:TIMES]]   repeatable; RATE 0..1 (default 1: every
- *                       page), TIMES per page (default 1; 0: for ever).
- *                       KIND: 500 503 429 429date 403rl html502 errorobj
- *                       huge deep drop stall gzip-trunc gzip-half badutf8
+ *   --fault KIND[:RATE[:TIMES]][@FROM[-[TO]]]
+ *                       repeatable; RATE 0..1 (default 1: every page),
+ *                       TIMES per page (default 1; 0: for ever); @: only
+ *                       the page at offset FROM, FROM..TO (inclusive), or
+ *                       FROM and after (FROM-).  The first fault (in the
+ *                       order given) that picks a request applies.
+ *                       KIND: 500 503 429 429date 403rl 403ra 503ra0 404
+ *                       html502 errorobj huge deep drop stall gzip-trunc
+ *                       gzip-half badutf8
  *   --drift-after K --drift-insert N --drift-delete M
  *                       after K list pages served without a fault, insert
  *                       N new items (new, higher ids) at the front and
  *                       delete the last M original items, once
  *   --tls-cert FILE --tls-key FILE
  *                       serve HTTPS with this PEM certificate and key
- *                       (absolute URLs the server writes still say http)
+ *                       (absolute URLs the server writes then say https)
+ *   --reset-first K     reset (RST, SO_LINGER 0) the first K connections
+ *                       accepted, after reading what the client sent
+ *                       first (its TLS ClientHello, or its request); serve
+ *                       the others as usual.  The server then accepts on
+ *                       a socket of its own and hands connections to MHD
+ *   --fake-total N      /offset/items says X-Total-Count: N (0..2^64-1)
+ *                       whatever the dataset holds; pages past the real
+ *                       end are empty arrays
+ *   --fake-pages N      /page/items says there are N pages: X-Total-Pages
+ *                       N, Link rel="last" page=N, rel="next" on every
+ *                       page before N; no X-Total
+ *   --next-origin URL   every link the server writes (next, last, prev,
+ *                       first: bodies and Link headers) points to URL
+ *                       (scheme://host[:port]) instead of this server;
+ *                       the path and query stay
+ *   --hang              list requests are read, counted and never
+ *                       answered: nothing is sent until the server stops
  *   -v, --verbose       libmicrohttpd's own error messages on stderr
  *
  * ENDPOINTS (GET; JSON bodies are application/json; unknown path: 404)
@@ -78,12 +101,49 @@
  *   /meraki/api/v1/organizations/1/devices?perPage=N[&startingAfter=ID]
  *                          (1000) root array of the items after the one
  *                          with that id; Link <..>; rel=first, rel=next
+ *   Servers a client must not take on trust (quirks.c):
+ *   /ignore/items?limit=L (100)     offset IGNORED: always the first L
+ *                          items; root array, X-Total-Count true
+ *   /ignore-nototal/items           the same without a total
+ *   /jsonserver/items      json-server 0.17 (typicode): offset, limit and
+ *                          other unknown parameters are ignored; _page=P
+ *                          (from 1) with _limit=L (10) pages, with a Link
+ *                          (first/prev/next/last as json-server gives
+ *                          them); else _end=E slices [_start, E); else
+ *                          _limit=L slices [_start, _start+L); _start
+ *                          alone does nothing; X-Total-Count only with
+ *                          _end, _limit or _page (as in its plural.js,
+ *                          _limit alone included); root array; no paging
+ *                          parameter: every item
+ *   /drf-page/items?page=P[&page_size=S] (1/10)   DRF PageNumberPagination:
+ *                          offset/limit ignored; {"count","next",
+ *                          "previous","results"}, next/previous keep the
+ *                          other query parameters, sorted by name (DRF's
+ *                          replace_query_param), previous of page 2 has
+ *                          no page=; page=last; a page that does not
+ *                          exist: 404 {"detail":"Invalid page."}
+ *   /biglimit/items?offset=O&limit=L (0/100)  offset honoured, 3 * L
+ *                          items returned (fewer at the end); X-Total-Count
+ *   /next-page/items, /odata-next/items, /links-next/items
+ *                          ?limit=L[&after=K] (100/0), like /cursor-url:
+ *                          {"items","next_page":URL|null};
+ *                          {"@odata.context","value","@odata.nextLink":URL
+ *                          (absent on the last page)};
+ *                          {"data","links":{"self":URL,"next":URL|null}}
+ *   /has-more/items?limit=L[&starting_after=ID]   Stripe's list:
+ *                          {"object":"list","url","has_more":true|false,
+ *                          "data"}, no next page named anywhere
+ *   /detail-error/items    200 {"detail":"Invalid page."}, always
  *   Service endpoints (never delayed, faulted or counted):
  *   /truth                 the canonical NDJSON of the current dataset
  *                          (text/plain, chunked)
  *   /stats                 {"requests","connections","status_429",
- *                          "status_5xx","faults","drifted","items"}
+ *                          "status_5xx","faults","drifted","items",
+ *                          "resets"}
  *   /redirect?to=URL       302 to URL
+ *   /redirect-keep?to=URL  302 to URL with the request's other query
+ *                          parameters appended (so a client's paging
+ *                          parameters survive the redirect)
  *   /status/NNN            status NNN (200..599) with a small JSON body
  *
  * DATASET
@@ -100,8 +160,10 @@
  *   The badutf8 fault replaces the first item's note by "bad " C3 28 " utf8".
  *
  * COUNTERS
- *   "requests" counts every list request received, whatever its answer; the
- *   drift counts only list pages answered from the dataset without a fault.
+ *   "requests" counts every list request received, whatever its answer
+ *   (--hang's included); "connections" those MHD served, "resets" those
+ *   --reset-first reset; the drift counts only list pages answered from the
+ *   dataset without a fault (so it works on /page/items as on the others).
  *   A fault picks pages by offset, and counts its TIMES per (path, offset).
  *   gzip-trunc/gzip-half apply only when the request accepts gzip (then
  *   whether or not --gzip is on): gzip-trunc drops the 8-byte trailer,
@@ -109,11 +171,16 @@
  *   60 s (or until the server stops), then the rest.  deep is 100000 '['
  *   then 100000 ']'.  huge is ["xxx…"], 200 MiB, with a Content-Length.
  *   429date's Retry-After is an HTTP date 2 s ahead (1 s resolution).
+ *   403ra is GitHub's secondary rate limit: 403, Retry-After: 1, {"message":
+ *   "You have exceeded a secondary rate limit..."}, no X-RateLimit-*.
+ *   503ra0 is a 503 with Retry-After: 0.  404 is a 404 with a JSON body.
  *
  * THREADS
  * libmicrohttpd runs a thread per connection, so a sleeping request does
  * not hold up others.  The options (mock_cfg) are written by main before
- * the daemon starts and only read afterwards.  Shared mutable state: the
+ * the daemon starts and only read afterwards.  --reset-first adds one
+ * thread, the accept loop, which alone touches its socket and count; a
+ * --hang request sleeps in its own thread.  Shared mutable state: the
  * counters (atomics), the dataset's drift (data.c, one mutex), the fault
  * counts (faults.c, one mutex), the rate bucket and the log (one mutex
  * each).  No code holds two of these locks at once.
@@ -122,6 +189,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -129,7 +197,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "../../src/xalloc.h"
 #include "data.h"
@@ -170,15 +240,26 @@ static const struct route {
 	{ "/cursor-loop/items", 0, 1, prof_cursor_loop },
 	{ "/infoblox/wapi/", 1, 1, prof_infoblox },
 	{ "/meraki/api/v1/organizations/1/devices", 0, 1, prof_meraki },
+	{ "/ignore/items", 0, 1, prof_ignore },
+	{ "/ignore-nototal/items", 0, 1, prof_ignore_nototal },
+	{ "/jsonserver/items", 0, 1, prof_jsonserver },
+	{ "/drf-page/items", 0, 1, prof_drf_page },
+	{ "/biglimit/items", 0, 1, prof_biglimit },
+	{ "/next-page/items", 0, 1, prof_next_page },
+	{ "/odata-next/items", 0, 1, prof_odata_next },
+	{ "/links-next/items", 0, 1, prof_links_next },
+	{ "/has-more/items", 0, 1, prof_has_more },
+	{ "/detail-error/items", 0, 1, prof_detail_error },
 	{ "/truth", 0, 0, svc_truth },
 	{ "/stats", 0, 0, svc_stats },
 	{ "/redirect", 0, 0, svc_redirect },
+	{ "/redirect-keep", 0, 0, svc_redirect_keep },
 	{ "/status/", 1, 0, svc_status },
 };
 
 static const char *const logged[] = {
 	"Authorization", "Range", "Range-Unit", "Prefer", "Accept-Encoding",
-	"User-Agent", "Cookie", "X-Api-Key",
+	"User-Agent", "Cookie", "X-Api-Key", "Host",
 };
 
 static FILE *log_file;
@@ -204,9 +285,15 @@ usage(FILE *f)
 	    "               [--items N] [--item-size BYTES] [--seed S]\n"
 	    "               [--latency-ms MS] [--max-limit N]\n"
 	    "               [--require-user USER:PASS] [--log FILE] [--rate R]\n"
-	    "               [--gzip] [--fault KIND[:RATE[:TIMES]]]...\n"
+	    "               [--gzip] [--fault KIND[:RATE[:TIMES]]"
+	    "[@FROM[-[TO]]]]...\n"
 	    "               [--drift-after K --drift-insert N "
-	    "--drift-delete M] [-v]\n"
+	    "--drift-delete M]\n"
+	    "               [--tls-cert FILE --tls-key FILE] "
+	    "[--reset-first K]\n"
+	    "               [--fake-total N] [--fake-pages N] "
+	    "[--next-origin URL]\n"
+	    "               [--hang] [-v]\n"
 	    "See the comment at the top of tests/mockapi/main.c.\n");
 }
 
@@ -238,6 +325,29 @@ opt_u64(const char *name, const char *s, uint64_t min, uint64_t max)
 		    name, (unsigned long long)min, (unsigned long long)max,
 		    s);
 	return x;
+}
+
+/* --next-origin: scheme://host[:port], a trailing slash dropped. */
+static char *
+origin_arg(const char *s)
+{
+	const char *host;
+	size_t n = strlen(s), hlen;
+
+	if (strncmp(s, "http://", 7) == 0)
+		host = s + 7;
+	else if (strncmp(s, "https://", 8) == 0)
+		host = s + 8;
+	else
+		usage_error("--next-origin wants http://HOST[:PORT] or "
+		    "https://HOST[:PORT], not '%s'", s);
+	if (n > 0 && s[n - 1] == '/')
+		n--;
+	hlen = host < s + n ? (size_t)(s + n - host) : 0;
+	if (hlen == 0 || strcspn(host, "/?#\"\\ \t\r\n") < hlen)
+		usage_error("--next-origin wants http://HOST[:PORT] or "
+		    "https://HOST[:PORT], not '%s'", s);
+	return xstrndup(s, n);
 }
 
 static char *
@@ -359,6 +469,14 @@ gate(struct req *r, enum MHD_Result *ret)
 	struct buf b;
 
 	atomic_fetch_add(&mock_stats.requests, 1);
+	if (mock_cfg.hang) {
+		/* --hang: nothing is sent; the connection is held until the
+		 * server stops, then closed */
+		while (mock_sleep_ms(1000) == 0)
+			;
+		*ret = MHD_NO;
+		return 1;
+	}
 	if (mock_cfg.latency_ms != 0)
 		mock_sleep_ms(mock_cfg.latency_ms);
 	if (mock_cfg.auth_expect != NULL && !auth_ok(r)) {
@@ -504,6 +622,91 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 	return rt->fn(r);
 }
 
+/* --- --reset-first: a listener of our own ------------------------------ */
+
+/*
+ * With --reset-first the daemon has no listening socket: this thread
+ * accepts, resets the first K connections, and hands the others to MHD
+ * (MHD_add_connection), which then serves them as usual.
+ */
+static struct {
+	int fd;
+	pthread_t thread;
+	struct MHD_Daemon *d;
+	uint64_t accepted;      /* this thread's alone */
+} lsn = { .fd = -1 };
+
+static int
+listen_on(uint16_t port)
+{
+	struct sockaddr_in sa;
+	socklen_t len = sizeof(sa);
+	int fd, one = 1;
+
+	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons(port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
+	    listen(fd, 64) != 0 ||
+	    getsockname(fd, (struct sockaddr *)&sa, &len) != 0) {
+		close(fd);
+		return -1;
+	}
+	mock_cfg.port = ntohs(sa.sin_port);
+	return fd;
+}
+
+/* Reads what the client sends first (a TLS ClientHello, or an HTTP
+ * request), waiting up to a second, then closes with SO_LINGER 0: the
+ * client sees a reset (RST), not an orderly close. */
+static void
+reset_conn(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	char junk[4096];
+
+	if (poll(&p, 1, 1000) > 0 && recv(fd, junk, sizeof(junk), 0) < 0)
+		junk[0] = '\0';
+	setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg));
+	close(fd);
+	atomic_fetch_add(&mock_stats.resets, 1);
+}
+
+static void *
+accept_loop(void *arg)
+{
+	struct sockaddr_storage ss;
+	struct pollfd p;
+	socklen_t len;
+	int fd;
+
+	(void)arg;
+	while (!mock_stopping()) {
+		p.fd = lsn.fd;
+		p.events = POLLIN;
+		p.revents = 0;
+		if (poll(&p, 1, 200) <= 0)
+			continue;
+		len = sizeof(ss);
+		if ((fd = accept4(lsn.fd, (struct sockaddr *)&ss, &len,
+		    SOCK_CLOEXEC)) < 0)
+			continue;
+		if (lsn.accepted++ < mock_cfg.reset_first) {
+			reset_conn(fd);
+			continue;
+		}
+		/* MHD owns fd from here, and closes it on failure */
+		(void)MHD_add_connection(lsn.d, fd, (struct sockaddr *)&ss,
+		    len);
+	}
+	return NULL;
+}
+
 /* --- main ------------------------------------------------------------------ */
 
 static void
@@ -552,7 +755,8 @@ main(int argc, char **argv)
 		opt_item_size, opt_seed, opt_latency, opt_max_limit,
 		opt_require_user, opt_log, opt_rate, opt_fault, opt_gzip,
 		opt_drift_after, opt_drift_insert, opt_drift_delete, opt_help,
-		opt_tls_cert, opt_tls_key
+		opt_tls_cert, opt_tls_key, opt_fake_total, opt_fake_pages,
+		opt_next_origin, opt_hang, opt_reset_first
 	};
 	static const struct option longopts[] = {
 		{ "port", required_argument, NULL, opt_port },
@@ -575,6 +779,11 @@ main(int argc, char **argv)
 		{ "help", no_argument, NULL, opt_help },
 		{ "tls-cert", required_argument, NULL, opt_tls_cert },
 		{ "tls-key", required_argument, NULL, opt_tls_key },
+		{ "fake-total", required_argument, NULL, opt_fake_total },
+		{ "fake-pages", required_argument, NULL, opt_fake_pages },
+		{ "next-origin", required_argument, NULL, opt_next_origin },
+		{ "hang", no_argument, NULL, opt_hang },
+		{ "reset-first", required_argument, NULL, opt_reset_first },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *port_file = NULL, *log_path = NULL;
@@ -641,7 +850,8 @@ main(int argc, char **argv)
 		case opt_fault:
 			if (fault_add(optarg) < 0)
 				usage_error("bad --fault '%s' (at most 16 of "
-				    "KIND[:RATE[:TIMES]])", optarg);
+				    "KIND[:RATE[:TIMES]][@FROM[-[TO]]])",
+				    optarg);
 			break;
 		case opt_gzip:
 			mock_cfg.gzip = 1;
@@ -664,6 +874,26 @@ main(int argc, char **argv)
 			break;
 		case opt_tls_key:
 			tls_key = optarg;
+			break;
+		case opt_fake_total:
+			mock_cfg.fake_total = opt_u64("fake-total", optarg, 0,
+			    UINT64_MAX);
+			mock_cfg.fake_total_set = 1;
+			break;
+		case opt_fake_pages:
+			mock_cfg.fake_pages = opt_u64("fake-pages", optarg, 1,
+			    UINT64_MAX);
+			break;
+		case opt_next_origin:
+			free(mock_cfg.next_origin);
+			mock_cfg.next_origin = origin_arg(optarg);
+			break;
+		case opt_hang:
+			mock_cfg.hang = 1;
+			break;
+		case opt_reset_first:
+			mock_cfg.reset_first = opt_u64("reset-first", optarg, 1,
+			    1000000);
 			break;
 		case 'v':
 			verbose = 1;
@@ -693,6 +923,7 @@ main(int argc, char **argv)
 		tls_opts[1].ptr_value = cert_pem;
 		tls_opts[2].option = MHD_OPTION_END;
 	}
+	mock_cfg.tls = tls_cert != NULL;
 	data_init(items, item_size, drift_after, drift_ins, drift_del);
 	if (log_path != NULL && (log_file = fopen(log_path, "a")) == NULL) {
 		fprintf(stderr, "mockapi: %s: %s\n", log_path,
@@ -719,9 +950,16 @@ main(int argc, char **argv)
 	sa.sin_family = AF_INET;
 	sa.sin_port = htons((uint16_t)port);
 	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (mock_cfg.reset_first != 0 &&
+	    (lsn.fd = listen_on((uint16_t)port)) < 0) {
+		fprintf(stderr, "mockapi: cannot listen on 127.0.0.1:%u: %s\n",
+		    (unsigned)port, strerror(errno));
+		exit(exit_fail);
+	}
 	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
 	    MHD_USE_THREAD_PER_CONNECTION | MHD_USE_POLL |
-	    (verbose ? MHD_USE_ERROR_LOG : 0) | (tls_cert ? MHD_USE_TLS : 0),
+	    (verbose ? MHD_USE_ERROR_LOG : 0) | (tls_cert ? MHD_USE_TLS : 0) |
+	    (lsn.fd >= 0 ? MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC : 0),
 	    (uint16_t)port, NULL, NULL, on_request, NULL,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
 	    MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
@@ -734,13 +972,19 @@ main(int argc, char **argv)
 		    (unsigned)port);
 		exit(exit_fail);
 	}
-	if ((info = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT)) ==
-	    NULL || info->port == 0) {
+	if (lsn.fd >= 0) {
+		lsn.d = d;
+		if (pthread_create(&lsn.thread, NULL, accept_loop, NULL) != 0) {
+			fprintf(stderr, "mockapi: cannot start a thread\n");
+			exit(exit_fail);
+		}
+	} else if ((info = MHD_get_daemon_info(d,
+	    MHD_DAEMON_INFO_BIND_PORT)) == NULL || info->port == 0) {
 		fprintf(stderr, "mockapi: cannot tell the bound port\n");
 		MHD_stop_daemon(d);
 		exit(exit_fail);
-	}
-	mock_cfg.port = info->port;
+	} else
+		mock_cfg.port = info->port;
 	if (port_file != NULL)
 		write_port_file(port_file, mock_cfg.port);
 	printf("%u\n", mock_cfg.port);
@@ -766,7 +1010,12 @@ main(int argc, char **argv)
 	}
 
 	stop_all();
+	if (lsn.fd >= 0) {
+		pthread_join(lsn.thread, NULL);
+		close(lsn.fd);
+	}
 	MHD_stop_daemon(d);
+	free(mock_cfg.next_origin);
 	free(cert_pem);
 	free(key_pem);
 	fault_free();

@@ -22,6 +22,14 @@ struct mock_config {
 	char *auth_expect;      /* "Basic base64(user:pass)" or NULL */
 	double rate;            /* requests per second; 0: unlimited */
 	int gzip;               /* compress list bodies when accepted */
+	int tls;                /* serving HTTPS: own links say https */
+	int fake_total_set;     /* --fake-total given */
+	uint64_t fake_total;    /* /offset/items' X-Total-Count */
+	uint64_t fake_pages;    /* /page/items' page count; 0: the real one */
+	char *next_origin;      /* --next-origin "scheme://host[:port]" or
+	                           NULL: the links the server writes */
+	int hang;               /* --hang: list requests never answered */
+	uint64_t reset_first;   /* --reset-first: connections reset */
 };
 extern struct mock_config mock_cfg;
 
@@ -31,6 +39,7 @@ struct mock_stats {
 	atomic_ullong status_429;
 	atomic_ullong status_5xx;
 	atomic_ullong faults;           /* faults injected */
+	atomic_ullong resets;           /* connections reset (--reset-first) */
 };
 extern struct mock_stats mock_stats;
 

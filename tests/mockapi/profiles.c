@@ -6,6 +6,7 @@
  * and answers with the wire-form items wrapped the way its API does.  Page
  * sizes are clamped to --max-limit; totals always count the whole dataset.
  * A page answered without a fault is counted for the drift (data_served).
+ * The small helpers at the top are shared with quirks.c.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -23,8 +24,8 @@
 #define TAG_CURSOR   0x63757273ULL     /* tokens of one kind never decode */
 #define TAG_INFOBLOX 0x69626c78ULL     /* as tokens of another */
 
-static uint64_t
-clamp(uint64_t lim)
+uint64_t
+prof_clamp(uint64_t lim)
 {
 	if (mock_cfg.max_limit != 0 && lim > mock_cfg.max_limit)
 		return mock_cfg.max_limit;
@@ -32,22 +33,22 @@ clamp(uint64_t lim)
 }
 
 /* How many items a page of lim items at off really holds. */
-static uint64_t
-avail(const struct data_view *v, uint64_t off, uint64_t lim)
+uint64_t
+prof_avail(const struct data_view *v, uint64_t off, uint64_t lim)
 {
 	if (off >= v->n)
 		return 0;
 	return lim < v->n - off ? lim : v->n - off;
 }
 
-static int
-flags(const struct req *r)
+int
+prof_flags(const struct req *r)
 {
 	return r->fault == fault_badutf8 ? DATA_BADUTF8 : 0;
 }
 
-static void
-add_u64(struct buf *b, uint64_t x)
+void
+prof_add_u64(struct buf *b, uint64_t x)
 {
 	char tmp[24];
 
@@ -56,8 +57,8 @@ add_u64(struct buf *b, uint64_t x)
 }
 
 /* Appends the URL as a JSON string, or null when u is empty. */
-static void
-add_url_or_null(struct buf *b, struct buf *u)
+void
+prof_add_url_or_null(struct buf *b, struct buf *u)
 {
 	if (u->len == 0)
 		buf_adds(b, "null");
@@ -66,8 +67,8 @@ add_url_or_null(struct buf *b, struct buf *u)
 }
 
 /* Queues a dataset page; counts it for the drift when no fault touched it. */
-static enum MHD_Result
-serve(struct req *r, unsigned status, struct MHD_Response *resp)
+enum MHD_Result
+prof_serve(struct req *r, unsigned status, struct MHD_Response *resp)
 {
 	enum MHD_Result ret = reply_queue(r, status, resp);
 
@@ -108,6 +109,7 @@ token_read(const char *s, uint64_t tag, uint64_t *off)
 
 /* --- offset/limit with a root array ------------------------------------ */
 
+/* total: 0 none, 1 the true one, 2 --fake-total when given. */
 static enum MHD_Result
 offset_page(struct req *r, int total)
 {
@@ -119,21 +121,23 @@ offset_page(struct req *r, int total)
 	if (reply_arg_u64(r, "offset", &off) < 0 ||
 	    reply_arg_u64(r, "limit", &lim) < 0)
 		return reply_error(r, 400, "offset and limit must be numbers");
-	lim = clamp(lim);
+	lim = prof_clamp(lim);
 	if (fault_gate(r, off, &ret))
 		return ret;
 	buf_init(&b, 0);
-	data_array(&b, &r->view, off, lim, flags(r));
+	data_array(&b, &r->view, off, lim, prof_flags(r));
 	resp = reply_body(r, &b, JSON, 1);
 	if (total)
-		reply_header(resp, "X-Total-Count", "%" PRIu64, r->view.n);
-	return serve(r, 200, resp);
+		reply_header(resp, "X-Total-Count", "%" PRIu64,
+		    total == 2 && mock_cfg.fake_total_set ?
+		    mock_cfg.fake_total : r->view.n);
+	return prof_serve(r, 200, resp);
 }
 
 enum MHD_Result
 prof_offset(struct req *r)
 {
-	return offset_page(r, 1);
+	return offset_page(r, 2);
 }
 
 enum MHD_Result
@@ -160,15 +164,15 @@ prof_softlayer(struct req *r)
 			return reply_error(r, 400,
 			    "resultLimit must be OFFSET,LIMIT");
 		off = o;
-		lim = clamp(l);
+		lim = prof_clamp(l);
 	}
 	if (fault_gate(r, off, &ret))
 		return ret;
 	buf_init(&b, 0);
-	data_array(&b, &r->view, off, lim, flags(r));
+	data_array(&b, &r->view, off, lim, prof_flags(r));
 	resp = reply_body(r, &b, JSON, 1);
 	reply_header(resp, "softlayer-total-items", "%" PRIu64, r->view.n);
-	return serve(r, 200, resp);
+	return prof_serve(r, 200, resp);
 }
 
 enum MHD_Result
@@ -225,10 +229,10 @@ prof_range(struct req *r)
 			return reply_error(r, 416, "Range must be A-B");
 		if (sscanf(h, "%llu-%llu%n", &x, &y, &used) == 2 &&
 		    h[used] == '\0' && y >= x) {
-			lim = clamp(y - x < UINT64_MAX ? y - x + 1 : y - x);
+			lim = prof_clamp(y - x < UINT64_MAX ? y - x + 1 : y - x);
 		} else if (sscanf(h, "%llu-%n", &x, &used) == 1 &&
 		    h[used] == '\0') {
-			lim = clamp(x < n ? n - x : 0);
+			lim = prof_clamp(x < n ? n - x : 0);
 		} else
 			return reply_error(r, 416, "Range must be A-B");
 		a = x;
@@ -241,11 +245,11 @@ prof_range(struct req *r)
 			return reply_queue(r, 416, resp);
 		}
 	}
-	cnt = avail(&r->view, a, lim);
+	cnt = prof_avail(&r->view, a, lim);
 	if (fault_gate(r, a, &ret))
 		return ret;
 	buf_init(&b, 0);
-	data_array(&b, &r->view, a, cnt, flags(r));
+	data_array(&b, &r->view, a, cnt, prof_flags(r));
 	resp = reply_body(r, &b, JSON, 1);
 	if (cnt == 0)
 		reply_header(resp, "Content-Range", "*/%s", total);
@@ -253,7 +257,7 @@ prof_range(struct req *r)
 		reply_header(resp, "Content-Range", "%" PRIu64 "-%" PRIu64
 		    "/%s", a, a + cnt - 1, total);
 	MHD_add_response_header(resp, "Range-Unit", "items");
-	return serve(r, a == 0 && cnt == n ? 200 : 206, resp);
+	return prof_serve(r, a == 0 && cnt == n ? 200 : 206, resp);
 }
 
 /* --- GitHub / GitLab: page=P&per_page=S -------------------------------- */
@@ -288,13 +292,15 @@ prof_page(struct req *r)
 		return reply_error(r, 400, "page and per_page must be numbers");
 	if (p == 0)
 		p = 1;
-	per = clamp(per);
+	per = prof_clamp(per);
 	pages = n == 0 ? 1 : (n - 1) / per + 1;
+	if (mock_cfg.fake_pages != 0)
+		pages = mock_cfg.fake_pages;
 	off = p - 1 > n / per ? n : (p - 1) * per;
 	if (fault_gate(r, off, &ret))
 		return ret;
 	buf_init(&b, 0);
-	data_array(&b, &r->view, off, per, flags(r));
+	data_array(&b, &r->view, off, per, prof_flags(r));
 	resp = reply_body(r, &b, JSON, 1);
 	buf_init(&link, 0);
 	if (p < pages) {
@@ -308,7 +314,8 @@ prof_page(struct req *r)
 	if (link.len != 0)
 		MHD_add_response_header(resp, "Link", buf_cstr(&link));
 	buf_free(&link);
-	reply_header(resp, "X-Total", "%" PRIu64, n);
+	if (mock_cfg.fake_pages == 0)
+		reply_header(resp, "X-Total", "%" PRIu64, n);
 	reply_header(resp, "X-Total-Pages", "%" PRIu64, pages);
 	reply_header(resp, "X-Page", "%" PRIu64, p);
 	reply_header(resp, "X-Per-Page", "%" PRIu64, per);
@@ -316,7 +323,7 @@ prof_page(struct req *r)
 		reply_header(resp, "X-Next-Page", "%" PRIu64, p + 1);
 	if (p > 1)
 		reply_header(resp, "X-Prev-Page", "%" PRIu64, p - 1);
-	return serve(r, 200, resp);
+	return prof_serve(r, 200, resp);
 }
 
 /* --- Django REST framework: {"count","next","previous","results"} ------- */
@@ -332,8 +339,8 @@ drf_page(struct req *r, int late)
 	if (reply_arg_u64(r, "offset", &off) < 0 ||
 	    reply_arg_u64(r, "limit", &lim) < 0)
 		return reply_error(r, 400, "offset and limit must be numbers");
-	lim = clamp(lim);
-	cnt = avail(&r->view, off, lim);
+	lim = prof_clamp(lim);
+	cnt = prof_avail(&r->view, off, lim);
 	if (fault_gate(r, off, &ret))
 		return ret;
 	buf_init(&next, 0);
@@ -350,24 +357,24 @@ drf_page(struct req *r, int late)
 	buf_init(&b, 0);
 	if (!late) {
 		buf_adds(&b, "{\"count\":");
-		add_u64(&b, r->view.n);
+		prof_add_u64(&b, r->view.n);
 		buf_adds(&b, ",\"next\":");
 	} else
 		buf_adds(&b, "{\n  \"next\": ");
-	add_url_or_null(&b, &next);
+	prof_add_url_or_null(&b, &next);
 	buf_adds(&b, late ? ",\n  \"previous\": " : ",\"previous\":");
-	add_url_or_null(&b, &prev);
+	prof_add_url_or_null(&b, &prev);
 	buf_adds(&b, late ? ",\n  \"results\": " : ",\"results\":");
-	data_array(&b, &r->view, off, cnt, flags(r));
+	data_array(&b, &r->view, off, cnt, prof_flags(r));
 	if (late) {
 		buf_adds(&b, ",\n  \"count\": ");
-		add_u64(&b, r->view.n);
+		prof_add_u64(&b, r->view.n);
 		buf_adds(&b, "\n");
 	}
 	buf_addc(&b, '}');
 	buf_free(&next);
 	buf_free(&prev);
-	return serve(r, 200, reply_body(r, &b, JSON, 1));
+	return prof_serve(r, 200, reply_body(r, &b, JSON, 1));
 }
 
 enum MHD_Result
@@ -396,8 +403,8 @@ prof_odata(struct req *r)
 	if (reply_arg_u64(r, "$skip", &off) < 0 ||
 	    reply_arg_u64(r, "$top", &lim) < 0)
 		return reply_error(r, 400, "$skip and $top must be numbers");
-	lim = clamp(lim);
-	cnt = avail(&r->view, off, lim);
+	lim = prof_clamp(lim);
+	cnt = prof_avail(&r->view, off, lim);
 	if (fault_gate(r, off, &ret))
 		return ret;
 	buf_init(&b, 0);
@@ -406,10 +413,10 @@ prof_odata(struct req *r)
 	buf_adds(&b, "/odata/$metadata#items\"");
 	if (count != NULL && strcmp(count, "true") == 0) {
 		buf_adds(&b, ",\"@odata.count\":");
-		add_u64(&b, r->view.n);
+		prof_add_u64(&b, r->view.n);
 	}
 	buf_adds(&b, ",\"value\":");
-	data_array(&b, &r->view, off, cnt, flags(r));
+	data_array(&b, &r->view, off, cnt, prof_flags(r));
 	if (lim != 0 && off + cnt < r->view.n) {
 		buf_init(&next, 0);
 		snprintf(o, sizeof(o), "%" PRIu64, off + cnt);
@@ -420,7 +427,7 @@ prof_odata(struct req *r)
 		buf_free(&next);
 	}
 	buf_addc(&b, '}');
-	return serve(r, 200, reply_body(r, &b, JSON, 1));
+	return prof_serve(r, 200, reply_body(r, &b, JSON, 1));
 }
 
 /* --- SCIM 2.0: startIndex (1-based), count ------------------------------ */
@@ -438,22 +445,22 @@ prof_scim(struct req *r)
 		    "numbers");
 	if (start == 0)
 		start = 1;
-	lim = clamp(lim);
-	cnt = avail(&r->view, start - 1, lim);
+	lim = prof_clamp(lim);
+	cnt = prof_avail(&r->view, start - 1, lim);
 	if (fault_gate(r, start - 1, &ret))
 		return ret;
 	buf_init(&b, 0);
 	buf_adds(&b, "{\"schemas\":[\"urn:ietf:params:scim:api:messages:2.0:"
 	    "ListResponse\"],\"totalResults\":");
-	add_u64(&b, r->view.n);
+	prof_add_u64(&b, r->view.n);
 	buf_adds(&b, ",\"itemsPerPage\":");
-	add_u64(&b, cnt);
+	prof_add_u64(&b, cnt);
 	buf_adds(&b, ",\"startIndex\":");
-	add_u64(&b, start);
+	prof_add_u64(&b, start);
 	buf_adds(&b, ",\"Resources\":");
-	data_array(&b, &r->view, start - 1, cnt, flags(r));
+	data_array(&b, &r->view, start - 1, cnt, prof_flags(r));
 	buf_addc(&b, '}');
-	return serve(r, 200, reply_body(r, &b, JSON, 1));
+	return prof_serve(r, 200, reply_body(r, &b, JSON, 1));
 }
 
 /* --- cursors ------------------------------------------------------------ */
@@ -475,8 +482,8 @@ cursor_page(struct req *r, int loop)
 	if (tok != NULL && *tok != '\0' &&
 	    token_read(tok, TAG_CURSOR, &off) < 0)
 		return reply_error(r, 400, "invalid cursor");
-	lim = clamp(lim);
-	cnt = avail(&r->view, off, lim);
+	lim = prof_clamp(lim);
+	cnt = prof_avail(&r->view, off, lim);
 	if (fault_gate(r, off, &ret))
 		return ret;
 	nextoff = off + cnt;
@@ -487,7 +494,7 @@ cursor_page(struct req *r, int loop)
 		token_make(next, nextoff, TAG_CURSOR);
 	buf_init(&b, 0);
 	buf_adds(&b, "{\"data\":");
-	data_array(&b, &r->view, off, cnt, flags(r));
+	data_array(&b, &r->view, off, cnt, prof_flags(r));
 	buf_adds(&b, ",\"next_cursor\":");
 	if (next[0] != '\0') {
 		buf_addc(&b, '"');
@@ -506,7 +513,7 @@ cursor_page(struct req *r, int loop)
 		MHD_add_response_header(resp, "Link", buf_cstr(&link));
 		buf_free(&link);
 	}
-	return serve(r, 200, resp);
+	return prof_serve(r, 200, resp);
 }
 
 enum MHD_Result
@@ -533,8 +540,8 @@ prof_cursor_url(struct req *r)
 	if (reply_arg_u64(r, "limit", &lim) < 0 ||
 	    reply_arg_u64(r, "after", &off) < 0)
 		return reply_error(r, 400, "limit and after must be numbers");
-	lim = clamp(lim);
-	cnt = avail(&r->view, off, lim);
+	lim = prof_clamp(lim);
+	cnt = prof_avail(&r->view, off, lim);
 	if (fault_gate(r, off, &ret))
 		return ret;
 	buf_init(&next, 0);
@@ -545,12 +552,12 @@ prof_cursor_url(struct req *r)
 	}
 	buf_init(&b, 0);
 	buf_adds(&b, "{\"next\": ");
-	add_url_or_null(&b, &next);
+	prof_add_url_or_null(&b, &next);
 	buf_adds(&b, ", \"results\": ");
-	data_array(&b, &r->view, off, cnt, flags(r));
+	data_array(&b, &r->view, off, cnt, prof_flags(r));
 	buf_addc(&b, '}');
 	buf_free(&next);
-	return serve(r, 200, reply_body(r, &b, JSON, 1));
+	return prof_serve(r, 200, reply_body(r, &b, JSON, 1));
 }
 
 /* --- Infoblox WAPI: _paging=1&_return_as_object=1&_max_results=N -------- */
@@ -609,23 +616,23 @@ prof_infoblox(struct req *r)
 		buf_init(&b, 0);
 		if (asobj)
 			buf_adds(&b, "{\"result\":");
-		data_array(&b, &r->view, 0, r->view.n, flags(r));
+		data_array(&b, &r->view, 0, r->view.n, prof_flags(r));
 		if (asobj)
 			buf_addc(&b, '}');
-		return serve(r, 200, reply_body(r, &b, JSON, 1));
+		return prof_serve(r, 200, reply_body(r, &b, JSON, 1));
 	}
 	if (!asobj)
 		return infoblox_error(r, "_return_as_object needs to be "
 		    "enabled for paging requests.");
 	if (pid != NULL && token_read(pid, TAG_INFOBLOX, &off) < 0)
 		return infoblox_error(r, "Page id is not valid");
-	lim = clamp(lim);
-	cnt = avail(&r->view, off, lim);
+	lim = prof_clamp(lim);
+	cnt = prof_avail(&r->view, off, lim);
 	if (fault_gate(r, off, &ret))
 		return ret;
 	buf_init(&b, 0);
 	buf_adds(&b, "{\"result\": ");
-	data_array(&b, &r->view, off, cnt, flags(r));
+	data_array(&b, &r->view, off, cnt, prof_flags(r));
 	if (off + cnt < r->view.n) {
 		token_make(next, off + cnt, TAG_INFOBLOX);
 		buf_adds(&b, ", \"next_page_id\": \"");
@@ -633,7 +640,7 @@ prof_infoblox(struct req *r)
 		buf_addc(&b, '"');
 	}
 	buf_addc(&b, '}');
-	return serve(r, 200, reply_body(r, &b, JSON, 1));
+	return prof_serve(r, 200, reply_body(r, &b, JSON, 1));
 }
 
 /* --- Meraki: perPage=N&startingAfter=ID, Link: <…>; rel=next ------------ */
@@ -654,12 +661,12 @@ prof_meraki(struct req *r)
 		    "be numbers");
 	if (has)
 		off = data_pos_after_id(&r->view, id);
-	lim = clamp(lim);
-	cnt = avail(&r->view, off, lim);
+	lim = prof_clamp(lim);
+	cnt = prof_avail(&r->view, off, lim);
 	if (fault_gate(r, off, &ret))
 		return ret;
 	buf_init(&b, 0);
-	data_array(&b, &r->view, off, cnt, flags(r));
+	data_array(&b, &r->view, off, cnt, prof_flags(r));
 	resp = reply_body(r, &b, JSON, 1);
 	snprintf(l, sizeof(l), "%" PRIu64, lim);
 	buf_init(&link, 0);
@@ -675,5 +682,5 @@ prof_meraki(struct req *r)
 	}
 	MHD_add_response_header(resp, "Link", buf_cstr(&link));
 	buf_free(&link);
-	return serve(r, 200, resp);
+	return prof_serve(r, 200, resp);
 }

@@ -212,7 +212,7 @@ reply_origin(struct req *r, struct buf *out)
 	const char *p;
 	char tmp[32];
 
-	buf_adds(out, "http://");
+	buf_adds(out, mock_cfg.tls ? "https://" : "http://");
 	if (host != NULL && *host != '\0' && strlen(host) < 256) {
 		for (p = host; *p != '\0'; p++)
 			if (!isalnum((unsigned char)*p) &&
@@ -225,6 +225,15 @@ reply_origin(struct req *r, struct buf *out)
 	}
 	snprintf(tmp, sizeof(tmp), "127.0.0.1:%u", mock_cfg.port);
 	buf_adds(out, tmp);
+}
+
+void
+reply_link_origin(struct req *r, struct buf *out)
+{
+	if (mock_cfg.next_origin != NULL)
+		buf_adds(out, mock_cfg.next_origin);
+	else
+		reply_origin(r, out);
 }
 
 static int
@@ -278,7 +287,7 @@ reply_url(struct req *r, struct buf *out, ...)
 	}
 	va_end(ap);
 
-	reply_origin(r, out);
+	reply_link_origin(r, out);
 	q = strchr(r->uri, '?');
 	buf_add(out, r->uri, q ? (size_t)(q - r->uri) : strlen(r->uri));
 	for (seg = q ? q + 1 : NULL; seg != NULL; seg = *end ? end + 1 : NULL) {

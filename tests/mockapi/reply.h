@@ -36,15 +36,20 @@ enum MHD_Result reply_queue(struct req *r, unsigned status,
 enum MHD_Result reply_error(struct req *r, unsigned status, const char *msg);
 
 /*
- * Appends the absolute URL of this request with some query arguments set:
+ * Appends the absolute URL of this request (on reply_link_origin()) with
+ * some query arguments set:
  * the NULL-terminated list holds key, value pairs; a key already in the
  * query keeps its place, others are appended; a NULL value removes the key.
  * Values must already be URL-safe.
  */
 void reply_url(struct req *r, struct buf *out, ...)
     __attribute__((sentinel));
-/* Appends "http://host" for this request (its Host header when sane). */
+/* Appends "http://host" for this request (its Host header when sane);
+ * "https://host" when serving TLS. */
 void reply_origin(struct req *r, struct buf *out);
+/* The origin of the links the server writes: --next-origin when given,
+ * else reply_origin(). */
+void reply_link_origin(struct req *r, struct buf *out);
 
 /* Appends a whole gzip member (RFC 1952) holding p[0..n-1] to out. */
 void reply_gzip(const char *p, size_t n, struct buf *out);

@@ -1,6 +1,7 @@
 /*
  * service.c - the endpoints that are not lists: /truth, /stats, /redirect,
- * /status/NNN.  They are never delayed, rate limited, faulted or counted.
+ * /redirect-keep, /status/NNN.  They are never delayed, rate limited,
+ * faulted or counted.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -75,35 +76,67 @@ svc_stats(struct req *r)
 
 	s = xasprintf("{\"requests\":%llu,\"connections\":%llu,"
 	    "\"status_429\":%llu,\"status_5xx\":%llu,\"faults\":%llu,"
-	    "\"drifted\":%d,\"items\":%llu}",
+	    "\"drifted\":%d,\"items\":%llu,\"resets\":%llu}",
 	    (unsigned long long)atomic_load(&mock_stats.requests),
 	    (unsigned long long)atomic_load(&mock_stats.connections),
 	    (unsigned long long)atomic_load(&mock_stats.status_429),
 	    (unsigned long long)atomic_load(&mock_stats.status_5xx),
 	    (unsigned long long)atomic_load(&mock_stats.faults),
-	    data_drifted(), (unsigned long long)r->view.n);
+	    data_drifted(), (unsigned long long)r->view.n,
+	    (unsigned long long)atomic_load(&mock_stats.resets));
 	buf_init(&b, 0);
 	buf_adds(&b, s);
 	free(s);
 	return reply_queue(r, 200, reply_body(r, &b, "application/json", 0));
 }
 
-enum MHD_Result
-svc_redirect(struct req *r)
+/* 302 to ?to=URL; keep: with this request's other query parameters (raw,
+ * in their order) appended to URL's. */
+static enum MHD_Result
+redirect(struct req *r, int keep)
 {
 	struct MHD_Response *resp;
 	const char *to = reply_arg(r, "to");
-	struct buf b;
+	const char *q = strchr(r->uri, '?'), *seg, *end;
+	struct buf b, loc;
+	char sep;
 
 	if (to == NULL || *to == '\0' || strpbrk(to, "\r\n") != NULL)
 		return reply_error(r, 400, "redirect needs ?to=URL");
+	buf_init(&loc, 0);
+	buf_adds(&loc, to);
+	sep = strchr(to, '?') != NULL ? '&' : '?';
+	for (seg = keep && q ? q + 1 : NULL; seg != NULL;
+	    seg = *end ? end + 1 : NULL) {
+		if ((end = strchr(seg, '&')) == NULL)
+			end = seg + strlen(seg);
+		if (end == seg || (end - seg >= 3 && strncmp(seg, "to=", 3) == 0))
+			continue;
+		buf_addc(&loc, sep);
+		buf_add(&loc, seg, (size_t)(end - seg));
+		sep = '&';
+	}
 	buf_init(&b, 0);
 	buf_adds(&b, "{\"location\":");
-	data_json_str(&b, to);
+	data_json_str(&b, buf_cstr(&loc));
 	buf_addc(&b, '}');
 	resp = reply_body(r, &b, "application/json", 0);
-	MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION, to);
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_LOCATION,
+	    buf_cstr(&loc));
+	buf_free(&loc);
 	return reply_queue(r, 302, resp);
+}
+
+enum MHD_Result
+svc_redirect(struct req *r)
+{
+	return redirect(r, 0);
+}
+
+enum MHD_Result
+svc_redirect_keep(struct req *r)
+{
+	return redirect(r, 1);
 }
 
 enum MHD_Result
