@@ -104,10 +104,15 @@ check_resolve_url(const char *from, const char *next)
 	return url;
 }
 
-/* The first parameter of next's query that page's query lacks (or has with
- * another value), as "name=value" in buf; 0 if none. */
+/*
+ * How next's query differs from page's: *moved is set when the parameter
+ * name has a value in next other than in page (or only in next); the
+ * first other parameter that differs goes to buf as "name=value".
+ * Returns 1 when such another parameter exists.
+ */
 static int
-new_param(const char *page, const char *next, char *buf, size_t n)
+changed_params(const char *page, const char *next, const char *name,
+    int *moved, char *buf, size_t n)
 {
 	CURLU *u = curl_url(), *v = curl_url();
 	char *q1 = NULL, *q2 = NULL;
@@ -115,6 +120,7 @@ new_param(const char *page, const char *next, char *buf, size_t n)
 	struct query_param a, b;
 	int found = 0, same;
 
+	*moved = 0;
 	if (u == NULL || v == NULL ||
 	    curl_url_set(u, CURLUPART_URL, page, 0) != CURLUE_OK ||
 	    curl_url_set(v, CURLUPART_URL, next, 0) != CURLUE_OK ||
@@ -122,12 +128,16 @@ new_param(const char *page, const char *next, char *buf, size_t n)
 		goto out;
 	if (curl_url_get(u, CURLUPART_QUERY, &q1, 0) != CURLUE_OK)
 		q1 = NULL;
-	for (c2 = q2; !found && query_next(&c2, &b); ) {
+	for (c2 = q2; query_next(&c2, &b); ) {
 		same = 0;
 		for (c1 = q1 != NULL ? q1 : ""; !same && query_next(&c1, &a); )
 			same = a.len == b.len && memcmp(a.start, b.start,
 			    a.len) == 0;
-		if (!same) {
+		if (same)
+			continue;
+		if (query_name_is(&b, name))
+			*moved = 1;
+		else if (!found) {
 			snprintf(buf, n, "%.*s", (int)(b.len > 60 ? 60 : b.len),
 			    b.start);
 			found = 1;
@@ -138,25 +148,6 @@ out:
 	curl_free(q2);
 	curl_url_cleanup(u);
 	curl_url_cleanup(v);
-	return found;
-}
-
-/* Does the query of url carry a parameter named name? */
-static int
-has_param(const char *url, const char *name)
-{
-	CURLU *u = curl_url();
-	char *q = NULL;
-	const char *c;
-	struct query_param qp;
-	int found = 0;
-
-	if (u != NULL && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
-	    curl_url_get(u, CURLUPART_QUERY, &q, 0) == CURLUE_OK)
-		for (c = q; !found && query_next(&c, &qp); )
-			found = query_name_is(&qp, name);
-	curl_free(q);
-	curl_url_cleanup(u);
 	return found;
 }
 
@@ -173,7 +164,7 @@ check_next_link(const struct export *ex, const struct fetch_info *info)
 	const struct profile *pr = &ex->t->profile;
 	const char *next, *from;
 	char *url, *shown, param[80], name[80];
-	int bad;
+	int bad, moved;
 
 	if (pr->style == profile_style_cursor || pr->style == profile_style_range)
 		return 0;
@@ -187,8 +178,8 @@ check_next_link(const struct export *ex, const struct fetch_info *info)
 		return 0;
 	if ((url = check_resolve_url(info->url, next)) == NULL)
 		return 0;       /* a token, not a link: nothing to compare */
-	bad = !has_param(url, pr->offset_param) &&
-	    new_param(info->url, url, param, sizeof param);
+	bad = changed_params(info->url, url, pr->offset_param, &moved, param,
+	    sizeof param) && !moved;
 	if (bad) {
 		shown = log_redact_url(url);
 		log_error("offset 0: the response's next page (%s: %s) moves "
