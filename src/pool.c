@@ -19,6 +19,13 @@
  *
  * Waits are timed (100 ms) so that a cancel set by the signal thread is
  * seen without that thread having to know about the pool.
+ *
+ * The program's threads (doc/DESIGN.md has the whole picture): the main
+ * thread, which runs pool_run and is the only one that emits; the W
+ * workers started here; the signal thread (main.c); libcurl's resolver
+ * threads.  The locks a worker takes while it works (limiter, fail_lock,
+ * libcurl's share locks) are all leaves, and none is taken while
+ * pool.lock is held: the lock is dropped around work() and emit().
  */
 #include <errno.h>
 #include <pthread.h>
@@ -120,38 +127,16 @@ worker_main(void *arg)
 	return NULL;
 }
 
-enum pool_result
-pool_run(int nworkers, void **wctx, long long first, long long end, int window,
-    size_t page_max, const struct pool_ops *ops, void *ectx,
-    const atomic_int *cancel, int *thread_error)
+/* Starts nworkers threads; returns how many started (pthread_create's
+ * error, if one failed, in *thread_error). */
+static int
+pool_start(struct pool *p, struct worker *w, int nworkers, void **wctx,
+    int *thread_error)
 {
-	struct pool p;
-	struct worker *w;
-	struct slot *s;
-	enum pool_result result = pool_result_ok;
-	int i, started = 0, rc;
+	int i, rc;
 
-	if (first >= end)
-		return pool_result_ok;
-	memset(&p, 0, sizeof p);
-	thread_mutex_init(&p.lock);
-	thread_cond_init(&p.ready);
-	thread_cond_init(&p.room);
-	p.next_take = p.next_emit = first;
-	p.end = end;
-	p.window = window < 1 ? 1 : window;
-	p.ops = ops;
-	p.cancel = cancel;
-	p.slots = xcalloc(p.window, sizeof *p.slots);
-	for (i = 0; i < p.window; i++) {
-		buf_init(&p.slots[i].page.data, page_max);
-		buf_init(&p.slots[i].page.keys, page_max);
-		buf_init(&p.slots[i].page.hashes, page_max);
-	}
-
-	w = xcalloc(nworkers, sizeof *w);
 	for (i = 0; i < nworkers; i++) {
-		w[i].pool = &p;
+		w[i].pool = p;
 		w[i].wctx = wctx[i];
 		if ((rc = thread_create(&w[i].tid, worker_main, &w[i])) != 0) {
 			/* Fewer workers than asked would still be correct, but
@@ -161,33 +146,100 @@ pool_run(int nworkers, void **wctx, long long first, long long end, int window,
 				*thread_error = rc;
 			break;
 		}
-		started++;
 	}
+	return i;
+}
+
+/* The calling thread's part: hands finished pages to emit() in order.
+ * Called and returns with the lock held. */
+static void
+pool_emit_all(struct pool *p, void *ectx)
+{
+	struct slot *s;
+	int rc;
+
+	while (!p->stop && p->next_emit < p->end) {
+		s = &p->slots[p->next_emit % p->window];
+		if (!s->ready) {
+			if (cancelled(p))
+				p->stop = 1;
+			else
+				thread_wait_ms(&p->ready, &p->lock, 100);
+			continue;
+		}
+		/* The slot is ours until next_emit moves past it. */
+		thread_unlock(&p->lock);
+		rc = p->ops->emit(ectx, p->next_emit, &s->page);
+		thread_lock(&p->lock);
+		s->ready = 0;
+		if (rc != 0) {
+			p->stop = p->failed = 1;
+			break;
+		}
+		p->next_emit++;
+		thread_broadcast(&p->room);
+	}
+}
+
+static void
+pool_init(struct pool *p, long long first, long long end, int window,
+    size_t page_max, const struct pool_ops *ops, const atomic_int *cancel)
+{
+	int i;
+
+	memset(p, 0, sizeof *p);
+	thread_mutex_init(&p->lock);
+	thread_cond_init(&p->ready);
+	thread_cond_init(&p->room);
+	p->next_take = p->next_emit = first;
+	p->end = end;
+	p->window = window < 1 ? 1 : window;
+	p->ops = ops;
+	p->cancel = cancel;
+	p->slots = xcalloc(p->window, sizeof *p->slots);
+	for (i = 0; i < p->window; i++) {
+		buf_init(&p->slots[i].page.data, page_max);
+		buf_init(&p->slots[i].page.keys, page_max);
+		buf_init(&p->slots[i].page.hashes, page_max);
+	}
+}
+
+static void
+pool_destroy(struct pool *p)
+{
+	int i;
+
+	for (i = 0; i < p->window; i++) {
+		buf_free(&p->slots[i].page.data);
+		buf_free(&p->slots[i].page.keys);
+		buf_free(&p->slots[i].page.hashes);
+	}
+	free(p->slots);
+	thread_cond_destroy(&p->room);
+	thread_cond_destroy(&p->ready);
+	thread_mutex_destroy(&p->lock);
+}
+
+enum pool_result
+pool_run(int nworkers, void **wctx, long long first, long long end, int window,
+    size_t page_max, const struct pool_ops *ops, void *ectx,
+    const atomic_int *cancel, int *thread_error)
+{
+	struct pool p;
+	struct worker *w;
+	enum pool_result result = pool_result_ok;
+	int i, started;
+
+	if (first >= end)
+		return pool_result_ok;
+	pool_init(&p, first, end, window, page_max, ops, cancel);
+	w = xcalloc(nworkers, sizeof *w);
+	started = pool_start(&p, w, nworkers, wctx, thread_error);
 
 	thread_lock(&p.lock);
 	if (started < nworkers)
 		p.stop = p.failed = 1;
-	while (!p.stop && p.next_emit < p.end) {
-		s = &p.slots[p.next_emit % p.window];
-		if (!s->ready) {
-			if (cancelled(&p))
-				p.stop = 1;
-			else
-				thread_wait_ms(&p.ready, &p.lock, 100);
-			continue;
-		}
-		/* The slot is ours until next_emit moves past it. */
-		thread_unlock(&p.lock);
-		rc = ops->emit(ectx, p.next_emit, &s->page);
-		thread_lock(&p.lock);
-		s->ready = 0;
-		if (rc != 0) {
-			p.stop = p.failed = 1;
-			break;
-		}
-		p.next_emit++;
-		thread_broadcast(&p.room);
-	}
+	pool_emit_all(&p, ectx);
 	if (started < nworkers)
 		result = pool_result_thread;
 	else if (p.failed)
@@ -201,15 +253,7 @@ pool_run(int nworkers, void **wctx, long long first, long long end, int window,
 
 	for (i = 0; i < started; i++)
 		thread_join(w[i].tid);
-	for (i = 0; i < p.window; i++) {
-		buf_free(&p.slots[i].page.data);
-		buf_free(&p.slots[i].page.keys);
-		buf_free(&p.slots[i].page.hashes);
-	}
-	free(p.slots);
 	free(w);
-	thread_cond_destroy(&p.room);
-	thread_cond_destroy(&p.ready);
-	thread_mutex_destroy(&p.lock);
+	pool_destroy(&p);
 	return result;
 }
