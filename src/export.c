@@ -398,6 +398,8 @@ export_finish(struct export *ex, enum exit_status st)
 {
 	const struct target *t = ex->t;
 
+	if (ex->w != NULL)
+		ex->bytes = writer_bytes(ex->w);
 	if (st != exit_ok)
 		return st;
 	if (ex->fail_status != exit_ok) {
@@ -430,6 +432,35 @@ export_finish(struct export *ex, enum exit_status st)
 }
 
 
+/* The one line at the end of every run (not with -q). */
+static void
+export_summary(struct export *ex, enum exit_status st)
+{
+	char size[32], verdict[128];
+
+	if (ex->closed)
+		return;
+	progress_human(size, sizeof size, ex->bytes);
+	if (st == exit_ok && ex->plan.total >= 0)
+		snprintf(verdict, sizeof verdict, "verified against the total "
+		    "of %lld", ex->plan.total);
+	else if (st == exit_ok)
+		snprintf(verdict, sizeof verdict, "complete (the API gives no "
+		    "total to check against)");
+	else if (st == exit_mismatch)
+		snprintf(verdict, sizeof verdict, "did NOT add up (%s)",
+		    ex->t->keep_mismatch ? "published all the same" :
+		    "nothing published");
+	else
+		snprintf(verdict, sizeof verdict, "failed (exit status %d): "
+		    "nothing published", (int)st);
+	log_note("%lld items, %lld pages, %s, %.2f s, %ld requests, %ld "
+	    "retries, %ld throttled: %s", ex->items, ex->pages_written, size,
+	    progress_elapsed(&ex->progress), atomic_load(&ex->run.requests),
+	    atomic_load(&ex->run.retried), atomic_load(&ex->run.throttled),
+	    verdict);
+}
+
 enum exit_status
 export_run(const struct options *o, const struct target *t, atomic_int *stop)
 {
@@ -451,7 +482,8 @@ export_run(const struct options *o, const struct target *t, atomic_int *stop)
 	ex.o = o;
 	ex.t = t;
 	ex.stop = stop;
-	progress_init(&ex.progress, o->progress > 0);
+	progress_init(&ex.progress, o->progress > 0 ? (enum progress_mode)o->progress :
+	    progress_off);
 	if ((base = profile_base_url(&t->profile, t->url, err, sizeof err)) ==
 	    NULL || (ex.origin = origin_of(t->url)) == NULL) {
 		shown = log_redact_url(t->url);
@@ -496,6 +528,8 @@ export_run(const struct options *o, const struct target *t, atomic_int *stop)
 		st = export_offsets(&ex, wc, wctx, nworkers);
 	progress_done(&ex.progress);
 	st = export_finish(&ex, st);
+	if (st != exit_interrupted)
+		export_summary(&ex, st);
 out:
 	writer_abort(ex.w);     /* nothing to keep unless committed */
 	for (i = 0; i < nworkers; i++)

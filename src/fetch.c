@@ -350,7 +350,9 @@ fetch_once(struct fetcher *f, const struct fetch_req *req,
 	}
 	extra = profile_page_headers(pr, req->offset, req->limit);
 	atomic_fetch_add(&f->run->requests, 1);
+	atomic_fetch_add(&f->run->inflight, 1);
 	http_get(f->http, url, extra, fetch_body, f, &res);
+	atomic_fetch_sub(&f->run->inflight, 1);
 	curl_slist_free_all(extra);
 	info->url = log_redact_url(url);
 	curl_free(url);

@@ -37,6 +37,8 @@ struct export {
 	struct plan plan;               /* total, pages, page size */
 	long long npages;               /* jobs planned, or POOL_NO_END */
 	long long items;                /* items written */
+	long long pages_written;        /* pages emitted */
+	unsigned long long bytes;       /* bytes written, kept for the summary */
 	long long duplicates;           /* dropped by --key */
 	long long repeats;              /* pages starting with an item of the
 	                                   page before (emitter's) */

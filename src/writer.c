@@ -35,6 +35,7 @@
 struct writer {
 	int fd;
 	int is_stdout;
+	int direct;             /* a device or FIFO: written in place */
 	int registered;         /* owns the emergency slot */
 	char *path;             /* destination */
 	char *tmp;              /* temporary file, NULL for stdout */
@@ -133,6 +134,20 @@ writer_open(const char *path)
 		free(w);
 		return NULL;
 	}
+	/* A device or a FIFO (/dev/null, a named pipe) is written in place:
+	 * renaming a file over it would replace the device itself. */
+	if (lstat(path, &st) == 0 && (S_ISCHR(st.st_mode) ||
+	    S_ISBLK(st.st_mode) || S_ISFIFO(st.st_mode) ||
+	    S_ISSOCK(st.st_mode))) {
+		if ((w->fd = open(path, O_WRONLY | O_CLOEXEC)) < 0) {
+			log_errno("%s: cannot open", path);
+			free(w);
+			return NULL;
+		}
+		w->direct = 1;
+		w->path = xstrdup(path);
+		return w;
+	}
 	w->path = xstrdup(path);
 	copy = xstrdup(path);
 	w->dir = xstrdup(dirname(copy));
@@ -221,6 +236,14 @@ writer_commit(struct writer *w)
 
 	if (w->is_stdout)
 		return writer_commit_stdout(w);
+	if (w->direct) {
+		if (close(w->fd) < 0 && errno != EINTR) {
+			log_errno("%s: close failed", w->path);
+			st = writer_error;
+		}
+		writer_free(w);
+		return st;
+	}
 	if (fsync(w->fd) < 0) {
 		log_errno("%s: fsync of the temporary file %s failed", w->path,
 		    w->tmp);
@@ -276,7 +299,9 @@ writer_abort(struct writer *w)
 {
 	if (w == NULL)
 		return;
-	if (!w->is_stdout) {
+	if (w->direct)
+		close(w->fd);
+	else if (!w->is_stdout) {
 		if (w->fd >= 0)
 			close(w->fd);
 		if (slot_move(w, slot_removing)) {

@@ -97,9 +97,12 @@ check "the URL's own query is kept" grep -q "filter=a%2Cb&sort=id&offset=0&limit
 start_mock --items 3000 --latency-ms 100
 run_invdump --progress -w 4 -o "$T/p.gz" "$BASE/offset/items"
 check "--progress: a progress line with the total" err_has "of 3000 items ("
-check "--progress: erased at the end" sh -c "tail -c 4 '$T/err' | od -c | grep -q '033   \\[   K'"
+check "--progress: erased at the end, the summary on a clean line" sh -c "tail -n 1 '$T/err' | od -c | head -n 1 | grep -q '\\r 033   \\[   K   i   n   v'"
 run_invdump -w 4 -o "$T/p.gz" "$BASE/offset/items"
-check "stderr not a terminal: no progress line" test ! -s "$T/err"
+check "stderr not a terminal: no progress line" sh -c "! grep -q 'items (' '$T/err' && ! grep -q \"\$(printf '\\033')\" '$T/err'"
+check "... but one summary line" sh -c "test \$(wc -l <'$T/err') -eq 1 && grep -q '^invdump: 3000 items, 30 pages, .* verified against the total of 3000' '$T/err'"
+run_invdump -q -w 4 -o "$T/p.gz" "$BASE/offset/items"
+check "-q: no summary line" test ! -s "$T/err"
 tty_run() { script -qec "$*" /dev/null >"$T/tty" 2>&1 </dev/null || true; }
 tty_run "'$INVDUMP' -w 4 -o '$T/p.gz' '$BASE/offset/items'"
 check "stderr a terminal: a progress line by default" grep -q "of 3000 items (" "$T/tty"
