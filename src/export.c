@@ -493,6 +493,9 @@ export_run(const struct options *o, const struct target *t, atomic_int *stop)
 		st = exit_usage;
 		goto out;
 	}
+	if (profile_own_params(&t->profile, t->url, err, sizeof err) > 0)
+		log_warn("the URL's own %s is replaced: invdump asks for every "
+		    "page itself, from the first (remove it from the URL)", err);
 	ex.run.o = o;
 	ex.run.t = t;
 	ex.run.base = base;

@@ -132,6 +132,35 @@ rebuild_url(CURLU *u, const char *query)
 	return rc;
 }
 
+int
+profile_own_params(const struct profile *pr, const char *url, char *buf,
+    size_t n)
+{
+	CURLU *u = curl_url();
+	char *query = NULL;
+	const char *p;
+	struct query_param qp;
+	size_t len = 0;
+	int found = 0;
+
+	if (n > 0)
+		buf[0] = '\0';
+	if (u != NULL && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_QUERY, &query, 0) == CURLUE_OK)
+		for (p = query; query_next(&p, &qp); ) {
+			if (qp.len == 0 || !param_is_ours(pr, &qp))
+				continue;
+			if (len < n)
+				len += (size_t)snprintf(buf + len, n - len, "%s%.*s",
+				    found ? "&" : "", (int)(qp.len > 40 ? 40 :
+				    qp.len), qp.start);
+			found++;
+		}
+	curl_free(query);
+	curl_url_cleanup(u);
+	return found;
+}
+
 CURLU *
 profile_base_url(const struct profile *pr, const char *url, char *err,
     size_t errsz)

@@ -65,6 +65,12 @@ const struct profile *profile_table(void);
 CURLU *profile_base_url(const struct profile *p, const char *url,
     char *err, size_t errsz);
 
+/* How many of url's query parameters the profile sets itself (offset,
+ * limit, cursor), which profile_base_url drops; they go to buf, as
+ * "name=value&...", for a warning. */
+int profile_own_params(const struct profile *p, const char *url, char *buf,
+    size_t n);
+
 /* Returns the URL of the page at offset with limit items (for a cursor
  * profile: the first page, offset ignored), newly allocated with curl's
  * allocator (free it with curl_free); NULL if out of memory. */

@@ -115,4 +115,11 @@ check "data to the terminal: no progress line among it" sh -c "grep -q 'host-002
 tty_run "'$INVDUMP' --compress gzip -o - '$BASE/offset/items'; echo status=\$?"
 check "gzip to a terminal: refused, status 2" sh -c "grep -q 'refusing to write gzip data to a terminal' '$T/tty' && grep -q 'status=2' '$T/tty'"
 
+# A URL that carries the profile's own paging parameters is warned about,
+# and the export still starts at the first page.
+fetch "$BASE/truth" "$T/truth"
+run_invdump -w 4 -o "$T/own.gz" "$BASE/offset/items?offset=2000&limit=50"
+check "?offset=2000&limit=50 in the URL: warned about" err_has "the URL's own offset=2000&limit=50 is replaced"
+check "... and every item exported from the first" sh -c "[ $rc -eq 0 ] && gzip -dc '$T/own.gz' | cmp -s - '$T/truth'"
+
 done_testing
