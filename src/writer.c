@@ -41,6 +41,8 @@
 struct writer {
 	int fd;                 /* the current part's; -1 between parts */
 	int is_stdout;
+	int direct;             /* no temporary file: standard output, or a
+	                           device or FIFO written in place */
 	int split;
 	int registered;         /* owns the emergency slot */
 	int done;               /* writer_publish was called */
@@ -353,6 +355,36 @@ open_split(struct writer *w)
 	return w;
 }
 
+/*
+ * A device or a FIFO (/dev/null, a named pipe, /dev/stdout when it leads
+ * to one) is written in place, as standard output is: a rename would
+ * replace the node itself, which root may do even in /dev.
+ */
+static struct writer *
+open_direct(struct writer *w)
+{
+	if (w->split) {
+		log_error("%s: is not a regular file: it cannot be split into "
+		    "files", w->path);
+		writer_free(w);
+		return NULL;
+	}
+	w->direct = 1;
+	if ((w->fd = open(w->path, O_WRONLY | O_NOCTTY | O_CLOEXEC)) < 0) {
+		log_errno("%s: cannot open it for writing", w->path);
+		writer_free(w);
+		return NULL;
+	}
+	part_add(w, xstrdup(w->path), NULL);
+	if (digest_reset(w->dg) < 0) {
+		log_error("%s: SHA-256 cannot be started (libcrypto)", w->path);
+		close(w->fd);
+		writer_free(w);
+		return NULL;
+	}
+	return w;
+}
+
 struct writer *
 writer_open_opts(const char *path, const struct writer_opts *opts)
 {
@@ -386,6 +418,7 @@ writer_open_opts(const char *path, const struct writer_opts *opts)
 		}
 		w->fd = STDOUT_FILENO;
 		w->is_stdout = 1;
+		w->direct = 1;
 		w->path = xstrdup("standard output");
 		part_add(w, xstrdup("-"), NULL);
 		if (digest_reset(w->dg) < 0) {
@@ -397,6 +430,8 @@ writer_open_opts(const char *path, const struct writer_opts *opts)
 		return w;
 	}
 	w->path = xstrdup(path);
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+		return open_direct(w);
 	copy = xstrdup(path);
 	w->dir = xstrdup(dirname(copy));
 	free(copy);
@@ -465,10 +500,12 @@ writer_write(struct writer *w, const void *data, size_t n)
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			if (errno == EPIPE && w->is_stdout)
+			if (errno == EPIPE && w->direct)
 				return writer_closed;
 			if (w->is_stdout)
 				log_errno("standard output: write failed");
+			else if (w->direct)
+				log_errno("%s: write failed", w->path);
 			else
 				log_errno("%s: write to the temporary file %s failed",
 				    part->path, w->tmps[w->nparts - 1]);
@@ -547,32 +584,34 @@ writer_page_end(struct writer *w, unsigned long long items)
 }
 
 /*
- * Standard output has no temporary file; what can still fail is the sync
- * (on a file) and the close, which is where NFS and friends report delayed
- * write errors.  Descriptor 1 is then pointed at /dev/null, so that no
- * later open() can land on it and catch stray output.
+ * Standard output (or a device) has no temporary file; what can still fail
+ * is the sync (on a file) and the close, which is where NFS and friends
+ * report delayed write errors.  Descriptor 1 is then pointed at /dev/null,
+ * so that no later open() can land on it and catch stray output.
  */
 static enum writer_status
-publish_stdout(struct writer *w)
+publish_direct(struct writer *w)
 {
 	enum writer_status st = writer_ok;
+	const char *name = w->is_stdout ? "standard output" : w->path;
 	int fd;
 
 	if (digest_final(w->dg, w->parts[0].sha256) < 0) {
-		log_error("standard output: SHA-256 failed (libcrypto)");
+		log_error("%s: SHA-256 failed (libcrypto)", name);
 		st = writer_error;
 	}
 	/* fsync on a pipe or tty fails with EINVAL: nothing to sync. */
 	if (fsync(w->fd) < 0 && errno != EINVAL && errno != EROFS &&
 	    errno != ENOTSUP) {
-		log_errno("standard output: fsync failed");
+		log_errno("%s: fsync failed", name);
 		st = writer_error;
 	}
 	if (close(w->fd) < 0 && errno != EINTR && st == writer_ok) {
-		log_errno("standard output: close failed");
+		log_errno("%s: close failed", name);
 		st = writer_error;
 	}
-	if ((fd = open("/dev/null", O_WRONLY)) >= 0 && fd != w->fd) {
+	if (w->is_stdout && (fd = open("/dev/null", O_WRONLY)) >= 0 &&
+	    fd != w->fd) {
 		dup2(fd, w->fd);
 		close(fd);
 	}
@@ -745,8 +784,8 @@ writer_publish(struct writer *w)
 		return writer_error;
 	}
 	w->done = 1;
-	if (w->is_stdout)
-		return publish_stdout(w);
+	if (w->direct)
+		return publish_direct(w);
 	if (w->split)
 		return publish_split(w);
 	return publish_file(w);
@@ -766,7 +805,9 @@ writer_abort(struct writer *w)
 {
 	if (w == NULL)
 		return;
-	if (!w->is_stdout && !w->done) {
+	if (w->direct && !w->is_stdout && !w->done)
+		close(w->fd);
+	if (!w->direct && !w->done) {
 		if (w->fd >= 0)
 			close(w->fd);
 		if (slot_move(w, slot_removing)) {

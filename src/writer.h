@@ -9,7 +9,10 @@
  * leaves the destination as it was.  A symlink at the destination is
  * replaced, never followed.  "-" writes to standard output, where nothing
  * can be taken back; its errors (but EPIPE) count as much as a file's, the
- * final close(2) of descriptor 1 included.
+ * final close(2) of descriptor 1 included.  So is a destination that is
+ * neither a regular file nor a directory (/dev/null, a FIFO, /dev/stdout
+ * leading to a pipe): it is written in place, keeps its own mode and
+ * cannot be split, since renaming over it would replace the node itself.
  *
  * Split output.  Opened with split settings, the writer cuts the output
  * into parts, but only where the caller says a page ends
@@ -87,8 +90,8 @@ struct writer_opts {
 
 /*
  * NULL (after a message) when the temporary file (or directory) cannot be
- * created, the mode is not 0..0777, or a split is asked of "-".  opts NULL
- * is {0}: one file, 0600.
+ * created, the mode is not 0..0777, or a split is asked of "-" or of a
+ * device.  opts NULL is {0}: one file, 0600.
  */
 struct writer *writer_open_opts(const char *path, const struct writer_opts *opts);
 /* writer_open_opts(path, NULL): today's callers. */
@@ -97,7 +100,8 @@ struct writer *writer_open(const char *path);
 enum writer_status {
 	writer_ok = 0,
 	writer_error = -1,      /* a message was printed */
-	writer_closed = -2      /* stdout's reader went away (EPIPE) */
+	writer_closed = -2      /* stdout's (or a FIFO's) reader went away
+	                           (EPIPE) */
 };
 
 enum writer_status writer_write(struct writer *w, const void *data, size_t n);
@@ -115,8 +119,8 @@ enum writer_status writer_page_end(struct writer *w, unsigned long long items);
  * renames (the destination is as it was, the temporary files are gone) or
  * after them, when the directory could not be synced: the new files are
  * then in place but may not survive a crash, and the message says so.
- * For standard output: its fsync (where it has one) and its close.  To be
- * called once.
+ * For standard output or a device: its fsync (where it has one) and its
+ * close.  To be called once.
  */
 enum writer_status writer_publish(struct writer *w);
 /* writer_publish(w), then writer_abort(w): today's callers. */

@@ -709,6 +709,51 @@ test_stdout(void)
 	}
 }
 
+/* A FIFO at the destination is written in place, not replaced. */
+static void
+test_fifo(void)
+{
+	const struct writer_part *parts;
+	struct writer_opts o = { 0, 1, 0 };
+	struct writer *w;
+	struct stat st;
+	char *p = in_dir("fifo"), got[16];
+	size_t n = 0;
+	ssize_t r = -1;
+	int rfd, good;
+
+	if (mkfifo(p, 0600) < 0 || (rfd = open(p, O_RDONLY | O_NONBLOCK)) < 0) {
+		ok(1, "# SKIP no FIFO: %s", strerror(errno));
+		return;
+	}
+	w = writer_open(p);
+	good = w != NULL && temps() == 0 && writer_write(w, "abc", 3) ==
+	    writer_ok && writer_page_end(w, 1) == writer_ok &&
+	    writer_publish(w) == writer_ok;
+	parts = good ? writer_parts(w, &n) : NULL;
+	if (good)
+		r = read(rfd, got, sizeof got);
+	ok(good && r == 3 && memcmp(got, "abc", 3) == 0,
+	    "a FIFO: written in place, no temporary file");
+	ok(lstat(p, &st) == 0 && S_ISFIFO(st.st_mode) &&
+	    (st.st_mode & 07777) == 0600,
+	    "the FIFO is still there, with its own mode");
+	ok(parts != NULL && n == 1 && strcmp(parts[0].path, p) == 0 &&
+	    parts[0].items == 1 && parts[0].bytes == 3 &&
+	    strcmp(parts[0].sha256, "ba7816bf8f01cfea414140de5dae2223b00361a3"
+	    "96177a9cb410ff61f20015ad") == 0,
+	    "writer_parts: its path, items, bytes and SHA-256");
+	writer_abort(w);
+	ok(writer_open_opts(p, &o) == NULL, "a FIFO cannot be split");
+	w = writer_open(p);
+	close(rfd);
+	ok(w != NULL && writer_write(w, "x", 1) == writer_closed,
+	    "a FIFO whose reader went away: closed");
+	writer_abort(w);
+	ok(temps() == 0, "nothing left");
+	unlink(p);
+}
+
 int
 main(void)
 {
@@ -732,6 +777,7 @@ main(void)
 	test_emergency();
 	test_stdout();
 	test_stdout_parts();
+	test_fifo();
 
 	unlink(in_dir("new.gz"));
 	unlink(in_dir("target"));
