@@ -144,9 +144,12 @@ struct writer_part {
 };
 
 /*
- * After a successful writer_publish(): the published files in order, *n of
- * them (one without split settings).  Owned by w, valid until
- * writer_abort(w).  NULL, *n = 0, before that or after a failure.
+ * Once writer_publish() has put the files in place: the published files in
+ * order, *n of them (one without split settings).  That includes a
+ * writer_error from the directory's fsync after the renames, or from
+ * standard output's close (its bytes went out).  Owned by w, valid until
+ * writer_abort(w).  NULL, *n = 0, before that or when nothing was
+ * published.
  */
 const struct writer_part *writer_parts(const struct writer *w, size_t *n);
 
