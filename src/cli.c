@@ -114,7 +114,7 @@ struct cli_opt {
 /* Columns of --help: the text of every option starts at HELP_COL; no
  * line is longer than HELP_WIDTH. */
 #define HELP_COL        27
-#define HELP_WIDTH      79
+#define HELP_WIDTH      80
 #define PROFILE_COL     29      /* a profile's name, under -p */
 #define PROFILE_TEXT    40      /* and its summary */
 
@@ -593,9 +593,8 @@ static const struct cli_opt cli_opts[] = {
 	  FLAG(TARGET, keep_mismatch, 1) },
 
 	{ "user", 'u', "USER:SECRET",
-	  "HTTP Basic credentials (for SoftLayer: the user\n"
-	  "name and the API key); also INVDUMP_USER and\n"
-	  "INVDUMP_PASSWORD",
+	  "HTTP Basic credentials (SoftLayer: user name and\n"
+	  "API key); also INVDUMP_USER and INVDUMP_PASSWORD",
 	  .section = "HTTP and credentials", CALL(cli_opt_user) },
 	{ "user-file", 0, "FILE",
 	  "read USER:SECRET from the first line of FILE",
