@@ -4,7 +4,9 @@
  * cli_parse() fills struct options from argv (and, later, the environment)
  * and validates everything it can without touching the network, so that a
  * bad flag is reported before any request is made.  The options are
- * read-only once parsed and shared by every thread.
+ * read-only once parsed and shared by every thread.  Every flag is a row
+ * of one table in cli.c, from which getopt_long's options and --help are
+ * both made.
  */
 #ifndef INVDUMP_CLI_H
 #define INVDUMP_CLI_H
@@ -67,6 +69,13 @@ enum cli_result {
 	cli_exit_usage  /* an error was printed */
 };
 
+/*
+ * Fills *o from argv; messages go to stderr, --help and --version to
+ * stdout.  The strings in *o point into argv, which must outlive it; the
+ * secret of -u is masked ('*') in argv itself.  Whatever it returns, *o
+ * is the caller's to release with cli_free().  May be called again (it
+ * restarts getopt_long), but not from two threads at once.
+ */
 enum cli_result cli_parse(int argc, char **argv, struct options *o);
 void cli_free(struct options *o);
 

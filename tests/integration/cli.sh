@@ -40,6 +40,30 @@ check "--help lists every long flag the man page has" every_man_flag_in_help
 no_prefix_match() { ! help_has --rat && ! man_has --rat; }
 check "the flag checks do not match a mere prefix (--rat)" no_prefix_match
 check "--version names the libraries" sh -c "'$INVDUMP' --version | grep -q 'libcurl/.*yajl/.*zlib/'"
+check "--help fits in 80 columns" test "$(awk 'length > 80' "$T/help" | wc -l)" -eq 0
+
+# The man page's examples copy and paste: as man(1) shows them, each is
+# whole lines continued with '\' (the formatter broke none), plain ASCII,
+# valid shell, and invdump takes its flags (-V, added last, stops it after
+# parsing them).
+if command -v man >/dev/null 2>&1 &&
+	MANWIDTH=80 man -l "$TESTS_SRCDIR/../man/invdump.1" >"$T/man" 2>/dev/null &&
+	[ -s "$T/man" ]; then
+	sed "s/.$(printf '\b')//g" "$T/man" |
+		awk -f "$TESTS_SRCDIR/integration/examples.awk" >"$T/examples"
+	check "man: examples found" test "$(grep -vc '^BROKEN' "$T/examples")" -ge 10
+	check "man: no example broken across lines" sh -c "! grep '^BROKEN' '$T/examples'"
+	check "man: examples are plain ASCII" sh -c "! LC_ALL=C grep -n '[^ -~]' '$T/examples'"
+	check "man: examples are valid shell" sh -n "$T/examples"
+	: >"$T/refused"
+	INVDUMP_EXAMPLE="$INVDUMP" REFUSED="$T/refused" sh -c '
+		invdump() { "$INVDUMP_EXAMPLE" "$@" -V >/dev/null 2>&1 || echo "$*" >>"$REFUSED"; }
+		jq() { cat >/dev/null; }
+		. "$1"' _ "$T/examples"
+	check "man: invdump takes every example's flags" sh -c "! grep . '$T/refused'"
+else
+	for _ in 1 2 3 4 5; do skip "man(1) cannot render the man page here"; done
+fi
 
 refused() {
 	desc=$1; want=$2; shift 2
