@@ -32,6 +32,7 @@
 #include "gzmember.h"
 #include "http.h"
 #include "log.h"
+#include "progress.h"
 #include "xalloc.h"
 
 /* What one parse has read so far beyond struct options and the target:
@@ -89,6 +90,8 @@ struct cli_opt {
 	int (*check)(const char *flag, const char *arg); /* kind_string */
 	const struct cli_name *names;   /* kind_enum; ends with a NULL name */
 	cli_handler *call;              /* kind_call */
+	int optional;                   /* the argument may be left out
+	                                   (--name or --name=ARG) */
 };
 
 /*
@@ -424,6 +427,58 @@ cli_check_sort_param(const char *flag, const char *arg)
 /* Handlers (kind_call): the flags that do more than store a value. */
 
 static enum cli_result
+cli_opt_progress(struct cli_state *s, const char *flag, char *arg)
+{
+	if (arg == NULL || strcmp(arg, "tty") == 0)
+		s->o->progress = progress_tty;
+	else if (strcmp(arg, "plain") == 0)
+		s->o->progress = progress_plain;
+	else {
+		log_error("%s: '%s' is not tty or plain", flag, arg);
+		return cli_exit_usage;
+	}
+	return cli_run;
+}
+
+static enum cli_result
+cli_opt_mode(struct cli_state *s, const char *flag, char *arg)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 8);
+	if (errno != 0 || end == arg || *end != '\0' || v < 0 || v > 0777 ||
+	    !isdigit((unsigned char)*arg)) {
+		log_error("%s: '%s' is not an octal mode from 0 to 0777 (e.g. "
+		    "0640)", flag, arg);
+		return cli_exit_usage;
+	}
+	if (v & 0002)
+		log_warn("%s %s: the output will be writable by everyone",
+		    flag, arg);
+	s->t->mode = (int)v;
+	return cli_run;
+}
+
+static enum cli_result
+cli_opt_shard(struct cli_state *s, const char *flag, char *arg)
+{
+	long long i, n;
+	char tail;
+
+	if (sscanf(arg, "%lld/%lld%c", &i, &n, &tail) != 2 || n < 1 ||
+	    n > 100000 || i < 0 || i >= n || !isdigit((unsigned char)*arg)) {
+		log_error("%s: '%s' is not I/N with 0 <= I < N <= 100000 (e.g. "
+		    "0/4 for the first of four)", flag, arg);
+		return cli_exit_usage;
+	}
+	s->t->shard_index = i;
+	s->t->shard_count = n;
+	return cli_run;
+}
+
+static enum cli_result
 cli_opt_user(struct cli_state *s, const char *flag, char *arg)
 {
 	char *secret = strchr(arg, ':');
@@ -542,6 +597,28 @@ static const struct cli_opt cli_opts[] = {
 	{ "level", 0, "N",
 	  "gzip level 1 (fastest, the default) .. 9 (smallest)",
 	  INT(OPTIONS, level, 1, 9) },
+	{ "mode", 0, "OCTAL",
+	  "mode of the published files (default 0600)",
+	  CALL(cli_opt_mode) },
+	{ "split-items", 0, "N",
+	  "cut the output into NAME-00000.ndjson.gz, ... of at\n"
+	  "least N items each, on page boundaries",
+	  SIZE(TARGET, split_items) },
+	{ "split-bytes", 0, "SIZE",
+	  "... or of at least SIZE bytes each (e.g. 256M)",
+	  SIZE(TARGET, split_bytes) },
+	{ "manifest", 0, "PATH",
+	  "write a JSON manifest of the run (files, counts,\n"
+	  "SHA-256) to PATH, last, once the files are in place",
+	  STRING(TARGET, manifest, cli_check_path) },
+	{ "resume", 0, NULL,
+	  "continue an export killed part-way (its journal and\n"
+	  "temporary file are kept beside the output)",
+	  FLAG(TARGET, resume, 1) },
+	{ "shard", 0, "I/N",
+	  "export only the I-th (0-based) of N contiguous page\n"
+	  "ranges; the N outputs concatenated are the whole",
+	  CALL(cli_opt_shard) },
 
 	{ "profile", 'p', "NAME",
 	  "how the API pages (default offset):",
@@ -666,10 +743,12 @@ static const struct cli_opt cli_opts[] = {
 	{ "quiet", 'q', NULL,
 	  "no warnings, only errors",
 	  .section = "Messages", FLAG(OPTIONS, quiet, 1) },
-	{ "progress", 0, NULL,
-	  "a progress line on stderr (default: when stderr is\n"
-	  "a terminal and neither -q nor -v is given)",
-	  FLAG(OPTIONS, progress, 1) },
+	{ "progress", 0, "WHEN",
+	  "progress on stderr: tty, one line rewritten in place\n"
+	  "(the default when stderr is a terminal and neither\n"
+	  "-q nor -v is given), or plain, a line every 5 s\n"
+	  "(cron, CI, kubectl logs)",
+	  CALL(cli_opt_progress), .optional = 1 },
 	{ "no-progress", 0, NULL,
 	  "no progress line",
 	  FLAG(OPTIONS, progress, 0) },
@@ -753,7 +832,7 @@ cli_usage_opt(FILE *f, const struct cli_opt *d)
 	else
 		n = fprintf(f, "      --%s", d->name);
 	if (d->arg != NULL)
-		n += fprintf(f, " %s", d->arg);
+		n += fprintf(f, d->optional ? "[=%s]" : " %s", d->arg);
 	for (;;) {
 		len = strcspn(line, "\n");
 		fprintf(f, "%*s%.*s\n", n <= HELP_COL - 2 ? HELP_COL - n : 2, "",
@@ -793,8 +872,8 @@ cli_getopt_tables(struct option *longopts, char *shortopts)
 	for (i = 0; i < NOPTS; i++) {
 		d = &cli_opts[i];
 		longopts[i].name = d->name;
-		longopts[i].has_arg = d->arg != NULL ? required_argument :
-		    no_argument;
+		longopts[i].has_arg = d->optional ? optional_argument :
+		    d->arg != NULL ? required_argument : no_argument;
 		longopts[i].flag = NULL;
 		longopts[i].val = d->letter != 0 ? d->letter :
 		    LONG_ONLY_VAL + (int)i;

@@ -36,6 +36,13 @@ struct target {
 	int no_total;                   /* probe ahead instead of a total */
 	const char *key;                /* --key: de-duplicate by this field */
 	int keep_mismatch;              /* publish even when it does not add up */
+	int mode;                       /* of published files (0600) */
+	long long split_items;          /* --split-items: 0 none */
+	long long split_bytes;          /* --split-bytes: 0 none */
+	const char *manifest;           /* --manifest PATH, or NULL */
+	int resume;                     /* --resume: continue from the journal */
+	long long shard_index;          /* --shard I/N: I, 0-based ... */
+	long long shard_count;          /* ... of N; 0: no sharding */
 };
 
 /* The run's settings, shared by every target and every thread. */
@@ -58,7 +65,8 @@ struct options {
 	const char *cacert;
 	const char *capath;
 	int insecure;
-	int progress;                   /* -1: when stderr is a terminal */
+	int progress;                   /* enum progress_mode; -1: tty when
+	                                   stderr is a terminal */
 	int verbose;                    /* count of -v */
 	int quiet;
 };
