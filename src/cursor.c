@@ -134,7 +134,7 @@ cursor_run(struct export *ex, struct fetcher *f)
 		}
 		page.items = info.items;
 		if (n == 0 && info.has_total) {
-			ex->plan.total = info.total;
+			ex->plan.total = ex->expect_items = info.total;
 			log_info("total: %lld items (%s)", info.total,
 			    info.total_source);
 		}

@@ -125,16 +125,31 @@ int
 emit_page(void *arg, long long seq, struct pool_page *page)
 {
 	struct export *ex = arg;
+	long long before = ex->items;
+	int rc;
 
-	if (ex->recheck && seq == ex->npages)
+	if (ex->recheck && seq == ex->end_page)
 		return 0;               /* the re-read of the total */
 	emit_boundary(ex, seq, page);
 	ex->pages_written++;
 	if (ex->t->key != NULL)
-		return emit_unique(ex, page);
-	if (emit_write(ex, &page->data) < 0)
+		rc = emit_unique(ex, page);
+	else if ((rc = emit_write(ex, &page->data)) == 0) {
+		ex->items += page->items;
+		emit_progress(ex);
+	}
+	if (rc != 0)
+		return rc;
+	/* A page ends here: where a split output may be cut. */
+	switch (writer_page_end(ex->w, (unsigned long long)(ex->items - before))) {
+	case writer_ok:
+		return 0;
+	case writer_closed:
+		ex->closed = 1;
 		return -1;
-	ex->items += page->items;
-	emit_progress(ex);
-	return 0;
+	case writer_error:
+		break;
+	}
+	export_fail(ex, exit_output, "");
+	return -1;
 }

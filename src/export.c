@@ -30,13 +30,16 @@
  * and retry of this run watches.
  */
 #include <limits.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "export.h"
 #include "log.h"
+#include "manifest.h"
 #include "origin.h"
 #include "profile.h"
 #include "run.h"
@@ -59,6 +62,22 @@ export_fail(struct export *ex, enum exit_status st, const char *msg)
 		atomic_compare_exchange_strong(ex->stop, &zero, STOP_FAILED);
 }
 
+void
+export_warn(struct export *ex, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	log_warn("%s", msg);
+	thread_lock(&ex->fail_lock);
+	if (ex->nwarnings < (int)(sizeof ex->warnings / sizeof *ex->warnings))
+		ex->warnings[ex->nwarnings++] = xstrdup(msg);
+	thread_unlock(&ex->fail_lock);
+}
+
 static void export_recheck(struct export *ex, struct fetcher *f,
     struct buf *scratch);
 
@@ -77,8 +96,8 @@ page_verdict(struct export *ex, long long seq, long long offset, long long n)
 	plan_expect(&ex->plan, seq, &min, &max);
 	if (n < min) {
 		atomic_fetch_add(&ex->short_pages, 1);
-		log_warn("offset %lld: %lld items where %lld were due (page %lld "
-		    "of %lld)%s", offset, n, min, seq + 1, ex->npages,
+		export_warn(ex, "offset %lld: %lld items where %lld were due "
+		    "(page %lld of %lld)%s", offset, n, min, seq + 1, ex->npages,
 		    seq + 1 < ex->npages ? ": the run ends here (the total was "
 		    "wrong, or items were deleted during the export)" : "");
 		/* Nothing past a page that is not full can be trusted to
@@ -88,7 +107,7 @@ page_verdict(struct export *ex, long long seq, long long offset, long long n)
 			return n == 0 ? pool_work_end : pool_work_last;
 	} else if (n > max) {
 		atomic_fetch_add(&ex->long_pages, 1);
-		log_warn("offset %lld: %lld items where %lld were due (items were "
+		export_warn(ex, "offset %lld: %lld items where %lld were due (items were "
 		    "added during the export?)", offset, n, max);
 	}
 	return pool_work_done;
@@ -107,7 +126,7 @@ export_work(void *arg, long long seq, struct pool_page *page)
 
 	/* One job past the last page reads the total again, on a worker that
 	 * would otherwise idle through the last round; it emits nothing. */
-	if (ex->recheck && seq == ex->npages) {
+	if (ex->recheck && seq == ex->end_page) {
 		export_recheck(ex, wc->f, &page->data);
 		return pool_work_done;
 	}
@@ -182,8 +201,8 @@ export_recheck(struct export *ex, struct fetcher *f, struct buf *scratch)
 			log_warn("could not read the total again at the end: %s",
 			    msg);
 	}
-	else if (ex->plan.total >= 0 && info.has_total &&
-	    info.total != ex->plan.total) {
+	else if ((ex->total_end = info.has_total ? info.total : -1) >= 0 &&
+	    ex->plan.total >= 0 && info.total != ex->plan.total) {
 		log_error("the total changed during the export: %lld items at "
 		    "the start, %lld at the end (ask the API for a stable order: "
 		    "see --sort-param and --key)", ex->plan.total, info.total);
@@ -197,6 +216,34 @@ export_recheck(struct export *ex, struct fetcher *f, struct buf *scratch)
 	fetch_info_clear(&info);
 }
 
+/*
+ * The pages this run exports: all of them, or with --shard I/N the I-th of
+ * N contiguous ranges, and how many items they must hold.
+ */
+static enum exit_status
+plan_shard(struct export *ex)
+{
+	const struct target *t = ex->t;
+	long long np = ex->npages, n = t->shard_count, i = t->shard_index;
+	long long ps = ex->plan.page_size;
+
+	ex->first_page = 0;
+	ex->end_page = np;
+	if (n > 0) {
+		/* i * np / n without the product overflowing */
+		ex->first_page = np / n * i + np % n * i / n;
+		ex->end_page = np / n * (i + 1) + np % n * (i + 1) / n;
+		log_info("shard %lld of %lld: pages %lld to %lld", i, n,
+		    ex->first_page, ex->end_page - 1);
+	}
+	ex->expect_items = -1;
+	if (ex->plan.total >= 0)
+		ex->expect_items = ex->end_page >= np ?
+		    ex->plan.total - ex->first_page * ps :
+		    (ex->end_page - ex->first_page) * ps;
+	return exit_ok;
+}
+
 /* The first page's counts turned into a plan; exit_ok or why not. */
 static enum exit_status
 plan_first(struct export *ex, const struct fetch_info *info, long long n0,
@@ -205,7 +252,15 @@ plan_first(struct export *ex, const struct fetch_info *info, long long n0,
 	const struct target *t = ex->t;
 	long page_size = t->limit;
 
+	if (t->no_total && t->shard_count > 0) {
+		log_error("--shard needs the page count up front: it cannot be "
+		    "used with --no-total");
+		return exit_usage;
+	}
 	if (t->no_total) {
+		ex->first_page = 0;
+		ex->end_page = POOL_NO_END;
+		ex->expect_items = -1;
 		if (n0 > 0 && n0 < t->limit) {
 			/* A clamp or the end: both are safe with this size. */
 			log_info("offset 0: %lld items where %ld were asked for: "
@@ -258,7 +313,7 @@ plan_first(struct export *ex, const struct fetch_info *info, long long n0,
 	ex->npages = ex->plan.npages;
 	log_info("%lld pages of %ld items, %d workers", ex->npages,
 	    ex->plan.page_size, nworkers);
-	return exit_ok;
+	return plan_shard(ex);
 }
 
 /* The planned and probing plans: the first page, then the pool. */
@@ -314,14 +369,15 @@ export_offsets(struct export *ex, struct worker_ctx *wc, void **wctx,
 	if ((st = plan_first(ex, &info, first.items, nworkers)) != exit_ok)
 		goto out;
 	if (page_verdict(ex, 0, 0, first.items) != pool_work_done)
-		ex->npages = 1;
-	if (emit_page(ex, 0, &first) != 0)
+		ex->npages = ex->end_page = 1;
+	if (ex->first_page == 0 && emit_page(ex, 0, &first) != 0)
 		goto out;
 	ex->recheck = ex->plan.total >= 0 || ex->plan.pages >= 0;
 	if (ex->npages == 1 && ex->plan.npages != 1)
 		ex->recheck = 0;        /* ended at once: nothing to re-read */
-	pr = pool_run(nworkers, wctx, 1, ex->npages + ex->recheck, 2 * nworkers,
-	    MAX_PAGE_BYTES, &export_ops, ex, ex->stop, &terr);
+	pr = pool_run(nworkers, wctx, ex->first_page > 0 ? ex->first_page : 1,
+	    ex->end_page + ex->recheck, 2 * nworkers, MAX_PAGE_BYTES,
+	    &export_ops, ex, ex->stop, &terr);
 	if (pr == pool_result_thread) {
 		log_error("cannot start %d worker threads: %s (lower --workers, "
 		    "or raise the limit on processes)", nworkers, strerror(terr));
@@ -355,9 +411,11 @@ export_verify(struct export *ex)
 		    "or drop repeats with --key)", ex->repeats);
 		ex->mismatch = 1;
 	}
-	if (ex->plan.total >= 0 && ex->items + ex->duplicates != ex->plan.total) {
-		log_error("verification failed: wrote %lld items, the total was "
-		    "%lld", ex->items, ex->plan.total);
+	if (ex->expect_items >= 0 &&
+	    ex->items + ex->duplicates != ex->expect_items) {
+		log_error("verification failed: wrote %lld items, %lld were due "
+		    "(the total was %lld)", ex->items, ex->expect_items,
+		    ex->plan.total);
 		ex->mismatch = 1;
 	} else if ((atomic_load(&ex->short_pages) > 0 ||
 	    atomic_load(&ex->long_pages) > 0) && ex->duplicates == 0) {
@@ -392,6 +450,50 @@ export_http_conf(struct export *ex, const struct options *o,
 	h->allow_origins = t->allow_origins;
 }
 
+/* The manifest, once the files are in place. */
+static int
+export_manifest(struct export *ex, enum exit_status st)
+{
+	const struct target *t = ex->t;
+	struct manifest_info mi;
+	struct manifest_shard shard;
+	size_t n = 0;
+	char err[512];
+
+	if (t->manifest == NULL)
+		return 0;
+	memset(&mi, 0, sizeof mi);
+	mi.source_url = t->url;
+	mi.profile = t->profile.name;
+	mi.started = ex->started;
+	mi.ended = time(NULL);
+	mi.total_start = ex->plan.total;
+	mi.total_end = ex->total_end;
+	mi.items = ex->items;
+	mi.pages = ex->pages_written;
+	mi.requests = atomic_load(&ex->run.requests);
+	mi.retries = atomic_load(&ex->run.retried);
+	mi.throttles = atomic_load(&ex->run.throttled);
+	mi.files = writer_parts(ex->w, &n);
+	mi.nfiles = n;
+	mi.verified = !ex->mismatch && ex->expect_items >= 0;
+	mi.warnings = (const char *const *)ex->warnings;
+	mi.nwarnings = (size_t)ex->nwarnings;
+	mi.exit_status = (int)st;
+	if (t->shard_count > 0) {
+		shard.index = t->shard_index;
+		shard.count = t->shard_count;
+		shard.first_page = ex->first_page;
+		shard.last_page = ex->end_page - 1;
+		mi.shard = &shard;
+	}
+	if (manifest_write(t->manifest, &mi, t->mode, err, sizeof err) < 0) {
+		log_error("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
 /* Publishes, or not: what the run's findings allow. */
 static enum exit_status
 export_finish(struct export *ex, enum exit_status st)
@@ -418,17 +520,17 @@ export_finish(struct export *ex, enum exit_status st)
 		    "up (--keep-mismatch publishes it all the same)", t->output);
 		return exit_mismatch;
 	}
-	if (writer_commit(ex->w) != writer_ok) {
-		ex->w = NULL;
+	st = ex->mismatch ? exit_mismatch : exit_ok;
+	if (writer_publish(ex->w) != writer_ok)
 		return exit_output;
-	}
-	ex->w = NULL;
+	if (export_manifest(ex, st) < 0)
+		return exit_output;
 	if (atomic_load(&ex->run.retried) > 0)
 		log_warn("%ld requests were retried (%ld throttled by the "
 		    "server); every page arrived whole",
 		    atomic_load(&ex->run.retried), atomic_load(&ex->run.throttled));
 	log_info("wrote %lld items to %s", ex->items, t->output);
-	return ex->mismatch ? exit_mismatch : exit_ok;
+	return st;
 }
 
 
@@ -468,6 +570,7 @@ export_run(const struct options *o, const struct target *t, atomic_int *stop)
 	struct worker_ctx *wc = NULL;
 	void **wctx = NULL;
 	struct limiter limiter;
+	struct writer_opts wopts;
 	enum exit_status st = exit_ok;
 	char err[256], *shown;
 	CURLU *base;
@@ -482,6 +585,8 @@ export_run(const struct options *o, const struct target *t, atomic_int *stop)
 	ex.o = o;
 	ex.t = t;
 	ex.stop = stop;
+	ex.started = time(NULL);
+	ex.expect_items = ex.total_end = -1;
 	progress_init(&ex.progress, o->progress > 0 ? (enum progress_mode)o->progress :
 	    progress_off);
 	if ((base = profile_base_url(&t->profile, t->url, err, sizeof err)) ==
@@ -507,7 +612,22 @@ export_run(const struct options *o, const struct target *t, atomic_int *stop)
 	if (t->key != NULL && t->gzip)
 		ex.gz = gzmember_new(o->level);
 
-	if ((ex.w = writer_open(t->output)) == NULL) {
+	if (t->shard_count > 0 && t->profile.style == profile_style_cursor) {
+		log_error("--shard: the %s profile follows one page after another; "
+		    "its pages cannot be split among shards", t->profile.name);
+		st = exit_usage;
+		goto out;
+	}
+	if ((t->split_items || t->split_bytes) && strcmp(t->output, "-") == 0) {
+		log_error("--split-items and --split-bytes need -o FILE: parts "
+		    "are files named after it");
+		st = exit_usage;
+		goto out;
+	}
+	wopts.mode = t->mode;
+	wopts.split_items = (unsigned long long)t->split_items;
+	wopts.split_bytes = (unsigned long long)t->split_bytes;
+	if ((ex.w = writer_open_opts(t->output, &wopts)) == NULL) {
 		st = exit_output;
 		goto out;
 	}
@@ -543,6 +663,8 @@ out:
 	buf_free(&ex.filtered);
 	buf_free(&ex.packed);
 	buf_free(&ex.prev_hashes);
+	for (i = 0; i < ex.nwarnings; i++)
+		free(ex.warnings[i]);
 	hashset_free(&ex.prev);
 	hashset_free(&ex.cur);
 	free(ex.origin);

@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "buf.h"
 #include "cli.h"
@@ -35,7 +36,12 @@ struct export {
 	atomic_int *stop;               /* a signal's number, or STOP_FAILED */
 	char *origin;                   /* the user's URL's origin */
 	struct plan plan;               /* total, pages, page size */
-	long long npages;               /* jobs planned, or POOL_NO_END */
+	long long npages;               /* pages planned, or POOL_NO_END */
+	long long first_page, end_page; /* this run's pages: [first, end), all
+	                                   of them but with --shard */
+	long long expect_items;         /* items due in them; -1: unknown */
+	long long total_end;            /* the total re-read at the end; -1 */
+	time_t started;
 	long long items;                /* items written */
 	long long pages_written;        /* pages emitted */
 	unsigned long long bytes;       /* bytes written, kept for the summary */
@@ -50,7 +56,7 @@ struct export {
 	atomic_llong long_pages;        /* last pages with more than due */
 	int closed;                     /* stdout's reader went away */
 	struct progress progress;       /* this thread's alone */
-	int recheck;                    /* job npages reads the total again */
+	int recheck;                    /* job end_page reads the total again */
 	int mismatch;                   /* report it in the exit status; set
 	                                   by the recheck job's worker before
 	                                   pool_run joins it */
@@ -59,6 +65,10 @@ struct export {
 	struct gzmember *gz;
 	struct buf filtered, packed;
 	struct hashset prev, cur;       /* keys of the page before, this one */
+
+	/* What the manifest lists as warnings (fail_lock). */
+	char *warnings[32];
+	int nwarnings;
 
 	/* The first failure of a worker, reported once by this thread. */
 	pthread_mutex_t fail_lock;
@@ -74,6 +84,10 @@ struct worker_ctx {
 /* Records the run's first failure (the others are consequences) and stops
  * every other transfer of the run (STOP_FAILED). */
 void export_fail(struct export *ex, enum exit_status st, const char *msg);
+
+/* Says a warning and keeps it for the manifest; any thread. */
+void export_warn(struct export *ex, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* emit.c: writes page seq (in order; the pool's emit callback). */
 int emit_page(void *ex, long long seq, struct pool_page *page);
