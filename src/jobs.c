@@ -39,7 +39,7 @@ enum {
 	key_repeat = 0x01,      /* may be given more than once */
 	key_flag = 0x02,        /* a flag: bare or true/false */
 	key_empty = 0x04,       /* may be "" */
-	key_run = 0x08,         /* only in [defaults]: the whole run's */
+	key_unset = 0x08,       /* "" undoes [defaults]' value: no pair */
 	key_cred = 0x10,        /* a source of credentials */
 	key_secret_file = 0x20, /* names a file that holds secrets */
 	key_section = 0x40,     /* only in a target's section */
@@ -80,8 +80,8 @@ static const struct jobs_key jobs_keys[] = {
 	{ "token-env", key_cred | key_env },
 	{ "hosts", key_section },
 	{ "hosts-file", key_section },
-	{ "cacert", key_run },
-	{ "capath", key_run },
+	{ "cacert", key_unset },
+	{ "capath", key_unset },
 	{ NULL, 0 }
 };
 
@@ -463,13 +463,10 @@ check_value(struct ctx *c, int line, const struct section *sec,
 	int is_defaults = strcmp(sec->name, "defaults") == 0;
 	char *red;
 
-	if ((k->flags & key_run) && !is_defaults)
-		return ctx_fail(c, line, "%s applies to the whole run: put it "
-		    "in [defaults]", k->name);
 	if ((k->flags & key_section) && is_defaults)
 		return ctx_fail(c, line, "%s belongs in a target's section, "
 		    "not in [defaults]", k->name);
-	if (*v == '\0' && !(k->flags & (key_empty | key_flag)))
+	if (*v == '\0' && !(k->flags & (key_empty | key_flag | key_unset)))
 		return ctx_fail(c, line, "%s needs a value", k->name);
 	if (k->flags & key_env) {
 		/* not shown: it could be the secret itself */
@@ -652,8 +649,6 @@ merge(const struct section *defaults, const struct section *sec,
 	m->n = 0;
 	for (i = 0; defaults != NULL && i < defaults->n; i++) {
 		d = &defaults->e[i];
-		if (d->key->flags & key_run)
-			continue;
 		if ((d->key->flags & key_cred) && cred)
 			continue;
 		if (!(d->key->flags & key_repeat) &&
@@ -1114,6 +1109,8 @@ build_target(struct ctx *c, const struct merged *m, const char *host,
 				target_add_pair(t, k, NULL, en->line, 0);
 			continue;
 		}
+		if ((en->key->flags & key_unset) && *en->value == '\0')
+			continue;
 		target_add_pair(t, k, substitute(en->value, host), en->line,
 		    0);
 	}
@@ -1125,7 +1122,7 @@ build_target(struct ctx *c, const struct merged *m, const char *host,
 static int
 build(struct ctx *c, mode_t mode)
 {
-	const struct entry *url, *he, *hf, *en;
+	const struct entry *url, *he, *hf;
 	struct merged m = { 0 };
 	struct hosts hs = { 0 };
 	char *userpwd = NULL, *bearer = NULL, w[128];
@@ -1191,17 +1188,6 @@ build(struct ctx *c, mode_t mode)
 	if (c->out->ntargets == 0) {
 		ctx_fail(c, 0, "no targets (a [name] section with a url)");
 		goto out;
-	}
-	for (i = 0; c->defaults != NULL && i < c->defaults->n; i++) {
-		en = &c->defaults->e[i];
-		if (en->key->flags & key_run) {
-			c->out->run = xrealloc(c->out->run,
-			    (c->out->nrun + 1) * sizeof *c->out->run);
-			c->out->run[c->out->nrun].key = en->key->name;
-			c->out->run[c->out->nrun].value = xstrdup(en->value);
-			c->out->run[c->out->nrun].line = en->line;
-			c->out->run[c->out->nrun++].secret = 0;
-		}
 	}
 	if (secret_file != NULL && (mode & 044) != 0)
 		ctx_warn(c, "%s is readable by others and names files that "
@@ -1346,7 +1332,6 @@ jobs_free(struct jobs_file *jf)
 		free(jf->targets[i].host);
 	}
 	free(jf->targets);
-	pairs_free(jf->run, jf->nrun);
 	for (i = 0; i < jf->nwarnings; i++)
 		free(jf->warnings[i]);
 	free(jf->warnings);

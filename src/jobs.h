@@ -36,10 +36,12 @@
  *   output, profile, limit, offset-param, limit-param, items-path,
  *   total-path, total-header, next-path, cursor-param, sort-param, no-total,
  *   key, header, header-file, user-file, netrc, netrc-file, allow-origin,
- *   keep-mismatch, compress.  header and allow-origin may repeat; any
- *   other key is given once per section.  no-total, keep-mismatch and netrc
- *   are flags: bare, or = true/false (yes/no, on/off, 1/0).  Only
- *   items-path, total-path and sort-param may be empty ("").
+ *   keep-mismatch, compress, cacert, capath.  header and allow-origin may
+ *   repeat; any other key is given once per section.  no-total,
+ *   keep-mismatch and netrc are flags: bare, or = true/false (yes/no,
+ *   on/off, 1/0).  Only items-path, total-path and sort-param may be
+ *   empty (""); cacert = "" and capath = "" undo [defaults]' (the system's
+ *   CAs again, for a SaaS API beside a fleet behind a private CA).
  *   Credentials: user-env = VAR (VAR holds USER:SECRET, or USER with
  *   password-env = VAR2 holding the secret), user = NAME with password-env,
  *   token-env = VAR ("Authorization: Bearer" + its value); at most one
@@ -47,7 +49,6 @@
  *   target.  A secret written in the file is refused: password, token and
  *   the like as keys, "user = name:secret", a password in the URL, a
  *   header whose name is a secret's (log.h).
- *   Only in [defaults]: cacert, capath (they apply to the whole run).
  *   Only in a target's section: hosts = H1, H2 ... (commas or blanks) or
  *   hosts-file = FILE (one host per line, # comments), and then {host} in
  *   any value becomes each host in turn: section NAME gives targets
@@ -101,9 +102,6 @@ struct jobs_file {
 	struct jobs_target *targets;    /* ntargets, in file order (a hosts
 	                                   section's in its hosts' order) */
 	size_t ntargets;
-	struct jobs_pair *run;          /* [defaults]' run-wide options
-	                                   (cacert, capath) */
-	size_t nrun;
 	char **warnings;                /* nwarnings messages for the person
 	                                   (without "invdump: "); print them
 	                                   unless -q */

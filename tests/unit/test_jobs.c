@@ -189,7 +189,7 @@ test_defaults(void)
 	    "profile = f5\n"
 	    "limit = 500\n"
 	    "header = Accept: application/json\n"
-	    "cacert = /etc/ca.pem\n"
+	    "# no cacert here\n"
 	    "[a]\n"
 	    "url = https://a/\n"
 	    "[b]\n"
@@ -209,15 +209,19 @@ test_defaults(void)
 	    pair(target(1), 3, "header", "X-Trace: 1", 10),
 	    "[defaults]: given to every target; a section's key replaces "
 	    "the default, headers add to the defaults'");
-	ok(jf.nrun == 1 && strcmp(jf.run[0].key, "cacert") == 0 &&
-	    strcmp(jf.run[0].value, "/etc/ca.pem") == 0 && jf.run[0].line == 5,
-	    "[defaults]' cacert is the run's, not a target's");
+	ok(jobs_get(target(0), "cacert") == NULL &&
+	    parses("[defaults]\ncacert = /etc/ca.pem\n"
+	    "[fleet]\nurl = https://f/\noutput = f\n"
+	    "[saas]\nurl = https://s/\noutput = s\ncacert = \"\"\n"
+	    "[other]\nurl = https://o/\ncapath = /etc/o-cas\n") &&
+	    named(0, "fleet", 3) && pair(target(0), 0, "cacert", "/etc/ca.pem",
+	    2) && named(1, "saas", 2) && !jobs_has(target(1), "cacert") &&
+	    named(2, "other", 3) && pair(target(2), 2, "capath", "/etc/o-cas",
+	    12), "cacert and capath per target; cacert = \"\" undoes "
+	    "[defaults]'");
 	ok(parses("[a]\nurl = https://a/\n[defaults]\nprofile = drf\n") &&
 	    pair(target(0), 0, "profile", "drf", 4),
 	    "[defaults] applies wherever it is in the file");
-	ok(fails("[a]\nurl = https://a/\ncacert = ca.pem\n",
-	    "jobs.ini:3: cacert applies to the whole run: put it in "
-	    "[defaults]"), "cacert in a target's section");
 	ok(fails("[defaults]\nhosts = a, b\n[a]\nurl = https://{host}/\n",
 	    "jobs.ini:2: hosts belongs in a target's section, not in "
 	    "[defaults]"), "hosts in [defaults]");
