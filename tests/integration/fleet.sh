@@ -77,6 +77,16 @@ for p in f5 servicenow; do
 	check "the man page documents the $p profile" grep -q "^.It Cm $p\$" "$TESTS_SRCDIR/../man/invdump.1"
 done
 
+# Every key of a jobs file that is an option is one of --help's (jobs.c
+# hands them to the option table by these names).
+help_has() { grep -qE -- "^ +(-[a-zA-Z], )?$1( |\$)" "$T/help"; }
+for k in output profile limit offset-param limit-param items-path total-path \
+	total-header next-path cursor-param sort-param no-total key header \
+	header-file user user-file netrc netrc-file allow-origin keep-mismatch \
+	compress cacert capath; do
+	check "the jobs key $k is the option --$k" help_has "--$k"
+done
+
 # The single-object endpoint, for the test of a target whose answer is one
 # object: a JSON object, and its canonical line at /truth-object.
 fetch "$BASE/f5/mgmt/tm/sys/version" "$T/object"

@@ -600,6 +600,55 @@ cleanup(void)
 		tap_diag("could not remove %s", dir);
 }
 
+/* The example of invdump(1), JOBS FILE (its hosts-file here beside it). */
+static void
+test_man_example(void)
+{
+	setenv("F5_USER", "admin", 1);
+	setenv("F5_PASSWORD", "pw", 1);
+	put("bigips", "bigip1.example.com\nbigip2.example.com\n"
+	    "bigip3.example.com\n", 0600);
+	ok(parses("# the BIG-IPs and the CMDB, every night\n"
+	    "[defaults]\n"
+	    "profile = f5\n"
+	    "user-env = F5_USER\n"
+	    "password-env = F5_PASSWORD\n"
+	    "cacert = /etc/invdump/bigip-ca.pem\n"
+	    "limit = 500\n"
+	    "\n"
+	    "[pools]\n"
+	    "hosts = bigip1.example.com, bigip2.example.com\n"
+	    "url = https://{host}/mgmt/tm/ltm/pool?expandSubcollections=true\n"
+	    "output = /data/{host}-pools.ndjson.gz\n"
+	    "\n"
+	    "[virtuals]\n"
+	    "hosts-file = bigips\n"
+	    "url = https://{host}/mgmt/tm/ltm/virtual\n"
+	    "output = /data/{host}-virtuals.ndjson.gz\n"
+	    "\n"
+	    "[cmdb]\n"
+	    "profile = servicenow\n"
+	    "url = https://example.service-now.com/api/now/table/cmdb_ci"
+	    "?sysparm_fields=sys_id,name,ip_address\n"
+	    "user-file = /etc/invdump/snow   # instead of the F5 credentials\n"
+	    "cacert = \"\"                     # the system's CAs, not the "
+	    "BIG-IPs'\n"
+	    "limit = 1000\n"
+	    "output = /data/cmdb_ci.ndjson.gz\n") &&
+	    jf.ntargets == 6 && jf.nwarnings == 0 &&
+	    named(0, "pools@bigip1.example.com", 6) &&
+	    pair(target(0), 1, "user", "admin:pw", 4) &&
+	    pair(target(0), 2, "cacert", "/etc/invdump/bigip-ca.pem", 6) &&
+	    named(4, "virtuals@bigip3.example.com", 6) &&
+	    pair(target(4), 4, "url",
+	    "https://bigip3.example.com/mgmt/tm/ltm/virtual", 16) &&
+	    named(5, "cmdb", 5) && !jobs_has(target(5), "cacert") &&
+	    !jobs_has(target(5), "user") &&
+	    pair(target(5), 0, "profile", "servicenow", 20) &&
+	    pair(target(5), 2, "user-file", "/etc/invdump/snow", 22),
+	    "the example of invdump(1)");
+}
+
 int
 main(void)
 {
@@ -617,6 +666,7 @@ main(void)
 	test_secrets();
 	test_files();
 	test_outputs();
+	test_man_example();
 	jobs_free(&jf);
 	jobs_free(&jf);
 	ok(jf.ntargets == 0 && jf.path == NULL, "jobs_free twice is harmless");
