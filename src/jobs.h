@@ -47,8 +47,8 @@
  *   token-env = VAR ("Authorization: Bearer" + its value); at most one
  *   source (user-env/user, user-file, netrc/netrc-file, token-env) per
  *   target.  A secret written in the file is refused: password, token and
- *   the like as keys, "user = name:secret", a password in the URL, a
- *   header whose name is a secret's (log.h).
+ *   the like as keys, "user = name:secret", user@ or user:password@ in
+ *   the URL, a header whose name is a secret's (log.h).
  *   Only in a target's section: hosts = H1, H2 ... (commas or blanks) or
  *   hosts-file = FILE (one host per line, # comments), and then {host} in
  *   any value becomes each host in turn: section NAME gives targets
