@@ -54,6 +54,15 @@ static const struct profile profiles[] = {
 	{ "meraki", "Cisco Meraki: perPage=, next from Link rel=next",
 	  profile_style_cursor, NULL, "perPage", 0, NULL, NULL,
 	  NULL, NULL, 0, "", NULL, NULL, NULL, 1 },
+	{ "f5", "F5 BIG-IP iControl REST: $skip=/$top=, "
+	  "{\"totalItems\",\"items\"}",
+	  profile_style_offset, "$skip", "$top", 0, NULL, NULL,
+	  NULL, NULL, 0, "items", "totalItems", NULL, NULL, 0 },
+	{ "servicenow", "ServiceNow Table API: sysparm_offset=/sysparm_limit=, "
+	  "X-Total-Count, {\"result\"}",
+	  profile_style_offset, "sysparm_offset", "sysparm_limit", 0, NULL,
+	  "sysparm_query=ORDERBYsys_id",
+	  "X-Total-Count", NULL, 0, "result", NULL, NULL, NULL, 0 },
 	{ NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, NULL, NULL,
 	  NULL, NULL, 0 }
 };

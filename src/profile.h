@@ -2,11 +2,11 @@
  * profile.h - how an API pages and where it keeps its total.
  *
  * A profile is a row of a fixed table (softlayer, offset, range, page, drf,
- * odata, scim, cursor, infoblox, meraki).  The command line copies one row
- * and overrides fields (--offset-param, --items-path, ...); from then on
- * the copy is read-only and shared by every thread.  profile_page_url() and
- * profile_page_headers() are the only places that know how a page is asked
- * for.
+ * odata, scim, cursor, infoblox, meraki, f5, servicenow).  The command line
+ * copies one row and overrides fields (--offset-param, --items-path, ...);
+ * from then on the copy is read-only and shared by every thread.
+ * profile_page_url() and profile_page_headers() are the only places that
+ * know how a page is asked for.
  *
  * Pages are numbered by item offset everywhere in invdump; a profile turns
  * an offset into its own terms (a 1-based index, a page number, a Range

@@ -14,9 +14,9 @@ Z=$C/_invdump
 "$INVDUMP" --help >"$T/help"
 sed -n -E 's/^  (-[a-zA-Z], |    )(--[a-z][a-z-]*).*/\2/p' "$T/help" >"$T/long"
 sed -n -E 's/^  (-[a-zA-Z]), --.*/\1/p' "$T/help" >"$T/short"
-sed -n -E 's/^ {29}([a-z]+) .*/\1/p' "$T/help" >"$T/profiles"
+sed -n -E 's/^ {29}([a-z][a-z0-9]*) .*/\1/p' "$T/help" >"$T/profiles"
 check "--help: 40 flags or more found" test "$(wc -l <"$T/long")" -ge 40
-check "--help: 10 profiles found" test "$(wc -l <"$T/profiles")" -eq 10
+check "--help: 12 profiles found" test "$(wc -l <"$T/profiles")" -eq 12
 
 # has FILE WORD: WORD stands in FILE on its own (--netrc is not --netrc-file).
 has() { grep -qE -- "(^|[^a-zA-Z-])$2([^a-zA-Z-]|\$)" "$1"; }
