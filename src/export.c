@@ -370,7 +370,8 @@ export_offsets(struct export *ex, struct worker_ctx *wc, void **wctx,
 		goto out;
 	if (page_verdict(ex, 0, 0, first.items) != pool_work_done)
 		ex->npages = ex->end_page = 1;
-	if (ex->first_page == 0 && emit_page(ex, 0, &first) != 0)
+	if (ex->first_page == 0 && ex->end_page > 0 &&
+	    emit_page(ex, 0, &first) != 0)
 		goto out;
 	ex->recheck = ex->plan.total >= 0 || ex->plan.pages >= 0;
 	if (ex->npages == 1 && ex->plan.npages != 1)

@@ -42,6 +42,7 @@
 #include "export.h"
 #include "http.h"
 #include "log.h"
+#include "progress.h"
 #include "status.h"
 #include "thread.h"
 #include "writer.h"
@@ -237,7 +238,7 @@ main(int argc, char **argv)
 		cli_free(&o);
 		return exit_usage;
 	}
-	log_set_erase_line(o.progress);
+	log_set_erase_line(o.progress == progress_tty);
 	if (http_global_init() < 0) {
 		cli_free(&o);
 		return exit_failure;

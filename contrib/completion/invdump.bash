@@ -18,8 +18,9 @@ _invdump()
 		--key -u --user --user-file --netrc-file -H --header --header-file
 		--cacert --capath --max-redirs --allow-origin --retries
 		--retry-max-time --rate --connect-timeout --speed-limit --speed-time
-		--max-time --max-body --max-item --max-depth'
-	local without_value='--no-total --keep-mismatch --netrc --insecure
+		--max-time --max-body --max-item --max-depth --mode --split-items
+		--split-bytes --manifest --shard'
+	local without_value='--no-total --keep-mismatch --resume --netrc --insecure
 		-q --quiet --progress --no-progress -v --verbose -V --version
 		-h --help'
 
@@ -45,7 +46,10 @@ _invdump()
 	--compress)
 		COMPREPLY=($(compgen -W 'gzip none' -- "$cur"))
 		;;
-	-o | --output | --user-file | --header-file | --netrc-file | --cacert)
+	--progress)
+		COMPREPLY=($(compgen -W 'tty plain' -- "$cur"))
+		;;
+	-o | --output | --user-file | --header-file | --netrc-file | --cacert | --manifest)
 		compopt -o filenames 2>/dev/null
 		local IFS=$'\n'
 		COMPREPLY=($(compgen -f -- "$cur"))

@@ -7,10 +7,10 @@
 MAN="$TESTS_SRCDIR/../man/invdump.1"
 # help_has --FLAG: an option line of --help starts with it ("  -x, --flag"
 # or "      --flag"), not merely some text containing the word.
-help_has() { grep -qE -- "^ +(-[a-zA-Z], )?$1( |\$)" "$T/help"; }
+help_has() { grep -qE -- "^ +(-[a-zA-Z], )?$1( |\\[|\$)" "$T/help"; }
 # man_has --FLAG: the man page documents it the mdoc way, "Fl \-flag".
 man_has() { grep -qE -- "Fl \\\\-${1#--}( |,|\$)" "$MAN"; }
-for p in offset softlayer range page drf odata scim cursor infoblox meraki; do
+for p in offset softlayer range page drf odata scim cursor infoblox meraki f5 servicenow; do
 	check "--help lists the $p profile" grep -q "^ *$p " "$T/help"
 	check "the man page documents the $p profile" grep -q "^.It Cm $p\$" "$TESTS_SRCDIR/../man/invdump.1"
 done
@@ -21,7 +21,8 @@ for f in --output --compress --level --workers --limit --profile \
 	--max-body --max-item --max-depth --max-redirs --cacert --capath \
 	--insecure --netrc --netrc-file --user-file --header-file \
 	--no-total --total-path --next-path --cursor-param --sort-param --key \
-	--progress --no-progress; do
+	--progress --no-progress --allow-origin --keep-mismatch --mode \
+	--split-items --split-bytes --manifest --resume --shard; do
 	check "--help mentions $f" help_has "$f"
 	check "the man page documents $f" man_has "$f"
 done

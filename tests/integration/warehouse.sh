@@ -17,7 +17,7 @@ check "... no file under the plain name" test ! -e "$T/a/inv.ndjson.gz"
 check "... each part a complete gzip file" sh -c "for f in '$T'/a/inv-*.ndjson.gz; do gzip -t \"\$f\" || exit 1; done"
 check "... cut on page boundaries (300 -> 300 items: 3 pages of 100)" sh -c "[ \$(gzip -dc '$T/a/inv-00000.ndjson.gz' | wc -l) -eq 300 ]"
 check "... concatenated in order, they are the whole export" sh -c "cat '$T'/a/inv-0000*.ndjson.gz | gzip -dc | cmp -s - '$T/truth'"
-check "... no temporary file or directory left" sh -c "! ls -a '$T/a' | grep -q '^\\.'"
+check "... no temporary file or directory left" sh -c "! ls -A '$T/a' | grep -q '^\\.'"
 
 # Split by bytes.
 mkdir "$T/b"
@@ -89,7 +89,7 @@ check "--shard with --no-total: refused" status_is 2
 
 # --progress=plain: lines a log can keep.
 start_mock --items 2000 --latency-ms 150
-run_invdump --progress=plain -w 2 -o "$T/p.gz" "$BASE/offset/items"
+run_invdump --progress=plain -w 1 -l 40 -o "$T/p.gz" "$BASE/offset/items"
 check "--progress=plain: status 0" status_is 0
 check "... plain lines with the items, the total and a rate" sh -c "grep -q '^invdump: [0-9]* of 2000 items ([0-9]*%), [0-9]*/s, .* in flight, [0-9]* retries, [0-9]* throttled' '$T/err'"
 check "... no terminal control characters" sh -c "! grep -q \"\$(printf '\\033')\" '$T/err'"
