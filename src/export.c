@@ -259,7 +259,6 @@ plan_first(struct export *ex, const struct fetch_info *info, long long n0,
 	}
 	if (t->no_total) {
 		ex->first_page = 0;
-		ex->end_page = POOL_NO_END;
 		ex->expect_items = -1;
 		if (n0 > 0 && n0 < t->limit) {
 			/* A clamp or the end: both are safe with this size. */
@@ -268,7 +267,7 @@ plan_first(struct export *ex, const struct fetch_info *info, long long n0,
 			page_size = (long)n0;
 		}
 		(void)plan_make(&ex->plan, -1, -1, page_size);
-		ex->npages = n0 == 0 ? 1 : POOL_NO_END;
+		ex->npages = ex->end_page = n0 == 0 ? 1 : POOL_NO_END;
 		log_info("no total: fetching up to %d pages ahead until a page "
 		    "that is not full", 2 * nworkers);
 		return exit_ok;
