@@ -103,7 +103,7 @@ cursor_run(struct export *ex, struct fetcher *f)
 	struct hashset seen = HASHSET_INIT;
 	enum exit_status st = exit_ok;
 	char msg[1024], *url, *next, *tmp;
-	long long n;
+	long long n = 0;
 
 	memset(&info, 0, sizeof info);
 	memset(&page, 0, sizeof page);
@@ -114,7 +114,17 @@ cursor_run(struct export *ex, struct fetcher *f)
 	tmp = profile_page_url(&t->profile, ex->run.base, 0, t->limit);
 	url = tmp != NULL ? xstrdup(tmp) : NULL;
 	curl_free(tmp);
-	for (n = 0; url != NULL; n++) {
+	if ((st = resume_start(ex, -1, t->limit)) != exit_ok) {
+		free(url);
+		url = NULL;
+	} else if ((n = resume_next_page(ex)) > 0) {
+		/* Taken up after page n - 1: its next page, or the end. */
+		free(url);
+		url = ex->rs.next != NULL ? xstrdup(ex->rs.next) : NULL;
+		if (ex->rs.total >= 0)
+			ex->plan.total = ex->expect_items = ex->rs.total;
+	}
+	for (; url != NULL; n++) {
 		if (atomic_load(ex->stop)) {
 			st = exit_interrupted;
 			break;
@@ -160,6 +170,13 @@ cursor_run(struct export *ex, struct fetcher *f)
 		}
 		if ((st = cursor_next(ex, url, &info, n, &next)) != exit_ok)
 			break;
+		free(ex->cursor_next);
+		ex->cursor_next = next != NULL ? xstrdup(next) : NULL;
+		if (resume_checkpoint(ex, n, next, 0) < 0) {
+			free(next);
+			st = exit_output;
+			break;
+		}
 		free(url);
 		url = next;
 	}

@@ -132,6 +132,7 @@ emit_page(void *arg, long long seq, struct pool_page *page)
 		return 0;               /* the re-read of the total */
 	emit_boundary(ex, seq, page);
 	ex->pages_written++;
+	ex->last_seq = seq;
 	if (ex->t->key != NULL)
 		rc = emit_unique(ex, page);
 	else if ((rc = emit_write(ex, &page->data)) == 0) {
@@ -143,7 +144,11 @@ emit_page(void *arg, long long seq, struct pool_page *page)
 	/* A page ends here: where a split output may be cut. */
 	switch (writer_page_end(ex->w, (unsigned long long)(ex->items - before))) {
 	case writer_ok:
-		return 0;
+		/* The cursor plan checkpoints itself, with its next page. */
+		if (ex->t->profile.style == profile_style_cursor ||
+		    resume_checkpoint(ex, seq, NULL, 0) == 0)
+			return 0;
+		break;
 	case writer_closed:
 		ex->closed = 1;
 		return -1;

@@ -326,6 +326,7 @@ export_offsets(struct export *ex, struct worker_ctx *wc, void **wctx,
 	struct pool_page first;
 	enum pool_result pr;
 	enum exit_status st;
+	long long start;
 	char msg[1024];
 	int terr = 0;
 
@@ -369,13 +370,19 @@ export_offsets(struct export *ex, struct worker_ctx *wc, void **wctx,
 		goto out;
 	if (page_verdict(ex, 0, 0, first.items) != pool_work_done)
 		ex->npages = ex->end_page = 1;
-	if (ex->first_page == 0 && ex->end_page > 0 &&
-	    emit_page(ex, 0, &first) != 0)
+	if ((st = resume_start(ex, ex->plan.total, ex->plan.page_size)) !=
+	    exit_ok)
 		goto out;
+	if ((start = resume_next_page(ex)) < ex->first_page)
+		start = ex->first_page;
+	if (start == 0 && ex->end_page > 0 && emit_page(ex, 0, &first) != 0)
+		goto out;
+	if (start > ex->end_page)
+		start = ex->end_page;
 	ex->recheck = ex->plan.total >= 0 || ex->plan.pages >= 0;
 	if (ex->npages == 1 && ex->plan.npages != 1)
 		ex->recheck = 0;        /* ended at once: nothing to re-read */
-	pr = pool_run(nworkers, wctx, ex->first_page > 0 ? ex->first_page : 1,
+	pr = pool_run(nworkers, wctx, start > 0 ? start : 1,
 	    ex->end_page + ex->recheck, 2 * nworkers, MAX_PAGE_BYTES,
 	    &export_ops, ex, ex->stop, &terr);
 	if (pr == pool_result_thread) {
@@ -586,7 +593,7 @@ export_run(const struct options *o, const struct target *t, atomic_int *stop)
 	ex.t = t;
 	ex.stop = stop;
 	ex.started = time(NULL);
-	ex.expect_items = ex.total_end = -1;
+	ex.expect_items = ex.total_end = ex.last_seq = -1;
 	progress_init(&ex.progress, o->progress > 0 ? (enum progress_mode)o->progress :
 	    progress_off);
 	if ((base = profile_base_url(&t->profile, t->url, err, sizeof err)) ==
@@ -624,6 +631,9 @@ export_run(const struct options *o, const struct target *t, atomic_int *stop)
 		st = exit_usage;
 		goto out;
 	}
+	memset(&wopts, 0, sizeof wopts);
+	if ((st = resume_open(&ex, &wopts)) != exit_ok)
+		goto out;
 	wopts.mode = t->mode;
 	wopts.split_items = (unsigned long long)t->split_items;
 	wopts.split_bytes = (unsigned long long)t->split_bytes;
@@ -654,7 +664,12 @@ export_run(const struct options *o, const struct target *t, atomic_int *stop)
 	if (st != exit_interrupted)
 		export_summary(&ex, st);
 out:
+	if (resume_keep(&ex, st)) {
+		writer_leave(ex.w);
+		ex.w = NULL;
+	}
 	writer_abort(ex.w);     /* nothing to keep unless committed */
+	resume_close(&ex);
 	for (i = 0; i < nworkers; i++)
 		fetcher_free(wc[i].f);
 	free(wc);

@@ -20,6 +20,7 @@
 #include "fetch.h"
 #include "gzmember.h"
 #include "hashset.h"
+#include "journal.h"
 #include "plan.h"
 #include "pool.h"
 #include "progress.h"
@@ -66,6 +67,15 @@ struct export {
 	struct buf filtered, packed;
 	struct hashset prev, cur;       /* keys of the page before, this one */
 
+	/* --resume (resume.c): the journal, and what it said at the start. */
+	char *jpath;
+	struct journal *journal;
+	struct journal_state rs;
+	int resuming;                   /* rs holds a run to take up */
+	double last_checkpoint;
+	char *cursor_next;              /* the cursor plan's next page */
+	long long last_seq;             /* the last page written; -1: none */
+
 	/* What the manifest lists as warnings (fail_lock). */
 	char *warnings[32];
 	int nwarnings;
@@ -97,6 +107,23 @@ int check_page(const struct export *ex, long long seq, long long offset,
     const struct pool_page *page, char *msg, size_t msgsz);
 int check_next_link(const struct export *ex, const struct fetch_info *info);
 char *check_resolve_url(const char *from, const char *next);
+
+/* resume.c: the journal (see the top of resume.c). */
+int resume_wanted(const struct export *ex);
+/* Before the writer opens: reads the journal; may fill wopts' resume_*. */
+enum exit_status resume_open(struct export *ex, struct writer_opts *wopts);
+/* Once the total and page size are known: starts or reopens the journal. */
+enum exit_status resume_start(struct export *ex, long long total,
+    long page_size);
+/* The first page a resumed run still needs (0: all), with the run's counts
+ * and hashes restored. */
+long long resume_next_page(struct export *ex);
+/* A checkpoint after page seq, if one is due (or force): 0 or -1. */
+int resume_checkpoint(struct export *ex, long long seq, const char *next,
+    int force);
+/* A failed --resume run keeps its file and journal for the next: 1 if. */
+int resume_keep(struct export *ex, enum exit_status st);
+void resume_close(struct export *ex);
 
 /* cursor.c: the cursor plan. */
 enum exit_status cursor_run(struct export *ex, struct fetcher *f);

@@ -385,6 +385,75 @@ open_direct(struct writer *w)
 	return w;
 }
 
+/*
+ * --resume: the temporary file of an earlier run, beside the destination,
+ * cut back to what its journal says was synced; its SHA-256 is taken over
+ * again from the bytes kept.
+ */
+static struct writer *
+open_resumed(struct writer *w, const struct writer_opts *opts)
+{
+	char *tmp = xstrdup(opts->resume_tmp), *copy = xstrdup(tmp), buf[65536];
+	unsigned long long left = opts->resume_bytes;
+	struct stat st;
+	ssize_t r;
+	int ok = 0;
+
+	if (strcmp(dirname(copy), w->dir) != 0 || w->split) {
+		log_error("%s: cannot resume from %s: not a temporary file "
+		    "beside it", w->path, tmp);
+		goto out;
+	}
+	w->registered = strlen(tmp) < sizeof slot_path && slot_take();
+	if ((w->fd = open(tmp, O_RDWR | O_CLOEXEC | O_NOFOLLOW)) < 0 ||
+	    fstat(w->fd, &st) < 0 || !S_ISREG(st.st_mode) ||
+	    (unsigned long long)st.st_size < left) {
+		if (w->fd < 0)
+			log_errno("%s: cannot resume: %s", w->path, tmp);
+		else
+			log_error("%s: cannot resume: %s is shorter than its "
+			    "journal says (%llu bytes)", w->path, tmp, left);
+		goto out;
+	}
+	if (ftruncate(w->fd, (off_t)left) < 0 || digest_reset(w->dg) < 0) {
+		log_errno("%s: cannot resume: %s", w->path, tmp);
+		goto out;
+	}
+	while (left > 0 && (r = read(w->fd, buf, left < sizeof buf ?
+	    (size_t)left : sizeof buf)) > 0) {
+		if (digest_update(w->dg, buf, (size_t)r) < 0)
+			break;
+		left -= (unsigned long long)r;
+	}
+	if (left > 0 || lseek(w->fd, 0, SEEK_END) < 0) {
+		log_errno("%s: cannot resume: reading %s", w->path, tmp);
+		goto out;
+	}
+	part_add(w, xstrdup(w->path), tmp);
+	tmp = NULL;
+	w->parts[0].bytes = w->bytes = opts->resume_bytes;
+	w->parts[0].items = opts->resume_items;
+	if (w->registered) {
+		memcpy(slot_path, w->tmps[0], strlen(w->tmps[0]) + 1);
+		atomic_store(&slot_is_dir, 0);
+		atomic_store(&slot_state, slot_active);
+	}
+	ok = 1;
+out:
+	free(copy);
+	free(tmp);
+	if (!ok) {
+		if (w->fd >= 0)
+			close(w->fd);
+		w->fd = -1;
+		if (w->registered)
+			slot_set(w, slot_free);
+		writer_free(w);
+		return NULL;
+	}
+	return w;
+}
+
 struct writer *
 writer_open_opts(const char *path, const struct writer_opts *opts)
 {
@@ -442,6 +511,8 @@ writer_open_opts(const char *path, const struct writer_opts *opts)
 		writer_free(w);
 		return NULL;
 	}
+	if (opts != NULL && opts->resume_tmp != NULL)
+		return open_resumed(w, opts);
 	copy = xstrdup(path);
 	base = basename(copy);
 	tmp = xasprintf("%s/.%s.XXXXXX", w->dir, base);
@@ -816,6 +887,37 @@ writer_abort(struct writer *w)
 		}
 	}
 	writer_free(w);
+}
+
+void
+writer_leave(struct writer *w)
+{
+	if (w == NULL)
+		return;
+	if (w->fd >= 0 && !w->direct)
+		close(w->fd);
+	w->fd = -1;
+	slot_set(w, slot_free);
+	writer_free(w);
+}
+
+const char *
+writer_temp_path(const struct writer *w)
+{
+	return w->direct || w->split || w->nparts != 1 ? NULL : w->tmps[0];
+}
+
+int
+writer_sync(struct writer *w)
+{
+	if (w->fd < 0 || w->direct)
+		return 0;
+	if (fdatasync(w->fd) < 0) {
+		log_errno("%s: cannot sync the temporary file %s", w->path,
+		    w->tmps[w->nparts - 1]);
+		return -1;
+	}
+	return 0;
 }
 
 unsigned long long

@@ -86,6 +86,12 @@ struct writer_opts {
 	                                   never for items */
 	unsigned long long split_bytes; /* ... this many bytes; 0: never for
 	                                   bytes */
+	const char *resume_tmp;         /* --resume: go on writing this
+	                                   temporary file of an earlier run
+	                                   (beside path, one file only) ... */
+	unsigned long long resume_bytes;/* ... cut back to this many bytes
+	                                   (a torn tail goes) ... */
+	unsigned long long resume_items;/* ... which hold this many items */
 };
 
 /*
@@ -131,6 +137,17 @@ enum writer_status writer_commit(struct writer *w);
  * NULL.
  */
 void writer_abort(struct writer *w);
+/* Closes w and frees it, leaving its temporary file where it is (for
+ * --resume); safe on NULL. */
+void writer_leave(struct writer *w);
+
+/* The temporary file being written (one file only), or NULL: what a
+ * resume journal records. */
+const char *writer_temp_path(const struct writer *w);
+/* Makes the bytes written so far durable (fdatasync): 0 or -1 with a
+ * message. */
+int writer_sync(struct writer *w);
+
 /* Bytes written so far, all parts together. */
 unsigned long long writer_bytes(const struct writer *w);
 
