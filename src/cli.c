@@ -1040,7 +1040,7 @@ cli_profile(struct cli_state *s)
 	if (s->sort_param != NULL)
 		t->profile.sort_param = s->sort_param;
 	if ((s->next_path != NULL || s->cursor_param != NULL) &&
-	    t->profile.style != profile_style_cursor) {
+	    !profile_sequential(&t->profile)) {
 		log_error("%s: only for cursor profiles (cursor, infoblox, meraki)",
 		    s->next_path != NULL ? "--next-path" : "--cursor-param");
 		return cli_exit_usage;
@@ -1049,7 +1049,7 @@ cli_profile(struct cli_state *s)
 		log_error("--cursor-param: name the token's field with --next-path");
 		return cli_exit_usage;
 	}
-	if (t->no_total && t->profile.style == profile_style_cursor) {
+	if (t->no_total && profile_sequential(&t->profile)) {
 		log_error("--no-total: the %s profile has no total anyway",
 		    t->profile.name);
 		return cli_exit_usage;

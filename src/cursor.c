@@ -168,7 +168,9 @@ cursor_run(struct export *ex, struct fetcher *f)
 			st = exit_protocol;
 			break;
 		}
-		if ((st = cursor_next(ex, url, &info, n, &next)) != exit_ok)
+		next = NULL;
+		if (t->profile.style != profile_style_single &&
+		    (st = cursor_next(ex, url, &info, n, &next)) != exit_ok)
 			break;
 		free(ex->cursor_next);
 		ex->cursor_next = next != NULL ? xstrdup(next) : NULL;

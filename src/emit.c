@@ -145,7 +145,7 @@ emit_page(void *arg, long long seq, struct pool_page *page)
 	switch (writer_page_end(ex->w, (unsigned long long)(ex->items - before))) {
 	case writer_ok:
 		/* The cursor plan checkpoints itself, with its next page. */
-		if (ex->t->profile.style == profile_style_cursor ||
+		if (profile_sequential(&ex->t->profile) ||
 		    resume_checkpoint(ex, seq, NULL, 0) == 0)
 			return 0;
 		break;

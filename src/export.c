@@ -619,7 +619,7 @@ export_run(const struct options *o, const struct target *t, atomic_int *stop)
 	if (t->key != NULL && t->gzip)
 		ex.gz = gzmember_new(o->level);
 
-	if (t->shard_count > 0 && t->profile.style == profile_style_cursor) {
+	if (t->shard_count > 0 && profile_sequential(&t->profile)) {
 		log_error("--shard: the %s profile follows one page after another; "
 		    "its pages cannot be split among shards", t->profile.name);
 		st = exit_usage;
@@ -642,7 +642,7 @@ export_run(const struct options *o, const struct target *t, atomic_int *stop)
 		goto out;
 	}
 	/* A cursor walks one page at a time: one worker is all it uses. */
-	nworkers = t->profile.style == profile_style_cursor ? 1 : o->workers;
+	nworkers = profile_sequential(&t->profile) ? 1 : o->workers;
 	wc = xcalloc(nworkers, sizeof *wc);
 	wctx = xcalloc(nworkers, sizeof *wctx);
 	for (i = 0; i < nworkers; i++) {
@@ -655,7 +655,7 @@ export_run(const struct options *o, const struct target *t, atomic_int *stop)
 		wctx[i] = &wc[i];
 	}
 
-	if (t->profile.style == profile_style_cursor)
+	if (profile_sequential(&t->profile))
 		st = cursor_run(&ex, wc[0].f);
 	else
 		st = export_offsets(&ex, wc, wctx, nworkers);

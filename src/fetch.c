@@ -28,6 +28,9 @@ struct fetcher {
 	struct gzmember *gz;
 	struct buf nd;          /* the parser's NDJSON for this page */
 	unsigned int seed;      /* this worker's jitter */
+	int single;             /* the object profile: the body is one item,
+	                           parsed as [ body ] */
+	int opened;             /* single: the "[" was fed */
 };
 
 /* What one attempt says about retrying it. */
@@ -50,7 +53,8 @@ fetcher_new(struct fetch_run *run)
 	f->popts.total_path = run->t->profile.total_path;
 	f->popts.next_path = run->t->profile.next_path;
 	f->popts.key_field = run->t->key;
-	f->popts.guess_next = 1;
+	f->single = run->t->profile.style == profile_style_single;
+	f->popts.guess_next = !f->single;
 	f->popts.max_item = (size_t)run->o->max_item;
 	f->popts.max_depth = (unsigned)run->o->max_depth;
 	f->seed = (unsigned int)(uintptr_t)f ^ (unsigned int)time(NULL);
@@ -78,6 +82,11 @@ fetch_body(void *arg, const char *data, size_t n)
 {
 	struct fetcher *f = arg;
 
+	if (f->single && !f->opened) {
+		f->opened = 1;
+		if (page_feed(f->parser, "[", 1) != page_status_ok)
+			return -1;
+	}
 	return page_feed(f->parser, data, n) == page_status_ok ? 0 : -1;
 }
 
@@ -276,7 +285,11 @@ fetch_parse(struct fetcher *f, const struct fetch_req *req,
 		 * short (a truncated gzip body can look complete to HTTP).
 		 * Well-formed JSON of the wrong shape is not retried: the
 		 * server meant it. */
-		ps = page_finish(f->parser);
+		ps = page_status_ok;
+		if (f->single && f->opened)
+			ps = page_feed(f->parser, "]", 1);
+		if (ps == page_status_ok)
+			ps = page_finish(f->parser);
 		at->sig.truncated = ps != page_status_ok &&
 		    page_truncated(f->parser);
 	}
@@ -321,6 +334,7 @@ fetch_reset(struct fetcher *f, const struct fetch_req *req,
 	if (req->hashes != NULL)
 		buf_reset(req->hashes);
 	buf_reset(&f->nd);
+	f->opened = 0;
 	if (f->parser == NULL)
 		f->parser = page_new(&f->popts, &f->nd);
 	else

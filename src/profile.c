@@ -63,6 +63,10 @@ static const struct profile profiles[] = {
 	  profile_style_offset, "sysparm_offset", "sysparm_limit", 0, NULL,
 	  "sysparm_query=ORDERBYsys_id",
 	  "X-Total-Count", NULL, 0, "result", NULL, NULL, NULL, 0 },
+	{ "object", "one request; the body, a single object, is one line "
+	  "(F5 /mgmt/tm/sys/version)",
+	  profile_style_single, NULL, NULL, 0, NULL, NULL,
+	  NULL, NULL, 0, "", NULL, NULL, NULL, 0 },
 	{ NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, NULL, NULL,
 	  NULL, NULL, 0 }
 };
@@ -281,6 +285,7 @@ profile_page_url(const struct profile *pr, const CURLU *base, long long offset,
 			append(u, pr->limit_param, "%lld", limit);
 		break;
 	case profile_style_range:
+	case profile_style_single:
 		break;
 	}
 	return url_of(u);

@@ -22,8 +22,10 @@ enum profile_style {
 	profile_style_softlayer,  /* ?resultLimit=o,n */
 	profile_style_range,      /* Range: o-(o+n-1), Range-Unit: items */
 	profile_style_page,       /* ?PAGE_PARAM=base+o/n&LIMIT_PARAM=n */
-	profile_style_cursor      /* sequential: ?LIMIT_PARAM=n, then the next
+	profile_style_cursor,     /* sequential: ?LIMIT_PARAM=n, then the next
 	                             URL, or CURSOR_PARAM=token */
+	profile_style_single      /* one request; the body, whatever it is, is
+	                             one item (F5 /mgmt/tm/sys/version) */
 };
 
 struct profile {
@@ -48,6 +50,10 @@ struct profile {
 	                                 NULL when next_path holds a URL */
 	int link_next;                /* cursor: next from Link rel="next" */
 };
+
+/* Pages one after another (cursor, single): no offsets, no pool. */
+#define profile_sequential(p) \
+	((p)->style == profile_style_cursor || (p)->style == profile_style_single)
 
 /* The row named name, or NULL. */
 const struct profile *profile_find(const char *name);

@@ -10,7 +10,7 @@
 _invdump()
 {
 	local cur prev prefix= i
-	local profiles='offset softlayer range page drf odata scim cursor infoblox meraki f5 servicenow'
+	local profiles='offset softlayer range page drf odata scim cursor infoblox meraki f5 servicenow object'
 	# Flags that take a value, and those that do not.
 	local with_value='-o --output --compress --level -p --profile -l --limit
 		-w --workers --total-header --offset-param --limit-param

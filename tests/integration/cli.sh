@@ -10,7 +10,7 @@ MAN="$TESTS_SRCDIR/../man/invdump.1"
 help_has() { grep -qE -- "^ +(-[a-zA-Z], )?$1( |\\[|\$)" "$T/help"; }
 # man_has --FLAG: the man page documents it the mdoc way, "Fl \-flag".
 man_has() { grep -qE -- "Fl \\\\-${1#--}( |,|\$)" "$MAN"; }
-for p in offset softlayer range page drf odata scim cursor infoblox meraki f5 servicenow; do
+for p in offset softlayer range page drf odata scim cursor infoblox meraki f5 servicenow object; do
 	check "--help lists the $p profile" grep -q "^ *$p " "$T/help"
 	check "the man page documents the $p profile" grep -q "^.It Cm $p\$" "$TESTS_SRCDIR/../man/invdump.1"
 done

@@ -16,7 +16,7 @@ sed -n -E 's/^  (-[a-zA-Z], |    )(--[a-z][a-z-]*).*/\2/p' "$T/help" >"$T/long"
 sed -n -E 's/^  (-[a-zA-Z]), --.*/\1/p' "$T/help" >"$T/short"
 sed -n -E 's/^ {29}([a-z][a-z0-9]*) .*/\1/p' "$T/help" >"$T/profiles"
 check "--help: 40 flags or more found" test "$(wc -l <"$T/long")" -ge 40
-check "--help: 12 profiles found" test "$(wc -l <"$T/profiles")" -eq 12
+check "--help: 13 profiles found" test "$(wc -l <"$T/profiles")" -eq 13
 
 # has FILE WORD: WORD stands in FILE on its own (--netrc is not --netrc-file).
 has() { grep -qE -- "(^|[^a-zA-Z-])$2([^a-zA-Z-]|\$)" "$1"; }

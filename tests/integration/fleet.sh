@@ -101,5 +101,12 @@ print(json.dumps(json.load(open(sys.argv[1])), separators=(",", ":"), ensure_asc
 else
 	skip "python3 is not installed: /truth-object against the object"
 fi
+# -p object: a target whose answer is one object is written as one line.
+run_invdump -p object -o "$T/object.out" "$BASE/f5/mgmt/tm/sys/version"
+check "-p object: status 0" status_is 0
+check "-p object: the object as one line, byte for byte its canonical form" same "$T/object.out" "$T/object.truth"
+check "-p object: one request" err_has "1 items, 1 pages"
+run_invdump -p object -o "$T/object.out" "$BASE/html/items"
+check "-p object on an HTML page: status 7" status_is 7
 
 done_testing
