@@ -31,6 +31,7 @@
 #include "origin.h"
 #include "gzmember.h"
 #include "http.h"
+#include "jobs.h"
 #include "log.h"
 #include "progress.h"
 #include "xalloc.h"
@@ -51,6 +52,7 @@ struct cli_state {
 	const char *next_path;
 	const char *cursor_param;
 	const char *sort_param;
+	const char *jobs_path;          /* --jobs */
 };
 
 /* What a flag does with its argument. */
@@ -761,6 +763,12 @@ static const struct cli_opt cli_opts[] = {
 	{ "help", 'h', NULL,
 	  "print this help and exit",
 	  CALL(cli_opt_help) },
+
+	{ "jobs", 0, "FILE",
+	  "many exports in one run, one section of FILE each\n"
+	  "(INI style: see JOBS FILE in invdump(1)); they run\n"
+	  "side by side, --workers requests in flight in all",
+	  .section = "Many targets", STRING(STATE, jobs_path, cli_check_path) },
 };
 #define NOPTS (sizeof cli_opts / sizeof cli_opts[0])
 
@@ -1091,6 +1099,103 @@ cli_finish(struct cli_state *s, int argc, char **argv)
 	return cli_run;
 }
 
+/* The row of a long option name, or NULL. */
+static const struct cli_opt *
+cli_find_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NOPTS; i++)
+		if (strcmp(cli_opts[i].name, name) == 0)
+			return &cli_opts[i];
+	return NULL;
+}
+
+/* One target of a jobs file, its pairs fed through the option table. */
+static enum cli_result
+cli_job(struct cli_state *run, const struct jobs_file *jf,
+    const struct jobs_target *jt, struct target *t)
+{
+	struct cli_state s;
+	const struct cli_opt *d;
+	size_t i;
+
+	memset(&s, 0, sizeof s);
+	s.o = run->o;
+	s.t = t;
+	s.compress = compress_auto;
+	s.profile_name = "offset";
+	t->name = jt->name;
+	t->output = "-";
+	t->limit = 100;
+	for (i = 0; i < jt->npairs; i++) {
+		const struct jobs_pair *p = &jt->pairs[i];
+
+		if (strcmp(p->key, "url") == 0) {
+			t->url = p->value;
+			continue;
+		}
+		/* jobs.c admits only per-target keys (and cacert/capath,
+		 * which are the run's for now). */
+		if ((d = cli_find_name(p->key)) == NULL) {
+			log_error("%s:%d: '%s' is not an option a target may set",
+			    jf->path, p->line, p->key);
+			return cli_exit_usage;
+		}
+		if (cli_apply(&s, d, p->value) != cli_run) {
+			log_error("%s:%d: in [%s]", jf->path, p->line, jt->name);
+			return cli_exit_usage;
+		}
+	}
+	if (t->url == NULL) {
+		log_error("%s:%d: [%s] has no url", jf->path, jt->line, jt->name);
+		return cli_exit_usage;
+	}
+	if (cli_profile(&s) != cli_run)
+		return cli_exit_usage;
+	t->gzip = s.compress == compress_auto ? ends_with(t->output, ".gz") :
+	    s.compress == compress_gzip;
+	return cli_run;
+}
+
+static void cli_free_targets(struct options *o);
+
+/* --jobs FILE: the targets come from the file, none from the command line. */
+static enum cli_result
+cli_jobs(struct cli_state *s, int argc, char **argv)
+{
+	struct options *o = s->o;
+	const struct jobs_target *jt;
+	char err[512];
+	size_t i;
+	int k;
+
+	if (optind < argc) {
+		log_error("--jobs: the URLs come from %s; unexpected '%s'",
+		    s->jobs_path, argv[optind]);
+		return cli_exit_usage;
+	}
+	o->jobs = xcalloc(1, sizeof *o->jobs);
+	if (jobs_parse(s->jobs_path, o->jobs, err, sizeof err) < 0) {
+		log_error("%s", err);
+		return cli_exit_usage;
+	}
+	for (i = 0; i < o->jobs->nwarnings; i++)
+		log_warn("%s", o->jobs->warnings[i]);
+	if (o->jobs->ntargets == 0) {
+		log_error("%s: no targets", s->jobs_path);
+		return cli_exit_usage;
+	}
+	cli_free_targets(o);
+	o->targets = xcalloc(o->jobs->ntargets, sizeof *o->targets);
+	o->ntargets = (int)o->jobs->ntargets;
+	for (k = 0, jt = jobs_next(o->jobs, NULL); jt != NULL;
+	    k++, jt = jobs_next(o->jobs, jt))
+		if (cli_job(s, o->jobs, jt, &o->targets[k]) != cli_run)
+			return cli_exit_usage;
+	return cli_run;
+}
+
 enum cli_result
 cli_parse(int argc, char **argv, struct options *o)
 {
@@ -1123,11 +1228,14 @@ cli_parse(int argc, char **argv, struct options *o)
 		if ((r = cli_apply(&s, d, optarg)) != cli_run)
 			return r;
 	}
+	if (s.jobs_path != NULL)
+		return cli_jobs(&s, argc, argv);
 	return cli_finish(&s, argc, argv);
 }
 
-void
-cli_free(struct options *o)
+/* Frees the targets' own memory and the list. */
+static void
+cli_free_targets(struct options *o)
 {
 	struct target *t;
 	int i;
@@ -1143,5 +1251,17 @@ cli_free(struct options *o)
 		curl_slist_free_all(t->allow_origins);
 	}
 	free(o->targets);
+	o->targets = NULL;
+	o->ntargets = 0;
+}
+
+void
+cli_free(struct options *o)
+{
+	cli_free_targets(o);
+	if (o->jobs != NULL) {
+		jobs_free(o->jobs);
+		free(o->jobs);
+	}
 	memset(o, 0, sizeof *o);
 }

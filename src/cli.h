@@ -23,6 +23,7 @@ enum compress_mode { compress_auto, compress_gzip, compress_none };
  * say comes from the run's options.
  */
 struct target {
+	const char *name;               /* a jobs file's section, or NULL */
 	const char *url;
 	const char *output;             /* "-" is stdout */
 	int gzip;                       /* resolved from --compress and output */
@@ -49,6 +50,8 @@ struct target {
 struct options {
 	struct target *targets;         /* ntargets of them */
 	int ntargets;
+	struct jobs_file *jobs;         /* --jobs: the parsed file the targets'
+	                                   strings point into, or NULL */
 	int level;                      /* 1..9 */
 	int workers;                    /* 1..256: the run's concurrency */
 	long connect_timeout;           /* seconds */

@@ -563,8 +563,9 @@ export_summary(struct export *ex, enum exit_status st)
 	else
 		snprintf(verdict, sizeof verdict, "failed (exit status %d): "
 		    "nothing published", (int)st);
-	log_note("%lld items, %lld pages, %s, %.2f s, %ld requests, %ld "
-	    "retries, %ld throttled: %s", ex->items, ex->pages_written, size,
+	log_note("%s%s%s%lld items, %lld pages, %s, %.2f s, %ld requests, %ld "
+	    "retries, %ld throttled: %s", ex->t->name ? "[" : "",
+	    ex->t->name ? ex->t->name : "", ex->t->name ? "] " : "", ex->items, ex->pages_written, size,
 	    progress_elapsed(&ex->progress), atomic_load(&ex->run.requests),
 	    atomic_load(&ex->run.retried), atomic_load(&ex->run.throttled),
 	    verdict);

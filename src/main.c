@@ -40,6 +40,7 @@
 
 #include "cli.h"
 #include "export.h"
+#include "fleet.h"
 #include "http.h"
 #include "log.h"
 #include "progress.h"
@@ -252,7 +253,10 @@ main(int argc, char **argv)
 	}
 	pthread_detach(sigthread);
 
-	st = export_run(&o, &o.targets[0], &caught);
+	if (o.jobs != NULL)
+		st = fleet_run(&o, &caught);
+	else
+		st = export_run(&o, &o.targets[0], &caught);
 	if (st == exit_interrupted && atomic_load(&caught) == CAUGHT_TIMEOUT) {
 		log_error("--max-time %ld s reached; nothing was published",
 		    o.max_time);

@@ -19,7 +19,7 @@ _invdump()
 		--cacert --capath --max-redirs --allow-origin --retries
 		--retry-max-time --rate --connect-timeout --speed-limit --speed-time
 		--max-time --max-body --max-item --max-depth --mode --split-items
-		--split-bytes --manifest --shard'
+		--split-bytes --manifest --shard --jobs'
 	local without_value='--no-total --keep-mismatch --resume --netrc --insecure
 		-q --quiet --progress --no-progress -v --verbose -V --version
 		-h --help'
@@ -49,7 +49,7 @@ _invdump()
 	--progress)
 		COMPREPLY=($(compgen -W 'tty plain' -- "$cur"))
 		;;
-	-o | --output | --user-file | --header-file | --netrc-file | --cacert | --manifest)
+	-o | --output | --user-file | --header-file | --netrc-file | --cacert | --manifest | --jobs)
 		compopt -o filenames 2>/dev/null
 		local IFS=$'\n'
 		COMPREPLY=($(compgen -f -- "$cur"))
