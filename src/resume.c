@@ -3,8 +3,9 @@
  * journal belongs to this command, checkpoints as pages are written, and
  * taking up a killed run where its last checkpoint left it.
  *
- * Only a plain file output is journalled (not standard output, a device
- * or split parts).  A checkpoint syncs the temporary file first, then
+ * Only a run given --resume is journalled (give it every time: the run
+ * that gets killed needs it too), and only to a plain file (not standard
+ * output, a device or split parts).  A checkpoint syncs the temporary file first, then
  * appends to the journal and syncs it, so whatever a checkpoint counts is
  * on disk; they come at most once a second, from the main thread only.
  * Never fetches or decides the plan; export.c and cursor.c ask.
@@ -126,7 +127,10 @@ resume_start(struct export *ex, long long total, long page_size)
 	const char *tmp;
 	char *shown;
 
-	if (ex->jpath == NULL || (tmp = writer_temp_path(ex->w)) == NULL)
+	/* Only a run that may be resumed keeps a journal: --resume each
+	 * time, the first run included. */
+	if (ex->jpath == NULL || !ex->t->resume ||
+	    (tmp = writer_temp_path(ex->w)) == NULL)
 		return exit_ok;
 	if (ex->resuming) {
 		if (page_size != ex->rs.page_size) {
