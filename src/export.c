@@ -571,6 +571,53 @@ export_summary(struct export *ex, enum exit_status st)
 	    verdict);
 }
 
+/* The output: what the target's flags allow, the journal, the writer. */
+static enum exit_status
+export_output(struct export *ex)
+{
+	const struct target *t = ex->t;
+	struct writer_opts wopts;
+	enum exit_status st;
+
+	if (t->shard_count > 0 && profile_sequential(&t->profile)) {
+		log_error("--shard: the %s profile follows one page after another; "
+		    "its pages cannot be split among shards", t->profile.name);
+		return exit_usage;
+	}
+	if ((t->split_items || t->split_bytes) && strcmp(t->output, "-") == 0) {
+		log_error("--split-items and --split-bytes need -o FILE: parts "
+		    "are files named after it");
+		return exit_usage;
+	}
+	memset(&wopts, 0, sizeof wopts);
+	if ((st = resume_open(ex, &wopts)) != exit_ok)
+		return st;
+	wopts.mode = t->mode;
+	wopts.split_items = (unsigned long long)t->split_items;
+	wopts.split_bytes = (unsigned long long)t->split_bytes;
+	if ((ex->w = writer_open_opts(t->output, &wopts)) == NULL)
+		return exit_output;
+	return exit_ok;
+}
+
+/* Frees what the run's state holds (not the writer: see export_run). */
+static void
+export_free(struct export *ex)
+{
+	int i;
+
+	gzmember_free(ex->gz);
+	buf_free(&ex->filtered);
+	buf_free(&ex->packed);
+	buf_free(&ex->prev_hashes);
+	for (i = 0; i < ex->nwarnings; i++)
+		free(ex->warnings[i]);
+	hashset_free(&ex->prev);
+	hashset_free(&ex->cur);
+	free(ex->origin);
+	thread_mutex_destroy(&ex->fail_lock);
+}
+
 enum exit_status
 export_run(const struct options *o, const struct target *t, atomic_int *stop)
 {
@@ -578,7 +625,6 @@ export_run(const struct options *o, const struct target *t, atomic_int *stop)
 	struct worker_ctx *wc = NULL;
 	void **wctx = NULL;
 	struct limiter limiter;
-	struct writer_opts wopts;
 	enum exit_status st = exit_ok;
 	char err[256], *shown;
 	CURLU *base;
@@ -620,28 +666,8 @@ export_run(const struct options *o, const struct target *t, atomic_int *stop)
 	if (t->key != NULL && t->gzip)
 		ex.gz = gzmember_new(o->level);
 
-	if (t->shard_count > 0 && profile_sequential(&t->profile)) {
-		log_error("--shard: the %s profile follows one page after another; "
-		    "its pages cannot be split among shards", t->profile.name);
-		st = exit_usage;
+	if ((st = export_output(&ex)) != exit_ok)
 		goto out;
-	}
-	if ((t->split_items || t->split_bytes) && strcmp(t->output, "-") == 0) {
-		log_error("--split-items and --split-bytes need -o FILE: parts "
-		    "are files named after it");
-		st = exit_usage;
-		goto out;
-	}
-	memset(&wopts, 0, sizeof wopts);
-	if ((st = resume_open(&ex, &wopts)) != exit_ok)
-		goto out;
-	wopts.mode = t->mode;
-	wopts.split_items = (unsigned long long)t->split_items;
-	wopts.split_bytes = (unsigned long long)t->split_bytes;
-	if ((ex.w = writer_open_opts(t->output, &wopts)) == NULL) {
-		st = exit_output;
-		goto out;
-	}
 	/* A cursor walks one page at a time: one worker is all it uses. */
 	nworkers = profile_sequential(&t->profile) ? 1 : o->workers;
 	wc = xcalloc(nworkers, sizeof *wc);
@@ -675,17 +701,8 @@ out:
 		fetcher_free(wc[i].f);
 	free(wc);
 	free(wctx);
-	gzmember_free(ex.gz);
-	buf_free(&ex.filtered);
-	buf_free(&ex.packed);
-	buf_free(&ex.prev_hashes);
-	for (i = 0; i < ex.nwarnings; i++)
-		free(ex.warnings[i]);
-	hashset_free(&ex.prev);
-	hashset_free(&ex.cur);
-	free(ex.origin);
+	export_free(&ex);
 	curl_url_cleanup(base);
 	limiter_destroy(&limiter);
-	thread_mutex_destroy(&ex.fail_lock);
 	return st;
 }
