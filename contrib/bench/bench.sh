@@ -167,14 +167,20 @@ hz=$(getconf CLK_TCK)
 
 # quiet_wait: with BENCH_QUIET=S, wait up to S seconds for the machine to
 # be idle (under a tenth of a CPU busy over half a second) before a run.
+# quiet_s counts the seconds spent here, for the total at the end.
+quiet_s=0
 quiet_wait() {
-	local limit=${BENCH_QUIET:-0} waited=0 b0 b1
+	local limit=${BENCH_QUIET:-0} waited=0 b0 b1 t0=$SECONDS
 	[ "$limit" -gt 0 ] || return 0
 	while [ "$waited" -lt "$limit" ]; do
 		b0=$(busy_ticks); sleep 0.5; b1=$(busy_ticks)
-		[ $(( (b1 - b0) * 20 )) -lt "$hz" ] && return 0
+		if [ $(( (b1 - b0) * 20 )) -lt "$hz" ]; then
+			quiet_s=$((quiet_s + SECONDS - t0))
+			return 0
+		fi
 		sleep 0.5; waited=$((waited + 1))
 	done
+	quiet_s=$((quiet_s + SECONDS - t0))
 	echo "bench.sh: machine still busy after ${limit}s; running anyway" >&2
 }
 
@@ -524,7 +530,7 @@ for s in "$@"; do
 done
 report --targets
 echo
-echo "# the whole run took $((SECONDS / 60)) min $((SECONDS % 60)) s"
+echo "# the whole run took $((SECONDS / 60)) min $((SECONDS % 60)) s, of which about $((quiet_s / 60)) min $((quiet_s % 60)) s waiting for a quiet machine (BENCH_QUIET=${BENCH_QUIET:-0})"
 if [ -s "$fail_log" ]; then
 	echo
 	echo "Failed runs (last lines of their standard error):"
