@@ -31,10 +31,12 @@ emit_progress(struct export *ex)
 	progress_update(&ex->progress, &c);
 }
 
+/* What a writer call's status means for the run: 0 to go on, -1 to stop
+ * (a reader that went away, quietly; anything else, as a failure). */
 static int
-emit_write(struct export *ex, const struct buf *b)
+emit_status(struct export *ex, enum writer_status st)
 {
-	switch (writer_write(ex->w, b->data, b->len)) {
+	switch (st) {
 	case writer_ok:
 		return 0;
 	case writer_closed:
@@ -45,6 +47,12 @@ emit_write(struct export *ex, const struct buf *b)
 	}
 	export_fail(ex, exit_output, "");
 	return -1;
+}
+
+static int
+emit_write(struct export *ex, const struct buf *b)
+{
+	return emit_status(ex, writer_write(ex->w, b->data, b->len));
 }
 
 /* --key: drops the items whose key the previous page had, then writes. */
@@ -142,19 +150,12 @@ emit_page(void *arg, long long seq, struct pool_page *page)
 	if (rc != 0)
 		return rc;
 	/* A page ends here: where a split output may be cut. */
-	switch (writer_page_end(ex->w, (unsigned long long)(ex->items - before))) {
-	case writer_ok:
-		/* The cursor plan checkpoints itself, with its next page. */
-		if (profile_sequential(&ex->t->profile) ||
-		    resume_checkpoint(ex, seq, NULL, 0) == 0)
-			return 0;
-		break;
-	case writer_closed:
-		ex->closed = 1;
+	if (emit_status(ex, writer_page_end(ex->w,
+	    (unsigned long long)(ex->items - before))) < 0)
 		return -1;
-	case writer_error:
-		break;
-	}
-	export_fail(ex, exit_output, "");
-	return -1;
+	/* The cursor plan checkpoints itself, with its next page. */
+	if (!profile_sequential(&ex->t->profile) &&
+	    resume_checkpoint(ex, seq, NULL, 0) < 0)
+		return emit_status(ex, writer_error);
+	return 0;
 }

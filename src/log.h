@@ -26,8 +26,10 @@ void log_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Warnings are silenced by -q. */
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Information for -v. */
-/* A line for the person at the normal level (not with -q): the summary. */
-void log_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A line for the person at the normal level (not with -q), such as the
+ * summary: the warnings' level and form, under a name that says what it
+ * is. */
+#define log_note log_warn
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
