@@ -18,7 +18,8 @@
  *    the first signal - unless the file is being or has been published,
  *    in which case the run has finished its work and is let end.
  *
- * The --max-time timer counts as a first signal.  SIGHUP and the others
+ * The --max-time timer counts as a first signal (the status of a stop
+ * that follows it is then 128 + the later signal).  SIGHUP and the others
  * but INT, QUIT and TERM are left ignored when they were ignored at start
  * (nohup); INT and QUIT are taken even then, since shells ignore them in
  * background jobs that scripts then stop with kill -INT.  SIGQUIT gives no

@@ -329,6 +329,24 @@ unlink(const char *path)
 	return real_unlink(path);
 }
 
+/*
+ * ThreadSanitizer starts a thread of its own before the program's first;
+ * its interceptor (named pthread_create, in the executable) calls here for
+ * the program's threads, its runtime directly for its own.  Those are not
+ * counted, so that "the Nth thread" means the same in every build.
+ */
+static int
+sanitizer_thread(void *caller)
+{
+	static int tsan = -1;
+	Dl_info di;
+
+	if (tsan < 0)
+		tsan = dlsym(RTLD_DEFAULT, "__tsan_init") != NULL;
+	return tsan && !(dladdr(caller, &di) != 0 && di.dli_sname != NULL &&
+	    strstr(di.dli_sname, "pthread_create") != NULL);
+}
+
 int
 pthread_create(pthread_t *t, const pthread_attr_t *attr,
     void *(*fn)(void *), void *arg)
@@ -337,7 +355,8 @@ pthread_create(pthread_t *t, const pthread_attr_t *attr,
 	REAL(pthread_create);
 
 	inject_init();
-	if (active && (e = injected(c_pthread_create)) != 0)
+	if (active && !sanitizer_thread(__builtin_return_address(0)) &&
+	    (e = injected(c_pthread_create)) != 0)
 		return e;
 	return real_pthread_create(t, attr, fn, arg);
 }

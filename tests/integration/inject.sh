@@ -94,9 +94,8 @@ check "fsync of the directory: the file is whole" exact
 check "fsync of the directory: no temporary file left" nothing_left
 rm -f "$OUT"
 
-# Threads: the first worker, and a later one.  (The signal thread is the
-# first thread made; under ThreadSanitizer its own background thread may
-# come before, which moves each case one thread earlier.)
+# Threads: the first worker, and a later one (the signal thread is the
+# first thread; the shim does not count ThreadSanitizer's own).
 for case in "1:the first worker" "3:a later worker"; do
 	n=${case%%:*}
 	what="pthread_create fails for ${case#*:}"
