@@ -33,9 +33,9 @@
  *                       the page at offset FROM, FROM..TO (inclusive), or
  *                       FROM and after (FROM-).  The first fault (in the
  *                       order given) that picks a request applies.
- *                       KIND: 500 503 429 429date 403rl 403ra 503ra0 404
- *                       html502 errorobj huge deep drop stall gzip-trunc
- *                       gzip-half badutf8
+ *                       KIND: 500 503 429 429date 403rl 403ra 503ra0 503ra1
+ *                       404 html502 errorobj huge deep drop stall
+ *                       gzip-trunc gzip-half badutf8
  *   --drift-after K --drift-insert N --drift-delete M
  *                       after K list pages served without a fault, insert
  *                       N new items (new, higher ids) at the front and
@@ -173,7 +173,8 @@
  *   429date's Retry-After is an HTTP date 2 s ahead (1 s resolution).
  *   403ra is GitHub's secondary rate limit: 403, Retry-After: 1, {"message":
  *   "You have exceeded a secondary rate limit..."}, no X-RateLimit-*.
- *   503ra0 is a 503 with Retry-After: 0.  404 is a 404 with a JSON body.
+ *   503ra0 is a 503 with Retry-After: 0, 503ra1 one with Retry-After: 1.
+ *   404 is a 404 with a JSON body.
  *
  * THREADS
  * libmicrohttpd runs a thread per connection, so a sleeping request does
