@@ -94,6 +94,29 @@ page_verdict(struct export *ex, long long seq, long long offset, long long n)
 	return pool_work_done;
 }
 
+/*
+ * One try at a page for the pool: a page to wait for comes back with
+ * page->later.wait_ms > 0 (the pool puts it aside, and this worker takes
+ * other pages meanwhile), its tries so far kept in page->later.
+ */
+static enum exit_status
+export_fetch(struct worker_ctx *wc, const struct fetch_req *req,
+    struct fetch_info *info, struct pool_page *page, char *msg, size_t msgsz)
+{
+	struct fetch_retry rs;
+	enum exit_status st;
+
+	rs.attempt = page->later.attempts;
+	rs.timeouts = page->later.timeouts;
+	rs.start = page->later.started;
+	st = fetch_page_step(wc->f, req, info, &rs, msg, msgsz);
+	page->later.attempts = rs.attempt;
+	page->later.timeouts = rs.timeouts;
+	page->later.started = rs.start;
+	page->later.wait_ms = st == exit_ok ? rs.wait_ms : 0;
+	return st;
+}
+
 static enum pool_work
 export_work(void *arg, long long seq, struct pool_page *page)
 {
@@ -124,7 +147,9 @@ export_work(void *arg, long long seq, struct pool_page *page)
 	req.out = &page->data;
 	req.keys = ex->t->key ? &page->keys : NULL;
 	req.hashes = &page->hashes;
-	st = fetch_page(wc->f, &req, &info, msg, sizeof msg);
+	st = export_fetch(wc, &req, &info, page, msg, sizeof msg);
+	if (st == exit_ok && page->later.wait_ms > 0)
+		return pool_work_later;
 	page->items = info.items;
 	fetch_info_clear(&info);
 	if (st == exit_ok && check_page(ex, seq, offset, page, msg,
@@ -261,6 +286,32 @@ plan_first(struct export *ex, const struct fetch_info *info, long long n0,
 	return exit_ok;
 }
 
+/*
+ * How far the pool may run ahead of the page being written.  Planned: as far
+ * as WINDOW_BYTES of finished pages allow (INVDUMP_WINDOW_BYTES overrides
+ * it until the command line has a flag), so that a page that waits (a
+ * Retry-After, a stall, a retry) does not stop the pages behind it.
+ * Probing: 2W pages, since every page past the end is a wasted request.
+ */
+#define WINDOW_BYTES ((size_t)8 << 20)
+
+static void
+export_window(const struct export *ex, int nworkers, struct pool_window *win)
+{
+	const char *env = getenv("INVDUMP_WINDOW_BYTES");
+	char *end;
+	unsigned long long v;
+
+	win->max_bytes = WINDOW_BYTES;
+	if (env != NULL && *env != '\0') {
+		v = strtoull(env, &end, 10);
+		if (*end == '\0')
+			win->max_bytes = (size_t)v;
+	}
+	win->max_ahead = ex->npages == POOL_NO_END ? 2LL * nworkers :
+	    (long long)1 << 30;
+}
+
 /* The planned and probing plans: the first page, then the pool. */
 static enum exit_status
 export_offsets(struct export *ex, struct worker_ctx *wc, void **wctx,
@@ -272,6 +323,7 @@ export_offsets(struct export *ex, struct worker_ctx *wc, void **wctx,
 	struct pool_page first;
 	enum pool_result pr;
 	enum exit_status st;
+	struct pool_window win;
 	char msg[1024];
 	int terr = 0;
 
@@ -320,7 +372,8 @@ export_offsets(struct export *ex, struct worker_ctx *wc, void **wctx,
 	ex->recheck = ex->plan.total >= 0 || ex->plan.pages >= 0;
 	if (ex->npages == 1 && ex->plan.npages != 1)
 		ex->recheck = 0;        /* ended at once: nothing to re-read */
-	pr = pool_run(nworkers, wctx, 1, ex->npages + ex->recheck, 2 * nworkers,
+	export_window(ex, nworkers, &win);
+	pr = pool_run(nworkers, wctx, 1, ex->npages + ex->recheck, &win,
 	    MAX_PAGE_BYTES, &export_ops, ex, ex->stop, &terr);
 	if (pr == pool_result_thread) {
 		log_error("cannot start %d worker threads: %s (lower --workers, "

@@ -409,43 +409,60 @@ fetch_give_up(const struct fetch_run *run, int attempt, int timeouts,
 }
 
 enum exit_status
-fetch_page(struct fetcher *f, const struct fetch_req *req,
-    struct fetch_info *info, char *msg, size_t msgsz)
+fetch_page_step(struct fetcher *f, const struct fetch_req *req,
+    struct fetch_info *info, struct fetch_retry *rs, char *msg, size_t msgsz)
 {
 	struct fetch_run *run = f->run;
 	const struct options *o = run->o;
 	struct attempt at;
 	enum retry_verdict v;
 	enum exit_status st;
-	double start = retry_now();
-	long delay;
-	int attempt, timeouts = 0;
 
-	for (attempt = 0;; attempt++) {
-		if (limiter_acquire(run->limiter, run->cancel) < 0) {
-			snprintf(msg, msgsz, "offset %lld: interrupted",
-			    req->offset);
-			return exit_interrupted;
-		}
-		st = fetch_once(f, req, info, msg, msgsz, &at);
-		v = st == exit_ok || st == exit_interrupted ? retry_verdict_no :
-		    retry_classify(&at.sig);
-		limiter_update(run->limiter, v == retry_verdict_throttled);
-		if (st == exit_ok || v == retry_verdict_no)
+	rs->wait_ms = 0;
+	if (rs->attempt == 0 && rs->start == 0)
+		rs->start = retry_now();
+	if (limiter_acquire(run->limiter, run->cancel) < 0) {
+		snprintf(msg, msgsz, "offset %lld: interrupted", req->offset);
+		return exit_interrupted;
+	}
+	st = fetch_once(f, req, info, msg, msgsz, &at);
+	v = st == exit_ok || st == exit_interrupted ? retry_verdict_no :
+	    retry_classify(&at.sig);
+	limiter_update(run->limiter, v == retry_verdict_throttled);
+	if (st == exit_ok || v == retry_verdict_no)
+		return st;
+	if (v == retry_verdict_throttled)
+		atomic_fetch_add(&run->throttled, 1);
+	if (at.sig.curl == CURLE_OPERATION_TIMEDOUT)
+		rs->timeouts++;
+	if (fetch_give_up(run, rs->attempt, rs->timeouts, rs->start, msg, msgsz))
+		return v == retry_verdict_throttled ? exit_throttled : st;
+	rs->wait_ms = retry_delay_ms(rs->attempt + 1, at.hint_ms, 250,
+	    o->retry_max_time > 0 && o->retry_max_time < 60 ?
+	    o->retry_max_time * 1000 : 60000, &f->seed);
+	rs->attempt++;
+	atomic_fetch_add(&run->retried, 1);
+	log_info("%s; retry %d of %d in %.2f s", msg, rs->attempt, o->retries,
+	    rs->wait_ms / 1000.0);
+	if (rs->wait_ms == 0)
+		rs->wait_ms = 1;        /* "again", not "done" */
+	fetch_info_clear(info);
+	return exit_ok;
+}
+
+enum exit_status
+fetch_page(struct fetcher *f, const struct fetch_req *req,
+    struct fetch_info *info, char *msg, size_t msgsz)
+{
+	struct fetch_retry rs;
+	enum exit_status st;
+
+	memset(&rs, 0, sizeof rs);
+	for (;;) {
+		st = fetch_page_step(f, req, info, &rs, msg, msgsz);
+		if (st != exit_ok || rs.wait_ms == 0)
 			return st;
-		if (v == retry_verdict_throttled)
-			atomic_fetch_add(&run->throttled, 1);
-		if (at.sig.curl == CURLE_OPERATION_TIMEDOUT)
-			timeouts++;
-		if (fetch_give_up(run, attempt, timeouts, start, msg, msgsz))
-			return v == retry_verdict_throttled ? exit_throttled : st;
-		delay = retry_delay_ms(attempt + 1, at.hint_ms, 250,
-		    o->retry_max_time > 0 && o->retry_max_time < 60 ?
-		    o->retry_max_time * 1000 : 60000, &f->seed);
-		atomic_fetch_add(&run->retried, 1);
-		log_info("%s; retry %d of %d in %.2f s", msg, attempt + 1,
-		    o->retries, delay / 1000.0);
-		if (retry_sleep_ms(delay, run->cancel) < 0) {
+		if (retry_sleep_ms(rs.wait_ms, f->run->cancel) < 0) {
 			snprintf(msg, msgsz, "offset %lld: interrupted",
 			    req->offset);
 			return exit_interrupted;

@@ -84,6 +84,26 @@ void fetcher_free(struct fetcher *f);
 enum exit_status fetch_page(struct fetcher *f, const struct fetch_req *req,
     struct fetch_info *info, char *msg, size_t msgsz);
 
+/* One page's tries so far, for a caller that waits between them itself
+ * (zero before the first). */
+struct fetch_retry {
+	int attempt;                    /* failed attempts */
+	int timeouts;                   /* ... of which timed out */
+	double start;                   /* retry_now() of the first */
+	long wait_ms;                   /* > 0: try again after this long */
+};
+
+/*
+ * One attempt at a page (after the limiter's token): exit_ok with
+ * rs->wait_ms == 0 when the page is in req->out; exit_ok with
+ * rs->wait_ms > 0 when it failed in a way worth trying again that long
+ * from now (call again with the same rs; nothing of it is in req->out or
+ * info); or the page's final failure, as fetch_page.
+ */
+enum exit_status fetch_page_step(struct fetcher *f,
+    const struct fetch_req *req, struct fetch_info *info,
+    struct fetch_retry *rs, char *msg, size_t msgsz);
+
 /*
  * With --key, keys receives one fetch_item per item followed by its key's
  * bytes (keylen of them; keylen -1: the item has no key).  Items appear in

@@ -337,7 +337,9 @@ start_mock --items 250 --fault 503ra0:1:0@100
 rm_out
 run_within 60 -w 1 --retries 3 -o "$T/out.gz" "$BASE/offset/items"
 check "503 with Retry-After: 0 for ever on one page: status 1" status_is 1
-check "... not a hot loop: 3 retries of that page, no more" sh -c "[ $(stat_of faults) -eq 4 ] && [ $(stat_of requests) -le 6 ]"
+# 4 requests for that page; the others (0, 2 and the total's re-read) may be
+# asked while it waits for its retries.
+check "... not a hot loop: 3 retries of that page, no more" sh -c "[ $(stat_of faults) -eq 4 ] && [ $(stat_of requests) -le 7 ]"
 stop_mock
 
 start_mock --items 250 --hang
