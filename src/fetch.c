@@ -417,6 +417,8 @@ fetch_page_step(struct fetcher *f, const struct fetch_req *req,
 	struct attempt at;
 	enum retry_verdict v;
 	enum exit_status st;
+	long long remaining;
+	double reset_s;
 
 	rs->wait_ms = 0;
 	if (rs->attempt == 0 && rs->start == 0)
@@ -429,6 +431,8 @@ fetch_page_step(struct fetcher *f, const struct fetch_req *req,
 	v = st == exit_ok || st == exit_interrupted ? retry_verdict_no :
 	    retry_classify(&at.sig);
 	limiter_update(run->limiter, v == retry_verdict_throttled);
+	if (verdict_quota(f->http, (long long)time(NULL), &remaining, &reset_s))
+		limiter_quota(run->limiter, remaining, reset_s);
 	if (st == exit_ok || v == retry_verdict_no)
 		return st;
 	if (v == retry_verdict_throttled)

@@ -98,6 +98,15 @@ check "--rate 10 against a 25/s server: status 0" status_is 0
 check "--rate 10 against a 25/s server: no 429 at all" test "$(stat_of status_429)" -eq 0
 rm -f "$T/d/rate.gz"
 
+# A server that says its quota (RateLimit-Remaining/-Reset) is not asked
+# past it: only the first round, sent before any answer, can be refused.
+start_mock --items 3000 --rate 20 --rate-headers
+fetch "$BASE/truth" "$T/truth"
+run_invdump -w 10 -o "$T/d/quota.gz" "$BASE/offset/items"
+check "RateLimit headers from a 20/s server: exact" sh -c "[ $rc -eq 0 ] && gzip -dc '$T/d/quota.gz' | cmp -s - '$T/truth'"
+check "RateLimit headers: at most a few 429 (got $(stat_of status_429))" test "$(stat_of status_429)" -le 5
+rm -f "$T/d/quota.gz"
+
 # --max-time ends the whole run.
 start_mock --items 5000 --latency-ms 300
 run_invdump -w 2 --max-time 1 -o "$T/d/mt.gz" "$BASE/offset/items"

@@ -26,6 +26,10 @@
  *                       Host (in that order, those sent)
  *   --rate R            token bucket, R per second with burst R; over it:
  *                       429 with Retry-After: 1
+ *   --rate-headers      with --rate, every list answer says the bucket's
+ *                       state: RateLimit-Limit R, RateLimit-Remaining (the
+ *                       whole tokens left), RateLimit-Reset (whole seconds
+ *                       until the bucket is full)
  *   --gzip              gzip list bodies when Accept-Encoding allows it
  *   --fault KIND[:RATE[:TIMES]][@FROM[-[TO]]]
  *                       repeatable; RATE 0..1 (default 1: every page),
@@ -286,6 +290,7 @@ usage(FILE *f)
 	    "               [--items N] [--item-size BYTES] [--seed S]\n"
 	    "               [--latency-ms MS] [--max-limit N]\n"
 	    "               [--require-user USER:PASS] [--log FILE] [--rate R]\n"
+	    "               [--rate-headers]\n"
 	    "               [--gzip] [--fault KIND[:RATE[:TIMES]]"
 	    "[@FROM[-[TO]]]]...\n"
 	    "               [--drift-after K --drift-insert N "
@@ -427,8 +432,10 @@ stop_all(void)
 
 /* --- request gates -------------------------------------------------------- */
 
+/* Takes a token; *left is what remains, *full the seconds until the
+ * bucket is full again. */
 static int
-rate_take(void)
+rate_take(double *left, double *full)
 {
 	struct timespec now;
 	double dt, burst = mock_cfg.rate < 1 ? 1 : mock_cfg.rate;
@@ -445,6 +452,8 @@ rate_take(void)
 	ok = bucket.tokens >= 1.0;
 	if (ok)
 		bucket.tokens -= 1.0;
+	*left = bucket.tokens;
+	*full = (burst - bucket.tokens) / mock_cfg.rate;
 	pthread_mutex_unlock(&bucket.lock);
 	return ok;
 }
@@ -461,6 +470,18 @@ auth_ok(struct req *r)
 	return strcmp(h, mock_cfg.auth_expect) == 0;
 }
 
+/* --rate-headers: what the answer says of the bucket (IETF RateLimit
+ * headers: the requests left, the whole seconds until it is full). */
+static void
+quota(struct req *r, double left, double full)
+{
+	if (!mock_cfg.rate_headers)
+		return;
+	r->quota = 1;
+	r->remaining = (long long)left;
+	r->reset = (long long)full + (full > (long long)full);
+}
+
 /* Counts a list request and applies latency, auth and the rate limit;
  * returns 1 when it queued the answer itself (its result in *ret). */
 static int
@@ -468,6 +489,7 @@ gate(struct req *r, enum MHD_Result *ret)
 {
 	struct MHD_Response *resp;
 	struct buf b;
+	double left = 0, full = 0;
 
 	atomic_fetch_add(&mock_stats.requests, 1);
 	if (mock_cfg.hang) {
@@ -490,7 +512,8 @@ gate(struct req *r, enum MHD_Result *ret)
 		*ret = reply_queue(r, 401, resp);
 		return 1;
 	}
-	if (mock_cfg.rate > 0 && !rate_take()) {
+	if (mock_cfg.rate > 0 && !rate_take(&left, &full)) {
+		quota(r, left, full);
 		buf_init(&b, 0);
 		buf_adds(&b, "{\"error\":\"rate limit exceeded\","
 		    "\"status\":429}");
@@ -499,6 +522,8 @@ gate(struct req *r, enum MHD_Result *ret)
 		*ret = reply_queue(r, 429, resp);
 		return 1;
 	}
+	if (mock_cfg.rate > 0)
+		quota(r, left, full);
 	return 0;
 }
 
@@ -757,7 +782,7 @@ main(int argc, char **argv)
 		opt_require_user, opt_log, opt_rate, opt_fault, opt_gzip,
 		opt_drift_after, opt_drift_insert, opt_drift_delete, opt_help,
 		opt_tls_cert, opt_tls_key, opt_fake_total, opt_fake_pages,
-		opt_next_origin, opt_hang, opt_reset_first
+		opt_next_origin, opt_hang, opt_reset_first, opt_rate_headers
 	};
 	static const struct option longopts[] = {
 		{ "port", required_argument, NULL, opt_port },
@@ -773,6 +798,7 @@ main(int argc, char **argv)
 		{ "rate", required_argument, NULL, opt_rate },
 		{ "fault", required_argument, NULL, opt_fault },
 		{ "gzip", no_argument, NULL, opt_gzip },
+		{ "rate-headers", no_argument, NULL, opt_rate_headers },
 		{ "drift-after", required_argument, NULL, opt_drift_after },
 		{ "drift-insert", required_argument, NULL, opt_drift_insert },
 		{ "drift-delete", required_argument, NULL, opt_drift_delete },
@@ -856,6 +882,9 @@ main(int argc, char **argv)
 			break;
 		case opt_gzip:
 			mock_cfg.gzip = 1;
+			break;
+		case opt_rate_headers:
+			mock_cfg.rate_headers = 1;
 			break;
 		case opt_drift_after:
 			drift_after = opt_u64("drift-after", optarg, 1,
