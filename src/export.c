@@ -548,6 +548,10 @@ export_offsets(struct export *ex, struct worker_ctx *wc, void **wctx,
 		log_info("%ld speculative requests asked for %ld items where the "
 		    "server pages by %ld: asked again", n, t->limit,
 		    ex->plan.page_size);
+	if ((n = atomic_load(&ex->run.hedge.sent)) > 0)
+		log_info("%ld hedged requests (a second request for a response "
+		    "that stalled; %ld answered first)", n,
+		    atomic_load(&ex->run.hedge.won));
 	if (pr == pool_result_ok && st == exit_ok &&
 	    ex->fail_status == exit_ok && !ex->closed)
 		export_totals(ex, wc[0].f);

@@ -19,6 +19,16 @@
 #include "retry.h"
 #include "status.h"
 
+/* Hedging: a second request for a response that stalls (fetch.c). */
+#define FETCH_HEDGE_TIMES 64
+struct fetch_hedge {
+	int on;                         /* spare lanes in every fetcher */
+	atomic_llong times_us[FETCH_HEDGE_TIMES]; /* recent page times */
+	atomic_ulong next;
+	atomic_long sent;               /* second requests sent */
+	atomic_long won;                /* ... that answered first */
+};
+
 struct fetch_run {
 	const struct options *o;        /* the run's settings */
 	const struct target *t;         /* what this export fetches */
@@ -32,6 +42,8 @@ struct fetch_run {
 	atomic_long requests;           /* requests sent */
 	atomic_long retried;            /* attempts that were retried */
 	atomic_long throttled;          /* ... of which the server throttled */
+	struct fetch_hedge hedge;       /* .on: set by fetcher_new (the main
+	                                   thread, before any worker) */
 };
 
 struct fetcher;

@@ -36,6 +36,21 @@ check "a stalled body is cut off and retried: status 0" status_is 0
 check "a stalled body: output exact" sh -c "gzip -dc '$T/d/out.gz' | cmp -s - '$T/truth'"
 rm -f "$T/d/out.gz"
 
+# A stalled body with a stall limit far away: a second request on another
+# connection (a hedge) answers first; the stalled one is dropped.
+start_mock --items 2000 --latency-ms 20 --fault stall:1:1@500
+fetch "$BASE/truth" "$T/truth"
+run_invdump -v -w 4 --speed-time 120 -o "$T/d/out.gz" "$BASE/offset/items"
+check "a stalled body, hedged: status 0" status_is 0
+check "a stalled body, hedged: output exact" sh -c "gzip -dc '$T/d/out.gz' | cmp -s - '$T/truth'"
+check "a stalled body, hedged: said with -v" err_has "offset 500: no byte for"
+check "a stalled body, hedged: counted" err_has "1 hedged requests"
+rm -f "$T/d/out.gz"
+start_mock --items 2000 --latency-ms 20 --fault stall:1:1@500
+INVDUMP_HEDGE=0 run_invdump -v -w 4 --speed-time 2 -o "$T/d/out.gz" "$BASE/offset/items"
+check "INVDUMP_HEDGE=0: no hedge, the stall limit and a retry instead" sh -c "[ $rc -eq 0 ] && ! grep -q hedged '$T/err' && grep -q 'retry 1 of' '$T/err'"
+rm -f "$T/d/out.gz"
+
 # Faults that never stop: the run gives up with the right status.
 start_mock --items 500 --fault 503:1:0 --fault stall:0
 run_invdump -w 2 --retries 2 -o "$T/d/out.gz" "$BASE/offset/items"
