@@ -503,7 +503,7 @@ static const struct pcase cases[] = {
 #define KEYS(...)	.keys = (const struct kexp[]){ __VA_ARGS__ }, \
 	.nkeys = sizeof((const struct kexp[]){ __VA_ARGS__ }) / \
 	    sizeof(struct kexp)
-#define KEYED(field)	{ NULL, NULL, NULL, 0, 0, field }
+#define KEYED(field)	{ NULL, NULL, NULL, 0, 0, field, 0 }
 
 static const struct kcase kcases[] = {
 	{ .c = { .name = "keys: numbers keep their text",
