@@ -23,7 +23,7 @@ position_name(const struct profile *pr, char *buf, size_t n)
 {
 	if (pr->style == profile_style_range)
 		return "the Range header";
-	if (pr->style == profile_style_cursor)
+	if (profile_sequential(pr))
 		return "the cursor";
 	snprintf(buf, n, "%s=", pr->offset_param);
 	return buf;
@@ -60,7 +60,7 @@ check_page(const struct export *ex, long long seq, long long offset,
 	uint64_t h;
 	char name[80];
 
-	if (pr->style != profile_style_cursor &&
+	if (!profile_sequential(pr) &&
 	    page->items > ex->plan.page_size) {
 		snprintf(msg, msgsz, "offset %lld: %lld items where at most %ld "
 		    "were asked for: the server does not honour %s (check "
@@ -72,7 +72,7 @@ check_page(const struct export *ex, long long seq, long long offset,
 	if (seq > 0 && ex->has_first && page->hashes.len >= sizeof h) {
 		memcpy(&h, page->hashes.data, sizeof h);
 		if (h == ex->first_hash) {
-			if (pr->style == profile_style_cursor)
+			if (profile_sequential(pr))
 				snprintf(msg, msgsz, "page %lld starts with the "
 				    "first page's first item: the server ignores "
 				    "the cursor it was sent (check --cursor-param "
@@ -166,7 +166,7 @@ check_next_link(const struct export *ex, const struct fetch_info *info)
 	char *url, *shown, param[80], name[80];
 	int bad, moved;
 
-	if (pr->style == profile_style_cursor || pr->style == profile_style_range)
+	if (profile_sequential(pr) || pr->style == profile_style_range)
 		return 0;
 	if (info->guesses == 1 && info->guess != NULL) {
 		next = info->guess;

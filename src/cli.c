@@ -1,6 +1,14 @@
 /*
  * cli.c - getopt_long, --help text, validation of every flag (see cli.h).
  *
+ * Every flag is one row of cli_opts[] below: its long name, short letter,
+ * argument, --help lines, and what it does - store a checked number, size,
+ * string, enum or flag in a field (named by offset, its type checked at
+ * compile time), or call a handler for the few that do more.  getopt_long's
+ * option array, its short-option string and --help are all made from that
+ * table, so a flag cannot exist without its help text, nor help text
+ * without its flag.
+ *
  * Messages name the flag and the value at fault.  A secret given on the
  * command line (-u) is copied and the argv copy wiped, so that ps(1) shows
  * it for as short a time as possible.
@@ -9,6 +17,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,185 +31,97 @@
 #include "origin.h"
 #include "gzmember.h"
 #include "http.h"
+#include "jobs.h"
 #include "log.h"
+#include "progress.h"
 #include "xalloc.h"
 
-enum {
-	opt_compress = 256,
-	opt_level,
-	opt_total_header,
-	opt_offset_param,
-	opt_limit_param,
-	opt_items_path,
-	opt_connect_timeout,
-	opt_max_time,
-	opt_speed_limit,
-	opt_speed_time,
-	opt_retries,
-	opt_retry_max_time,
-	opt_rate,
-	opt_max_body,
-	opt_max_item,
-	opt_max_depth,
-	opt_max_redirs,
-	opt_cacert,
-	opt_capath,
-	opt_insecure,
-	opt_netrc,
-	opt_netrc_file,
-	opt_user_file,
-	opt_header_file,
-	opt_no_total,
-	opt_allow_origin,
-	opt_keep_mismatch,
-	opt_total_path,
-	opt_next_path,
-	opt_cursor_param,
-	opt_sort_param,
-	opt_key,
-	opt_progress,
-	opt_no_progress
+/* What one parse has read so far beyond struct options and the target:
+ * what can only be resolved once every flag is read (the profile is
+ * chosen by -p wherever it stands, then overridden). */
+struct cli_state {
+	struct options *o;
+	struct target *t;
+	int compress;                   /* enum compress_mode */
+	const char *profile_name;
+	const char *total_header;       /* profile overrides, or NULL */
+	const char *offset_param;
+	const char *limit_param;
+	const char *items_path;
+	const char *total_path;
+	const char *next_path;
+	const char *cursor_param;
+	const char *sort_param;
+	const char *jobs_path;          /* --jobs */
 };
 
-static const struct option long_options[] = {
-	{ "output",          required_argument, NULL, 'o' },
-	{ "compress",        required_argument, NULL, opt_compress },
-	{ "level",           required_argument, NULL, opt_level },
-	{ "workers",         required_argument, NULL, 'w' },
-	{ "limit",           required_argument, NULL, 'l' },
-	{ "profile",         required_argument, NULL, 'p' },
-	{ "total-header",    required_argument, NULL, opt_total_header },
-	{ "offset-param",    required_argument, NULL, opt_offset_param },
-	{ "limit-param",     required_argument, NULL, opt_limit_param },
-	{ "items-path",      required_argument, NULL, opt_items_path },
-	{ "user",            required_argument, NULL, 'u' },
-	{ "header",          required_argument, NULL, 'H' },
-	{ "connect-timeout", required_argument, NULL, opt_connect_timeout },
-	{ "max-time",        required_argument, NULL, opt_max_time },
-	{ "speed-limit",     required_argument, NULL, opt_speed_limit },
-	{ "speed-time",      required_argument, NULL, opt_speed_time },
-	{ "retries",         required_argument, NULL, opt_retries },
-	{ "retry-max-time",  required_argument, NULL, opt_retry_max_time },
-	{ "rate",            required_argument, NULL, opt_rate },
-	{ "max-body",        required_argument, NULL, opt_max_body },
-	{ "max-item",        required_argument, NULL, opt_max_item },
-	{ "max-depth",       required_argument, NULL, opt_max_depth },
-	{ "max-redirs",      required_argument, NULL, opt_max_redirs },
-	{ "cacert",          required_argument, NULL, opt_cacert },
-	{ "capath",          required_argument, NULL, opt_capath },
-	{ "insecure",        no_argument,       NULL, opt_insecure },
-	{ "netrc",           no_argument,       NULL, opt_netrc },
-	{ "netrc-file",      required_argument, NULL, opt_netrc_file },
-	{ "user-file",       required_argument, NULL, opt_user_file },
-	{ "header-file",     required_argument, NULL, opt_header_file },
-	{ "no-total",        no_argument,       NULL, opt_no_total },
-	{ "allow-origin",    required_argument, NULL, opt_allow_origin },
-	{ "keep-mismatch",   no_argument,       NULL, opt_keep_mismatch },
-	{ "total-path",      required_argument, NULL, opt_total_path },
-	{ "next-path",       required_argument, NULL, opt_next_path },
-	{ "cursor-param",    required_argument, NULL, opt_cursor_param },
-	{ "sort-param",      required_argument, NULL, opt_sort_param },
-	{ "key",             required_argument, NULL, opt_key },
-	{ "progress",        no_argument,       NULL, opt_progress },
-	{ "no-progress",     no_argument,       NULL, opt_no_progress },
-	{ "quiet",           no_argument,       NULL, 'q' },
-	{ "verbose",         no_argument,       NULL, 'v' },
-	{ "version",         no_argument,       NULL, 'V' },
-	{ "help",            no_argument,       NULL, 'h' },
-	{ NULL, 0, NULL, 0 }
+/* What a flag does with its argument. */
+enum cli_kind {
+	kind_int,       /* int field, a number in [min, max] */
+	kind_long,      /* long field, a number in [min, max] */
+	kind_size,      /* long long field, 1..1T with a K, M or G suffix */
+	kind_string,    /* const char * field, after check() if any */
+	kind_flag,      /* int field set to min; no argument */
+	kind_count,     /* int field incremented; no argument */
+	kind_enum,      /* int field, the value of the name in names[] */
+	kind_call       /* call(): anything else */
 };
 
-static void
-cli_usage(FILE *f)
-{
-	const struct profile *p;
+/* Which struct a field is in. */
+enum cli_base { base_options, base_target, base_state };
 
-	fprintf(f,
-"Usage: invdump [OPTIONS] URL\n"
-"Export every item of a paginated REST API to (gzip-compressed) NDJSON,\n"
-"fetching pages concurrently and writing them in order.\n"
-"\n"
-"Output:\n"
-"  -o, --output PATH        write to PATH (default -, standard output); the file\n"
-"                           appears only when complete (temp file + rename)\n"
-"      --compress MODE      gzip or none (default: gzip when PATH ends in .gz)\n"
-"      --level N            gzip level 1 (fastest, the default) .. 9 (smallest)\n"
-"\n"
-"Paging:\n"
-"  -p, --profile NAME       how the API pages (default offset):\n");
-	for (p = profile_table(); p->name != NULL; p++)
-		fprintf(f, "                             %-10s %s\n", p->name, p->summary);
-	fprintf(f,
-"  -l, --limit N            items per page (default 100)\n"
-"  -w, --workers N          concurrent requests, 1..256 (default 10)\n"
-"      --total-header NAME  response header holding the total item count\n"
-"      --offset-param NAME  query parameter for the offset\n"
-"      --limit-param NAME   query parameter for the page size\n"
-"      --items-path PATH    dotted path to the items array in an object body\n"
-"                           (e.g. results, data.items; default: the body is it)\n"
-"      --total-path PATH    body field holding the total (e.g. count, meta.total)\n"
-"      --no-total           the API gives no total: fetch ahead until an empty page\n"
-"      --next-path PATH     cursor: body field with the next page's URL or token\n"
-"      --cursor-param NAME  cursor: send the token from --next-path back as NAME=\n"
-"      --sort-param NAME=VALUE  ask for a stable order (e.g. ordering=id); ''\n"
-"                           drops the profile's own\n"
-"      --key FIELD          drop items whose FIELD repeats across a page boundary\n"
-"                           (data shifted during the export)\n"
-"      --keep-mismatch      publish the file even when the count does not add\n"
-"                           up (the exit status is 3 all the same)\n"
-"\n"
-"HTTP and credentials:\n"
-"  -u, --user USER:SECRET   HTTP Basic credentials (SoftLayer: user name:API key);\n"
-"                           also INVDUMP_USER and INVDUMP_PASSWORD\n"
-"      --user-file FILE     read USER:SECRET from the first line of FILE\n"
-"      --netrc              take credentials from ~/.netrc\n"
-"      --netrc-file FILE    take credentials from FILE in netrc format\n"
-"  -H, --header 'NAME: VALUE'  extra request header (repeatable); INVDUMP_TOKEN\n"
-"                           sends 'Authorization: Bearer TOKEN'\n"
-"      --header-file FILE   extra request headers, one per line\n"
-"      --cacert FILE        trust the CA certificates in FILE (PEM)\n"
-"      --capath DIR         trust the CA certificates in DIR\n"
-"      --insecure           do not verify TLS certificates (never do this)\n"
-"      --max-redirs N       redirects followed, 0..50 (default 5); only to\n"
-"                           the URL's own origin\n"
-"      --allow-origin URL   also follow next links and redirects to URL's\n"
-"                           origin, with the credentials (repeatable)\n"
-"\n"
-"Retries, rate limits and timeouts:\n"
-"      --retries N          retries of a failed page, 0..100 (default 5)\n"
-"      --retry-max-time S   seconds a page may keep retrying (default 600)\n"
-"      --rate N             at most N requests per second, all workers together\n"
-"      --connect-timeout S  seconds allowed to connect (default 30)\n"
-"      --speed-limit B      a transfer slower than B bytes/s ...\n"
-"      --speed-time S       ... for S seconds is a stall, retried\n"
-"                           (defaults 1000 and 30; 3 timeouts end a page)\n"
-"      --max-time S         seconds the whole run may take (default: no limit)\n"
-"      --max-body SIZE      largest response body (default 1G)\n"
-"      --max-item SIZE      largest single item (default 64M)\n"
-"      --max-depth N        deepest JSON nesting, 2..128 (default 64)\n"
-"\n"
-"Messages:\n"
-"  -q, --quiet              no warnings, only errors\n"
-"      --progress           a progress line on stderr (default: when stderr is\n"
-"                           a terminal and neither -q nor -v is given)\n"
-"      --no-progress        no progress line\n"
-"  -v, --verbose            one line per request on stderr\n"
-"  -V, --version            print version information and exit\n"
-"  -h, --help               print this help and exit\n"
-"\n"
-"Exit status: 0 success, 1 network or HTTP failure, 2 usage error,\n"
-"3 the items do not add up (nothing published), 4 authentication\n"
-"or TLS failure, 5 rate-limited, 6 output error, 7 unusable response,\n"
-"130/143 interrupted.  See invdump(1).\n");
-}
+struct cli_name {
+	const char *name;
+	int value;
+};
 
-static void
-cli_version(void)
-{
-	printf("invdump %s\n%s yajl/%d.%d.%d zlib/%s\ngzip members: %s\n",
-	    PACKAGE_VERSION, http_version(), YAJL_MAJOR, YAJL_MINOR, YAJL_MICRO,
-	    zlibVersion(), gzmember_engine());
-}
+typedef enum cli_result cli_handler(struct cli_state *s, const char *flag,
+    char *arg);
+
+struct cli_opt {
+	const char *name;               /* long name, without the dashes */
+	int letter;                     /* short option, or 0 */
+	const char *arg;                /* the argument in --help; NULL: none */
+	const char *help;               /* --help lines, '\n' between them */
+	const char *section;            /* starts a --help section, or NULL */
+	void (*help_more)(FILE *);      /* lines printed after help, or NULL */
+	enum cli_kind kind;
+	enum cli_base base;
+	size_t off;                     /* of the field in its struct */
+	long min, max;                  /* numbers; kind_flag: the value */
+	int (*check)(const char *flag, const char *arg); /* kind_string */
+	const struct cli_name *names;   /* kind_enum; ends with a NULL name */
+	cli_handler *call;              /* kind_call */
+	int optional;                   /* the argument may be left out
+	                                   (--name or --name=ARG) */
+};
+
+/*
+ * Field designators for the table.  _Generic with a single association
+ * makes a field of the wrong type a compile error, so the kind and the
+ * field cannot disagree.
+ */
+#define FIELD(b, st, type, f) \
+	.base = (b), .off = _Generic(((st *)0)->f, type: offsetof(st, f))
+#define OPTIONS(type, f)        FIELD(base_options, struct options, type, f)
+#define TARGET(type, f)         FIELD(base_target, struct target, type, f)
+#define STATE(type, f)          FIELD(base_state, struct cli_state, type, f)
+
+#define INT(in, f, lo, hi)      .kind = kind_int, in(int, f), .min = (lo), .max = (hi)
+#define LONG(in, f, lo, hi)     .kind = kind_long, in(long, f), .min = (lo), .max = (hi)
+#define SIZE(in, f)             .kind = kind_size, in(long long, f)
+#define STRING(in, f, chk)      .kind = kind_string, in(const char *, f), .check = (chk)
+#define FLAG(in, f, v)          .kind = kind_flag, in(int, f), .min = (v)
+#define COUNT(in, f)            .kind = kind_count, in(int, f)
+#define ENUM(in, f, n)          .kind = kind_enum, in(int, f), .names = (n)
+#define CALL(fn)                .kind = kind_call, .call = (fn)
+
+/* Columns of --help: the text of every option starts at HELP_COL; no
+ * line is longer than HELP_WIDTH. */
+#define HELP_COL        27
+#define HELP_WIDTH      80
+#define PROFILE_COL     29      /* a profile's name, under -p */
+#define PROFILE_TEXT    40      /* and its summary */
 
 /* Parses a whole decimal number in [min, max] for flag; -1 on error. */
 static int
@@ -248,6 +169,7 @@ cli_size(const char *flag, const char *arg, long long *out)
 	return 0;
 }
 
+/* A rate in requests per second: a fraction is allowed. */
 static int
 cli_rate(const char *flag, const char *arg, double *out)
 {
@@ -375,7 +297,7 @@ cli_add_header(struct target *t, const char *flag, const char *h)
 
 /* Headers from a file, one per line; blank lines and # comments skipped. */
 static int
-cli_header_file(struct target *t, const char *path)
+cli_header_file(struct target *t, const char *flag, const char *path)
 {
 	FILE *f;
 	char *line = NULL;
@@ -383,12 +305,12 @@ cli_header_file(struct target *t, const char *path)
 	ssize_t n;
 	int rc = 0;
 
-	if ((f = cli_open_secret("--header-file", path)) == NULL)
+	if ((f = cli_open_secret(flag, path)) == NULL)
 		return -1;
 	while (rc == 0 && (n = cli_getline(f, &line, &cap)) >= 0) {
 		if (n == 0 || line[0] == '#')
 			continue;
-		rc = cli_add_header(t, "--header-file", line);
+		rc = cli_add_header(t, flag, line);
 	}
 	if (line != NULL) {
 		memset(line, 0, cap);
@@ -451,28 +373,633 @@ ends_with(const char *s, const char *suffix)
 	return n >= m && strcmp(s + n - m, suffix) == 0;
 }
 
-enum cli_result
-cli_parse(int argc, char **argv, struct options *o)
-{
-	struct target *t;
-	enum compress_mode compress = compress_auto;
-	const struct profile *row;
-	const char *profile_name = "offset";
-	const char *total_header = NULL, *offset_param = NULL, *limit_param = NULL;
-	const char *items_path = NULL, *total_path = NULL, *next_path = NULL;
-	const char *cursor_param = NULL, *sort_param = NULL;
-	char *sort_name = NULL;
-	long v;
-	int c;
 
-	memset(o, 0, sizeof *o);
-	/* One target for now; a jobs file will make a list. */
-	o->targets = t = xcalloc(1, sizeof *t);
-	o->ntargets = 1;
+/* Checks of string arguments (kind_string): 0, or -1 after a message. */
+
+static int
+cli_check_path(const char *flag, const char *arg)
+{
+	if (*arg == '\0') {
+		log_error("%s: empty path", flag);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+cli_check_field(const char *flag, const char *arg)
+{
+	if (*arg == '\0') {
+		log_error("%s: empty field name", flag);
+		return -1;
+	}
+	return 0;
+}
+
+/* A response header's name alone, as --total-header takes it. */
+static int
+cli_check_header_name(const char *flag, const char *arg)
+{
+	if (*arg == '\0' || strpbrk(arg, ": \t\r\n") != NULL) {
+		log_error("%s: '%s' is not a header name", flag, arg);
+		return -1;
+	}
+	return 0;
+}
+
+/* NAME=VALUE with a tame NAME, or '' (drop the profile's). */
+static int
+cli_check_sort_param(const char *flag, const char *arg)
+{
+	char *name;
+	int rc;
+
+	if (*arg == '\0')
+		return 0;
+	if (strchr(arg, '=') == NULL) {
+		log_error("%s: expected NAME=VALUE, got '%s'", flag, arg);
+		return -1;
+	}
+	name = xstrndup(arg, strcspn(arg, "="));
+	rc = cli_param_name(flag, name);
+	free(name);
+	return rc;
+}
+
+/* Handlers (kind_call): the flags that do more than store a value. */
+
+static enum cli_result
+cli_opt_progress(struct cli_state *s, const char *flag, char *arg)
+{
+	if (arg == NULL || strcmp(arg, "tty") == 0)
+		s->o->progress = progress_tty;
+	else if (strcmp(arg, "plain") == 0)
+		s->o->progress = progress_plain;
+	else {
+		log_error("%s: '%s' is not tty or plain", flag, arg);
+		return cli_exit_usage;
+	}
+	return cli_run;
+}
+
+static enum cli_result
+cli_opt_mode(struct cli_state *s, const char *flag, char *arg)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(arg, &end, 8);
+	if (errno != 0 || end == arg || *end != '\0' || v < 0 || v > 0777 ||
+	    !isdigit((unsigned char)*arg)) {
+		log_error("%s: '%s' is not an octal mode from 0 to 0777 (e.g. "
+		    "0640)", flag, arg);
+		return cli_exit_usage;
+	}
+	if (v & 0002)
+		log_warn("%s %s: the output will be writable by everyone",
+		    flag, arg);
+	s->t->mode = (int)v;
+	return cli_run;
+}
+
+static enum cli_result
+cli_opt_shard(struct cli_state *s, const char *flag, char *arg)
+{
+	long long i, n;
+	char tail;
+
+	if (sscanf(arg, "%lld/%lld%c", &i, &n, &tail) != 2 || n < 1 ||
+	    n > 100000 || i < 0 || i >= n || !isdigit((unsigned char)*arg)) {
+		log_error("%s: '%s' is not I/N with 0 <= I < N <= 100000 (e.g. "
+		    "0/4 for the first of four)", flag, arg);
+		return cli_exit_usage;
+	}
+	s->t->shard_index = i;
+	s->t->shard_count = n;
+	return cli_run;
+}
+
+static enum cli_result
+cli_opt_user(struct cli_state *s, const char *flag, char *arg)
+{
+	char *secret = strchr(arg, ':');
+
+	if (secret == NULL) {
+		log_error("%s: expected USER:SECRET", flag);
+		return cli_exit_usage;
+	}
+	cli_set_secret(&s->t->userpwd, xstrdup(arg));
+	/* Shorten the window in which ps(1) shows the secret. */
+	memset(secret + 1, '*', strlen(secret + 1));
+	return cli_run;
+}
+
+static enum cli_result
+cli_opt_user_file(struct cli_state *s, const char *flag, char *arg)
+{
+	char *line = cli_read_line(flag, arg);
+
+	if (line == NULL)
+		return cli_exit_usage;
+	if (strchr(line, ':') == NULL) {
+		log_error("%s: %s: expected USER:SECRET on its first line",
+		    flag, arg);
+		cli_set_secret(&line, NULL);
+		return cli_exit_usage;
+	}
+	cli_set_secret(&s->t->userpwd, line);
+	return cli_run;
+}
+
+static enum cli_result
+cli_opt_netrc_file(struct cli_state *s, const char *flag, char *arg)
+{
+	(void)flag;
+	s->t->netrc = 1;
+	s->t->netrc_file = arg;
+	return cli_run;
+}
+
+static enum cli_result
+cli_opt_header(struct cli_state *s, const char *flag, char *arg)
+{
+	return cli_add_header(s->t, flag, arg) < 0 ? cli_exit_usage : cli_run;
+}
+
+static enum cli_result
+cli_opt_header_file(struct cli_state *s, const char *flag, char *arg)
+{
+	return cli_header_file(s->t, flag, arg) < 0 ? cli_exit_usage : cli_run;
+}
+
+static enum cli_result
+cli_opt_allow_origin(struct cli_state *s, const char *flag, char *arg)
+{
+	char *origin = origin_of(arg);
+	struct curl_slist *tmp;
+
+	if (origin == NULL) {
+		log_error("%s: '%s' is not an http or https URL (e.g. "
+		    "https://api2.example.com)", flag, arg);
+		return cli_exit_usage;
+	}
+	tmp = curl_slist_append(s->t->allow_origins, origin);
+	free(origin);
+	if (tmp == NULL) {
+		log_error("%s: out of memory", flag);
+		return cli_exit_usage;
+	}
+	s->t->allow_origins = tmp;
+	return cli_run;
+}
+
+static enum cli_result
+cli_opt_rate(struct cli_state *s, const char *flag, char *arg)
+{
+	return cli_rate(flag, arg, &s->o->rate) < 0 ? cli_exit_usage : cli_run;
+}
+
+static void cli_usage(FILE *f);
+static void cli_help_profiles(FILE *f);
+
+static enum cli_result
+cli_opt_version(struct cli_state *s, const char *flag, char *arg)
+{
+	(void)s, (void)flag, (void)arg;
+	printf("invdump %s\n%s yajl/%d.%d.%d zlib/%s\ngzip members: %s\n",
+	    PACKAGE_VERSION, http_version(), YAJL_MAJOR, YAJL_MINOR, YAJL_MICRO,
+	    zlibVersion(), gzmember_engine());
+	return cli_exit_ok;
+}
+
+static enum cli_result
+cli_opt_help(struct cli_state *s, const char *flag, char *arg)
+{
+	(void)s, (void)flag, (void)arg;
+	cli_usage(stdout);
+	return cli_exit_ok;
+}
+
+static const struct cli_name compress_names[] = {
+	{ "gzip", compress_gzip },
+	{ "none", compress_none },
+	{ NULL, 0 }
+};
+
+/* Every flag, in --help order. */
+static const struct cli_opt cli_opts[] = {
+	{ "output", 'o', "PATH",
+	  "write to PATH (default -, standard output); the file\n"
+	  "appears only when complete (temp file + rename)",
+	  .section = "Output", STRING(TARGET, output, cli_check_path) },
+	{ "compress", 0, "MODE",
+	  "gzip or none (default: gzip when PATH ends in .gz)",
+	  ENUM(STATE, compress, compress_names) },
+	{ "level", 0, "N",
+	  "gzip level 1 (fastest, the default) .. 9 (smallest)",
+	  INT(OPTIONS, level, 1, 9) },
+	{ "mode", 0, "OCTAL",
+	  "mode of the published files (default 0600)",
+	  CALL(cli_opt_mode) },
+	{ "split-items", 0, "N",
+	  "cut the output into NAME-00000.ndjson.gz, ... of at\n"
+	  "least N items each, on page boundaries",
+	  SIZE(TARGET, split_items) },
+	{ "split-bytes", 0, "SIZE",
+	  "... or of at least SIZE bytes each (e.g. 256M)",
+	  SIZE(TARGET, split_bytes) },
+	{ "manifest", 0, "PATH",
+	  "write a JSON manifest of the run (files, counts,\n"
+	  "SHA-256) to PATH, last, once the files are in place",
+	  STRING(TARGET, manifest, cli_check_path) },
+	{ "resume", 0, NULL,
+	  "continue an export killed part-way (its journal and\n"
+	  "temporary file are kept beside the output)",
+	  FLAG(TARGET, resume, 1) },
+	{ "shard", 0, "I/N",
+	  "export only the I-th (0-based) of N contiguous page\n"
+	  "ranges; the N outputs concatenated are the whole",
+	  CALL(cli_opt_shard) },
+
+	{ "profile", 'p', "NAME",
+	  "how the API pages (default offset):",
+	  .section = "Paging", .help_more = cli_help_profiles,
+	  STRING(STATE, profile_name, NULL) },
+	{ "limit", 'l', "N",
+	  "items per page (default 100)",
+	  LONG(TARGET, limit, 1, 1000000) },
+	{ "workers", 'w', "N",
+	  "concurrent requests, 1..256 (default 10)",
+	  INT(OPTIONS, workers, 1, 256) },
+	{ "total-header", 0, "NAME",
+	  "response header holding the total item count",
+	  STRING(STATE, total_header, cli_check_header_name) },
+	{ "offset-param", 0, "NAME",
+	  "query parameter for the offset",
+	  STRING(STATE, offset_param, cli_param_name) },
+	{ "limit-param", 0, "NAME",
+	  "query parameter for the page size",
+	  STRING(STATE, limit_param, cli_param_name) },
+	{ "items-path", 0, "PATH",
+	  "dotted path to the items array in an object body\n"
+	  "(e.g. results, data.items; default: the body is it)",
+	  STRING(STATE, items_path, NULL) },
+	{ "total-path", 0, "PATH",
+	  "body field holding the total (e.g. count, meta.total)",
+	  STRING(STATE, total_path, NULL) },
+	{ "no-total", 0, NULL,
+	  "the API gives no total: fetch ahead until an\n"
+	  "empty page",
+	  FLAG(TARGET, no_total, 1) },
+	{ "next-path", 0, "PATH",
+	  "cursor: body field with the next page's URL or token",
+	  STRING(STATE, next_path, NULL) },
+	{ "cursor-param", 0, "NAME",
+	  "cursor: send the token from --next-path back as NAME=",
+	  STRING(STATE, cursor_param, cli_param_name) },
+	{ "sort-param", 0, "NAME=VALUE",
+	  "ask for a stable order (e.g. ordering=id); ''\n"
+	  "drops the profile's own",
+	  STRING(STATE, sort_param, cli_check_sort_param) },
+	{ "key", 0, "FIELD",
+	  "drop items whose FIELD repeats across a page boundary\n"
+	  "(data shifted during the export)",
+	  STRING(TARGET, key, cli_check_field) },
+	{ "keep-mismatch", 0, NULL,
+	  "publish the file even when the count does not add\n"
+	  "up (the exit status is 3 all the same)",
+	  FLAG(TARGET, keep_mismatch, 1) },
+
+	{ "user", 'u', "USER:SECRET",
+	  "HTTP Basic credentials (SoftLayer: user name and\n"
+	  "API key); also INVDUMP_USER and INVDUMP_PASSWORD",
+	  .section = "HTTP and credentials", CALL(cli_opt_user) },
+	{ "user-file", 0, "FILE",
+	  "read USER:SECRET from the first line of FILE",
+	  CALL(cli_opt_user_file) },
+	{ "netrc", 0, NULL,
+	  "take credentials from ~/.netrc",
+	  FLAG(TARGET, netrc, 1) },
+	{ "netrc-file", 0, "FILE",
+	  "take credentials from FILE in netrc format",
+	  CALL(cli_opt_netrc_file) },
+	{ "header", 'H', "'NAME: VALUE'",
+	  "extra request header (repeatable); INVDUMP_TOKEN\n"
+	  "sends 'Authorization: Bearer TOKEN'",
+	  CALL(cli_opt_header) },
+	{ "header-file", 0, "FILE",
+	  "extra request headers, one per line",
+	  CALL(cli_opt_header_file) },
+	{ "cacert", 0, "FILE",
+	  "trust the CA certificates in FILE (PEM)",
+	  STRING(OPTIONS, cacert, NULL) },
+	{ "capath", 0, "DIR",
+	  "trust the CA certificates in DIR",
+	  STRING(OPTIONS, capath, NULL) },
+	{ "insecure", 0, NULL,
+	  "do not verify TLS certificates (never do this)",
+	  FLAG(OPTIONS, insecure, 1) },
+	{ "max-redirs", 0, "N",
+	  "redirects followed, 0..50 (default 5); only to\n"
+	  "the URL's own origin",
+	  LONG(OPTIONS, max_redirs, 0, 50) },
+	{ "allow-origin", 0, "URL",
+	  "also follow next links and redirects to URL's\n"
+	  "origin, with the credentials (repeatable)",
+	  CALL(cli_opt_allow_origin) },
+
+	{ "retries", 0, "N",
+	  "retries of a failed page, 0..100 (default 5)",
+	  .section = "Retries, rate limits and timeouts",
+	  INT(OPTIONS, retries, 0, 100) },
+	{ "retry-max-time", 0, "S",
+	  "seconds a page may keep retrying (default 600)",
+	  LONG(OPTIONS, retry_max_time, 0, 86400) },
+	{ "rate", 0, "N",
+	  "at most N requests per second, all workers together",
+	  CALL(cli_opt_rate) },
+	{ "connect-timeout", 0, "S",
+	  "seconds allowed to connect (default 30)",
+	  LONG(OPTIONS, connect_timeout, 1, 3600) },
+	{ "speed-limit", 0, "B",
+	  "a transfer slower than B bytes/s ...",
+	  LONG(OPTIONS, speed_limit, 1, 1L << 30) },
+	{ "speed-time", 0, "S",
+	  "... for S seconds is a stall, retried\n"
+	  "(defaults 1000 and 30; 3 timeouts end a page)",
+	  LONG(OPTIONS, speed_time, 1, 86400) },
+	{ "max-time", 0, "S",
+	  "seconds the whole run may take (default: no limit)",
+	  LONG(OPTIONS, max_time, 1, 7 * 86400) },
+	{ "max-body", 0, "SIZE",
+	  "largest response body (default 1G)",
+	  SIZE(OPTIONS, max_body) },
+	{ "max-item", 0, "SIZE",
+	  "largest single item (default 64M)",
+	  SIZE(OPTIONS, max_item) },
+	{ "max-depth", 0, "N",
+	  "deepest JSON nesting, 2..128 (default 64)",
+	  INT(OPTIONS, max_depth, 2, 128) },
+
+	{ "quiet", 'q', NULL,
+	  "no warnings, only errors",
+	  .section = "Messages", FLAG(OPTIONS, quiet, 1) },
+	{ "progress", 0, "WHEN",
+	  "progress on stderr: tty, one line rewritten in place\n"
+	  "(the default when stderr is a terminal and neither\n"
+	  "-q nor -v is given), or plain, a line every 5 s\n"
+	  "(cron, CI, kubectl logs)",
+	  CALL(cli_opt_progress), .optional = 1 },
+	{ "no-progress", 0, NULL,
+	  "no progress line",
+	  FLAG(OPTIONS, progress, 0) },
+	{ "verbose", 'v', NULL,
+	  "one line per request on stderr",
+	  COUNT(OPTIONS, verbose) },
+	{ "version", 'V', NULL,
+	  "print version information and exit",
+	  CALL(cli_opt_version) },
+	{ "help", 'h', NULL,
+	  "print this help and exit",
+	  CALL(cli_opt_help) },
+
+	{ "jobs", 0, "FILE",
+	  "many exports in one run, one section of FILE each\n"
+	  "(INI style: see JOBS FILE in invdump(1)); they run\n"
+	  "side by side, --workers requests in flight in all",
+	  .section = "Many targets", STRING(STATE, jobs_path, cli_check_path) },
+};
+#define NOPTS (sizeof cli_opts / sizeof cli_opts[0])
+
+/* getopt_long's val for a long-only flag: past every char. */
+#define LONG_ONLY_VAL 256
+
+static const char usage_head[] =
+"Usage: invdump [OPTIONS] URL\n"
+"Export every item of a paginated REST API to (gzip-compressed) NDJSON,\n"
+"fetching pages concurrently and writing them in order.\n";
+
+static const char usage_tail[] =
+"\n"
+"Exit status: 0 success, 1 network or HTTP failure, 2 usage error,\n"
+"3 the items do not add up (nothing published), 4 authentication\n"
+"or TLS failure, 5 rate-limited, 6 output error, 7 unusable response,\n"
+"130/143 interrupted.  See invdump(1).\n";
+
+/* Prints text from column col (where the caller has put the cursor),
+ * wrapped at word boundaries to HELP_WIDTH, continuing at column col. */
+static void
+help_wrap(FILE *f, const char *text, int col)
+{
+	int at = col;
+	size_t n;
+
+	for (;;) {
+		text += strspn(text, " ");
+		if (*text == '\0')
+			break;
+		n = strcspn(text, " ");
+		if (at > col && at + 1 + (int)n > HELP_WIDTH) {
+			fprintf(f, "\n%*s", col, "");
+			at = col;
+		} else if (at > col) {
+			fputc(' ', f);
+			at++;
+		}
+		fprintf(f, "%.*s", (int)n, text);
+		at += (int)n;
+		text += n;
+	}
+	fputc('\n', f);
+}
+
+/* The profiles under -p, one a line, their summaries wrapped. */
+static void
+cli_help_profiles(FILE *f)
+{
+	const struct profile *p;
+
+	for (p = profile_table(); p->name != NULL; p++) {
+		fprintf(f, "%*s%-*s ", PROFILE_COL, "",
+		    PROFILE_TEXT - PROFILE_COL - 1, p->name);
+		help_wrap(f, p->summary, PROFILE_TEXT);
+	}
+}
+
+/* One flag: "  -o, --output PATH", then its help lines from HELP_COL. */
+static void
+cli_usage_opt(FILE *f, const struct cli_opt *d)
+{
+	const char *line = d->help;
+	size_t len;
+	int n;
+
+	if (d->letter != 0)
+		n = fprintf(f, "  -%c, --%s", d->letter, d->name);
+	else
+		n = fprintf(f, "      --%s", d->name);
+	if (d->arg != NULL)
+		n += fprintf(f, d->optional ? "[=%s]" : " %s", d->arg);
+	for (;;) {
+		len = strcspn(line, "\n");
+		fprintf(f, "%*s%.*s\n", n <= HELP_COL - 2 ? HELP_COL - n : 2, "",
+		    (int)len, line);
+		if (line[len] == '\0')
+			break;
+		line += len + 1;
+		n = 0;
+	}
+}
+
+static void
+cli_usage(FILE *f)
+{
+	const struct cli_opt *d;
+
+	fputs(usage_head, f);
+	for (d = cli_opts; d < cli_opts + NOPTS; d++) {
+		if (d->section != NULL)
+			fprintf(f, "\n%s:\n", d->section);
+		cli_usage_opt(f, d);
+		if (d->help_more != NULL)
+			d->help_more(f);
+	}
+	fputs(usage_tail, f);
+}
+
+/* getopt_long's option array and short-option string, from the table. */
+static void
+cli_getopt_tables(struct option *longopts, char *shortopts)
+{
+	const struct cli_opt *d;
+	char *s = shortopts;
+	size_t i;
+
+	*s++ = ':';     /* ':' for a missing value, not '?' */
+	for (i = 0; i < NOPTS; i++) {
+		d = &cli_opts[i];
+		longopts[i].name = d->name;
+		longopts[i].has_arg = d->optional ? optional_argument :
+		    d->arg != NULL ? required_argument : no_argument;
+		longopts[i].flag = NULL;
+		longopts[i].val = d->letter != 0 ? d->letter :
+		    LONG_ONLY_VAL + (int)i;
+		if (d->letter != 0) {
+			*s++ = (char)d->letter;
+			if (d->arg != NULL)
+				*s++ = ':';
+		}
+	}
+	memset(&longopts[NOPTS], 0, sizeof longopts[NOPTS]);
+	*s = '\0';
+}
+
+/* The row getopt_long's c stands for, or NULL. */
+static const struct cli_opt *
+cli_find(int c)
+{
+	size_t i;
+
+	if (c >= LONG_ONLY_VAL)
+		return (size_t)(c - LONG_ONLY_VAL) < NOPTS ?
+		    &cli_opts[c - LONG_ONLY_VAL] : NULL;
+	for (i = 0; i < NOPTS; i++)
+		if (cli_opts[i].letter != 0 && cli_opts[i].letter == c)
+			return &cli_opts[i];
+	return NULL;
+}
+
+/* The value of name in names, or -1 after a message listing them. */
+static int
+cli_enum(const char *flag, const char *arg, const struct cli_name *names,
+    int *out)
+{
+	const struct cli_name *n;
+	char list[256] = "";
+
+	for (n = names; n->name != NULL; n++)
+		if (strcmp(arg, n->name) == 0) {
+			*out = n->value;
+			return 0;
+		}
+	for (n = names; n->name != NULL; n++) {
+		if (n != names)
+			strncat(list, n[1].name != NULL ? ", " : " or ",
+			    sizeof list - strlen(list) - 1);
+		strncat(list, n->name, sizeof list - strlen(list) - 1);
+	}
+	log_error("%s: '%s' is not %s", flag, arg, list);
+	return -1;
+}
+
+/* Does what row d says with arg (NULL for a flag without a value). */
+static enum cli_result
+cli_apply(struct cli_state *s, const struct cli_opt *d, char *arg)
+{
+	char flag[64];
+	char *base[] = { (char *)s->o, (char *)s->t, (char *)s };
+	void *field = base[d->base] + d->off;
+	long v;
+
+	snprintf(flag, sizeof flag, "--%s", d->name);
+	switch (d->kind) {
+	case kind_int:
+	case kind_long:
+		if (cli_number(flag, arg, d->min, d->max, &v) < 0)
+			return cli_exit_usage;
+		if (d->kind == kind_int)
+			*(int *)field = (int)v;
+		else
+			*(long *)field = v;
+		return cli_run;
+	case kind_size:
+		return cli_size(flag, arg, field) < 0 ? cli_exit_usage : cli_run;
+	case kind_string:
+		if (d->check != NULL && d->check(flag, arg) < 0)
+			return cli_exit_usage;
+		*(const char **)field = arg;
+		return cli_run;
+	case kind_flag:
+		*(int *)field = (int)d->min;
+		return cli_run;
+	case kind_count:
+		(*(int *)field)++;
+		return cli_run;
+	case kind_enum:
+		return cli_enum(flag, arg, d->names, field) < 0 ?
+		    cli_exit_usage : cli_run;
+	case kind_call:
+		return d->call(s, flag, arg);
+	}
+	return cli_exit_usage;
+}
+
+/* getopt_long's complaint, as a message. */
+static void
+cli_bad_option(int c, char **argv)
+{
+	const char *word = argv[optind - 1];
+	const struct cli_opt *d;
+
+	if (c == ':')
+		log_error("%s needs a value (see invdump --help)", word);
+	else if (optopt != 0 && (d = cli_find(optopt)) != NULL)
+		/* Only a long flag can be given a value it does not take. */
+		log_error("--%s takes no value (see invdump --help)", d->name);
+	else if (optopt != 0 && optopt < UCHAR_MAX)
+		log_error("unknown option -%c (see invdump --help)", optopt);
+	else
+		log_error("unknown option %s (see invdump --help)", word);
+}
+
+static void
+cli_defaults(struct options *o, struct target *t)
+{
 	t->output = "-";
+	t->limit = 100;
 	o->level = 1;
 	o->workers = 10;
-	t->limit = 100;
 	o->connect_timeout = 30;
 	o->speed_limit = 1000;
 	o->speed_time = 30;
@@ -483,256 +1010,68 @@ cli_parse(int argc, char **argv, struct options *o)
 	o->max_depth = 64;
 	o->max_redirs = 5;
 	o->progress = -1;
+}
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:w:l:p:u:H:qvVh", long_options,
-	    NULL)) != -1) {
-		switch (c) {
-		case 'o':
-			if (*optarg == '\0') {
-				log_error("--output: empty path");
-				return cli_exit_usage;
-			}
-			t->output = optarg;
-			break;
-		case opt_compress:
-			if (strcmp(optarg, "gzip") == 0)
-				compress = compress_gzip;
-			else if (strcmp(optarg, "none") == 0)
-				compress = compress_none;
-			else {
-				log_error("--compress: '%s' is not gzip or none", optarg);
-				return cli_exit_usage;
-			}
-			break;
-		case opt_level:
-			if (cli_number("--level", optarg, 1, 9, &v) < 0)
-				return cli_exit_usage;
-			o->level = (int)v;
-			break;
-		case 'w':
-			if (cli_number("--workers", optarg, 1, 256, &v) < 0)
-				return cli_exit_usage;
-			o->workers = (int)v;
-			break;
-		case 'l':
-			if (cli_number("--limit", optarg, 1, 1000000, &v) < 0)
-				return cli_exit_usage;
-			t->limit = v;
-			break;
-		case 'p':
-			profile_name = optarg;
-			break;
-		case opt_total_header:
-			if (*optarg == '\0' || strpbrk(optarg, ": \t\r\n") != NULL) {
-				log_error("--total-header: '%s' is not a header name",
-				    optarg);
-				return cli_exit_usage;
-			}
-			total_header = optarg;
-			break;
-		case opt_offset_param:
-			if (cli_param_name("--offset-param", optarg) < 0)
-				return cli_exit_usage;
-			offset_param = optarg;
-			break;
-		case opt_limit_param:
-			if (cli_param_name("--limit-param", optarg) < 0)
-				return cli_exit_usage;
-			limit_param = optarg;
-			break;
-		case opt_items_path:
-			items_path = optarg;
-			break;
-		case 'u':
-			if (strchr(optarg, ':') == NULL) {
-				log_error("--user: expected USER:SECRET");
-				return cli_exit_usage;
-			}
-			cli_set_secret(&t->userpwd, xstrdup(optarg));
-			/* Shorten the window in which ps(1) shows the secret. */
-			memset(strchr(optarg, ':') + 1, '*',
-			    strlen(strchr(optarg, ':') + 1));
-			break;
-		case 'H':
-			if (cli_add_header(t, "--header", optarg) < 0)
-				return cli_exit_usage;
-			break;
-		case opt_connect_timeout:
-			if (cli_number("--connect-timeout", optarg, 1, 3600, &v) < 0)
-				return cli_exit_usage;
-			o->connect_timeout = v;
-			break;
-		case opt_max_time:
-			if (cli_number("--max-time", optarg, 1, 7 * 86400, &v) < 0)
-				return cli_exit_usage;
-			o->max_time = v;
-			break;
-		case opt_speed_limit:
-			if (cli_number("--speed-limit", optarg, 1, 1L << 30, &v) < 0)
-				return cli_exit_usage;
-			o->speed_limit = v;
-			break;
-		case opt_speed_time:
-			if (cli_number("--speed-time", optarg, 1, 86400, &v) < 0)
-				return cli_exit_usage;
-			o->speed_time = v;
-			break;
-		case opt_retries:
-			if (cli_number("--retries", optarg, 0, 100, &v) < 0)
-				return cli_exit_usage;
-			o->retries = (int)v;
-			break;
-		case opt_retry_max_time:
-			if (cli_number("--retry-max-time", optarg, 0, 86400, &v) < 0)
-				return cli_exit_usage;
-			o->retry_max_time = v;
-			break;
-		case opt_rate:
-			if (cli_rate("--rate", optarg, &o->rate) < 0)
-				return cli_exit_usage;
-			break;
-		case opt_max_body:
-			if (cli_size("--max-body", optarg, &o->max_body) < 0)
-				return cli_exit_usage;
-			break;
-		case opt_max_item:
-			if (cli_size("--max-item", optarg, &o->max_item) < 0)
-				return cli_exit_usage;
-			break;
-		case opt_max_depth:
-			if (cli_number("--max-depth", optarg, 2, 128, &v) < 0)
-				return cli_exit_usage;
-			o->max_depth = (int)v;
-			break;
-		case opt_max_redirs:
-			if (cli_number("--max-redirs", optarg, 0, 50, &v) < 0)
-				return cli_exit_usage;
-			o->max_redirs = v;
-			break;
-		case opt_cacert:
-			o->cacert = optarg;
-			break;
-		case opt_capath:
-			o->capath = optarg;
-			break;
-		case opt_insecure:
-			o->insecure = 1;
-			break;
-		case opt_netrc:
-			t->netrc = 1;
-			break;
-		case opt_netrc_file:
-			t->netrc = 1;
-			t->netrc_file = optarg;
-			break;
-		case opt_user_file: {
-			char *line = cli_read_line("--user-file", optarg);
+/* The profile named by -p, with the overrides given. */
+static enum cli_result
+cli_profile(struct cli_state *s)
+{
+	struct target *t = s->t;
+	const struct profile *row;
 
-			if (line == NULL)
-				return cli_exit_usage;
-			if (strchr(line, ':') == NULL) {
-				log_error("--user-file: %s: expected USER:SECRET on "
-				    "its first line", optarg);
-				free(line);
-				return cli_exit_usage;
-			}
-			cli_set_secret(&t->userpwd, line);
-			break;
-		}
-		case opt_header_file:
-			if (cli_header_file(t, optarg) < 0)
-				return cli_exit_usage;
-			break;
-		case opt_no_total:
-			t->no_total = 1;
-			break;
-		case opt_keep_mismatch:
-			t->keep_mismatch = 1;
-			break;
-		case opt_allow_origin: {
-			char *origin = origin_of(optarg);
-			struct curl_slist *tmp;
-
-			if (origin == NULL) {
-				log_error("--allow-origin: '%s' is not an http or "
-				    "https URL (e.g. https://api2.example.com)",
-				    optarg);
-				return cli_exit_usage;
-			}
-			tmp = curl_slist_append(t->allow_origins, origin);
-			free(origin);
-			if (tmp == NULL) {
-				log_error("--allow-origin: out of memory");
-				return cli_exit_usage;
-			}
-			t->allow_origins = tmp;
-			break;
-		}
-		case opt_total_path:
-			total_path = optarg;
-			break;
-		case opt_next_path:
-			next_path = optarg;
-			break;
-		case opt_cursor_param:
-			if (cli_param_name("--cursor-param", optarg) < 0)
-				return cli_exit_usage;
-			cursor_param = optarg;
-			break;
-		case opt_sort_param:
-			if (*optarg != '\0' && (strchr(optarg, '=') == NULL ||
-			    cli_param_name("--sort-param", (sort_name = xstrndup(optarg,
-			    strcspn(optarg, "=")))) < 0)) {
-				if (sort_name == NULL)
-					log_error("--sort-param: expected NAME=VALUE, "
-					    "got '%s'", optarg);
-				free(sort_name);
-				return cli_exit_usage;
-			}
-			free(sort_name);
-			sort_name = NULL;
-			sort_param = optarg;
-			break;
-		case opt_key:
-			if (*optarg == '\0') {
-				log_error("--key: empty field name");
-				return cli_exit_usage;
-			}
-			t->key = optarg;
-			break;
-		case opt_progress:
-			o->progress = 1;
-			break;
-		case opt_no_progress:
-			o->progress = 0;
-			break;
-		case 'q':
-			o->quiet = 1;
-			break;
-		case 'v':
-			o->verbose++;
-			break;
-		case 'V':
-			cli_version();
-			return cli_exit_ok;
-		case 'h':
-			cli_usage(stdout);
-			return cli_exit_ok;
-		case ':':
-			log_error("%s needs a value (see invdump --help)",
-			    argv[optind - 1]);
-			return cli_exit_usage;
-		default:
-			if (optopt != 0)
-				log_error("unknown option -%c (see invdump --help)",
-				    optopt);
-			else
-				log_error("unknown option %s (see invdump --help)",
-				    argv[optind - 1]);
-			return cli_exit_usage;
-		}
+	if ((row = profile_find(s->profile_name)) == NULL) {
+		log_error("--profile: no profile named '%s' (see invdump --help)",
+		    s->profile_name);
+		return cli_exit_usage;
 	}
+	t->profile = *row;
+	if (s->total_header != NULL)
+		t->profile.total_header = s->total_header;
+	if (s->offset_param != NULL)
+		t->profile.offset_param = s->offset_param;
+	if (s->limit_param != NULL) {
+		if (t->profile.style == profile_style_softlayer) {
+			log_error("--limit-param: the softlayer profile sends "
+			    "offset and limit together in resultLimit");
+			return cli_exit_usage;
+		}
+		t->profile.limit_param = s->limit_param;
+	}
+	if (s->items_path != NULL)
+		t->profile.items_path = s->items_path;
+	if (s->total_path != NULL)
+		t->profile.total_path = *s->total_path ? s->total_path : NULL;
+	if (s->next_path != NULL)
+		t->profile.next_path = s->next_path;
+	if (s->cursor_param != NULL)
+		t->profile.cursor_param = s->cursor_param;
+	if (s->sort_param != NULL)
+		t->profile.sort_param = s->sort_param;
+	if ((s->next_path != NULL || s->cursor_param != NULL) &&
+	    !profile_sequential(&t->profile)) {
+		log_error("%s: only for cursor profiles (cursor, infoblox, meraki)",
+		    s->next_path != NULL ? "--next-path" : "--cursor-param");
+		return cli_exit_usage;
+	}
+	if (t->profile.cursor_param != NULL && t->profile.next_path == NULL) {
+		log_error("--cursor-param: name the token's field with --next-path");
+		return cli_exit_usage;
+	}
+	if (t->no_total && profile_sequential(&t->profile)) {
+		log_error("--no-total: the %s profile has no total anyway",
+		    t->profile.name);
+		return cli_exit_usage;
+	}
+	return cli_run;
+}
+
+/* Everything that needs every flag read: the URL, the profile, the
+ * compression, the environment, flags that do not go together. */
+static enum cli_result
+cli_finish(struct cli_state *s, int argc, char **argv)
+{
+	struct target *t = s->t;
+
 	if (optind >= argc) {
 		log_error("no URL given (see invdump --help)");
 		return cli_exit_usage;
@@ -742,69 +1081,161 @@ cli_parse(int argc, char **argv, struct options *o)
 		return cli_exit_usage;
 	}
 	t->url = argv[optind];
-
-	if ((row = profile_find(profile_name)) == NULL) {
-		log_error("--profile: no profile named '%s' (see invdump --help)",
-		    profile_name);
+	if (cli_profile(s) != cli_run)
 		return cli_exit_usage;
-	}
-	t->profile = *row;
-	if (total_header != NULL)
-		t->profile.total_header = total_header;
-	if (offset_param != NULL)
-		t->profile.offset_param = offset_param;
-	if (limit_param != NULL) {
-		if (t->profile.style == profile_style_softlayer) {
-			log_error("--limit-param: the softlayer profile sends "
-			    "offset and limit together in resultLimit");
-			return cli_exit_usage;
-		}
-		t->profile.limit_param = limit_param;
-	}
-	if (items_path != NULL)
-		t->profile.items_path = items_path;
-	if (total_path != NULL)
-		t->profile.total_path = *total_path ? total_path : NULL;
-	if (next_path != NULL)
-		t->profile.next_path = next_path;
-	if (cursor_param != NULL)
-		t->profile.cursor_param = cursor_param;
-	if (sort_param != NULL)
-		t->profile.sort_param = sort_param;
-	if ((next_path != NULL || cursor_param != NULL) &&
-	    t->profile.style != profile_style_cursor) {
-		log_error("%s: only for cursor profiles (cursor, infoblox, meraki)",
-		    next_path != NULL ? "--next-path" : "--cursor-param");
-		return cli_exit_usage;
-	}
-	if (t->profile.cursor_param != NULL && t->profile.next_path == NULL) {
-		log_error("--cursor-param: name the token's field with --next-path");
-		return cli_exit_usage;
-	}
-	if (t->no_total && t->profile.style == profile_style_cursor) {
-		log_error("--no-total: the %s profile has no total anyway",
-		    t->profile.name);
-		return cli_exit_usage;
-	}
-
-	if (compress == compress_auto)
+	if (s->compress == compress_auto)
 		t->gzip = ends_with(t->output, ".gz");
 	else
-		t->gzip = compress == compress_gzip;
+		t->gzip = s->compress == compress_gzip;
 	if (cli_env(t) < 0)
 		return cli_exit_usage;
-	if (o->insecure)
+	if (s->o->insecure)
 		log_error("WARNING: --insecure: TLS certificates are NOT verified; "
 		    "anyone on the network path can read and change this export");
-	if (o->quiet && o->verbose) {
+	if (s->o->quiet && s->o->verbose) {
 		log_error("--quiet and --verbose do not go together");
 		return cli_exit_usage;
 	}
 	return cli_run;
 }
 
-void
-cli_free(struct options *o)
+/* The row of a long option name, or NULL. */
+static const struct cli_opt *
+cli_find_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NOPTS; i++)
+		if (strcmp(cli_opts[i].name, name) == 0)
+			return &cli_opts[i];
+	return NULL;
+}
+
+/* One target of a jobs file, its pairs fed through the option table. */
+static enum cli_result
+cli_job(struct cli_state *run, const struct jobs_file *jf,
+    const struct jobs_target *jt, struct target *t)
+{
+	struct cli_state s;
+	const struct cli_opt *d;
+	size_t i;
+
+	memset(&s, 0, sizeof s);
+	s.o = run->o;
+	s.t = t;
+	s.compress = compress_auto;
+	s.profile_name = "offset";
+	t->name = jt->name;
+	t->output = "-";
+	t->limit = 100;
+	for (i = 0; i < jt->npairs; i++) {
+		const struct jobs_pair *p = &jt->pairs[i];
+
+		if (strcmp(p->key, "url") == 0) {
+			t->url = p->value;
+			continue;
+		}
+		/* jobs.c admits only per-target keys (and cacert/capath,
+		 * which are the run's for now). */
+		if ((d = cli_find_name(p->key)) == NULL) {
+			log_error("%s:%d: '%s' is not an option a target may set",
+			    jf->path, p->line, p->key);
+			return cli_exit_usage;
+		}
+		if (cli_apply(&s, d, p->value) != cli_run) {
+			log_error("%s:%d: in [%s]", jf->path, p->line, jt->name);
+			return cli_exit_usage;
+		}
+	}
+	if (t->url == NULL) {
+		log_error("%s:%d: [%s] has no url", jf->path, jt->line, jt->name);
+		return cli_exit_usage;
+	}
+	if (cli_profile(&s) != cli_run)
+		return cli_exit_usage;
+	t->gzip = s.compress == compress_auto ? ends_with(t->output, ".gz") :
+	    s.compress == compress_gzip;
+	return cli_run;
+}
+
+static void cli_free_targets(struct options *o);
+
+/* --jobs FILE: the targets come from the file, none from the command line. */
+static enum cli_result
+cli_jobs(struct cli_state *s, int argc, char **argv)
+{
+	struct options *o = s->o;
+	const struct jobs_target *jt;
+	char err[512];
+	size_t i;
+	int k;
+
+	if (optind < argc) {
+		log_error("--jobs: the URLs come from %s; unexpected '%s'",
+		    s->jobs_path, argv[optind]);
+		return cli_exit_usage;
+	}
+	o->jobs = xcalloc(1, sizeof *o->jobs);
+	if (jobs_parse(s->jobs_path, o->jobs, err, sizeof err) < 0) {
+		log_error("%s", err);
+		return cli_exit_usage;
+	}
+	for (i = 0; i < o->jobs->nwarnings; i++)
+		log_warn("%s", o->jobs->warnings[i]);
+	if (o->jobs->ntargets == 0) {
+		log_error("%s: no targets", s->jobs_path);
+		return cli_exit_usage;
+	}
+	cli_free_targets(o);
+	o->targets = xcalloc(o->jobs->ntargets, sizeof *o->targets);
+	o->ntargets = (int)o->jobs->ntargets;
+	for (k = 0, jt = jobs_next(o->jobs, NULL); jt != NULL;
+	    k++, jt = jobs_next(o->jobs, jt))
+		if (cli_job(s, o->jobs, jt, &o->targets[k]) != cli_run)
+			return cli_exit_usage;
+	return cli_run;
+}
+
+enum cli_result
+cli_parse(int argc, char **argv, struct options *o)
+{
+	struct option longopts[NOPTS + 1];
+	char shortopts[2 * NOPTS + 2];
+	struct cli_state s;
+	const struct cli_opt *d;
+	enum cli_result r;
+	int c;
+
+	memset(o, 0, sizeof *o);
+	/* One target for now; a jobs file will make a list. */
+	o->targets = xcalloc(1, sizeof *o->targets);
+	o->ntargets = 1;
+	cli_defaults(o, o->targets);
+	memset(&s, 0, sizeof s);
+	s.o = o;
+	s.t = o->targets;
+	s.compress = compress_auto;
+	s.profile_name = "offset";
+
+	cli_getopt_tables(longopts, shortopts);
+	opterr = 0;
+	optind = 0;     /* GNU: start afresh, also on a second call */
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		if (c == ':' || c == '?' || (d = cli_find(c)) == NULL) {
+			cli_bad_option(c, argv);
+			return cli_exit_usage;
+		}
+		if ((r = cli_apply(&s, d, optarg)) != cli_run)
+			return r;
+	}
+	if (s.jobs_path != NULL)
+		return cli_jobs(&s, argc, argv);
+	return cli_finish(&s, argc, argv);
+}
+
+/* Frees the targets' own memory and the list. */
+static void
+cli_free_targets(struct options *o)
 {
 	struct target *t;
 	int i;
@@ -820,5 +1251,17 @@ cli_free(struct options *o)
 		curl_slist_free_all(t->allow_origins);
 	}
 	free(o->targets);
+	o->targets = NULL;
+	o->ntargets = 0;
+}
+
+void
+cli_free(struct options *o)
+{
+	cli_free_targets(o);
+	if (o->jobs != NULL) {
+		jobs_free(o->jobs);
+		free(o->jobs);
+	}
 	memset(o, 0, sizeof *o);
 }

@@ -4,7 +4,9 @@
  * cli_parse() fills struct options from argv (and, later, the environment)
  * and validates everything it can without touching the network, so that a
  * bad flag is reported before any request is made.  The options are
- * read-only once parsed and shared by every thread.
+ * read-only once parsed and shared by every thread.  Every flag is a row
+ * of one table in cli.c, from which getopt_long's options and --help are
+ * both made.
  */
 #ifndef INVDUMP_CLI_H
 #define INVDUMP_CLI_H
@@ -21,6 +23,7 @@ enum compress_mode { compress_auto, compress_gzip, compress_none };
  * say comes from the run's options.
  */
 struct target {
+	const char *name;               /* a jobs file's section, or NULL */
 	const char *url;
 	const char *output;             /* "-" is stdout */
 	int gzip;                       /* resolved from --compress and output */
@@ -34,12 +37,21 @@ struct target {
 	int no_total;                   /* probe ahead instead of a total */
 	const char *key;                /* --key: de-duplicate by this field */
 	int keep_mismatch;              /* publish even when it does not add up */
+	int mode;                       /* of published files (0600) */
+	long long split_items;          /* --split-items: 0 none */
+	long long split_bytes;          /* --split-bytes: 0 none */
+	const char *manifest;           /* --manifest PATH, or NULL */
+	int resume;                     /* --resume: continue from the journal */
+	long long shard_index;          /* --shard I/N: I, 0-based ... */
+	long long shard_count;          /* ... of N; 0: no sharding */
 };
 
 /* The run's settings, shared by every target and every thread. */
 struct options {
 	struct target *targets;         /* ntargets of them */
 	int ntargets;
+	struct jobs_file *jobs;         /* --jobs: the parsed file the targets'
+	                                   strings point into, or NULL */
 	int level;                      /* 1..9 */
 	int workers;                    /* 1..256: the run's concurrency */
 	long connect_timeout;           /* seconds */
@@ -56,7 +68,8 @@ struct options {
 	const char *cacert;
 	const char *capath;
 	int insecure;
-	int progress;                   /* -1: when stderr is a terminal */
+	int progress;                   /* enum progress_mode; -1: tty when
+	                                   stderr is a terminal */
 	int verbose;                    /* count of -v */
 	int quiet;
 };
@@ -67,6 +80,13 @@ enum cli_result {
 	cli_exit_usage  /* an error was printed */
 };
 
+/*
+ * Fills *o from argv; messages go to stderr, --help and --version to
+ * stdout.  The strings in *o point into argv, which must outlive it; the
+ * secret of -u is masked ('*') in argv itself.  Whatever it returns, *o
+ * is the caller's to release with cli_free().  May be called again (it
+ * restarts getopt_long), but not from two threads at once.
+ */
 enum cli_result cli_parse(int argc, char **argv, struct options *o);
 void cli_free(struct options *o);
 

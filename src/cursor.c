@@ -92,6 +92,32 @@ cursor_next(struct export *ex, const char *url, const struct fetch_info *info,
 	return exit_ok;
 }
 
+/* The first page to ask for, and its number: page 0, or the page after
+ * the last checkpoint of a resumed walk (NULL when it had ended). */
+static enum exit_status
+cursor_start(struct export *ex, char **url, long long *n)
+{
+	const struct target *t = ex->t;
+	enum exit_status st;
+	char *tmp;
+
+	*n = 0;
+	(void)plan_make(&ex->plan, -1, -1, t->limit);
+	tmp = profile_page_url(&t->profile, ex->run.base, 0, t->limit);
+	*url = tmp != NULL ? xstrdup(tmp) : NULL;
+	curl_free(tmp);
+	if ((st = resume_start(ex, -1, t->limit)) != exit_ok) {
+		free(*url);
+		*url = NULL;
+	} else if ((*n = resume_next_page(ex)) > 0) {
+		free(*url);
+		*url = ex->rs.next != NULL ? xstrdup(ex->rs.next) : NULL;
+		if (ex->rs.total >= 0)
+			ex->plan.total = ex->expect_items = ex->rs.total;
+	}
+	return st;
+}
+
 /* The cursor plan: one page after another. */
 enum exit_status
 cursor_run(struct export *ex, struct fetcher *f)
@@ -102,19 +128,16 @@ cursor_run(struct export *ex, struct fetcher *f)
 	struct pool_page page;
 	struct hashset seen = HASHSET_INIT;
 	enum exit_status st = exit_ok;
-	char msg[1024], *url, *next, *tmp;
-	long long n;
+	char msg[1024], *url, *next;
+	long long n = 0;
 
 	memset(&info, 0, sizeof info);
 	memset(&page, 0, sizeof page);
 	buf_init(&page.data, MAX_PAGE_BYTES);
 	buf_init(&page.keys, MAX_PAGE_BYTES);
 	buf_init(&page.hashes, MAX_PAGE_BYTES);
-	(void)plan_make(&ex->plan, -1, -1, t->limit);
-	tmp = profile_page_url(&t->profile, ex->run.base, 0, t->limit);
-	url = tmp != NULL ? xstrdup(tmp) : NULL;
-	curl_free(tmp);
-	for (n = 0; url != NULL; n++) {
+	st = cursor_start(ex, &url, &n);
+	for (; url != NULL; n++) {
 		if (atomic_load(ex->stop)) {
 			st = exit_interrupted;
 			break;
@@ -134,7 +157,7 @@ cursor_run(struct export *ex, struct fetcher *f)
 		}
 		page.items = info.items;
 		if (n == 0 && info.has_total) {
-			ex->plan.total = info.total;
+			ex->plan.total = ex->expect_items = info.total;
 			log_info("total: %lld items (%s)", info.total,
 			    info.total_source);
 		}
@@ -158,8 +181,17 @@ cursor_run(struct export *ex, struct fetcher *f)
 			st = exit_protocol;
 			break;
 		}
-		if ((st = cursor_next(ex, url, &info, n, &next)) != exit_ok)
+		next = NULL;
+		if (t->profile.style != profile_style_single &&
+		    (st = cursor_next(ex, url, &info, n, &next)) != exit_ok)
 			break;
+		free(ex->cursor_next);
+		ex->cursor_next = next != NULL ? xstrdup(next) : NULL;
+		if (resume_checkpoint(ex, n, next, 0) < 0) {
+			free(next);
+			st = exit_output;
+			break;
+		}
 		free(url);
 		url = next;
 	}

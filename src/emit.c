@@ -16,6 +16,21 @@
 #include "run.h"
 #include "writer.h"
 
+/* The progress line, from the run's counters. */
+static void
+emit_progress(struct export *ex)
+{
+	struct progress_counts c;
+
+	c.items = ex->items;
+	c.bytes = writer_bytes(ex->w);
+	c.requests = atomic_load(&ex->run.requests);
+	c.inflight = atomic_load(&ex->run.inflight);
+	c.retries = atomic_load(&ex->run.retried);
+	c.throttles = atomic_load(&ex->run.throttled);
+	progress_update(&ex->progress, &c);
+}
+
 static int
 emit_write(struct export *ex, const struct buf *b)
 {
@@ -75,7 +90,7 @@ emit_unique(struct export *ex, struct pool_page *page)
 	} else if (emit_write(ex, &ex->filtered) < 0)
 		return -1;
 	ex->items += kept;
-	progress_update(&ex->progress, ex->items, writer_bytes(ex->w));
+	emit_progress(ex);
 	return 0;
 }
 
@@ -110,15 +125,36 @@ int
 emit_page(void *arg, long long seq, struct pool_page *page)
 {
 	struct export *ex = arg;
+	long long before = ex->items;
+	int rc;
 
-	if (ex->recheck && seq == ex->npages)
+	if (ex->recheck && seq == ex->end_page)
 		return 0;               /* the re-read of the total */
 	emit_boundary(ex, seq, page);
+	ex->pages_written++;
+	ex->last_seq = seq;
 	if (ex->t->key != NULL)
-		return emit_unique(ex, page);
-	if (emit_write(ex, &page->data) < 0)
+		rc = emit_unique(ex, page);
+	else if ((rc = emit_write(ex, &page->data)) == 0) {
+		ex->items += page->items;
+		emit_progress(ex);
+	}
+	if (rc != 0)
+		return rc;
+	/* A page ends here: where a split output may be cut. */
+	switch (writer_page_end(ex->w, (unsigned long long)(ex->items - before))) {
+	case writer_ok:
+		/* The cursor plan checkpoints itself, with its next page. */
+		if (profile_sequential(&ex->t->profile) ||
+		    resume_checkpoint(ex, seq, NULL, 0) == 0)
+			return 0;
+		break;
+	case writer_closed:
+		ex->closed = 1;
 		return -1;
-	ex->items += page->items;
-	progress_update(&ex->progress, ex->items, writer_bytes(ex->w));
-	return 0;
+	case writer_error:
+		break;
+	}
+	export_fail(ex, exit_output, "");
+	return -1;
 }

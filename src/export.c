@@ -33,13 +33,16 @@
  * and retry of this run watches.
  */
 #include <limits.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "export.h"
 #include "log.h"
+#include "manifest.h"
 #include "origin.h"
 #include "profile.h"
 #include "run.h"
@@ -62,6 +65,22 @@ export_fail(struct export *ex, enum exit_status st, const char *msg)
 		atomic_compare_exchange_strong(ex->stop, &zero, STOP_FAILED);
 }
 
+void
+export_warn(struct export *ex, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	log_warn("%s", msg);
+	thread_lock(&ex->fail_lock);
+	if (ex->nwarnings < (int)(sizeof ex->warnings / sizeof *ex->warnings))
+		ex->warnings[ex->nwarnings++] = xstrdup(msg);
+	thread_unlock(&ex->fail_lock);
+}
+
 static void export_recheck(struct export *ex, struct fetcher *f,
     struct buf *scratch);
 static enum pool_work export_first(struct worker_ctx *wc,
@@ -82,8 +101,8 @@ page_verdict(struct export *ex, long long seq, long long offset, long long n)
 	plan_expect(&ex->plan, seq, &min, &max);
 	if (n < min) {
 		atomic_fetch_add(&ex->short_pages, 1);
-		log_warn("offset %lld: %lld items where %lld were due (page %lld "
-		    "of %lld)%s", offset, n, min, seq + 1, ex->npages,
+		export_warn(ex, "offset %lld: %lld items where %lld were due "
+		    "(page %lld of %lld)%s", offset, n, min, seq + 1, ex->npages,
 		    seq + 1 < ex->npages ? ": the run ends here (the total was "
 		    "wrong, or items were deleted during the export)" : "");
 		/* Nothing past a page that is not full can be trusted to
@@ -93,7 +112,7 @@ page_verdict(struct export *ex, long long seq, long long offset, long long n)
 			return n == 0 ? pool_work_end : pool_work_last;
 	} else if (n > max) {
 		atomic_fetch_add(&ex->long_pages, 1);
-		log_warn("offset %lld: %lld items where %lld were due (items were "
+		export_warn(ex, "offset %lld: %lld items where %lld were due (items were "
 		    "added during the export?)", offset, n, max);
 	}
 	return pool_work_done;
@@ -169,10 +188,12 @@ note_totals(struct export *ex, long long seq, const struct fetch_info *info)
 	if (!seen)
 		return;
 	atomic_fetch_add(&ex->totals_seen, 1);
-	if (!differs)
-		return;
 	thread_lock(&ex->fail_lock);
-	if (seq > ex->changed_seq) {
+	if (info->has_total && seq > ex->seen_seq) {
+		ex->seen_seq = seq;
+		ex->seen_total = info->total;
+	}
+	if (differs && seq > ex->changed_seq) {
 		ex->changed_seq = seq;
 		ex->changed_total = info->has_total ? info->total : -1;
 		ex->changed_pages = info->has_pages ? info->pages : -1;
@@ -200,7 +221,14 @@ export_work(void *arg, long long seq, struct pool_page *page)
 	int early = 0;
 	char msg[1024];
 
-	if (seq == 0)
+	/* The sharded or resumed plan: one job past the last page reads the
+	 * total again, on a worker that would otherwise idle through the
+	 * last round; it emits nothing. */
+	if (ex->recheck && seq == ex->end_page) {
+		export_recheck(ex, wc->f, &page->data);
+		return pool_work_done;
+	}
+	if (seq == 0 && ex->first_in_pool)
 		return export_first(wc, page);
 	memset(&info, 0, sizeof info);
 	memset(&req, 0, sizeof req);
@@ -215,12 +243,12 @@ export_work(void *arg, long long seq, struct pool_page *page)
 			return pool_work_later;
 		early = 1;
 	}
-	if (gate_wait(ex) < 0) {
+	if (ex->first_in_pool && gate_wait(ex) < 0) {
 		fetch_info_clear(&info);
 		export_fail(ex, exit_interrupted, "");
 		return pool_work_failed;
 	}
-	if (seq >= ex->npages) {
+	if (ex->first_in_pool && seq >= ex->end_page) {
 		if (early)
 			atomic_fetch_add(&ex->spec_past_end, 1);
 		fetch_info_clear(&info);
@@ -309,8 +337,8 @@ export_recheck(struct export *ex, struct fetcher *f, struct buf *scratch)
 			log_warn("could not read the total again at the end: %s",
 			    msg);
 	}
-	else if (ex->plan.total >= 0 && info.has_total &&
-	    info.total != ex->plan.total) {
+	else if ((ex->total_end = info.has_total ? info.total : -1) >= 0 &&
+	    ex->plan.total >= 0 && info.total != ex->plan.total) {
 		log_error("the total changed during the export: %lld items at "
 		    "the start, %lld at the end (ask the API for a stable order: "
 		    "see --sort-param and --key)", ex->plan.total, info.total);
@@ -324,6 +352,34 @@ export_recheck(struct export *ex, struct fetcher *f, struct buf *scratch)
 	fetch_info_clear(&info);
 }
 
+/*
+ * The pages this run exports: all of them, or with --shard I/N the I-th of
+ * N contiguous ranges, and how many items they must hold.
+ */
+static enum exit_status
+plan_shard(struct export *ex)
+{
+	const struct target *t = ex->t;
+	long long np = ex->npages, n = t->shard_count, i = t->shard_index;
+	long long ps = ex->plan.page_size;
+
+	ex->first_page = 0;
+	ex->end_page = np;
+	if (n > 0) {
+		/* i * np / n without the product overflowing */
+		ex->first_page = np / n * i + np % n * i / n;
+		ex->end_page = np / n * (i + 1) + np % n * (i + 1) / n;
+		log_info("shard %lld of %lld: pages %lld to %lld", i, n,
+		    ex->first_page, ex->end_page - 1);
+	}
+	ex->expect_items = -1;
+	if (ex->plan.total >= 0)
+		ex->expect_items = ex->end_page >= np ?
+		    ex->plan.total - ex->first_page * ps :
+		    (ex->end_page - ex->first_page) * ps;
+	return exit_ok;
+}
+
 /* The first page's counts turned into a plan; exit_ok or why not. */
 static enum exit_status
 plan_first(struct export *ex, const struct fetch_info *info, long long n0,
@@ -332,7 +388,14 @@ plan_first(struct export *ex, const struct fetch_info *info, long long n0,
 	const struct target *t = ex->t;
 	long page_size = t->limit;
 
+	if (t->no_total && t->shard_count > 0) {
+		log_error("--shard needs the page count up front: it cannot be "
+		    "used with --no-total");
+		return exit_usage;
+	}
 	if (t->no_total) {
+		ex->first_page = 0;
+		ex->expect_items = -1;
 		if (n0 > 0 && n0 < t->limit) {
 			/* A clamp or the end: both are safe with this size. */
 			log_info("offset 0: %lld items where %ld were asked for: "
@@ -340,7 +403,7 @@ plan_first(struct export *ex, const struct fetch_info *info, long long n0,
 			page_size = (long)n0;
 		}
 		(void)plan_make(&ex->plan, -1, -1, page_size);
-		ex->npages = n0 == 0 ? 1 : POOL_NO_END;
+		ex->npages = ex->end_page = n0 == 0 ? 1 : POOL_NO_END;
 		log_info("no total: fetching up to %d pages ahead until a page "
 		    "that is not full", 2 * nworkers);
 		return exit_ok;
@@ -385,7 +448,7 @@ plan_first(struct export *ex, const struct fetch_info *info, long long n0,
 	ex->npages = ex->plan.npages;
 	log_info("%lld pages of %ld items, %d workers", ex->npages,
 	    ex->plan.page_size, nworkers);
-	return exit_ok;
+	return plan_shard(ex);
 }
 
 /*
@@ -411,6 +474,94 @@ export_window(const struct export *ex, int nworkers, struct pool_window *win)
 			win->max_bytes = (size_t)v;
 	}
 	win->max_ahead = ex->t->no_total ? 2LL * nworkers : (long long)1 << 30;
+}
+
+/* With --shard or --resume: the first page on this thread alone, then the
+ * pool from the first page this run writes (nothing asked early). */
+static enum exit_status
+export_offsets_from(struct export *ex, struct worker_ctx *wc, void **wctx,
+    int nworkers)
+{
+	const struct target *t = ex->t;
+	struct fetch_info info;
+	struct fetch_req req;
+	struct pool_page first;
+	enum pool_result pr;
+	enum exit_status st;
+	struct pool_window win;
+	long long start;
+	char msg[1024];
+	int terr = 0;
+
+	memset(&info, 0, sizeof info);
+	memset(&first, 0, sizeof first);
+	buf_init(&first.data, MAX_PAGE_BYTES);
+	buf_init(&first.keys, MAX_PAGE_BYTES);
+	buf_init(&first.hashes, MAX_PAGE_BYTES);
+	memset(&req, 0, sizeof req);
+	req.limit = t->limit;
+	req.out = &first.data;
+	req.keys = t->key ? &first.keys : NULL;
+	req.hashes = &first.hashes;
+	st = fetch_page(wc[0].f, &req, &info, msg, sizeof msg);
+	if (st != exit_ok) {
+		if (st != exit_interrupted)
+			log_error("%s", msg);
+		goto out;
+	}
+	if (info.conflict[0] != '\0') {
+		log_error("the first response's totals disagree: %s",
+		    info.conflict);
+		ex->mismatch = 1;
+	}
+	first.items = info.items;
+	(void)plan_make(&ex->plan, -1, -1, t->limit);
+	if (check_page(ex, 0, 0, &first, msg, sizeof msg) < 0) {
+		log_error("%s", msg);
+		st = exit_protocol;
+		goto out;
+	}
+	if (check_next_link(ex, &info) < 0) {
+		st = exit_protocol;
+		goto out;
+	}
+	if (first.hashes.len >= sizeof ex->first_hash) {
+		memcpy(&ex->first_hash, first.hashes.data, sizeof ex->first_hash);
+		ex->has_first = 1;
+	}
+	if ((st = plan_first(ex, &info, first.items, nworkers)) != exit_ok)
+		goto out;
+	if (page_verdict(ex, 0, 0, first.items) != pool_work_done)
+		ex->npages = ex->end_page = 1;
+	if ((st = resume_start(ex, ex->plan.total, ex->plan.page_size)) !=
+	    exit_ok)
+		goto out;
+	if ((start = resume_next_page(ex)) < ex->first_page)
+		start = ex->first_page;
+	if (start == 0 && ex->end_page > 0 && emit_page(ex, 0, &first) != 0)
+		goto out;
+	if (start > ex->end_page)
+		start = ex->end_page;
+	ex->recheck = ex->plan.total >= 0 || ex->plan.pages >= 0;
+	if (ex->npages == 1 && ex->plan.npages != 1)
+		ex->recheck = 0;        /* ended at once: nothing to re-read */
+	export_window(ex, nworkers, &win);
+	pr = pool_run(nworkers, wctx, start > 0 ? start : 1,
+	    ex->end_page + ex->recheck, &win, MAX_PAGE_BYTES,
+	    &export_ops, ex, ex->stop, &terr);
+	if (pr == pool_result_thread) {
+		log_error("cannot start %d worker threads: %s (lower --workers, "
+		    "or raise the limit on processes)", nworkers, strerror(terr));
+		st = exit_failure;
+	} else if (pr == pool_result_cancelled &&
+	    ex->fail_status == exit_ok)
+		st = exit_interrupted;
+out:
+	fetch_info_clear(&info);
+	buf_free(&first.data);
+	buf_free(&first.keys);
+	buf_free(&first.hashes);
+	return st;
 }
 
 /*
@@ -466,8 +617,8 @@ export_first(struct worker_ctx *wc, struct pool_page *page)
 	    exit_ok)
 		goto out;
 	if (page_verdict(ex, 0, 0, page->items) != pool_work_done)
-		ex->npages = 1;
-	r = ex->npages == 1 ? pool_work_last : pool_work_done;
+		ex->npages = ex->end_page = 1;
+	r = ex->end_page == 1 ? pool_work_last : pool_work_done;
 out:
 	fetch_info_clear(&info);
 	if (r == pool_work_failed) {
@@ -486,6 +637,11 @@ export_totals(struct export *ex, struct fetcher *f)
 {
 	struct buf scratch;
 
+	/* For the manifest: the last total a page carried (one page: its). */
+	if (ex->seen_seq >= 0)
+		ex->total_end = ex->seen_total;
+	else if (ex->end_page <= 1)
+		ex->total_end = ex->plan.total;
 	if (ex->changed_seq >= 0) {
 		if (ex->plan.total >= 0)
 			log_error("the total changed during the export: %lld "
@@ -499,8 +655,8 @@ export_totals(struct export *ex, struct fetcher *f)
 		ex->mismatch = 1;
 		return;
 	}
-	if (atomic_load(&ex->totals_seen) > 0 || ex->npages <= 1 ||
-	    ex->npages == POOL_NO_END ||
+	if (atomic_load(&ex->totals_seen) > 0 || ex->end_page <= 1 ||
+	    ex->end_page == POOL_NO_END ||
 	    (ex->plan.total < 0 && ex->plan.pages < 0))
 		return;
 	buf_init(&scratch, MAX_PAGE_BYTES);
@@ -525,10 +681,13 @@ export_offsets(struct export *ex, struct worker_ctx *wc, void **wctx,
 	long n;
 	int terr = 0;
 
+	if (t->resume || t->shard_count > 0)
+		return export_offsets_from(ex, wc, wctx, nworkers);
+	ex->first_in_pool = 1;
 	thread_mutex_init(&ex->gate_lock);
 	thread_cond_init(&ex->gate_cond);
-	ex->changed_seq = -1;
-	ex->npages = POOL_NO_END;
+	ex->changed_seq = ex->seen_seq = -1;
+	ex->npages = ex->end_page = POOL_NO_END;
 	ex->spec = t->no_total || ex->o->rate > 0 ? 0 : nworkers - 1;
 	export_window(ex, nworkers, &win);
 	pr = pool_run(nworkers, wctx, 0, POOL_NO_END, &win, MAX_PAGE_BYTES,
@@ -578,9 +737,11 @@ export_verify(struct export *ex)
 		    "or drop repeats with --key)", ex->repeats);
 		ex->mismatch = 1;
 	}
-	if (ex->plan.total >= 0 && ex->items + ex->duplicates != ex->plan.total) {
-		log_error("verification failed: wrote %lld items, the total was "
-		    "%lld", ex->items, ex->plan.total);
+	if (ex->expect_items >= 0 &&
+	    ex->items + ex->duplicates != ex->expect_items) {
+		log_error("verification failed: wrote %lld items, %lld were due "
+		    "(the total was %lld)", ex->items, ex->expect_items,
+		    ex->plan.total);
 		ex->mismatch = 1;
 	} else if ((atomic_load(&ex->short_pages) > 0 ||
 	    atomic_load(&ex->long_pages) > 0) && ex->duplicates == 0) {
@@ -615,12 +776,58 @@ export_http_conf(struct export *ex, const struct options *o,
 	h->allow_origins = t->allow_origins;
 }
 
+/* The manifest, once the files are in place. */
+static int
+export_manifest(struct export *ex, enum exit_status st)
+{
+	const struct target *t = ex->t;
+	struct manifest_info mi;
+	struct manifest_shard shard;
+	size_t n = 0;
+	char err[512];
+
+	if (t->manifest == NULL)
+		return 0;
+	memset(&mi, 0, sizeof mi);
+	mi.source_url = t->url;
+	mi.profile = t->profile.name;
+	mi.started = ex->started;
+	mi.ended = time(NULL);
+	mi.total_start = ex->plan.total;
+	mi.total_end = ex->total_end;
+	mi.items = ex->items;
+	mi.pages = ex->pages_written;
+	mi.requests = atomic_load(&ex->run.requests);
+	mi.retries = atomic_load(&ex->run.retried);
+	mi.throttles = atomic_load(&ex->run.throttled);
+	mi.files = writer_parts(ex->w, &n);
+	mi.nfiles = n;
+	mi.verified = !ex->mismatch && ex->expect_items >= 0;
+	mi.warnings = (const char *const *)ex->warnings;
+	mi.nwarnings = (size_t)ex->nwarnings;
+	mi.exit_status = (int)st;
+	if (t->shard_count > 0) {
+		shard.index = t->shard_index;
+		shard.count = t->shard_count;
+		shard.first_page = ex->first_page;
+		shard.last_page = ex->end_page - 1;
+		mi.shard = &shard;
+	}
+	if (manifest_write(t->manifest, &mi, t->mode, err, sizeof err) < 0) {
+		log_error("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
 /* Publishes, or not: what the run's findings allow. */
 static enum exit_status
 export_finish(struct export *ex, enum exit_status st)
 {
 	const struct target *t = ex->t;
 
+	if (ex->w != NULL)
+		ex->bytes = writer_bytes(ex->w);
 	if (st != exit_ok)
 		return st;
 	if (ex->fail_status != exit_ok) {
@@ -639,19 +846,96 @@ export_finish(struct export *ex, enum exit_status st)
 		    "up (--keep-mismatch publishes it all the same)", t->output);
 		return exit_mismatch;
 	}
-	if (writer_commit(ex->w) != writer_ok) {
-		ex->w = NULL;
+	st = ex->mismatch ? exit_mismatch : exit_ok;
+	if (writer_publish(ex->w) != writer_ok)
 		return exit_output;
-	}
-	ex->w = NULL;
+	if (export_manifest(ex, st) < 0)
+		return exit_output;
 	if (atomic_load(&ex->run.retried) > 0)
 		log_warn("%ld requests were retried (%ld throttled by the "
 		    "server); every page arrived whole",
 		    atomic_load(&ex->run.retried), atomic_load(&ex->run.throttled));
 	log_info("wrote %lld items to %s", ex->items, t->output);
-	return ex->mismatch ? exit_mismatch : exit_ok;
+	return st;
 }
 
+
+/* The one line at the end of every run (not with -q). */
+static void
+export_summary(struct export *ex, enum exit_status st)
+{
+	char size[32], verdict[128];
+
+	if (ex->closed)
+		return;
+	progress_human(size, sizeof size, ex->bytes);
+	if (st == exit_ok && ex->plan.total >= 0)
+		snprintf(verdict, sizeof verdict, "verified against the total "
+		    "of %lld", ex->plan.total);
+	else if (st == exit_ok)
+		snprintf(verdict, sizeof verdict, "complete (the API gives no "
+		    "total to check against)");
+	else if (st == exit_mismatch)
+		snprintf(verdict, sizeof verdict, "did NOT add up (%s)",
+		    ex->t->keep_mismatch ? "published all the same" :
+		    "nothing published");
+	else
+		snprintf(verdict, sizeof verdict, "failed (exit status %d): "
+		    "nothing published", (int)st);
+	log_note("%s%s%s%lld items, %lld pages, %s, %.2f s, %ld requests, %ld "
+	    "retries, %ld throttled: %s", ex->t->name ? "[" : "",
+	    ex->t->name ? ex->t->name : "", ex->t->name ? "] " : "", ex->items, ex->pages_written, size,
+	    progress_elapsed(&ex->progress), atomic_load(&ex->run.requests),
+	    atomic_load(&ex->run.retried), atomic_load(&ex->run.throttled),
+	    verdict);
+}
+
+/* The output: what the target's flags allow, the journal, the writer. */
+static enum exit_status
+export_output(struct export *ex)
+{
+	const struct target *t = ex->t;
+	struct writer_opts wopts;
+	enum exit_status st;
+
+	if (t->shard_count > 0 && profile_sequential(&t->profile)) {
+		log_error("--shard: the %s profile follows one page after another; "
+		    "its pages cannot be split among shards", t->profile.name);
+		return exit_usage;
+	}
+	if ((t->split_items || t->split_bytes) && strcmp(t->output, "-") == 0) {
+		log_error("--split-items and --split-bytes need -o FILE: parts "
+		    "are files named after it");
+		return exit_usage;
+	}
+	memset(&wopts, 0, sizeof wopts);
+	if ((st = resume_open(ex, &wopts)) != exit_ok)
+		return st;
+	wopts.mode = t->mode;
+	wopts.split_items = (unsigned long long)t->split_items;
+	wopts.split_bytes = (unsigned long long)t->split_bytes;
+	if ((ex->w = writer_open_opts(t->output, &wopts)) == NULL)
+		return exit_output;
+	return exit_ok;
+}
+
+/* Frees what the run's state holds (not the writer: see export_run). */
+static void
+export_free(struct export *ex)
+{
+	int i;
+
+	gzmember_free(ex->gz);
+	buf_free(&ex->filtered);
+	buf_free(&ex->packed);
+	buf_free(&ex->prev_hashes);
+	for (i = 0; i < ex->nwarnings; i++)
+		free(ex->warnings[i]);
+	hashset_free(&ex->prev);
+	hashset_free(&ex->cur);
+	free(ex->origin);
+	thread_mutex_destroy(&ex->fail_lock);
+}
 
 enum exit_status
 export_run(const struct options *o, const struct target *t, atomic_int *stop)
@@ -674,7 +958,10 @@ export_run(const struct options *o, const struct target *t, atomic_int *stop)
 	ex.o = o;
 	ex.t = t;
 	ex.stop = stop;
-	progress_init(&ex.progress, o->progress > 0);
+	ex.started = time(NULL);
+	ex.expect_items = ex.total_end = ex.last_seq = -1;
+	progress_init(&ex.progress, o->progress > 0 ? (enum progress_mode)o->progress :
+	    progress_off);
 	if ((base = profile_base_url(&t->profile, t->url, err, sizeof err)) ==
 	    NULL || (ex.origin = origin_of(t->url)) == NULL) {
 		shown = log_redact_url(t->url);
@@ -684,6 +971,9 @@ export_run(const struct options *o, const struct target *t, atomic_int *stop)
 		st = exit_usage;
 		goto out;
 	}
+	if (profile_own_params(&t->profile, t->url, err, sizeof err) > 0)
+		log_warn("the URL's own %s is replaced: invdump asks for every "
+		    "page itself, from the first (remove it from the URL)", err);
 	ex.run.o = o;
 	ex.run.t = t;
 	ex.run.base = base;
@@ -695,12 +985,10 @@ export_run(const struct options *o, const struct target *t, atomic_int *stop)
 	if (t->key != NULL && t->gzip)
 		ex.gz = gzmember_new(o->level);
 
-	if ((ex.w = writer_open(t->output)) == NULL) {
-		st = exit_output;
+	if ((st = export_output(&ex)) != exit_ok)
 		goto out;
-	}
 	/* A cursor walks one page at a time: one worker is all it uses. */
-	nworkers = t->profile.style == profile_style_cursor ? 1 : o->workers;
+	nworkers = profile_sequential(&t->profile) ? 1 : o->workers;
 	wc = xcalloc(nworkers, sizeof *wc);
 	wctx = xcalloc(nworkers, sizeof *wctx);
 	for (i = 0; i < nworkers; i++) {
@@ -713,27 +1001,27 @@ export_run(const struct options *o, const struct target *t, atomic_int *stop)
 		wctx[i] = &wc[i];
 	}
 
-	if (t->profile.style == profile_style_cursor)
+	if (profile_sequential(&t->profile))
 		st = cursor_run(&ex, wc[0].f);
 	else
 		st = export_offsets(&ex, wc, wctx, nworkers);
 	progress_done(&ex.progress);
 	st = export_finish(&ex, st);
+	if (st != exit_interrupted)
+		export_summary(&ex, st);
 out:
+	if (resume_keep(&ex, st)) {
+		writer_leave(ex.w);
+		ex.w = NULL;
+	}
 	writer_abort(ex.w);     /* nothing to keep unless committed */
+	resume_close(&ex);
 	for (i = 0; i < nworkers; i++)
 		fetcher_free(wc[i].f);
 	free(wc);
 	free(wctx);
-	gzmember_free(ex.gz);
-	buf_free(&ex.filtered);
-	buf_free(&ex.packed);
-	buf_free(&ex.prev_hashes);
-	hashset_free(&ex.prev);
-	hashset_free(&ex.cur);
-	free(ex.origin);
+	export_free(&ex);
 	curl_url_cleanup(base);
 	limiter_destroy(&limiter);
-	thread_mutex_destroy(&ex.fail_lock);
 	return st;
 }

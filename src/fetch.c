@@ -38,6 +38,10 @@ struct fetcher {
 	struct page_opts popts;
 	struct gzmember *gz;
 	unsigned int seed;      /* this worker's jitter */
+	int single;             /* the object profile: the body is one item,
+	                           parsed as [ body ] */
+	int opened;             /* single: the "[" was fed */
+	int opened2;            /* ... to the spare lane's parser */
 };
 
 /* What one attempt says about retrying it. */
@@ -75,7 +79,8 @@ fetcher_new(struct fetch_run *run)
 	f->popts.total_path = run->t->profile.total_path;
 	f->popts.next_path = run->t->profile.next_path;
 	f->popts.key_field = run->t->key;
-	f->popts.guess_next = 1;
+	f->single = run->t->profile.style == profile_style_single;
+	f->popts.guess_next = !f->single;
 	f->popts.max_item = (size_t)run->o->max_item;
 	f->popts.max_depth = (unsigned)run->o->max_depth;
 	f->seed = (unsigned int)(uintptr_t)f ^ (unsigned int)time(NULL);
@@ -109,6 +114,11 @@ fetch_body(void *arg, const char *data, size_t n)
 {
 	struct fetcher *f = arg;
 
+	if (f->single && !f->opened) {
+		f->opened = 1;
+		if (page_feed(f->parser, "[", 1) != page_status_ok)
+			return -1;
+	}
 	return page_feed(f->parser, data, n) == page_status_ok ? 0 : -1;
 }
 
@@ -117,6 +127,11 @@ fetch_body2(void *arg, const char *data, size_t n)
 {
 	struct fetcher *f = arg;
 
+	if (f->single && !f->opened2) {
+		f->opened2 = 1;
+		if (page_feed(f->parser2, "[", 1) != page_status_ok)
+			return -1;
+	}
 	return page_feed(f->parser2, data, n) == page_status_ok ? 0 : -1;
 }
 
@@ -376,7 +391,11 @@ fetch_parse(struct fetcher *f, const struct fetch_req *req,
 		 * short (a truncated gzip body can look complete to HTTP).
 		 * Well-formed JSON of the wrong shape is not retried: the
 		 * server meant it. */
-		ps = page_finish(f->parser);
+		ps = page_status_ok;
+		if (f->single && f->opened)
+			ps = page_feed(f->parser, "]", 1);
+		if (ps == page_status_ok)
+			ps = page_finish(f->parser);
 		at->sig.truncated = ps != page_status_ok &&
 		    page_truncated(f->parser);
 	}
@@ -413,6 +432,7 @@ fetch_lanes_swap(struct fetcher *f)
 	struct http_client *h = f->http;
 	page_parser *p = f->parser;
 	struct buf *b = f->nd;
+	int o;
 
 	f->http = f->http2;
 	f->http2 = h;
@@ -420,6 +440,9 @@ fetch_lanes_swap(struct fetcher *f)
 	f->parser2 = p;
 	f->nd = f->nd2;
 	f->nd2 = b;
+	o = f->opened;
+	f->opened = f->opened2;
+	f->opened2 = o;
 }
 
 /* Empties what one attempt fills. */
@@ -437,6 +460,7 @@ fetch_reset(struct fetcher *f, const struct fetch_req *req,
 	if (req->hashes != NULL)
 		buf_reset(req->hashes);
 	buf_reset(f->nd);
+	f->opened = 0;
 	if (f->parser == NULL)
 		f->parser = page_new(&f->popts, f->nd);
 	else
@@ -444,6 +468,7 @@ fetch_reset(struct fetcher *f, const struct fetch_req *req,
 	if (f->http2 != NULL) {
 		/* The spare lane, for a second request if this one stalls. */
 		buf_reset(f->nd2);
+		f->opened2 = 0;
 		if (f->parser2 == NULL)
 			f->parser2 = page_new(&f->popts, f->nd2);
 		else
@@ -474,6 +499,7 @@ fetch_once(struct fetcher *f, const struct fetch_req *req,
 	}
 	extra = profile_page_headers(pr, req->offset, req->limit);
 	atomic_fetch_add(&f->run->requests, 1);
+	atomic_fetch_add(&f->run->inflight, 1);
 	if (f->http2 != NULL) {
 		struct http_hedge hg;
 
@@ -497,6 +523,7 @@ fetch_once(struct fetcher *f, const struct fetch_req *req,
 			hedge_note(&f->run->hedge, res.seconds);
 	} else
 		http_get(f->http, url, extra, fetch_body, f, &res);
+	atomic_fetch_sub(&f->run->inflight, 1);
 	curl_slist_free_all(extra);
 	info->url = log_redact_url(url);
 	curl_free(url);

@@ -40,6 +40,7 @@ struct fetch_run {
 	struct limiter *limiter;        /* shared by every worker */
 	const atomic_int *cancel;       /* a signal, or another page failed */
 	atomic_long requests;           /* requests sent */
+	atomic_long inflight;           /* requests under way */
 	atomic_long retried;            /* attempts that were retried */
 	atomic_long throttled;          /* ... of which the server throttled */
 	struct fetch_hedge hedge;       /* .on: set by fetcher_new (the main

@@ -95,6 +95,18 @@ log_warn(const char *fmt, ...)
 }
 
 void
+log_note(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (log_level < log_level_normal)
+		return;
+	va_start(ap, fmt);
+	log_emit(fmt, ap, NULL);
+	va_end(ap);
+}
+
+void
 log_info(const char *fmt, ...)
 {
 	va_list ap;

@@ -26,6 +26,8 @@ void log_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Warnings are silenced by -q. */
 void log_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Information for -v. */
+/* A line for the person at the normal level (not with -q): the summary. */
+void log_note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*

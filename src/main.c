@@ -40,8 +40,10 @@
 
 #include "cli.h"
 #include "export.h"
+#include "fleet.h"
 #include "http.h"
 #include "log.h"
+#include "progress.h"
 #include "status.h"
 #include "thread.h"
 #include "writer.h"
@@ -237,7 +239,7 @@ main(int argc, char **argv)
 		cli_free(&o);
 		return exit_usage;
 	}
-	log_set_erase_line(o.progress);
+	log_set_erase_line(o.progress == progress_tty);
 	if (http_global_init() < 0) {
 		cli_free(&o);
 		return exit_failure;
@@ -251,7 +253,10 @@ main(int argc, char **argv)
 	}
 	pthread_detach(sigthread);
 
-	st = export_run(&o, &o.targets[0], &caught);
+	if (o.jobs != NULL)
+		st = fleet_run(&o, &caught);
+	else
+		st = export_run(&o, &o.targets[0], &caught);
 	if (st == exit_interrupted && atomic_load(&caught) == CAUGHT_TIMEOUT) {
 		log_error("--max-time %ld s reached; nothing was published",
 		    o.max_time);

@@ -1016,7 +1016,10 @@ page_finish(page_parser *p)
 		page_fail_yajl(p, off);
 		return p->st;
 	}
-	if (!p->seen_items)
+	/* An envelope that carries the total but no items array is an empty
+	 * page (F5 leaves "items" out of an empty collection); one without
+	 * either is not a page at all (an error object). */
+	if (!p->seen_items && !(p->have_total && p->total_len != PAGE_NO_PATH))
 		page_fail(p, page_status_shape, "no \"%s\" array in the body",
 		    page_path_name(p->o.items_path));
 	return p->st;

@@ -54,6 +54,19 @@ static const struct profile profiles[] = {
 	{ "meraki", "Cisco Meraki: perPage=, next from Link rel=next",
 	  profile_style_cursor, NULL, "perPage", 0, NULL, NULL,
 	  NULL, NULL, 0, "", NULL, NULL, NULL, 1 },
+	{ "f5", "F5 BIG-IP iControl REST: $skip=/$top=, "
+	  "{\"totalItems\",\"items\"}",
+	  profile_style_offset, "$skip", "$top", 0, NULL, NULL,
+	  NULL, NULL, 0, "items", "totalItems", NULL, NULL, 0 },
+	{ "servicenow", "ServiceNow Table API: sysparm_offset=/sysparm_limit=, "
+	  "X-Total-Count, {\"result\"}",
+	  profile_style_offset, "sysparm_offset", "sysparm_limit", 0, NULL,
+	  "sysparm_query=ORDERBYsys_id",
+	  "X-Total-Count", NULL, 0, "result", NULL, NULL, NULL, 0 },
+	{ "object", "one request; the body, a single object, is one line "
+	  "(F5 /mgmt/tm/sys/version)",
+	  profile_style_single, NULL, NULL, 0, NULL, NULL,
+	  NULL, NULL, 0, "", NULL, NULL, NULL, 0 },
 	{ NULL, NULL, 0, NULL, NULL, 0, NULL, NULL, NULL, NULL, 0, NULL, NULL,
 	  NULL, NULL, 0 }
 };
@@ -130,6 +143,35 @@ rebuild_url(CURLU *u, const char *query)
 	curl_free(bare);
 	free(url);
 	return rc;
+}
+
+int
+profile_own_params(const struct profile *pr, const char *url, char *buf,
+    size_t n)
+{
+	CURLU *u = curl_url();
+	char *query = NULL;
+	const char *p;
+	struct query_param qp;
+	size_t len = 0;
+	int found = 0;
+
+	if (n > 0)
+		buf[0] = '\0';
+	if (u != NULL && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_QUERY, &query, 0) == CURLUE_OK)
+		for (p = query; query_next(&p, &qp); ) {
+			if (qp.len == 0 || !param_is_ours(pr, &qp))
+				continue;
+			if (len < n)
+				len += (size_t)snprintf(buf + len, n - len, "%s%.*s",
+				    found ? "&" : "", (int)(qp.len > 40 ? 40 :
+				    qp.len), qp.start);
+			found++;
+		}
+	curl_free(query);
+	curl_url_cleanup(u);
+	return found;
 }
 
 CURLU *
@@ -243,6 +285,7 @@ profile_page_url(const struct profile *pr, const CURLU *base, long long offset,
 			append(u, pr->limit_param, "%lld", limit);
 		break;
 	case profile_style_range:
+	case profile_style_single:
 		break;
 	}
 	return url_of(u);

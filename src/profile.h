@@ -2,11 +2,11 @@
  * profile.h - how an API pages and where it keeps its total.
  *
  * A profile is a row of a fixed table (softlayer, offset, range, page, drf,
- * odata, scim, cursor, infoblox, meraki).  The command line copies one row
- * and overrides fields (--offset-param, --items-path, ...); from then on
- * the copy is read-only and shared by every thread.  profile_page_url() and
- * profile_page_headers() are the only places that know how a page is asked
- * for.
+ * odata, scim, cursor, infoblox, meraki, f5, servicenow).  The command line
+ * copies one row and overrides fields (--offset-param, --items-path, ...);
+ * from then on the copy is read-only and shared by every thread.
+ * profile_page_url() and profile_page_headers() are the only places that
+ * know how a page is asked for.
  *
  * Pages are numbered by item offset everywhere in invdump; a profile turns
  * an offset into its own terms (a 1-based index, a page number, a Range
@@ -22,8 +22,10 @@ enum profile_style {
 	profile_style_softlayer,  /* ?resultLimit=o,n */
 	profile_style_range,      /* Range: o-(o+n-1), Range-Unit: items */
 	profile_style_page,       /* ?PAGE_PARAM=base+o/n&LIMIT_PARAM=n */
-	profile_style_cursor      /* sequential: ?LIMIT_PARAM=n, then the next
+	profile_style_cursor,     /* sequential: ?LIMIT_PARAM=n, then the next
 	                             URL, or CURSOR_PARAM=token */
+	profile_style_single      /* one request; the body, whatever it is, is
+	                             one item (F5 /mgmt/tm/sys/version) */
 };
 
 struct profile {
@@ -49,6 +51,10 @@ struct profile {
 	int link_next;                /* cursor: next from Link rel="next" */
 };
 
+/* Pages one after another (cursor, single): no offsets, no pool. */
+#define profile_sequential(p) \
+	((p)->style == profile_style_cursor || (p)->style == profile_style_single)
+
 /* The row named name, or NULL. */
 const struct profile *profile_find(const char *name);
 /* The table, for --help; ends with a row whose name is NULL. */
@@ -64,6 +70,12 @@ const struct profile *profile_table(void);
  */
 CURLU *profile_base_url(const struct profile *p, const char *url,
     char *err, size_t errsz);
+
+/* How many of url's query parameters the profile sets itself (offset,
+ * limit, cursor), which profile_base_url drops; they go to buf, as
+ * "name=value&...", for a warning. */
+int profile_own_params(const struct profile *p, const char *url, char *buf,
+    size_t n);
 
 /* Returns the URL of the page at offset with limit items (for a cursor
  * profile: the first page, offset ignored), newly allocated with curl's

@@ -8,9 +8,9 @@
 #include "retry.h"
 
 void
-progress_init(struct progress *p, int on)
+progress_init(struct progress *p, enum progress_mode mode)
 {
-	p->on = on;
+	p->mode = mode;
 	p->shown = 0;
 	p->start = p->last = retry_now();
 	p->total = -1;
@@ -22,8 +22,14 @@ progress_total(struct progress *p, long long total)
 	p->total = total;
 }
 
-static void
-human(char *dst, size_t n, unsigned long long bytes)
+double
+progress_elapsed(const struct progress *p)
+{
+	return retry_now() - p->start;
+}
+
+void
+progress_human(char *dst, size_t n, unsigned long long bytes)
 {
 	if (bytes >= 10ULL << 30)
 		snprintf(dst, n, "%.1f GiB", bytes / 1073741824.0);
@@ -33,29 +39,61 @@ human(char *dst, size_t n, unsigned long long bytes)
 		snprintf(dst, n, "%.1f KiB", bytes / 1024.0);
 }
 
-void
-progress_update(struct progress *p, long long items, unsigned long long bytes)
+/* "1234 of 5000 items (24%)" or "1234 items", and the ETA if known. */
+static int
+progress_line(const struct progress *p, const struct progress_counts *c,
+    double secs, char *line, size_t n)
 {
-	char line[160], size[32];
+	double rate = secs > 0 ? c->items / secs : 0;
+	char size[32], eta[32] = "";
+	int k;
+
+	progress_human(size, sizeof size, c->bytes);
+	if (p->total > 0 && rate > 0 && c->items < p->total)
+		snprintf(eta, sizeof eta, ", ETA %.0f s",
+		    (p->total - c->items) / rate);
+	if (p->total > 0)
+		k = snprintf(line, n, "invdump: %lld of %lld items (%lld%%)",
+		    c->items, p->total, c->items * 100 / p->total);
+	else
+		k = snprintf(line, n, "invdump: %lld items", c->items);
+	if (k < 0 || (size_t)k >= n)
+		return k;
+	return k + snprintf(line + k, n - (size_t)k, ", %.0f/s, %s, %ld in "
+	    "flight, %ld retries, %ld throttled, %.1f s%s", rate, size,
+	    c->inflight, c->retries, c->throttles, secs, eta);
+}
+
+void
+progress_update(struct progress *p, const struct progress_counts *c)
+{
+	char line[256];
 	double now;
 	int n;
 
-	if (!p->on)
+	if (p->mode == progress_off)
 		return;
 	now = retry_now();
-	if (now - p->last < 0.2)
+	if (now - p->last < (p->mode == progress_tty ? 0.2 :
+	    PROGRESS_PLAIN_SECONDS))
 		return;
 	p->last = now;
-	human(size, sizeof size, bytes);
-	if (p->total > 0)
-		n = snprintf(line, sizeof line, "\r\033[Kinvdump: %lld of %lld "
-		    "items (%lld%%), %s written, %.1f s", items, p->total,
-		    items * 100 / p->total, size, now - p->start);
-	else
-		n = snprintf(line, sizeof line, "\r\033[Kinvdump: %lld items, "
-		    "%s written, %.1f s", items, size, now - p->start);
-	if (n > 0 && write(STDERR_FILENO, line, (size_t)n) > 0)
-		p->shown = 1;
+	if (p->mode == progress_tty) {
+		line[0] = '\r';
+		n = snprintf(line + 1, sizeof line - 1, "\033[K");
+		n = progress_line(p, c, now - p->start, line + 4,
+		    sizeof line - 4);
+		if (n > 0 && (size_t)n < sizeof line - 4 &&
+		    write(STDERR_FILENO, line, (size_t)n + 4) > 0)
+			p->shown = 1;
+		return;
+	}
+	n = progress_line(p, c, now - p->start, line, sizeof line - 1);
+	if (n > 0 && (size_t)n < sizeof line - 1) {
+		line[n] = '\n';
+		if (write(STDERR_FILENO, line, (size_t)n + 1) < 0)
+			return;
+	}
 }
 
 void

@@ -13,12 +13,14 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "buf.h"
 #include "cli.h"
 #include "fetch.h"
 #include "gzmember.h"
 #include "hashset.h"
+#include "journal.h"
 #include "plan.h"
 #include "pool.h"
 #include "progress.h"
@@ -35,8 +37,15 @@ struct export {
 	atomic_int *stop;               /* a signal's number, or STOP_FAILED */
 	char *origin;                   /* the user's URL's origin */
 	struct plan plan;               /* total, pages, page size */
-	long long npages;               /* jobs planned, or POOL_NO_END */
+	long long npages;               /* pages planned, or POOL_NO_END */
+	long long first_page, end_page; /* this run's pages: [first, end), all
+	                                   of them but with --shard */
+	long long expect_items;         /* items due in them; -1: unknown */
+	long long total_end;            /* the total re-read at the end; -1 */
+	time_t started;
 	long long items;                /* items written */
+	long long pages_written;        /* pages emitted */
+	unsigned long long bytes;       /* bytes written, kept for the summary */
 	long long duplicates;           /* dropped by --key */
 	long long repeats;              /* pages starting with an item of the
 	                                   page before (emitter's) */
@@ -48,10 +57,10 @@ struct export {
 	atomic_llong long_pages;        /* last pages with more than due */
 	int closed;                     /* stdout's reader went away */
 	struct progress progress;       /* this thread's alone */
-	int recheck;                    /* job npages reads the total again
-	                                   (unused: pages carry the total, or
-	                                   export_totals reads it after the
-	                                   pool) */
+	int recheck;                    /* job end_page reads the total again
+	                                   (not in the first-round plan: pages
+	                                   carry the total, or export_totals
+	                                   reads it after the pool) */
 	int mismatch;                   /* report it in the exit status; set
 	                                   by page 0's worker before pool_run
 	                                   joins it, or by this thread */
@@ -61,8 +70,23 @@ struct export {
 	struct buf filtered, packed;
 	struct hashset prev, cur;       /* keys of the page before, this one */
 
+	/* --resume (resume.c): the journal, and what it said at the start. */
+	char *jpath;
+	struct journal *journal;
+	struct journal_state rs;
+	int resuming;                   /* rs holds a run to take up */
+	double last_checkpoint;
+	char *cursor_next;              /* the cursor plan's next page */
+	long long last_seq;             /* the last page written; -1: none */
+
+	/* What the manifest lists as warnings (fail_lock). */
+	char *warnings[32];
+	int nwarnings;
+
 	/* The first round (export.c): pages 1..spec asked together with page
 	 * 0, before it says the total; every other page waits for it. */
+	int first_in_pool;              /* page 0 is the pool's first job
+	                                   (neither --shard nor --resume) */
 	atomic_int gate;                /* 0: page 0 pending; 1: planned
 	                                   (plan, npages, first_hash and the
 	                                   rest are written); -1: failed */
@@ -77,6 +101,8 @@ struct export {
 	 * that differs from page 0's, by page number. */
 	atomic_llong totals_seen;
 	long long changed_seq;          /* -1: none differed */
+	long long seen_seq, seen_total; /* the last page (by number) that
+	                                   carried the total, and that total */
 	long long changed_total, changed_pages;
 
 	/* The first failure of a worker, reported once by this thread. */
@@ -94,6 +120,10 @@ struct worker_ctx {
  * every other transfer of the run (STOP_FAILED). */
 void export_fail(struct export *ex, enum exit_status st, const char *msg);
 
+/* Says a warning and keeps it for the manifest; any thread. */
+void export_warn(struct export *ex, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* emit.c: writes page seq (in order; the pool's emit callback). */
 int emit_page(void *ex, long long seq, struct pool_page *page);
 
@@ -102,6 +132,23 @@ int check_page(const struct export *ex, long long seq, long long offset,
     const struct pool_page *page, char *msg, size_t msgsz);
 int check_next_link(const struct export *ex, const struct fetch_info *info);
 char *check_resolve_url(const char *from, const char *next);
+
+/* resume.c: the journal (see the top of resume.c). */
+int resume_wanted(const struct export *ex);
+/* Before the writer opens: reads the journal; may fill wopts' resume_*. */
+enum exit_status resume_open(struct export *ex, struct writer_opts *wopts);
+/* Once the total and page size are known: starts or reopens the journal. */
+enum exit_status resume_start(struct export *ex, long long total,
+    long page_size);
+/* The first page a resumed run still needs (0: all), with the run's counts
+ * and hashes restored. */
+long long resume_next_page(struct export *ex);
+/* A checkpoint after page seq, if one is due (or force): 0 or -1. */
+int resume_checkpoint(struct export *ex, long long seq, const char *next,
+    int force);
+/* A failed --resume run keeps its file and journal for the next: 1 if. */
+int resume_keep(struct export *ex, enum exit_status st);
+void resume_close(struct export *ex);
 
 /* cursor.c: the cursor plan. */
 enum exit_status cursor_run(struct export *ex, struct fetcher *f);

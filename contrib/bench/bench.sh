@@ -2,7 +2,8 @@
 # bench.sh BUILDDIR [SCENARIO...] - invdump against the scripts it replaces.
 #
 # Run through "make bench".  SCENARIO is one of latency cpu memory
-# connections ratelimit faults shell (default: all).  Every run gets a
+# connections ratelimit faults shell, or one of the "at the limit when the
+# API misbehaves" scenarios a c d e stall (default: all).  Every run gets a
 # fresh tests/mockapi server on 127.0.0.1 (so the fault picks, the rate
 # bucket and the /stats counters start equal for every tool), the tools
 # take turns round by round (invdump, seed_export.py, curl+jq, invdump, ...),
@@ -10,10 +11,30 @@
 # server's /truth.  The tables (report.py) give figures and say whether
 # each target of the issue is met; nothing here fails on a time.
 #
+#   a      20,000 items, 200 pages, 50 ms, W=16: wall vs ceil(P/W) x latency
+#   c      20,000 items, 200 pages, --rate 20 (burst 20), 20 ms, W=10: wall
+#          and 429s vs (P - R)/R + latency
+#   d      2,000 items, 20 pages, 200 ms, W=10: wall vs ceil(P/W) x latency
+#   e      20,000 items, 200 pages, 50 ms, W=10, 2 % 503 with Retry-After
+#          and 1 % dropped connections: wall vs the same tool's fault-free
+#          wall (run in the same rounds) + the longest Retry-After.  Needs a
+#          503 that carries Retry-After (probed first; skipped otherwise)
+#   stall  20,000 items, 200 pages, 50 ms, W=16, 3 % of bodies stall
+#          (mockapi stall: ~100 bytes, then 60 s of nothing): wall vs the
+#          same tool's stall-free wall (run in the same rounds)
+# Peers: seed_export.py (no retries), seed_retry_export.py (the same with a
+# urllib3 Retry adapter), curl+jq+gzip, and aria2c fetching the raw pages
+# without parsing them (a, d; skipped when aria2c is not installed).
+#
 # Environment: BENCH_ROUNDS (default 3), BENCH_KEEP=1 keeps the work
 # directory, BENCH_TIMEOUT seconds allowed per run (default 300),
-# BENCH_QUIET=S waits up to S seconds before each run for the machine to
-# be idle (default 0: no wait; the "other CPU s" column shows what else ran).
+# BENCH_STALL_TIMEOUT the same for the stall scenario (default 180: three
+# stall periods), BENCH_QUIET=S waits up to S seconds before each run for
+# the machine to be idle (default 0: no wait; the "other CPU s" column
+# shows what else ran), BENCH_ONLY="c e" runs only these scenarios (when
+# no SCENARIO is given), BENCH_E_FAULT=KIND the mockapi fault kind that
+# answers 503 with Retry-After for scenario e (default 503).  A tool whose
+# run times out is not run again in the later rounds of that scenario.
 #
 # What the columns mean is in report.py; the method is in RESULTS.md.
 
@@ -22,7 +43,7 @@ if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 set -eu -o pipefail
 
 if [ $# -lt 1 ]; then
-	echo "usage: bench.sh BUILDDIR [latency|cpu|memory|connections|ratelimit|faults|shell]..." >&2
+	echo "usage: bench.sh BUILDDIR [latency|cpu|memory|connections|ratelimit|faults|shell|a|c|d|e|stall]..." >&2
 	exit 2
 fi
 b=$(cd "$1" && pwd)
@@ -38,12 +59,15 @@ done
 for t in /usr/bin/time python3 jq curl gzip timeout; do
 	command -v "$t" >/dev/null || { echo "bench.sh: needs $t" >&2; exit 2; }
 done
-python3 -c 'import requests' 2>/dev/null ||
-	{ echo "bench.sh: needs python3-requests" >&2; exit 2; }
+python3 -c 'import requests, urllib3' 2>/dev/null ||
+	{ echo "bench.sh: needs python3-requests and python3-urllib3" >&2; exit 2; }
+have_aria2=0
+command -v aria2c >/dev/null && have_aria2=1
 
-all="latency cpu memory connections ratelimit faults shell"
+all="latency cpu memory connections ratelimit faults shell a c d e stall"
 # shellcheck disable=SC2086 # a list of words
-[ $# -gt 0 ] || set -- $all
+[ $# -gt 0 ] || set -- ${BENCH_ONLY:-$all}
+[ $# -gt 0 ] || { echo "bench.sh: BENCH_ONLY names no scenario" >&2; exit 2; }
 for s in "$@"; do
 	case " $all " in *" $s "*) ;; *) echo "bench.sh: unknown scenario '$s'" >&2; exit 2 ;; esac
 done
@@ -77,13 +101,14 @@ echo "# invdump benchmark, $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
 echo "# machine: $(nproc) CPUs, $(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -n 1), Linux $(uname -r)"
 echo "# invdump: $("$inv" --version 2>&1 | head -n 1) ($(git -C "$here" describe --always --dirty 2>/dev/null || echo 'no git')); $("$inv" --version 2>&1 | sed -n 2p | grep -o 'libcurl/[^ ]*\|yajl/[^ ]*\|zlib/[^ ]*' | sort -u | tr '\n' ' ')$("$inv" --version 2>&1 | sed -n 's/^gzip members: */; gzip members: /p')"
 echo "# binaries under test: invdump sha256 $(sha256sum "$inv" | cut -c1-16), built $(date -u -r "$b/src/invdump" '+%H:%M:%S' 2>/dev/null); mockapi sha256 $(sha256sum "$mock" | cut -c1-16)"
-echo "# python $(python3 -c 'import sys, requests; print(sys.version.split()[0], "requests", requests.__version__)'); $(curl --version | head -n 1 | cut -d' ' -f1-2); $(jq --version); $(gzip --version | head -n 1)"
+echo "# python $(python3 -c 'import sys, requests, urllib3; print(sys.version.split()[0], "requests", requests.__version__, "urllib3", urllib3.__version__)'); $(curl --version | head -n 1 | cut -d' ' -f1-2); $(jq --version); $(gzip --version | head -n 1); $(if [ $have_aria2 = 1 ]; then aria2c --version | head -n 1; else echo 'no aria2c'; fi)"
 echo "# scenarios: $*; rounds: $rounds"
 
 res=$T/results.tsv      # one line per run, read by report.py
 sh_res=$T/shell.tsv     # the shell scenario's runs
+info=$T/info.tsv        # per scenario facts for report.py: SCEN KEY VALUE
 fail_log=$T/failures.txt
-: >"$res"; : >"$sh_res"; : >"$fail_log"
+: >"$res"; : >"$sh_res"; : >"$info"; : >"$fail_log"
 
 # ---------------------------------------------------------------- server
 # server_start ARGS...: a fresh mockapi; sets spid and base.
@@ -154,34 +179,51 @@ quiet_wait() {
 }
 
 # ---------------------------------------------------------------- runs
-# A run spec is "LABEL|KIND|EXTRA INVDUMP ARGS"; KIND is invdump, python,
-# curljq or floor (curl fetching every page to /dev/null: what moving the
-# bytes alone costs on this machine).
+# A run spec is "LABEL|KIND|EXTRA INVDUMP ARGS[|FAULT ARGS[|ROLE]]"; KIND is
+# invdump, python (seed_export.py), pyretry (seed_retry_export.py), curljq,
+# aria2 (aria2c fetching every page to a file, unparsed) or floor (curl
+# fetching every page to /dev/null: what moving the bytes alone costs on
+# this machine).  FAULT ARGS are added to the scenario's server options for
+# this spec only; ROLE "clean" marks the fault-free twin of a tool's run
+# (scenarios e and stall compare each tool with its own twin).
 #
 # bench_set SCEN KEY ITEMS LIMIT WORKERS LATENCY_MS RATE "SERVER ARGS" SPEC...
 # runs every spec once per round, in turns, each against a fresh server.
+# run_tmo (when set) overrides BENCH_TIMEOUT for these runs.
 bench_set() {
 	local scen=$1 key=$2 items=$3 limit=$4 w=$5 lat=$6 rate=$7 sargs=$8
 	shift 8
 	local pages=$(( (items + limit - 1) / limit ))
 	[ "$pages" -gt 0 ] || pages=1
+	local rtmo=${run_tmo:-$tmo}
 	# shellcheck disable=SC2086
 	truth "$key" $sargs
-	local r spec label kind extra out rc wall user sys rss stats conns n429 verdict
-	local b0 b1 sticks other
+	local r spec label kind extra fargs role out rc wall user sys rss stats conns n429 verdict
+	local n5xx nfaults nreq b0 b1 sticks other
+	local -A dead=()
 	for r in $(seq 1 "$rounds"); do
 		for spec in "$@"; do
-			IFS='|' read -r label kind extra <<<"$spec"
+			IFS='|' read -r label kind extra fargs role <<<"$spec"
+			if [ "$kind" = aria2 ] && [ "$have_aria2" = 0 ]; then
+				[ "$r" -gt 1 ] || echo "  $label: skipped, aria2c is not installed (apt-get install aria2)" >&2
+				continue
+			fi
+			if [ -n "${dead[$label|$role]:-}" ]; then
+				printf '  %-40s round %d: not run, it timed out in round %s\n' \
+					"$label${role:+ [$role]}" "$r" "${dead[$label|$role]}" >&2
+				continue
+			fi
 			out=$T/out.ndjson.gz
-			rm -f "$out"
+			rm -rf "$out" "$T/pages"
 			# shellcheck disable=SC2086
-			server_start $sargs
+			server_start $sargs $fargs
 			local url=$base/offset/items
 			local -a cmd
 			# shellcheck disable=SC2206 # EXTRA is words, split on purpose
 			case $kind in
 			invdump) cmd=("$inv" -w "$w" -l "$limit" $extra -o "$out" "$url") ;;
 			python) cmd=(python3 "$here/seed_export.py" -w "$w" -l "$limit" -o "$out" "$url") ;;
+			pyretry) cmd=(python3 "$here/seed_retry_export.py" -w "$w" -l "$limit" -o "$out" "$url") ;;
 			curljq) cmd=(bash "$here/curl_jq.sh" "$url" "$w" "$limit" "$out") ;;
 			floor)
 				local off=0
@@ -190,6 +232,21 @@ bench_set() {
 					off=$((off + limit))
 				done >"$T/floor.cfg"
 				cmd=(curl -f --no-progress-meter -Z --parallel-immediate --parallel-max "$w" -K "$T/floor.cfg") ;;
+			aria2)
+				# Every page URL is known up front (no first request for
+				# the total); one file per page, in aria2c's defaults
+				# otherwise (5 tries per page, no wait between them).
+				local off=0 page=0
+				while [ $off -lt "$items" ] || [ $off -eq 0 ]; do
+					printf '%s?offset=%d&limit=%d\n  out=p.%07d\n' "$url" $off "$limit" $page
+					off=$((off + limit)); page=$((page + 1))
+				done >"$T/aria2.in"
+				mkdir -p "$T/pages"
+				cmd=(aria2c -i "$T/aria2.in" -d "$T/pages" -j "$w"
+					--console-log-level=error --summary-interval=0
+					--show-console-readout=false --download-result=hide
+					--allow-overwrite=true --auto-file-renaming=false
+					--file-allocation=none) ;;
 			esac
 			quiet_wait
 			# invdump fsyncs its output; without this its fsync would also
@@ -200,7 +257,7 @@ bench_set() {
 			# handled at once (cleanup stops the run's process group).
 			set +e
 			/usr/bin/time -f '%e %U %S %M' -o "$T/time" \
-				timeout -k 5 "$tmo" "${cmd[@]}" >"$T/run.out" 2>"$T/run.err" &
+				timeout -k 5 "$rtmo" "${cmd[@]}" >"$T/run.out" 2>"$T/run.err" &
 			cpid=$!
 			wait "$cpid"
 			rc=$?
@@ -216,23 +273,37 @@ bench_set() {
 			# The /stats request is itself a connection.
 			conns=$(jq -r '(.connections // 0) - 1' <<<"$stats")
 			n429=$(jq -r '.status_429 // 0' <<<"$stats")
+			n5xx=$(jq -r '.status_5xx // 0' <<<"$stats")
+			nfaults=$(jq -r '.faults // 0' <<<"$stats")
+			nreq=$(jq -r '.requests // 0' <<<"$stats")
 			if [ $rc -ne 0 ]; then
 				verdict="FAILED (exit $rc)"
-				[ $rc -eq 124 ] && verdict="FAILED (timeout ${tmo}s)"
+				if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+					verdict="FAILED (timeout ${rtmo}s)"
+					dead[$label|$role]=$r
+				fi
 				{
-					printf '[%s] %s, round %d: exit %d\n$ %s\n' "$scen" "$label" "$r" $rc "${cmd[*]}"
+					printf '[%s] %s%s, round %d: exit %d\n$ %s\n' "$scen" "$label" \
+						"${role:+ [$role]}" "$r" $rc "${cmd[*]}"
 					tail -n 4 "$T/run.err" | cut -c1-300
 					echo
 				} >>"$fail_log"
 			elif [ "$kind" = floor ]; then
 				verdict="(no output)"
+			elif [ "$kind" = aria2 ]; then
+				# Not timed: the raw pages, parsed and written one item a
+				# line the way the Python exporter does, against /truth.
+				python3 "$here/pages_ndjson.py" "$T/pages" "$out"
+				verdict="pages: $(check_output "$out")"
 			else
 				verdict=$(check_output "$out")
 			fi
-			printf '%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\t%s\t%s\n' \
+			printf '%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
 				"$scen" "$label" "$r" $rc "$wall" "$user" "$sys" "$rss" \
-				"$conns" "$n429" "$items" "$pages" "$w" "$lat" "$rate" "$verdict" "$other" >>"$res"
-			printf '  %-40s round %d: %6.2f s  (other CPU %s s)  %s\n' "$label" "$r" "$wall" "$other" "$verdict" >&2
+				"$conns" "$n429" "$items" "$pages" "$w" "$lat" "$rate" "$verdict" "$other" \
+				"$role" "$n5xx" "$nfaults" "$nreq" >>"$res"
+			printf '  %-40s round %d: %6.2f s  (other CPU %s s)  %s\n' \
+				"$label${role:+ [$role]}" "$r" "$wall" "$other" "$verdict" >&2
 		done
 	done
 }
@@ -273,13 +344,113 @@ sc_memory() {
 
 sc_ratelimit() {
 	bench_set ratelimit rate20k 20000 100 16 0 20 "--items 20000 --rate 20" \
-		"invdump|invdump|" "seed_export.py|python|" "curl+jq+gzip|curljq|"
+		"invdump|invdump|" "seed_export.py|python|" \
+		"seed_retry_export.py|pyretry|" "curl+jq+gzip|curljq|"
 }
 
 sc_faults() {
 	bench_set faults faults20k 20000 100 16 0 0 \
 		"--items 20000 --fault 503:0.02 --fault drop:0.01" \
-		"invdump|invdump|" "seed_export.py|python|" "curl+jq+gzip|curljq|"
+		"invdump|invdump|" "seed_export.py|python|" \
+		"seed_retry_export.py|pyretry|" "curl+jq+gzip|curljq|"
+}
+
+# ------------------------------------------- at the limit when the API misbehaves
+# The bounds each table compares with are in report.py (DESCR, BOUND).
+sc_a() {
+	bench_set a lat20k 20000 100 16 50 0 "--items 20000 --latency-ms 50" \
+		"invdump|invdump|" "seed_export.py|python|" \
+		"seed_retry_export.py|pyretry|" "curl+jq+gzip|curljq|" \
+		"aria2c (raw pages, not parsed)|aria2|"
+}
+
+sc_c() {
+	bench_set c lat20k 20000 100 10 20 20 "--items 20000 --latency-ms 20 --rate 20" \
+		"invdump|invdump|" "seed_export.py|python|" \
+		"seed_retry_export.py|pyretry|" "curl+jq+gzip|curljq|"
+}
+
+sc_d() {
+	bench_set d d2k 2000 100 10 200 0 "--items 2000 --latency-ms 200" \
+		"invdump|invdump|" "seed_export.py|python|" \
+		"seed_retry_export.py|pyretry|" "curl+jq+gzip|curljq|" \
+		"aria2c (raw pages, not parsed)|aria2|"
+}
+
+# probe_503 KIND: whether mockapi's fault KIND answers 503 with a
+# Retry-After; prints the Retry-After in seconds, or a reason on failure.
+probe_503() {
+	local kind=$1 i=0 pp ppid hdr st ra d
+	pp=$T/probe.port
+	rm -f "$pp"
+	"$mock" --lifetime 30 --port-file "$pp" --items 10 --fault "$kind" \
+		>/dev/null 2>"$T/probe.err" &
+	ppid=$!
+	while [ ! -s "$pp" ] && [ $i -lt 100 ]; do
+		kill -0 "$ppid" 2>/dev/null || break
+		sleep 0.05; i=$((i + 1))
+	done
+	if [ ! -s "$pp" ]; then
+		wait "$ppid" 2>/dev/null || true
+		echo "mockapi does not accept --fault $kind ($(head -c 200 "$T/probe.err" | tr '\n' ' '))"
+		return 1
+	fi
+	hdr=$(curl -s --max-time 10 -D - -o /dev/null \
+		"http://127.0.0.1:$(cat "$pp")/offset/items?offset=0&limit=1" | tr -d '\r')
+	kill "$ppid" 2>/dev/null || true
+	wait "$ppid" 2>/dev/null || true
+	st=$(sed -n '1s/^HTTP[^ ]* \([0-9]*\).*/\1/p' <<<"$hdr")
+	ra=$(awk -F': *' 'tolower($1) == "retry-after" { print $2; exit }' <<<"$hdr")
+	if [ "$st" != 503 ]; then
+		echo "mockapi's --fault $kind answers ${st:-nothing}, not 503"
+		return 1
+	fi
+	if [ -z "$ra" ]; then
+		echo "mockapi's --fault $kind answers 503 without a Retry-After header"
+		return 1
+	fi
+	case $ra in
+	*[!0-9]*)       # an HTTP date: seconds after the answer's Date
+		d=$(awk -F': *' 'tolower($1) == "date" { print $2; exit }' <<<"$hdr")
+		ra=$(( $(date -d "$ra" +%s) - $(date -d "${d:-now}" +%s) )) ||
+			{ echo "unreadable Retry-After"; return 1; } ;;
+	esac
+	echo "$ra"
+}
+
+# e: each tool twice per round, fault-free and faulty, in turns.
+sc_e() {
+	local kind=${BENCH_E_FAULT:-503} ra
+	if ! ra=$(probe_503 "$kind"); then
+		printf 'e\tskipped\t%s\n' "$ra; scenario e needs 2 % of pages answered 503 with Retry-After: 1 (set BENCH_E_FAULT=KIND once mockapi has such a fault kind)" >>"$info"
+		echo "  skipped: $ra" >&2
+		return 0
+	fi
+	printf 'e\tretry_after\t%s\n' "$ra" >>"$info"
+	printf 'e\tfault\t%s\n' "--fault $kind:0.02 --fault drop:0.01" >>"$info"
+	local f="--fault $kind:0.02 --fault drop:0.01" t spec
+	local -a specs=()
+	for t in "invdump|invdump|" "seed_export.py|python|" \
+		"seed_retry_export.py|pyretry|" "curl+jq+gzip|curljq|"; do
+		specs+=("$t||clean" "$t|$f|")
+	done
+	bench_set e lat20k 20000 100 10 50 0 "--items 20000 --latency-ms 50" "${specs[@]}"
+}
+
+# stall: mockapi's stall fault sends ~100 bytes of the body, then nothing
+# for 60 s (STALL_MS in tests/mockapi/faults.c; no option sets it), then
+# the rest.  invdump runs with its default --speed-limit/--speed-time
+# (1000 B/s for 60 s), the Python scripts with their timeout=60.
+sc_stall() {
+	local t
+	local -a specs=()
+	printf 'stall\tstall_s\t60\n' >>"$info"
+	for t in "invdump|invdump|" "seed_export.py|python|" \
+		"seed_retry_export.py|pyretry|"; do
+		specs+=("$t||clean" "$t|--fault stall:0.03|")
+	done
+	run_tmo=${BENCH_STALL_TIMEOUT:-180} \
+		bench_set stall lat20k 20000 100 16 50 0 "--items 20000 --latency-ms 50" "${specs[@]}"
 }
 
 # shell: "invdump -o - | head -n 3" must end at once with status 0 (a
@@ -329,7 +500,7 @@ sc_shell() {
 }
 
 report() {
-	python3 "$here/report.py" "$res" "$sh_res" "$@"
+	python3 "$here/report.py" "$res" "$sh_res" --info "$info" "$@"
 }
 
 ran=
@@ -338,7 +509,8 @@ for s in "$@"; do
 	connections)
 		# Covered by the connections column of every other table; run the
 		# latency scenario for it when it is asked for alone.
-		case " $* " in *" latency "*|*" cpu "*|*" memory "*|*" ratelimit "*|*" faults "*)
+		case " $* " in *" latency "*|*" cpu "*|*" memory "*|*" ratelimit "*|*" faults "*|\
+			*" a "*|*" c "*|*" d "*|*" e "*|*" stall "*)
 			echo "== connections: the conns column of every table" >&2
 			continue ;;
 		esac
@@ -351,6 +523,8 @@ for s in "$@"; do
 	report --scenario "$s"
 done
 report --targets
+echo
+echo "# the whole run took $((SECONDS / 60)) min $((SECONDS % 60)) s"
 if [ -s "$fail_log" ]; then
 	echo
 	echo "Failed runs (last lines of their standard error):"

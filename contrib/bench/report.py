@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
-"""report.py RESULTS SHELL_RESULTS (--scenario NAME | --targets)
+"""report.py RESULTS SHELL_RESULTS [--info INFO] (--scenario NAME | --targets)
 
 Prints bench.sh's tables.  RESULTS has one tab-separated line per run:
 scenario, tool, round, exit status, wall, user, sys (s), max RSS (KiB),
 connections, 429 answers, items, pages, workers, latency (ms), rate (/s),
-output verdict.  SHELL_RESULTS has the shell scenario's runs.
+output verdict, other CPU (s), role ("clean" for the fault-free twin of a
+run), 5xx answers, faults injected, list requests.  SHELL_RESULTS has the
+shell scenario's runs.  INFO has "SCENARIO KEY VALUE" lines: the longest
+Retry-After of scenario e, the stall length, or why a scenario was skipped.
 
 Columns, per tool, over the rounds:
   wall s        median wall-clock time (of the successful runs when there
@@ -27,6 +30,18 @@ Columns, per tool, over the rounds:
                 measured floor (curl fetching every page to /dev/null) when
                 the scenario has one.
   output        ndjson_check.py's verdict, per distinct verdict x rounds
+
+The "at the limit when the API misbehaves" scenarios (a c d e stall) have
+their own tables: each puts a tool's median wall next to the bound the
+issue gives for it and their ratio (x bound):
+  a, d     ceil(P/W) x latency (P pages, W workers)
+  c        (P - R)/R + latency: a token bucket of R/s with a burst of R
+           admits the first R pages at once and one per 1/R s after that
+  e        the same tool's fault-free median wall, from the same rounds,
+           + the longest Retry-After the server sends
+  stall    the same tool's stall-free median wall, from the same rounds;
+           "+ s" is what the stalls cost, against the stall length
+  walls s  every round's wall, in round order
 Nothing here judges a time as pass or fail for the build: the target lines
 say "met" or "missed" for this one run, for the reader.
 """
@@ -49,8 +64,24 @@ def load(path):
                 rss=int(p[7]) / 1024.0, conns=int(p[8]), n429=int(p[9]),
                 items=int(p[10]), pages=int(p[11]), w=int(p[12]),
                 lat=float(p[13]) / 1000.0, rate=float(p[14]), check=p[15],
-                other=float(p[16]) if len(p) > 16 else 0.0))
+                other=float(p[16]) if len(p) > 16 else 0.0,
+                role=p[17] if len(p) > 17 else "",
+                n5xx=int(p[18]) if len(p) > 18 else 0,
+                nfaults=int(p[19]) if len(p) > 19 else 0,
+                nreq=int(p[20]) if len(p) > 20 else 0))
     return rows
+
+
+def load_info(path):
+    info = {}
+    if not path:
+        return info
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            p = line.rstrip("\n").split("\t", 2)
+            if len(p) == 3:
+                info.setdefault(p[0], {})[p[1]] = p[2]
+    return info
 
 
 def load_shell(path):
@@ -96,6 +127,10 @@ class Tool:
         self.n429_max = max(r["n429"] for r in runs)
         self.check = verdicts(runs)
         self.exact = all(r["check"] == "ok" for r in runs)
+        self.n5xx = span([r["n5xx"] for r in runs])
+        self.nfaults = span([r["nfaults"] for r in runs])
+        self.nreq = span([r["nreq"] for r in runs])
+        self.walls = [r["wall"] for r in sorted(runs, key=lambda r: r["round"])]
         r0 = runs[0]
         self.pages, self.w, self.lat, self.rate = \
             r0["pages"], r0["w"], r0["lat"], r0["rate"]
@@ -111,10 +146,10 @@ class Tool:
         return None, None
 
 
-def tools_of(rows, scen):
+def tools_of(rows, scen, role=""):
     groups = OrderedDict()
     for r in rows:
-        if r["scen"] == scen:
+        if r["scen"] == scen and r["role"] == role:
             groups.setdefault(r["tool"], []).append(r)
     return OrderedDict((k, Tool(k, v)) for k, v in groups.items())
 
@@ -130,14 +165,18 @@ def fmt_int(x):
     return "{:,}".format(int(round(x)))
 
 
-def table(headers, body):
+def table(headers, body, left=None):
+    """A Markdown table; columns in LEFT (default: the first and the last)
+    are left-aligned, the others right-aligned."""
     body = [[str(c).replace("|", "\\|") for c in r] for r in body]
     w = [max(len(str(x)) for x in col) for col in zip(headers, *body)]
+    if left is None:
+        left = (0, len(w) - 1)
     line = lambda cells: "| " + " | ".join(
-        str(c).ljust(w[i]) if i in (0, len(w) - 1) else str(c).rjust(w[i])
+        str(c).ljust(w[i]) if i in left else str(c).rjust(w[i])
         for i, c in enumerate(cells)) + " |"
     out = [line(headers),
-           "|" + "|".join(("-" * (x + 1) + ":") if 0 < i < len(w) - 1
+           "|" + "|".join(("-" * (x + 1) + ":") if i not in left
                           else "-" * (x + 2) for i, x in enumerate(w)) + "|"]
     out += [line(r) for r in body]
     return "\n".join(out)
@@ -155,9 +194,12 @@ DESCR = {
 }
 
 
-def print_scenario(rows, shell, scen):
+def print_scenario(rows, shell, scen, info=None):
     if scen == "shell":
         print_shell(shell)
+        return
+    if scen in LIMIT_SCENS:
+        print_limit(rows, scen, info or {})
         return
     tools = tools_of(rows, scen)
     if not tools:
@@ -248,16 +290,19 @@ def speed_vs(inv, other, need=None):
             (r >= need) if need else None)
 
 
-def targets(rows, shell, scen):
+def targets(rows, shell, scen, info=None):
     out = []
     if scen == "shell":
         return shell_targets(shell)
+    if scen in LIMIT_SCENS:
+        return limit_targets(rows, scen, info or {})
     tools = tools_of(rows, scen)
     if not tools:
         return out
     inv = inv_tool(tools)
     floor = floor_of(tools)
     py = find(tools, "seed_export")
+    pr = find(tools, "seed_retry_export")
     cj = find(tools, "curl+jq")
     if scen == "latency":
         lim, _ = inv.limit(None)
@@ -328,6 +373,10 @@ def targets(rows, shell, scen):
             if o:
                 out.append(fmt_target(o.name + " (expected to fail)",
                                       o.check, None))
+        if pr:
+            out.append(fmt_target(
+                pr.name + " (urllib3 Retry)", "%.2f s, %s" % (pr.wall, pr.check)
+                if pr.any_ok else pr.check, None))
     elif scen == "faults":
         out += common_targets(tools)
         out.append(conn_target(inv, info=True) +
@@ -336,6 +385,183 @@ def targets(rows, shell, scen):
             if o:
                 out.append(fmt_target(o.name + " (expected to fail)",
                                       o.check, None))
+        if pr:
+            out.append(fmt_target(
+                pr.name + " (urllib3 Retry)", "%.2f s, %s" % (pr.wall, pr.check)
+                if pr.any_ok else pr.check, None))
+    return out
+
+
+# ------------------------------------ at the limit when the API misbehaves
+LIMIT_SCENS = ("a", "c", "d", "e", "stall")
+
+LIMIT_DESCR = {
+    "a": "20,000 items, 200 pages of 100, W=16, 50 ms per request",
+    "c": "20,000 items, 200 pages of 100, W=10, 20 ms per request, server"
+         " --rate 20 (token bucket, burst 20, then 429 with Retry-After: 1)",
+    "d": "2,000 items, 20 pages of 100, W=10, 200 ms per request",
+    "e": "20,000 items, 200 pages of 100, W=10, 50 ms per request, 2% of"
+         " pages 503 with Retry-After, 1% dropped connections; each tool"
+         " also ran fault-free in the same rounds",
+    "stall": "20,000 items, 200 pages of 100, W=16, 50 ms per request,"
+             " --fault stall:0.03 (about 100 bytes, then nothing for %s s,"
+             " then the rest); each tool also ran stall-free in the same"
+             " rounds",
+}
+
+
+def walls_text(t):
+    return ", ".join("%.2f" % w for w in t.walls)
+
+
+def limit_bound(scen, t, clean, info):
+    """(bound in s, how) for tool t, or (None, why)."""
+    if scen in ("a", "d"):
+        return math.ceil(t.pages / t.w) * t.lat, None
+    if scen == "c":
+        return (t.pages - t.rate) / t.rate + t.lat, None
+    if clean is None or not clean.any_ok:
+        return None, "no fault-free run"
+    if scen == "e":
+        return clean.wall + float(info.get("retry_after", 0)), None
+    return clean.wall, None
+
+
+def bound_formula(scen, t, info):
+    if scen in ("a", "d"):
+        return ("ceil(P/W) x latency = ceil(%d/%d) x %.3f s = %.3f s"
+                % (t.pages, t.w, t.lat, math.ceil(t.pages / t.w) * t.lat))
+    if scen == "c":
+        return ("(P - R)/R + latency = (%d - %g)/%g + %.3f s = %.3f s"
+                % (t.pages, t.rate, t.rate, t.lat,
+                   (t.pages - t.rate) / t.rate + t.lat))
+    if scen == "e":
+        return ("the tool's fault-free wall + the longest Retry-After (%s s)"
+                % info.get("retry_after", "?"))
+    return ("the tool's stall-free wall (a stall lasts %s s; invdump's"
+            " --speed-time default is 60 s)" % info.get("stall_s", "?"))
+
+
+def ratio(t, b):
+    return "%.2f" % (t.wall / b) if b and t.any_ok else "-"
+
+
+def print_limit(rows, scen, info):
+    inf = info.get(scen, {})
+    descr = LIMIT_DESCR[scen]
+    if scen == "stall":
+        descr = descr % inf.get("stall_s", "?")
+    if "skipped" in inf:
+        print()
+        print("### %s: %s" % (scen, descr))
+        print("SKIPPED: %s" % inf["skipped"])
+        return
+    tools = tools_of(rows, scen)
+    clean = tools_of(rows, scen, "clean")
+    if not tools:
+        return
+    first = next(iter(tools.values()))
+    nrounds = max(r["round"] for r in rows if r["scen"] == scen)
+    print()
+    print("### %s: %s (%d rounds)" % (scen, descr, nrounds))
+    if scen == "e" and "fault" in inf:
+        print("server faults: %s" % inf["fault"])
+    print("bound: %s" % bound_formula(scen, first, inf))
+    print()
+    body = []
+    for t in tools.values():
+        c = clean.get(t.name)
+        b, _ = limit_bound(scen, t, c, inf)
+        bt = "%.3f" % b if b is not None else "-"
+        if scen in ("a", "d"):
+            body.append([t.name, "%.2f" % t.wall, bt, ratio(t, b),
+                         walls_text(t), "%.2f" % t.cpu, "%.2f" % t.other,
+                         "%.1f" % t.rss, t.conns, t.check])
+        elif scen == "c":
+            body.append([t.name, "%.2f" % t.wall, t.n429, bt, ratio(t, b),
+                         walls_text(t), t.nreq, "%.2f" % t.cpu,
+                         "%.2f" % t.other, t.conns, t.check])
+        elif scen == "e":
+            body.append([t.name, "%.2f" % t.wall,
+                         "%.2f" % c.wall if c else "-",
+                         inf.get("retry_after", "?"), bt, ratio(t, b),
+                         walls_text(t), t.nfaults, t.n5xx, t.nreq,
+                         "%.2f" % t.other, t.conns, t.check,
+                         c.check if c else "-"])
+        else:
+            body.append([t.name, "%.2f" % t.wall,
+                         "%.2f" % c.wall if c else "-", ratio(t, b),
+                         "%+.2f" % (t.wall - c.wall)
+                         if c and c.any_ok and t.any_ok else "-",
+                         walls_text(t), t.nfaults, t.nreq,
+                         "%.2f" % t.other, t.conns, t.check,
+                         c.check if c else "-"])
+    if scen in ("a", "d"):
+        head = ["tool", "wall s", "bound s", "x bound", "walls s", "CPU s",
+                "other CPU s", "RSS MiB", "conns", "output"]
+    elif scen == "c":
+        head = ["tool", "wall s", "429s", "bound s", "x bound", "walls s",
+                "requests", "CPU s", "other CPU s", "conns", "output"]
+    elif scen == "e":
+        head = ["tool", "wall s", "fault-free wall s", "+ Retry-After s",
+                "bound s", "x bound", "walls s", "faults", "5xx",
+                "requests", "other CPU s", "conns", "output",
+                "output fault-free"]
+    else:
+        head = ["tool", "wall s", "stall-free wall s", "x stall-free",
+                "+ s", "walls s", "stalls", "requests", "other CPU s",
+                "conns", "output", "output stall-free"]
+    print(table(head, body, left=(0, head.index("walls s")) +
+                tuple(i for i, h in enumerate(head) if h.startswith("output"))))
+    lines = limit_targets(rows, scen, info)
+    if lines:
+        print()
+        for l in lines:
+            print(l)
+
+
+def limit_targets(rows, scen, info):
+    inf = info.get(scen, {})
+    if "skipped" in inf:
+        return [fmt_target("scenario skipped", inf["skipped"], None)]
+    tools = tools_of(rows, scen)
+    clean = tools_of(rows, scen, "clean")
+    inv = inv_tool(tools)
+    if inv is None:
+        return []
+    out = []
+    c = clean.get(inv.name)
+    b, why = limit_bound(scen, inv, c, inf)
+    if b is None:
+        fig = why
+    elif not inv.any_ok:
+        fig = "invdump failed (%s)" % inv.check
+    else:
+        fig = "%.3f s / %.3f s = %.2fx" % (inv.wall, b, inv.wall / b)
+    name = {"e": "invdump wall / (fault-free wall + longest Retry-After)",
+            "stall": "invdump wall / stall-free wall"}.get(
+                scen, "invdump wall / bound")
+    out.append(fmt_target(name, fig, None))
+    if scen == "c":
+        out.append(fmt_target("invdump rejected requests (429)",
+                              "%s (worst round %d)" % (inv.n429,
+                                                       inv.n429_max), None))
+    out.append(fmt_target("invdump output byte-exact in every round",
+                          inv.check, inv.exact))
+    for o in tools.values():
+        if o is inv:
+            continue
+        oc = clean.get(o.name)
+        ob, _ = limit_bound(scen, o, oc, inf)
+        if not o.any_ok:
+            f = "%s failed (%s)" % (o.name, o.check)
+        elif ob:
+            f = "%s %.2fx, invdump %s" % (
+                o.name, o.wall / ob,
+                "%.2fx" % (inv.wall / b) if b and inv.any_ok else "-")
+        else:
+            f = "%s %.2f s" % (o.name, o.wall)
+        out.append(fmt_target("vs " + o.name, f, None))
     return out
 
 
@@ -400,16 +626,24 @@ def main():
         sys.exit(__doc__.splitlines()[0])
     rows = load(a[0])
     shell = load_shell(a[1])
-    if a[2] == "--scenario":
-        print_scenario(rows, shell, a[3])
-    elif a[2] == "--targets":
+    a = a[2:]
+    info = {}
+    if a and a[0] == "--info":
+        info = load_info(a[1])
+        a = a[2:]
+    if not a:
+        sys.exit(__doc__.splitlines()[0])
+    if a[0] == "--scenario":
+        print_scenario(rows, shell, a[1], info)
+    elif a[0] == "--targets":
         scens = list(OrderedDict((r["scen"], 1) for r in rows))
+        scens += [s for s in info if s not in scens and "skipped" in info[s]]
         if shell:
             scens.append("shell")
         print()
         print("### Targets (this run)")
         for s in scens:
-            for l in targets(rows, shell, s):
+            for l in targets(rows, shell, s, info):
                 print("- [%s] %s" % (s, l[2:]))
     sys.stdout.flush()
 

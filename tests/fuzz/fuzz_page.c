@@ -189,6 +189,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	o.items_path = data[0] & 1 ? "results" : NULL;
 	o.total_path = data[0] & 2 ? "count" : NULL;
 	o.next_path = data[0] & 4 ? "meta.next" : NULL;
+	o.guess_next = !(data[0] & 4);
 	o.max_item = max_items[(data[0] >> 3) & 3];
 	o.max_depth = depths[data[0] >> 5];
 	chunk = data[1] & 31;

@@ -7,10 +7,10 @@
 MAN="$TESTS_SRCDIR/../man/invdump.1"
 # help_has --FLAG: an option line of --help starts with it ("  -x, --flag"
 # or "      --flag"), not merely some text containing the word.
-help_has() { grep -qE -- "^ +(-[a-zA-Z], )?$1( |\$)" "$T/help"; }
+help_has() { grep -qE -- "^ +(-[a-zA-Z], )?$1( |\\[|\$)" "$T/help"; }
 # man_has --FLAG: the man page documents it the mdoc way, "Fl \-flag".
 man_has() { grep -qE -- "Fl \\\\-${1#--}( |,|\$)" "$MAN"; }
-for p in offset softlayer range page drf odata scim cursor infoblox meraki; do
+for p in offset softlayer range page drf odata scim cursor infoblox meraki f5 servicenow object; do
 	check "--help lists the $p profile" grep -q "^ *$p " "$T/help"
 	check "the man page documents the $p profile" grep -q "^.It Cm $p\$" "$TESTS_SRCDIR/../man/invdump.1"
 done
@@ -21,7 +21,8 @@ for f in --output --compress --level --workers --limit --profile \
 	--max-body --max-item --max-depth --max-redirs --cacert --capath \
 	--insecure --netrc --netrc-file --user-file --header-file \
 	--no-total --total-path --next-path --cursor-param --sort-param --key \
-	--progress --no-progress; do
+	--progress --no-progress --allow-origin --keep-mismatch --mode \
+	--split-items --split-bytes --manifest --resume --shard --jobs; do
 	check "--help mentions $f" help_has "$f"
 	check "the man page documents $f" man_has "$f"
 done
@@ -40,6 +41,30 @@ check "--help lists every long flag the man page has" every_man_flag_in_help
 no_prefix_match() { ! help_has --rat && ! man_has --rat; }
 check "the flag checks do not match a mere prefix (--rat)" no_prefix_match
 check "--version names the libraries" sh -c "'$INVDUMP' --version | grep -q 'libcurl/.*yajl/.*zlib/'"
+check "--help fits in 80 columns" test "$(awk 'length > 80' "$T/help" | wc -l)" -eq 0
+
+# The man page's examples copy and paste: as man(1) shows them, each is
+# whole lines continued with '\' (the formatter broke none), plain ASCII,
+# valid shell, and invdump takes its flags (-V, added last, stops it after
+# parsing them).
+if command -v man >/dev/null 2>&1 &&
+	MANWIDTH=80 man -l "$TESTS_SRCDIR/../man/invdump.1" >"$T/man" 2>/dev/null &&
+	[ -s "$T/man" ]; then
+	sed "s/.$(printf '\b')//g" "$T/man" |
+		awk -f "$TESTS_SRCDIR/integration/examples.awk" >"$T/examples"
+	check "man: examples found" test "$(grep -vc '^BROKEN' "$T/examples")" -ge 10
+	check "man: no example broken across lines" sh -c "! grep '^BROKEN' '$T/examples'"
+	check "man: examples are plain ASCII" sh -c "! LC_ALL=C grep -n '[^ -~]' '$T/examples'"
+	check "man: examples are valid shell" sh -n "$T/examples"
+	: >"$T/refused"
+	INVDUMP_EXAMPLE="$INVDUMP" REFUSED="$T/refused" sh -c '
+		invdump() { "$INVDUMP_EXAMPLE" "$@" -V >/dev/null 2>&1 || echo "$*" >>"$REFUSED"; }
+		jq() { cat >/dev/null; }
+		. "$1"' _ "$T/examples"
+	check "man: invdump takes every example's flags" sh -c "! grep . '$T/refused'"
+else
+	for _ in 1 2 3 4 5; do skip "man(1) cannot render the man page here"; done
+fi
 
 refused() {
 	desc=$1; want=$2; shift 2
@@ -97,9 +122,12 @@ check "the URL's own query is kept" grep -q "filter=a%2Cb&sort=id&offset=0&limit
 start_mock --items 3000 --latency-ms 100
 run_invdump --progress -w 4 -o "$T/p.gz" "$BASE/offset/items"
 check "--progress: a progress line with the total" err_has "of 3000 items ("
-check "--progress: erased at the end" sh -c "tail -c 4 '$T/err' | od -c | grep -q '033   \\[   K'"
+check "--progress: erased at the end, the summary on a clean line" sh -c "tail -n 1 '$T/err' | od -c | head -n 1 | grep -q '\\r 033   \\[   K   i   n   v'"
 run_invdump -w 4 -o "$T/p.gz" "$BASE/offset/items"
-check "stderr not a terminal: no progress line" test ! -s "$T/err"
+check "stderr not a terminal: no progress line" sh -c "! grep -q 'items (' '$T/err' && ! grep -q \"\$(printf '\\033')\" '$T/err'"
+check "... but one summary line" sh -c "test \$(wc -l <'$T/err') -eq 1 && grep -q '^invdump: 3000 items, 30 pages, .* verified against the total of 3000' '$T/err'"
+run_invdump -q -w 4 -o "$T/p.gz" "$BASE/offset/items"
+check "-q: no summary line" test ! -s "$T/err"
 tty_run() { script -qec "$*" /dev/null >"$T/tty" 2>&1 </dev/null || true; }
 tty_run "'$INVDUMP' -w 4 -o '$T/p.gz' '$BASE/offset/items'"
 check "stderr a terminal: a progress line by default" grep -q "of 3000 items (" "$T/tty"
@@ -111,5 +139,12 @@ tty_run "'$INVDUMP' -w 4 '$BASE/offset/items'"
 check "data to the terminal: no progress line among it" sh -c "grep -q 'host-002999' '$T/tty' && ! grep -q 'items (' '$T/tty'"
 tty_run "'$INVDUMP' --compress gzip -o - '$BASE/offset/items'; echo status=\$?"
 check "gzip to a terminal: refused, status 2" sh -c "grep -q 'refusing to write gzip data to a terminal' '$T/tty' && grep -q 'status=2' '$T/tty'"
+
+# A URL that carries the profile's own paging parameters is warned about,
+# and the export still starts at the first page.
+fetch "$BASE/truth" "$T/truth"
+run_invdump -w 4 -o "$T/own.gz" "$BASE/offset/items?offset=2000&limit=50"
+check "?offset=2000&limit=50 in the URL: warned about" err_has "the URL's own offset=2000&limit=50 is replaced"
+check "... and every item exported from the first" sh -c "[ $rc -eq 0 ] && gzip -dc '$T/own.gz' | cmp -s - '$T/truth'"
 
 done_testing

@@ -76,4 +76,19 @@ set -e
 check "| head -n 3: three lines" test "$(wc -l <"$T/head")" -eq 3
 check "| head -n 3: quiet" test ! -s "$T/err"
 
+# A device or a FIFO at the destination is written in place: renaming a
+# file over it would replace /dev/null itself for the whole machine.
+fetch "$BASE/truth" "$T/truth-now"
+mkfifo "$T/fifo"
+gzip -dc <"$T/fifo" >"$T/fromfifo" &
+reader=$!
+run_invdump -q --compress gzip -o "$T/fifo" "$BASE/offset/items"
+wait "$reader" || true
+check "-o FIFO: status 0" status_is 0
+check "-o FIFO: still a FIFO" test -p "$T/fifo"
+check "-o FIFO: the reader got every item" same "$T/fromfifo" "$T/truth-now"
+check "-o FIFO: no temporary file beside it" sh -c "! ls -a '$T' | grep -q '^\.fifo\.'"
+run_invdump -q -o /dev/null "$BASE/offset/items"
+check "-o /dev/null: status 0, and /dev/null is still a device" sh -c "[ $rc -eq 0 ] && [ -c /dev/null ]"
+
 done_testing

@@ -138,9 +138,30 @@
  *                          {"object":"list","url","has_more":true|false,
  *                          "data"}, no next page named anywhere
  *   /detail-error/items    200 {"detail":"Invalid page."}, always
+ *   Vendor APIs as the real ones answer (vendors.c):
+ *   /f5/mgmt/tm/ltm/pool?$top=N&$skip=M   F5 iControl REST collection:
+ *                          {"kind","selfLink","currentItemCount",
+ *                          "itemsPerPage","pageIndex","startIndex",
+ *                          "totalItems","totalPages","items","nextLink"
+ *                          (when more remain),"previousLink" (past the
+ *                          first page)}; links on https://localhost with
+ *                          ver=; no "items" member on a page without items;
+ *                          no $top: every item from $skip on, no paging
+ *                          fields
+ *   /f5/mgmt/tm/sys/version   one JSON object (pretty-printed, escaped
+ *                          slashes), not a list; its canonical line at
+ *                          /truth-object
+ *   /servicenow/api/now/table/cmdb_ci?sysparm_offset=O&sysparm_limit=L
+ *                          (0/10000) {"result":[...]}, X-Total-Count, and
+ *                          Link <URL>;rel="first",...,rel="prev" (past the
+ *                          first page),rel="next" (when more remain),
+ *                          rel="last" (no spaces; none when one page holds
+ *                          all); other parameters (sysparm_query=...) kept,
+ *                          the order is the dataset's
  *   Service endpoints (never delayed, faulted or counted):
  *   /truth                 the canonical NDJSON of the current dataset
  *                          (text/plain, chunked)
+ *   /truth-object          the canonical line of /f5/mgmt/tm/sys/version
  *   /stats                 {"requests","connections","status_429",
  *                          "status_5xx","faults","drifted","items",
  *                          "resets"}
@@ -255,7 +276,11 @@ static const struct route {
 	{ "/links-next/items", 0, 1, prof_links_next },
 	{ "/has-more/items", 0, 1, prof_has_more },
 	{ "/detail-error/items", 0, 1, prof_detail_error },
+	{ "/f5/mgmt/tm/ltm/pool", 0, 1, prof_f5_pool },
+	{ "/f5/mgmt/tm/sys/version", 0, 1, prof_f5_version },
+	{ "/servicenow/api/now/table/cmdb_ci", 0, 1, prof_servicenow },
 	{ "/truth", 0, 0, svc_truth },
+	{ "/truth-object", 0, 0, svc_truth_object },
 	{ "/stats", 0, 0, svc_stats },
 	{ "/redirect", 0, 0, svc_redirect },
 	{ "/redirect-keep", 0, 0, svc_redirect_keep },

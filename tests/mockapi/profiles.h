@@ -10,6 +10,8 @@
  * quirks.c holds the servers that page in ways a client must not take on
  * trust (offsets ignored, pages too big, next links in unusual fields or
  * on other origins, errors dressed as 200).
+ * vendors.c holds vendor APIs copied from the real ones (F5 iControl REST,
+ * the ServiceNow Table API).
  */
 #ifndef MOCKAPI_PROFILES_H
 #define MOCKAPI_PROFILES_H
@@ -58,7 +60,13 @@ enum MHD_Result prof_links_next(struct req *r);
 enum MHD_Result prof_has_more(struct req *r);
 enum MHD_Result prof_detail_error(struct req *r);
 
+/* vendors.c: vendor APIs as the real ones answer. */
+enum MHD_Result prof_f5_pool(struct req *r);
+enum MHD_Result prof_f5_version(struct req *r);
+enum MHD_Result prof_servicenow(struct req *r);
+
 enum MHD_Result svc_truth(struct req *r);
+enum MHD_Result svc_truth_object(struct req *r);
 enum MHD_Result svc_stats(struct req *r);
 enum MHD_Result svc_redirect(struct req *r);
 enum MHD_Result svc_redirect_keep(struct req *r);

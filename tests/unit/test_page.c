@@ -839,6 +839,45 @@ check_append(void)
 	ok(good, "max_item counts from the item's start in a shared buffer");
 }
 
+/* An envelope with the total and no items array is an empty page; one
+ * without either (an error object) is not a page. */
+static void
+check_missing_items(void)
+{
+	struct page_opts o = { "items", "totalItems", NULL, 0, 0, NULL, 1 };
+	struct buf out;
+	page_parser *p;
+	const char *empty = "{\"kind\":\"x\",\"totalItems\":0,\"pageIndex\":1}";
+	const char *err = "{\"detail\":\"Invalid page.\"}";
+	const char *next = "{\"next\":\"https://x/?page=2\",\"items\":[1],"
+	    "\"links\":{\"next\":\"/other\"},\"has_more\":true}";
+	const char *name, *val;
+	int n;
+
+	buf_init(&out, 0);
+	p = page_new(&o, &out);
+	ok(page_feed(p, empty, strlen(empty)) == page_status_ok &&
+	    page_finish(p) == page_status_ok && page_items(p) == 0,
+	    "missing items with the total (F5's empty collection): an empty page");
+	page_reset(p);
+	ok(page_feed(p, err, strlen(err)) == page_status_ok &&
+	    page_finish(p) == page_status_shape && !page_truncated(p),
+	    "missing items and no total: a shape error, not a cut body");
+	page_reset(p);
+	buf_reset(&out);
+	n = page_feed(p, next, strlen(next)) == page_status_ok &&
+	    page_finish(p) == page_status_ok ? page_next_guess(p, &name, &val) : -1;
+	ok(n == 2 && strcmp(name, "next") == 0 &&
+	    strcmp(val, "https://x/?page=2") == 0 && page_says_more(p),
+	    "next-page guesses: two fields counted, the first named, has_more seen");
+	page_reset(p);
+	ok(page_feed(p, "{\"items\":[1,", 11) == page_status_ok && page_finish(p) ==
+	    page_status_syntax && page_truncated(p),
+	    "JSON cut short: truncated (worth a retry)");
+	page_free(p);
+	buf_free(&out);
+}
+
 int
 main(void)
 {
@@ -850,6 +889,7 @@ main(void)
 		check_keyed(&kcases[i].c, &kcases[i]);
 	check_generated();
 	check_reset();
+	check_missing_items();
 	check_keys_reset();
 	check_append();
 	return tap_done();

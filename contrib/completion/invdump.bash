@@ -1,0 +1,79 @@
+# bash completion for invdump(1)                        -*- shell-script -*-
+#
+# make install puts this in $(datadir)/bash-completion/completions/invdump,
+# where bash-completion loads it the first time invdump is completed; or
+# source it from ~/.bashrc.  It needs bash alone, not bash-completion.
+#
+# Keep it in step with `invdump --help`: tests/integration/completion.sh
+# checks that every flag and profile there is here.
+
+_invdump()
+{
+	local cur prev prefix= i
+	local profiles='offset softlayer range page drf odata scim cursor infoblox meraki f5 servicenow object'
+	# Flags that take a value, and those that do not.
+	local with_value='-o --output --compress --level -p --profile -l --limit
+		-w --workers --total-header --offset-param --limit-param
+		--items-path --total-path --next-path --cursor-param --sort-param
+		--key -u --user --user-file --netrc-file -H --header --header-file
+		--cacert --capath --max-redirs --allow-origin --retries
+		--retry-max-time --rate --connect-timeout --speed-limit --speed-time
+		--max-time --max-body --max-item --max-depth --mode --split-items
+		--split-bytes --manifest --shard --jobs'
+	local without_value='--no-total --keep-mismatch --resume --netrc --insecure
+		-q --quiet --progress --no-progress -v --verbose -V --version
+		-h --help'
+
+	COMPREPLY=()
+	cur=${COMP_WORDS[COMP_CWORD]}
+	prev=
+	((COMP_CWORD > 0)) && prev=${COMP_WORDS[COMP_CWORD - 1]}
+	# --profile=drf: bash splits the word at '=' (COMP_WORDBREAKS), or not.
+	if [[ $cur == = ]]; then
+		cur=
+	elif [[ $prev == = ]] && ((COMP_CWORD > 1)); then
+		prev=${COMP_WORDS[COMP_CWORD - 2]}
+	elif [[ $cur == --*=* ]]; then
+		prev=${cur%%=*}
+		prefix=$prev=
+		cur=${cur#*=}
+	fi
+
+	case $prev in
+	-p | --profile)
+		COMPREPLY=($(compgen -W "$profiles" -- "$cur"))
+		;;
+	--compress)
+		COMPREPLY=($(compgen -W 'gzip none' -- "$cur"))
+		;;
+	--progress)
+		COMPREPLY=($(compgen -W 'tty plain' -- "$cur"))
+		;;
+	-o | --output | --user-file | --header-file | --netrc-file | --cacert | --manifest | --jobs)
+		compopt -o filenames 2>/dev/null
+		local IFS=$'\n'
+		COMPREPLY=($(compgen -f -- "$cur"))
+		;;
+	--capath)
+		compopt -o filenames 2>/dev/null
+		local IFS=$'\n'
+		COMPREPLY=($(compgen -d -- "$cur"))
+		;;
+	*)
+		for i in $with_value; do
+			# A value nothing can guess: a number, a name, a URL.
+			[[ $prev == "$i" ]] && return 0
+		done
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W "$with_value $without_value" -- "$cur"))
+		fi
+		;;
+	esac
+	if [[ -n $prefix ]]; then
+		for i in "${!COMPREPLY[@]}"; do
+			COMPREPLY[i]=$prefix${COMPREPLY[i]}
+		done
+	fi
+	return 0
+}
+complete -F _invdump invdump

@@ -1,0 +1,125 @@
+/*
+ * fleet.c - many targets in one run (see fleet.h).
+ *
+ * K runner threads, K = min(targets, --workers), each take the next target
+ * not yet taken and run its export with --workers / K workers of its own,
+ * so that no more than --workers requests are in flight in all, and a slow
+ * or dead appliance holds one runner, never the others.  Each export has a
+ * stop flag of its own: its failure (STOP_FAILED) stops its own pages
+ * only.  The calling thread copies a signal (or --max-time) from the run's
+ * flag to every export's flag, ten times a second, until all are done.
+ * The runners share nothing else but the lock around the next target.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "export.h"
+#include "fleet.h"
+#include "log.h"
+#include "thread.h"
+#include "xalloc.h"
+
+struct fleet {
+	const struct options *o;        /* the run's, as given */
+	struct options each;            /* the same with each export's workers */
+	pthread_mutex_t lock;
+	int next;                       /* the next target to take */
+	atomic_int *stops;              /* one per target */
+	enum exit_status *status;       /* one per target */
+	atomic_int running;             /* runners still working */
+};
+
+static void *
+fleet_runner(void *arg)
+{
+	struct fleet *fl = arg;
+	int i;
+
+	for (;;) {
+		thread_lock(&fl->lock);
+		i = fl->next < fl->o->ntargets ? fl->next++ : -1;
+		thread_unlock(&fl->lock);
+		if (i < 0)
+			break;
+		fl->status[i] = export_run(&fl->each, &fl->o->targets[i],
+		    &fl->stops[i]);
+	}
+	atomic_fetch_sub(&fl->running, 1);
+	return NULL;
+}
+
+/* Passes a signal on to every export until the runners are done. */
+static void
+fleet_watch(struct fleet *fl, const atomic_int *stop)
+{
+	struct timespec tick = { 0, 100 * 1000 * 1000 };
+	int i, sig;
+
+	while (atomic_load(&fl->running) > 0) {
+		sig = atomic_load(stop);
+		if (sig != 0)
+			for (i = 0; i < fl->o->ntargets; i++) {
+				int zero = 0;
+
+				atomic_compare_exchange_strong(&fl->stops[i],
+				    &zero, sig);
+			}
+		nanosleep(&tick, NULL);
+	}
+}
+
+enum exit_status
+fleet_run(const struct options *o, atomic_int *stop)
+{
+	struct fleet fl;
+	pthread_t *tids;
+	enum exit_status st = exit_ok;
+	int i, k, started = 0, rc, ok = 0;
+
+	memset(&fl, 0, sizeof fl);
+	fl.o = o;
+	fl.each = *o;
+	k = o->ntargets < o->workers ? o->ntargets : o->workers;
+	fl.each.workers = o->workers / k > 0 ? o->workers / k : 1;
+	fl.each.progress = 0;   /* many lines at once would garble each other */
+	fl.stops = xcalloc((size_t)o->ntargets, sizeof *fl.stops);
+	fl.status = xcalloc((size_t)o->ntargets, sizeof *fl.status);
+	for (i = 0; i < o->ntargets; i++)
+		fl.status[i] = exit_interrupted;
+	thread_mutex_init(&fl.lock);
+	tids = xcalloc((size_t)k, sizeof *tids);
+	atomic_store(&fl.running, k);
+	for (i = 0; i < k; i++) {
+		if ((rc = thread_create(&tids[i], fleet_runner, &fl)) != 0) {
+			log_error("cannot start %d target runners: %s", k,
+			    strerror(rc));
+			atomic_fetch_sub(&fl.running, k - i);
+			/* Those started finish the list; none else starts. */
+			st = exit_failure;
+			break;
+		}
+		started++;
+	}
+	fleet_watch(&fl, stop);
+	for (i = 0; i < started; i++)
+		thread_join(tids[i]);
+	for (i = 0; i < o->ntargets; i++) {
+		if (fl.status[i] == exit_ok)
+			ok++;
+		else if (st == exit_ok)
+			st = fl.status[i];
+		if (fl.status[i] != exit_ok)
+			log_error("[%s]: exit status %d", o->targets[i].name ?
+			    o->targets[i].name : o->targets[i].url,
+			    (int)fl.status[i]);
+	}
+	log_note("%d of %d targets succeeded", ok, o->ntargets);
+	free(tids);
+	free(fl.stops);
+	free(fl.status);
+	thread_mutex_destroy(&fl.lock);
+	return st;
+}

@@ -1,0 +1,20 @@
+/*
+ * fleet.h - a run of many targets (--jobs): they run side by side, each an
+ * export of its own (export.h), and a target that fails stops no other.
+ */
+#ifndef INVDUMP_FLEET_H
+#define INVDUMP_FLEET_H
+
+#include <stdatomic.h>
+
+#include "cli.h"
+#include "status.h"
+
+/*
+ * Runs every target of o; *stop as for export_run (a signal stops them
+ * all).  Returns exit_ok when every target succeeded, else the status of
+ * the first target (in the file's order) that did not.
+ */
+enum exit_status fleet_run(const struct options *o, atomic_int *stop);
+
+#endif

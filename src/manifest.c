@@ -1,0 +1,384 @@
+/*
+ * manifest.c - the run's manifest, built with yajl_gen and published
+ * atomically (see manifest.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <yajl/yajl_gen.h>
+
+#include "log.h"
+#include "manifest.h"
+#include "xalloc.h"
+
+/* A generator that remembers its first failure, so that building the
+ * document reads as a list of fields. */
+struct gen {
+	yajl_gen g;
+	yajl_gen_status st;
+	const char *key;        /* the field being written, for the message */
+};
+
+static void
+gen_check(struct gen *g, yajl_gen_status st)
+{
+	if (g->st == yajl_gen_status_ok)
+		g->st = st;
+}
+
+static void
+gen_key(struct gen *g, const char *key)
+{
+	if (g->st != yajl_gen_status_ok)
+		return;
+	g->key = key;
+	gen_check(g, yajl_gen_string(g->g, (const unsigned char *)key,
+	    strlen(key)));
+}
+
+static void
+gen_str(struct gen *g, const char *s)
+{
+	if (g->st != yajl_gen_status_ok)
+		return;
+	if (s == NULL)
+		gen_check(g, yajl_gen_null(g->g));
+	else
+		gen_check(g, yajl_gen_string(g->g, (const unsigned char *)s,
+		    strlen(s)));
+}
+
+static void
+gen_int(struct gen *g, long long v)
+{
+	if (g->st == yajl_gen_status_ok)
+		gen_check(g, yajl_gen_integer(g->g, v));
+}
+
+/* Up to 2^64 - 1: past yajl_gen_integer's long long. */
+static void
+gen_uint(struct gen *g, unsigned long long v)
+{
+	char num[24];
+	int n;
+
+	if (g->st != yajl_gen_status_ok)
+		return;
+	n = snprintf(num, sizeof num, "%llu", v);
+	gen_check(g, yajl_gen_number(g->g, num, (size_t)n));
+}
+
+/* v, or null when it is negative (unknown). */
+static void
+gen_int_or_null(struct gen *g, long long v)
+{
+	if (g->st != yajl_gen_status_ok)
+		return;
+	if (v < 0)
+		gen_check(g, yajl_gen_null(g->g));
+	else
+		gen_check(g, yajl_gen_integer(g->g, v));
+}
+
+static void
+gen_bool(struct gen *g, int v)
+{
+	if (g->st == yajl_gen_status_ok)
+		gen_check(g, yajl_gen_bool(g->g, v != 0));
+}
+
+static void
+gen_null(struct gen *g)
+{
+	if (g->st == yajl_gen_status_ok)
+		gen_check(g, yajl_gen_null(g->g));
+}
+
+static void
+gen_open(struct gen *g, int map)
+{
+	if (g->st == yajl_gen_status_ok)
+		gen_check(g, map ? yajl_gen_map_open(g->g) :
+		    yajl_gen_array_open(g->g));
+}
+
+static void
+gen_close(struct gen *g, int map)
+{
+	if (g->st == yajl_gen_status_ok)
+		gen_check(g, map ? yajl_gen_map_close(g->g) :
+		    yajl_gen_array_close(g->g));
+}
+
+static void
+gen_time(struct gen *g, time_t t)
+{
+	char buf[32];
+
+	if (g->st != yajl_gen_status_ok)
+		return;
+	if (t == (time_t)-1)
+		gen_null(g);
+	else if (manifest_time(t, buf, sizeof buf) < 0)
+		g->st = yajl_gen_invalid_number;
+	else
+		gen_str(g, buf);
+}
+
+int
+manifest_time(time_t t, char *buf, size_t bufsz)
+{
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL ||
+	    strftime(buf, bufsz, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		return -1;
+	return 0;
+}
+
+static void
+errf(char *err, size_t errsz, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+errf(char *err, size_t errsz, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (errsz == 0)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errsz, fmt, ap);
+	va_end(ap);
+}
+
+static const char *
+gen_status_text(yajl_gen_status st)
+{
+	switch (st) {
+	case yajl_gen_invalid_string:
+		return "not valid UTF-8";
+	case yajl_gen_invalid_number:
+		return "not representable";
+	default:
+		return "rejected by the JSON generator";
+	}
+}
+
+char *
+manifest_json(const struct manifest_info *in, char *err, size_t errsz)
+{
+	yajl_alloc_funcs funcs;
+	struct gen g = { NULL, yajl_gen_status_ok, "" };
+	const unsigned char *out;
+	char *url = NULL, *json = NULL;
+	size_t len, i;
+
+	xalloc_yajl_funcs(&funcs);
+	g.g = yajl_gen_alloc(&funcs);
+	/* One line: yajl's beautifier spreads an empty array over three. */
+	yajl_gen_config(g.g, yajl_gen_validate_utf8, 1);
+	if (in->source_url != NULL)
+		url = log_redact_url(in->source_url);
+
+	gen_open(&g, 1);
+	gen_key(&g, "schema_version");
+	gen_int(&g, MANIFEST_SCHEMA_VERSION);
+	gen_key(&g, "invdump_version");
+	gen_str(&g, PACKAGE_VERSION);
+	gen_key(&g, "source_url");
+	gen_str(&g, url);
+	gen_key(&g, "profile");
+	gen_str(&g, in->profile);
+	gen_key(&g, "started_at");
+	gen_time(&g, in->started);
+	gen_key(&g, "ended_at");
+	gen_time(&g, in->ended);
+	gen_key(&g, "total_at_start");
+	gen_int_or_null(&g, in->total_start);
+	gen_key(&g, "total_at_end");
+	gen_int_or_null(&g, in->total_end);
+	gen_key(&g, "items_written");
+	gen_int(&g, in->items);
+	gen_key(&g, "pages");
+	gen_int(&g, in->pages);
+	gen_key(&g, "requests");
+	gen_int(&g, in->requests);
+	gen_key(&g, "retries");
+	gen_int(&g, in->retries);
+	gen_key(&g, "throttles");
+	gen_int(&g, in->throttles);
+	gen_key(&g, "files");
+	gen_open(&g, 0);
+	for (i = 0; i < in->nfiles; i++) {
+		gen_open(&g, 1);
+		gen_key(&g, "path");
+		gen_str(&g, in->files[i].path);
+		gen_key(&g, "items");
+		gen_uint(&g, in->files[i].items);
+		gen_key(&g, "bytes");
+		gen_uint(&g, in->files[i].bytes);
+		gen_key(&g, "sha256");
+		gen_str(&g, in->files[i].sha256);
+		gen_close(&g, 1);
+	}
+	gen_close(&g, 0);
+	gen_key(&g, "verified");
+	gen_bool(&g, in->verified);
+	gen_key(&g, "warnings");
+	gen_open(&g, 0);
+	for (i = 0; i < in->nwarnings; i++)
+		gen_str(&g, in->warnings[i]);
+	gen_close(&g, 0);
+	gen_key(&g, "exit_status");
+	gen_int(&g, in->exit_status);
+	gen_key(&g, "shard");
+	if (in->shard == NULL)
+		gen_null(&g);
+	else {
+		gen_open(&g, 1);
+		gen_key(&g, "index");
+		gen_int(&g, in->shard->index);
+		gen_key(&g, "count");
+		gen_int(&g, in->shard->count);
+		gen_key(&g, "first_page");
+		gen_int(&g, in->shard->first_page);
+		gen_key(&g, "last_page");
+		gen_int(&g, in->shard->last_page);
+		gen_close(&g, 1);
+	}
+	gen_close(&g, 1);
+
+	if (g.st != yajl_gen_status_ok) {
+		errf(err, errsz, "manifest: the field %s is %s", g.key,
+		    gen_status_text(g.st));
+		goto out;
+	}
+	yajl_gen_get_buf(g.g, &out, &len);
+	json = xmalloc(len + 2);
+	memcpy(json, out, len);
+	json[len++] = '\n';
+	json[len] = '\0';
+out:
+	free(url);
+	yajl_gen_free(g.g);
+	return json;
+}
+
+/* Writes all of data to fd; 0 or -1 with errno. */
+static int
+write_all(int fd, const char *data, size_t n)
+{
+	ssize_t r;
+
+	while (n > 0) {
+		r = write(fd, data, n);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		data += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+int
+manifest_write(const char *path, const struct manifest_info *info, int mode,
+    char *err, size_t errsz)
+{
+	char *json = NULL, *copy = NULL, *dir = NULL, *tmp = NULL;
+	struct stat st;
+	int fd = -1, dfd, ret = -1, created = 0, renamed = 0;
+
+	if (mode == 0)
+		mode = WRITER_MODE_DEFAULT;
+	if (mode < 0 || mode > 0777) {
+		errf(err, errsz, "%s: mode %s%#o is not a file permission "
+		    "(0..0777)", path, mode < 0 ? "-" : "",
+		    mode < 0 ? 0u - (unsigned)mode : (unsigned)mode);
+		return -1;
+	}
+	if (strcmp(path, "-") == 0 || path[0] == '\0') {
+		errf(err, errsz, "the manifest needs a file name, not \"%s\"",
+		    path);
+		return -1;
+	}
+	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		errf(err, errsz, "%s: is a directory", path);
+		return -1;
+	}
+	if ((json = manifest_json(info, err, errsz)) == NULL)
+		return -1;
+	copy = xstrdup(path);
+	dir = xstrdup(dirname(copy));
+	free(copy);
+	copy = xstrdup(path);
+	tmp = xasprintf("%s/.%s.XXXXXX", dir, basename(copy));
+	/* mkostemp creates the file 0600; fchmod below gives the mode. */
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
+		errf(err, errsz, "%s: cannot create a temporary file in %s: %s",
+		    path, dir, strerror(errno));
+		goto out;
+	}
+	created = 1;
+	if (write_all(fd, json, strlen(json)) < 0) {
+		errf(err, errsz, "%s: write to the temporary file %s failed: %s",
+		    path, tmp, strerror(errno));
+		goto out;
+	}
+	if ((fstat(fd, &st) < 0 || (int)(st.st_mode & 07777) != mode) &&
+	    fchmod(fd, (mode_t)mode) < 0) {
+		errf(err, errsz, "%s: cannot set mode %04o on the temporary "
+		    "file %s: %s", path, (unsigned)mode, tmp, strerror(errno));
+		goto out;
+	}
+	if (fsync(fd) < 0) {
+		errf(err, errsz, "%s: fsync of the temporary file %s failed: %s",
+		    path, tmp, strerror(errno));
+		goto out;
+	}
+	/* Linux releases the descriptor even when close fails. */
+	if (close(fd) < 0) {
+		fd = -1;
+		errf(err, errsz, "%s: close of the temporary file %s failed: %s",
+		    path, tmp, strerror(errno));
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, path) < 0) {
+		errf(err, errsz, "%s: cannot rename the temporary file %s to it: "
+		    "%s", path, tmp, strerror(errno));
+		goto out;
+	}
+	renamed = 1;
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		if (fsync(dfd) < 0 && errno != EINVAL) {
+			errf(err, errsz, "%s: published, but the fsync of its "
+			    "directory %s failed, so the new name may not survive "
+			    "a crash: %s", path, dir, strerror(errno));
+			close(dfd);
+			goto out;
+		}
+		close(dfd);
+	}
+	ret = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (created && !renamed)
+		unlink(tmp);
+	free(json);
+	free(copy);
+	free(dir);
+	free(tmp);
+	return ret;
+}

@@ -1,0 +1,95 @@
+/*
+ * manifest.h - what a run did, as a JSON file beside its output.
+ *
+ * A manifest tells a warehouse loader or a nightly job which files a run
+ * published (path, items, bytes, SHA-256), from what, when, and whether it
+ * added up.  It is built with yajl_gen and published like the output: a
+ * temporary file .NAME.XXXXXX beside it, given its mode with fchmod (the
+ * umask does not apply), fsynced, renamed, the directory fsynced.  This
+ * module prints nothing: errors come back in err.  Its temporary file is
+ * not writer_emergency_unlink()'s: a process ended by the signal thread
+ * while a manifest is being written can leave it behind.
+ *
+ * The document, on one line ending in a newline (shown spread out here;
+ * keys in this order; schema_version goes up when a key changes meaning or
+ * goes away, not when one is added):
+ *
+ *   {
+ *     "schema_version": 1,
+ *     "invdump_version": "0.1.0",
+ *     "source_url": "https://api.example.com/items?api_key=***",
+ *     "profile": "drf",
+ *     "started_at": "2026-11-30T18:45:48Z",      UTC, RFC 3339
+ *     "ended_at": "2026-11-30T18:52:03Z",
+ *     "total_at_start": 1037,                    null when unknown
+ *     "total_at_end": 1037,
+ *     "items_written": 1037,
+ *     "pages": 11, "requests": 13, "retries": 2, "throttles": 1,
+ *     "files": [ { "path": "inv-00000.ndjson.gz", "items": 1000,
+ *                  "bytes": 53127, "sha256": "9f86d0..." }, ... ],
+ *     "verified": true,
+ *     "warnings": [ "..." ],
+ *     "exit_status": 0,
+ *     "shard": null        or {"index":I,"count":N,"first_page":A,"last_page":B}
+ *   }
+ */
+#ifndef INVDUMP_MANIFEST_H
+#define INVDUMP_MANIFEST_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "writer.h"
+
+#define MANIFEST_SCHEMA_VERSION 1
+
+struct manifest_shard {
+	long long index;        /* this shard, 0..count-1 */
+	long long count;
+	long long first_page;   /* the pages it exported, both included */
+	long long last_page;
+};
+
+/*
+ * Filled by the caller; nothing in it is kept or freed.  Strings are UTF-8
+ * (a string that is not makes manifest_write fail); a NULL string is
+ * written as null.
+ */
+struct manifest_info {
+	const char *source_url;         /* as given: credentials in it are
+	                                   redacted by log_redact_url() */
+	const char *profile;
+	time_t started, ended;          /* (time_t)-1: null */
+	long long total_start;          /* the total the API gave at the
+	                                   start; < 0: unknown (null) */
+	long long total_end;            /* at the re-read; < 0: null */
+	long long items;                /* items written */
+	long long pages, requests, retries, throttles;
+	const struct writer_part *files;        /* writer_parts() */
+	size_t nfiles;
+	int verified;                   /* the count added up */
+	const char *const *warnings;
+	size_t nwarnings;
+	int exit_status;
+	const struct manifest_shard *shard;     /* NULL: null */
+};
+
+/*
+ * The manifest as a NUL-terminated JSON text ending in a newline, newly
+ * allocated (the caller frees it), or NULL with a message in err.
+ */
+char *manifest_json(const struct manifest_info *info, char *err, size_t errsz);
+
+/*
+ * Publishes the manifest at path, mode (permission bits; 0 for 0600), all
+ * or nothing.  Returns 0, or -1 with a message naming path and the failing
+ * call in err; then nothing was published, but when only the directory's
+ * fsync failed: the manifest is in place and err says so.
+ */
+int manifest_write(const char *path, const struct manifest_info *info,
+    int mode, char *err, size_t errsz);
+
+/* t as "2026-11-30T18:45:48Z" (UTC) in buf; 0, or -1 when it cannot be. */
+int manifest_time(time_t t, char *buf, size_t bufsz);
+
+#endif
