@@ -1,10 +1,13 @@
 /*
  * export.c - one export run (see export.h).
  *
- * The first page is fetched by this thread alone: it says how many items
- * (or pages) there are and how many the server really puts on a page (a
- * server may clamp the limit we ask for; the page size is taken from what
- * it returned, never from what we asked).  Then one of three plans:
+ * The first page says how many items (or pages) there are and how many the
+ * server really puts on a page (a server may clamp the limit we ask for;
+ * the page size is taken from what it returned, never from what we asked).
+ * In the planned and probing plans it is the pool's first job, and pages
+ * 1..W-1 are asked at the same time when their offsets do not depend on
+ * what it says (not under --rate or --no-total): the total costs no round
+ * trip of its own.  Then one of three plans:
  *
  *   planned  a total or a page count is known: every page is a job for the
  *            pool, fetched concurrently, written in order;
@@ -80,6 +83,8 @@ export_warn(struct export *ex, const char *fmt, ...)
 
 static void export_recheck(struct export *ex, struct fetcher *f,
     struct buf *scratch);
+static enum pool_work export_first(struct worker_ctx *wc,
+    struct pool_page *page);
 
 /* Is a page of n items, job seq, the end of a planned or probed run? */
 static enum pool_work
@@ -113,6 +118,97 @@ page_verdict(struct export *ex, long long seq, long long offset, long long n)
 	return pool_work_done;
 }
 
+/*
+ * One try at a page for the pool: a page to wait for comes back with
+ * page->later.wait_ms > 0 (the pool puts it aside, and this worker takes
+ * other pages meanwhile), its tries so far kept in page->later.
+ */
+static enum exit_status
+export_fetch(struct worker_ctx *wc, const struct fetch_req *req,
+    struct fetch_info *info, struct pool_page *page, char *msg, size_t msgsz)
+{
+	struct fetch_retry rs;
+	enum exit_status st;
+
+	rs.attempt = page->later.attempts;
+	rs.timeouts = page->later.timeouts;
+	rs.start = page->later.started;
+	st = fetch_page_step(wc->f, req, info, &rs, msg, msgsz);
+	page->later.attempts = rs.attempt;
+	page->later.timeouts = rs.timeouts;
+	page->later.started = rs.start;
+	page->later.wait_ms = st == exit_ok ? rs.wait_ms : 0;
+	return st;
+}
+
+/* Opens the gate: 1, page 0 made the plan; -1, it failed (said already). */
+static void
+gate_open(struct export *ex, int v)
+{
+	thread_lock(&ex->gate_lock);
+	atomic_store(&ex->gate, v);
+	thread_broadcast(&ex->gate_cond);
+	thread_unlock(&ex->gate_lock);
+}
+
+/* Waits for page 0's plan: 0, or -1 when page 0 failed or the run stops. */
+static int
+gate_wait(struct export *ex)
+{
+	int g;
+
+	if (atomic_load(&ex->gate) == 1)
+		return 0;
+	thread_lock(&ex->gate_lock);
+	while ((g = atomic_load(&ex->gate)) == 0 && !atomic_load(ex->stop))
+		thread_wait_ms(&ex->gate_cond, &ex->gate_lock, 100);
+	thread_unlock(&ex->gate_lock);
+	return g == 1 ? 0 : -1;
+}
+
+/*
+ * Every page that carries the total (or the page count) is compared with
+ * page 0's: the latest that differs is said at the end.  This is the
+ * re-read of the total, for free: the pages of the last round carry the
+ * total as it was at the end of the export.
+ */
+static void
+note_totals(struct export *ex, long long seq, const struct fetch_info *info)
+{
+	const struct plan *p = &ex->plan;
+	int seen, differs;
+
+	if (p->total >= 0) {
+		seen = info->has_total;
+		differs = seen && info->total != p->total;
+	} else {
+		seen = p->pages >= 0 && info->has_pages;
+		differs = seen && info->pages != p->pages;
+	}
+	if (!seen)
+		return;
+	atomic_fetch_add(&ex->totals_seen, 1);
+	thread_lock(&ex->fail_lock);
+	if (info->has_total && seq > ex->seen_seq) {
+		ex->seen_seq = seq;
+		ex->seen_total = info->total;
+	}
+	if (differs && seq > ex->changed_seq) {
+		ex->changed_seq = seq;
+		ex->changed_total = info->has_total ? info->total : -1;
+		ex->changed_pages = info->has_pages ? info->pages : -1;
+	}
+	thread_unlock(&ex->fail_lock);
+}
+
+/*
+ * Page seq > 0.  Pages 1..ex->spec are asked at once with page 0, before
+ * its total is known: their offsets do not depend on it.  Then every page
+ * waits for page 0's plan (the gate): an early page past the end is
+ * dropped unseen (its failure too: some APIs answer 400 or 404 there); one
+ * asked with a size the server clamped is asked again with the size page 0
+ * got; the others pass the same checks as every page.
+ */
 static enum pool_work
 export_work(void *arg, long long seq, struct pool_page *page)
 {
@@ -120,31 +216,71 @@ export_work(void *arg, long long seq, struct pool_page *page)
 	struct export *ex = wc->ex;
 	struct fetch_info info;
 	struct fetch_req req;
-	enum exit_status st;
+	enum exit_status st = exit_ok;
 	long long offset;
+	int early = 0;
 	char msg[1024];
 
-	/* One job past the last page reads the total again, on a worker that
-	 * would otherwise idle through the last round; it emits nothing. */
+	/* The sharded or resumed plan: one job past the last page reads the
+	 * total again, on a worker that would otherwise idle through the
+	 * last round; it emits nothing. */
 	if (ex->recheck && seq == ex->end_page) {
 		export_recheck(ex, wc->f, &page->data);
 		return pool_work_done;
 	}
-	if (plan_offset(&ex->plan, seq, &offset) < 0) {
-		snprintf(msg, sizeof msg, "page %lld: its offset would pass "
-		    "2^63 - 1: the server never sent an empty page", seq + 1);
-		export_fail(ex, exit_protocol, msg);
-		return pool_work_failed;
-	}
+	if (seq == 0 && ex->first_in_pool)
+		return export_first(wc, page);
 	memset(&info, 0, sizeof info);
-	req.offset = offset;
-	req.limit = ex->plan.page_size;
-	req.url = NULL;
+	memset(&req, 0, sizeof req);
 	req.out = &page->data;
 	req.keys = ex->t->key ? &page->keys : NULL;
 	req.hashes = &page->hashes;
-	st = fetch_page(wc->f, &req, &info, msg, sizeof msg);
+	if (seq <= ex->spec && atomic_load(&ex->gate) == 0) {
+		req.offset = seq * ex->t->limit;  /* seq < 256: no overflow */
+		req.limit = ex->t->limit;
+		st = export_fetch(wc, &req, &info, page, msg, sizeof msg);
+		if (st == exit_ok && page->later.wait_ms > 0)
+			return pool_work_later;
+		early = 1;
+	}
+	if (ex->first_in_pool && gate_wait(ex) < 0) {
+		fetch_info_clear(&info);
+		export_fail(ex, exit_interrupted, "");
+		return pool_work_failed;
+	}
+	if (ex->first_in_pool && seq >= ex->end_page) {
+		if (early)
+			atomic_fetch_add(&ex->spec_past_end, 1);
+		fetch_info_clear(&info);
+		return pool_work_end;
+	}
+	if (early && ex->plan.page_size != ex->t->limit) {
+		/* Asked with the size page 0 asked for, not the one the
+		 * server gave it: these items are not page seq's. */
+		atomic_fetch_add(&ex->spec_resized, 1);
+		fetch_info_clear(&info);
+		memset(&page->later, 0, sizeof page->later);
+		early = 0;
+	}
+	if (early)
+		offset = req.offset;
+	else {
+		if (plan_offset(&ex->plan, seq, &offset) < 0) {
+			snprintf(msg, sizeof msg, "page %lld: its offset would "
+			    "pass 2^63 - 1: the server never sent an empty "
+			    "page", seq + 1);
+			export_fail(ex, exit_protocol, msg);
+			return pool_work_failed;
+		}
+		req.offset = offset;
+		req.limit = ex->plan.page_size;
+		st = export_fetch(wc, &req, &info, page, msg, sizeof msg);
+		if (st == exit_ok && page->later.wait_ms > 0)
+			return pool_work_later;
+	}
 	page->items = info.items;
+	if (st == exit_ok)
+		note_totals(ex, seq, &info);
 	fetch_info_clear(&info);
 	if (st == exit_ok && check_page(ex, seq, offset, page, msg,
 	    sizeof msg) < 0)
@@ -315,9 +451,35 @@ plan_first(struct export *ex, const struct fetch_info *info, long long n0,
 	return plan_shard(ex);
 }
 
-/* The planned and probing plans: the first page, then the pool. */
+/*
+ * How far the pool may run ahead of the page being written.  Planned: as far
+ * as WINDOW_BYTES of finished pages allow (INVDUMP_WINDOW_BYTES overrides
+ * it until the command line has a flag), so that a page that waits (a
+ * Retry-After, a stall, a retry) does not stop the pages behind it.
+ * Probing: 2W pages, since every page past the end is a wasted request.
+ */
+#define WINDOW_BYTES ((size_t)8 << 20)
+
+static void
+export_window(const struct export *ex, int nworkers, struct pool_window *win)
+{
+	const char *env = getenv("INVDUMP_WINDOW_BYTES");
+	char *end;
+	unsigned long long v;
+
+	win->max_bytes = WINDOW_BYTES;
+	if (env != NULL && *env != '\0') {
+		v = strtoull(env, &end, 10);
+		if (*end == '\0')
+			win->max_bytes = (size_t)v;
+	}
+	win->max_ahead = ex->t->no_total ? 2LL * nworkers : (long long)1 << 30;
+}
+
+/* With --shard or --resume: the first page on this thread alone, then the
+ * pool from the first page this run writes (nothing asked early). */
 static enum exit_status
-export_offsets(struct export *ex, struct worker_ctx *wc, void **wctx,
+export_offsets_from(struct export *ex, struct worker_ctx *wc, void **wctx,
     int nworkers)
 {
 	const struct target *t = ex->t;
@@ -326,6 +488,7 @@ export_offsets(struct export *ex, struct worker_ctx *wc, void **wctx,
 	struct pool_page first;
 	enum pool_result pr;
 	enum exit_status st;
+	struct pool_window win;
 	long long start;
 	char msg[1024];
 	int terr = 0;
@@ -382,8 +545,9 @@ export_offsets(struct export *ex, struct worker_ctx *wc, void **wctx,
 	ex->recheck = ex->plan.total >= 0 || ex->plan.pages >= 0;
 	if (ex->npages == 1 && ex->plan.npages != 1)
 		ex->recheck = 0;        /* ended at once: nothing to re-read */
+	export_window(ex, nworkers, &win);
 	pr = pool_run(nworkers, wctx, start > 0 ? start : 1,
-	    ex->end_page + ex->recheck, 2 * nworkers, MAX_PAGE_BYTES,
+	    ex->end_page + ex->recheck, &win, MAX_PAGE_BYTES,
 	    &export_ops, ex, ex->stop, &terr);
 	if (pr == pool_result_thread) {
 		log_error("cannot start %d worker threads: %s (lower --workers, "
@@ -397,6 +561,161 @@ out:
 	buf_free(&first.data);
 	buf_free(&first.keys);
 	buf_free(&first.hashes);
+	return st;
+}
+
+/*
+ * Page 0, the pool's first job: what it says makes the plan, which opens
+ * the gate for the pages waiting for it.  Its failures are said here, as
+ * the run's own (not a page's among others).
+ */
+static enum pool_work
+export_first(struct worker_ctx *wc, struct pool_page *page)
+{
+	struct export *ex = wc->ex;
+	const struct target *t = ex->t;
+	struct fetch_info info;
+	struct fetch_req req;
+	enum exit_status st;
+	enum pool_work r = pool_work_failed;
+	char msg[1024];
+
+	memset(&info, 0, sizeof info);
+	memset(&req, 0, sizeof req);
+	req.limit = t->limit;
+	req.out = &page->data;
+	req.keys = t->key ? &page->keys : NULL;
+	req.hashes = &page->hashes;
+	/* Not put aside between tries: the other workers wait for it. */
+	st = fetch_page(wc->f, &req, &info, msg, sizeof msg);
+	if (st != exit_ok) {
+		if (st != exit_interrupted)
+			log_error("%s", msg);
+		goto out;
+	}
+	if (info.conflict[0] != '\0') {
+		log_error("the first response's totals disagree: %s",
+		    info.conflict);
+		ex->mismatch = 1;
+	}
+	page->items = info.items;
+	(void)plan_make(&ex->plan, -1, -1, t->limit);
+	if (check_page(ex, 0, 0, page, msg, sizeof msg) < 0) {
+		log_error("%s", msg);
+		st = exit_protocol;
+		goto out;
+	}
+	if (check_next_link(ex, &info) < 0) {
+		st = exit_protocol;
+		goto out;
+	}
+	if (page->hashes.len >= sizeof ex->first_hash) {
+		memcpy(&ex->first_hash, page->hashes.data, sizeof ex->first_hash);
+		ex->has_first = 1;
+	}
+	if ((st = plan_first(ex, &info, page->items, ex->o->workers)) !=
+	    exit_ok)
+		goto out;
+	if (page_verdict(ex, 0, 0, page->items) != pool_work_done)
+		ex->npages = ex->end_page = 1;
+	r = ex->end_page == 1 ? pool_work_last : pool_work_done;
+out:
+	fetch_info_clear(&info);
+	if (r == pool_work_failed) {
+		ex->first_status = st;
+		export_fail(ex, st, "");        /* said above */
+		gate_open(ex, -1);
+	} else
+		gate_open(ex, 1);
+	return r;
+}
+
+/* What the totals of the pages after page 0 said; without any, the total
+ * is read again now (f: a fetcher no worker uses any more). */
+static void
+export_totals(struct export *ex, struct fetcher *f)
+{
+	struct buf scratch;
+
+	/* For the manifest: the last total a page carried (one page: its). */
+	if (ex->seen_seq >= 0)
+		ex->total_end = ex->seen_total;
+	else if (ex->end_page <= 1)
+		ex->total_end = ex->plan.total;
+	if (ex->changed_seq >= 0) {
+		if (ex->plan.total >= 0)
+			log_error("the total changed during the export: %lld "
+			    "items at the start, %lld at the end (ask the API "
+			    "for a stable order: see --sort-param and --key)",
+			    ex->plan.total, ex->changed_total);
+		else
+			log_error("the page count changed during the export: "
+			    "%lld at the start, %lld at the end",
+			    ex->plan.pages, ex->changed_pages);
+		ex->mismatch = 1;
+		return;
+	}
+	if (atomic_load(&ex->totals_seen) > 0 || ex->end_page <= 1 ||
+	    ex->end_page == POOL_NO_END ||
+	    (ex->plan.total < 0 && ex->plan.pages < 0))
+		return;
+	buf_init(&scratch, MAX_PAGE_BYTES);
+	export_recheck(ex, f, &scratch);
+	buf_free(&scratch);
+}
+
+/*
+ * The planned and probing plans: one pool from page 0 on.  Unless --rate
+ * or --no-total, pages 1..W-1 are asked together with page 0 (the first
+ * round trip is the total's and theirs at once); the rest wait for page
+ * 0's plan.
+ */
+static enum exit_status
+export_offsets(struct export *ex, struct worker_ctx *wc, void **wctx,
+    int nworkers)
+{
+	const struct target *t = ex->t;
+	struct pool_window win;
+	enum pool_result pr;
+	enum exit_status st = exit_ok;
+	long n;
+	int terr = 0;
+
+	if (t->resume || t->shard_count > 0)
+		return export_offsets_from(ex, wc, wctx, nworkers);
+	ex->first_in_pool = 1;
+	thread_mutex_init(&ex->gate_lock);
+	thread_cond_init(&ex->gate_cond);
+	ex->changed_seq = ex->seen_seq = -1;
+	ex->npages = ex->end_page = POOL_NO_END;
+	ex->spec = t->no_total || ex->o->rate > 0 ? 0 : nworkers - 1;
+	export_window(ex, nworkers, &win);
+	pr = pool_run(nworkers, wctx, 0, POOL_NO_END, &win, MAX_PAGE_BYTES,
+	    &export_ops, ex, ex->stop, &terr);
+	if (pr == pool_result_thread) {
+		log_error("cannot start %d worker threads: %s (lower --workers, "
+		    "or raise the limit on processes)", nworkers, strerror(terr));
+		st = exit_failure;
+	} else if (ex->first_status != exit_ok)
+		st = ex->first_status;
+	else if (pr == pool_result_cancelled &&
+	    ex->fail_status == exit_ok)
+		st = exit_interrupted;
+	if ((n = atomic_load(&ex->spec_past_end)) > 0)
+		log_info("%ld speculative requests past the end", n);
+	if ((n = atomic_load(&ex->spec_resized)) > 0)
+		log_info("%ld speculative requests asked for %ld items where the "
+		    "server pages by %ld: asked again", n, t->limit,
+		    ex->plan.page_size);
+	if ((n = atomic_load(&ex->run.hedge.sent)) > 0)
+		log_info("%ld hedged requests (a second request for a response "
+		    "that stalled; %ld answered first)", n,
+		    atomic_load(&ex->run.hedge.won));
+	if (pr == pool_result_ok && st == exit_ok &&
+	    ex->fail_status == exit_ok && !ex->closed)
+		export_totals(ex, wc[0].f);
+	thread_cond_destroy(&ex->gate_cond);
+	thread_mutex_destroy(&ex->gate_lock);
 	return st;
 }
 

@@ -20,17 +20,28 @@
 #include "verdict.h"
 #include "xalloc.h"
 
+/*
+ * A fetcher has two lanes, each an HTTP client (a connection), a page
+ * parser and the NDJSON it writes: http, parser and nd are the lane in
+ * use; http2, parser2 and nd2 the spare, for a second request when a
+ * response stalls (hedging: off when http2 is NULL).  When the spare's
+ * response wins, the lanes trade places.  Both clients share one multi,
+ * so the connection left open is reused whichever lane asks next.
+ */
 struct fetcher {
 	struct fetch_run *run;
-	struct http_client *http;
-	page_parser *parser;
+	struct http_multi *multi;
+	struct http_client *http, *http2;
+	page_parser *parser, *parser2;
+	struct buf *nd, *nd2;
+	struct buf lane_nd[2];
 	struct page_opts popts;
 	struct gzmember *gz;
-	struct buf nd;          /* the parser's NDJSON for this page */
 	unsigned int seed;      /* this worker's jitter */
 	int single;             /* the object profile: the body is one item,
 	                           parsed as [ body ] */
 	int opened;             /* single: the "[" was fed */
+	int opened2;            /* ... to the spare lane's parser */
 };
 
 /* What one attempt says about retrying it. */
@@ -43,12 +54,27 @@ struct fetcher *
 fetcher_new(struct fetch_run *run)
 {
 	struct fetcher *f = xcalloc(1, sizeof *f);
+	const char *env;
 
 	f->run = run;
-	if ((f->http = http_client_new(&run->http)) == NULL) {
+	/* On unless INVDUMP_HEDGE=0 (until the command line has a flag). */
+	env = getenv("INVDUMP_HEDGE");
+	run->hedge.on = env == NULL || strcmp(env, "0") != 0;
+	if (run->hedge.on && ((f->multi = http_multi_new()) == NULL ||
+	    (f->http2 = http_client_new_multi(&run->http, f->multi)) ==
+	    NULL)) {
+		http_multi_free(f->multi);
 		free(f);
 		return NULL;
 	}
+	if ((f->http = http_client_new_multi(&run->http, f->multi)) == NULL) {
+		http_client_free(f->http2);
+		http_multi_free(f->multi);
+		free(f);
+		return NULL;
+	}
+	f->nd = &f->lane_nd[0];
+	f->nd2 = &f->lane_nd[1];
 	f->popts.items_path = run->t->profile.items_path;
 	f->popts.total_path = run->t->profile.total_path;
 	f->popts.next_path = run->t->profile.next_path;
@@ -58,7 +84,8 @@ fetcher_new(struct fetch_run *run)
 	f->popts.max_item = (size_t)run->o->max_item;
 	f->popts.max_depth = (unsigned)run->o->max_depth;
 	f->seed = (unsigned int)(uintptr_t)f ^ (unsigned int)time(NULL);
-	buf_init(&f->nd, run->max_page);
+	buf_init(&f->lane_nd[0], run->max_page);
+	buf_init(&f->lane_nd[1], run->max_page);
 	if (run->t->gzip && !run->defer_gzip)
 		f->gz = gzmember_new(run->o->level);
 	return f;
@@ -71,9 +98,14 @@ fetcher_free(struct fetcher *f)
 		return;
 	if (f->parser != NULL)
 		page_free(f->parser);
+	if (f->parser2 != NULL)
+		page_free(f->parser2);
 	gzmember_free(f->gz);
-	buf_free(&f->nd);
+	buf_free(&f->lane_nd[0]);
+	buf_free(&f->lane_nd[1]);
 	http_client_free(f->http);
+	http_client_free(f->http2);
+	http_multi_free(f->multi);
 	free(f);
 }
 
@@ -88,6 +120,79 @@ fetch_body(void *arg, const char *data, size_t n)
 			return -1;
 	}
 	return page_feed(f->parser, data, n) == page_status_ok ? 0 : -1;
+}
+
+static int
+fetch_body2(void *arg, const char *data, size_t n)
+{
+	struct fetcher *f = arg;
+
+	if (f->single && !f->opened2) {
+		f->opened2 = 1;
+		if (page_feed(f->parser2, "[", 1) != page_status_ok)
+			return -1;
+	}
+	return page_feed(f->parser2, data, n) == page_status_ok ? 0 : -1;
+}
+
+/*
+ * Hedging (see fetch.h): the recent page times, lock-free (a ring of
+ * microseconds); a stall is no byte for max(4 x p95, HEDGE_FLOOR).
+ */
+#define HEDGE_FLOOR     1.0     /* seconds */
+#define HEDGE_SHARE     0.05    /* of the requests sent */
+
+static void
+hedge_note(struct fetch_hedge *h, double seconds)
+{
+	unsigned long i = atomic_fetch_add(&h->next, 1);
+
+	atomic_store(&h->times_us[i % FETCH_HEDGE_TIMES],
+	    (long long)(seconds * 1e6));
+}
+
+static int
+cmp_ll(const void *a, const void *b)
+{
+	long long x = *(const long long *)a, y = *(const long long *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double
+hedge_after(struct fetch_hedge *h)
+{
+	long long t[FETCH_HEDGE_TIMES];
+	unsigned long n = atomic_load(&h->next);
+	double p95;
+	int i, k;
+
+	if (n > FETCH_HEDGE_TIMES)
+		n = FETCH_HEDGE_TIMES;
+	if (n == 0)
+		return HEDGE_FLOOR;
+	for (i = 0; i < (int)n; i++)
+		t[i] = atomic_load(&h->times_us[i]);
+	qsort(t, n, sizeof *t, cmp_ll);
+	k = (int)(0.95 * (double)(n - 1) + 0.5);
+	p95 = t[k] / 1e6;
+	return 4 * p95 > HEDGE_FLOOR ? 4 * p95 : HEDGE_FLOOR;
+}
+
+/* May one more hedge go?  Counts it when it may. */
+static int
+hedge_allow(void *arg)
+{
+	struct fetch_run *run = arg;
+	long sent = atomic_load(&run->hedge.sent);
+	double cap = HEDGE_SHARE * (double)atomic_load(&run->requests);
+
+	do {
+		if (sent >= 1 && sent + 1 > cap)
+			return 0;
+	} while (!atomic_compare_exchange_weak(&run->hedge.sent, &sent,
+	    sent + 1));
+	return 1;
 }
 
 
@@ -244,18 +349,19 @@ fetch_pack(struct fetcher *f, const struct fetch_req *req, const char *where,
 {
 	const struct fetch_run *run = f->run;
 
-	if (req->hashes != NULL && fetch_hashes(&f->nd, req->hashes) < 0) {
+	if (req->hashes != NULL && fetch_hashes(f->nd, req->hashes) < 0) {
 		snprintf(msg, msgsz, "%s: too many items in one page", where);
 		return exit_protocol;
 	}
 	if (!run->t->gzip || run->defer_gzip) {
 		/* Hand the lines over without a copy; the parser keeps
-		 * writing through &f->nd, which now owns out's old memory. */
+		 * writing through f->nd, which now owns out's old memory. */
 		struct buf tmp = *req->out;
 
-		*req->out = f->nd;
-		f->nd = tmp;
-	} else if (gzmember_compress(f->gz, f->nd.data, f->nd.len, req->out) < 0) {
+		*req->out = *f->nd;
+		*f->nd = tmp;
+	} else if (gzmember_compress(f->gz, f->nd->data, f->nd->len,
+	    req->out) < 0) {
 		snprintf(msg, msgsz, "%s: page too large to compress", where);
 		return exit_protocol;
 	}
@@ -319,6 +425,26 @@ fetch_parse(struct fetcher *f, const struct fetch_req *req,
 	return exit_ok;
 }
 
+/* The spare lane's response won: it becomes the lane in use. */
+static void
+fetch_lanes_swap(struct fetcher *f)
+{
+	struct http_client *h = f->http;
+	page_parser *p = f->parser;
+	struct buf *b = f->nd;
+	int o;
+
+	f->http = f->http2;
+	f->http2 = h;
+	f->parser = f->parser2;
+	f->parser2 = p;
+	f->nd = f->nd2;
+	f->nd2 = b;
+	o = f->opened;
+	f->opened = f->opened2;
+	f->opened2 = o;
+}
+
 /* Empties what one attempt fills. */
 static void
 fetch_reset(struct fetcher *f, const struct fetch_req *req,
@@ -333,12 +459,21 @@ fetch_reset(struct fetcher *f, const struct fetch_req *req,
 		buf_reset(req->keys);
 	if (req->hashes != NULL)
 		buf_reset(req->hashes);
-	buf_reset(&f->nd);
+	buf_reset(f->nd);
 	f->opened = 0;
 	if (f->parser == NULL)
-		f->parser = page_new(&f->popts, &f->nd);
+		f->parser = page_new(&f->popts, f->nd);
 	else
 		page_reset(f->parser);
+	if (f->http2 != NULL) {
+		/* The spare lane, for a second request if this one stalls. */
+		buf_reset(f->nd2);
+		f->opened2 = 0;
+		if (f->parser2 == NULL)
+			f->parser2 = page_new(&f->popts, f->nd2);
+		else
+			page_reset(f->parser2);
+	}
 }
 
 /* One attempt at one page. */
@@ -365,7 +500,29 @@ fetch_once(struct fetcher *f, const struct fetch_req *req,
 	extra = profile_page_headers(pr, req->offset, req->limit);
 	atomic_fetch_add(&f->run->requests, 1);
 	atomic_fetch_add(&f->run->inflight, 1);
-	http_get(f->http, url, extra, fetch_body, f, &res);
+	if (f->http2 != NULL) {
+		struct http_hedge hg;
+
+		memset(&hg, 0, sizeof hg);
+		hg.spare = f->http2;
+		hg.fn = fetch_body2;
+		hg.ctx = f;
+		hg.after_s = hedge_after(&f->run->hedge);
+		hg.allow = hedge_allow;
+		hg.arg = f->run;
+		http_get_hedged(f->http, url, extra, fetch_body, f, &hg, &res);
+		if (hg.won) {
+			fetch_lanes_swap(f);
+			atomic_fetch_add(&f->run->hedge.won, 1);
+		}
+		if (hg.sent)
+			log_info("%s: no byte for %.1f s: asked again on another "
+			    "connection; the %s answered first", where,
+			    hg.after_s, hg.won ? "second" : "first");
+		if (res.outcome == http_outcome_ok)
+			hedge_note(&f->run->hedge, res.seconds);
+	} else
+		http_get(f->http, url, extra, fetch_body, f, &res);
 	atomic_fetch_sub(&f->run->inflight, 1);
 	curl_slist_free_all(extra);
 	info->url = log_redact_url(url);
@@ -378,7 +535,7 @@ fetch_once(struct fetcher *f, const struct fetch_req *req,
 		if (log_get_level() >= log_level_verbose)
 			log_info("%s: GET %s: HTTP 416: past the end", where,
 			    info->url);
-		buf_reset(&f->nd);
+		buf_reset(f->nd);
 		return fetch_pack(f, req, where, msg, msgsz);
 	}
 	if ((st = verdict_response(f->http, &res, where, msg, msgsz)) !=
@@ -425,43 +582,64 @@ fetch_give_up(const struct fetch_run *run, int attempt, int timeouts,
 }
 
 enum exit_status
-fetch_page(struct fetcher *f, const struct fetch_req *req,
-    struct fetch_info *info, char *msg, size_t msgsz)
+fetch_page_step(struct fetcher *f, const struct fetch_req *req,
+    struct fetch_info *info, struct fetch_retry *rs, char *msg, size_t msgsz)
 {
 	struct fetch_run *run = f->run;
 	const struct options *o = run->o;
 	struct attempt at;
 	enum retry_verdict v;
 	enum exit_status st;
-	double start = retry_now();
-	long delay;
-	int attempt, timeouts = 0;
+	long long remaining;
+	double reset_s;
 
-	for (attempt = 0;; attempt++) {
-		if (limiter_acquire(run->limiter, run->cancel) < 0) {
-			snprintf(msg, msgsz, "offset %lld: interrupted",
-			    req->offset);
-			return exit_interrupted;
-		}
-		st = fetch_once(f, req, info, msg, msgsz, &at);
-		v = st == exit_ok || st == exit_interrupted ? retry_verdict_no :
-		    retry_classify(&at.sig);
-		limiter_update(run->limiter, v == retry_verdict_throttled);
-		if (st == exit_ok || v == retry_verdict_no)
+	rs->wait_ms = 0;
+	if (rs->attempt == 0 && rs->start == 0)
+		rs->start = retry_now();
+	if (limiter_acquire(run->limiter, run->cancel) < 0) {
+		snprintf(msg, msgsz, "offset %lld: interrupted", req->offset);
+		return exit_interrupted;
+	}
+	st = fetch_once(f, req, info, msg, msgsz, &at);
+	v = st == exit_ok || st == exit_interrupted ? retry_verdict_no :
+	    retry_classify(&at.sig);
+	limiter_update(run->limiter, v == retry_verdict_throttled);
+	if (verdict_quota(f->http, (long long)time(NULL), &remaining, &reset_s))
+		limiter_quota(run->limiter, remaining, reset_s);
+	if (st == exit_ok || v == retry_verdict_no)
+		return st;
+	if (v == retry_verdict_throttled)
+		atomic_fetch_add(&run->throttled, 1);
+	if (at.sig.curl == CURLE_OPERATION_TIMEDOUT)
+		rs->timeouts++;
+	if (fetch_give_up(run, rs->attempt, rs->timeouts, rs->start, msg, msgsz))
+		return v == retry_verdict_throttled ? exit_throttled : st;
+	rs->wait_ms = retry_delay_ms(rs->attempt + 1, at.hint_ms, 250,
+	    o->retry_max_time > 0 && o->retry_max_time < 60 ?
+	    o->retry_max_time * 1000 : 60000, &f->seed);
+	rs->attempt++;
+	atomic_fetch_add(&run->retried, 1);
+	log_info("%s; retry %d of %d in %.2f s", msg, rs->attempt, o->retries,
+	    rs->wait_ms / 1000.0);
+	if (rs->wait_ms == 0)
+		rs->wait_ms = 1;        /* "again", not "done" */
+	fetch_info_clear(info);
+	return exit_ok;
+}
+
+enum exit_status
+fetch_page(struct fetcher *f, const struct fetch_req *req,
+    struct fetch_info *info, char *msg, size_t msgsz)
+{
+	struct fetch_retry rs;
+	enum exit_status st;
+
+	memset(&rs, 0, sizeof rs);
+	for (;;) {
+		st = fetch_page_step(f, req, info, &rs, msg, msgsz);
+		if (st != exit_ok || rs.wait_ms == 0)
 			return st;
-		if (v == retry_verdict_throttled)
-			atomic_fetch_add(&run->throttled, 1);
-		if (at.sig.curl == CURLE_OPERATION_TIMEDOUT)
-			timeouts++;
-		if (fetch_give_up(run, attempt, timeouts, start, msg, msgsz))
-			return v == retry_verdict_throttled ? exit_throttled : st;
-		delay = retry_delay_ms(attempt + 1, at.hint_ms, 250,
-		    o->retry_max_time > 0 && o->retry_max_time < 60 ?
-		    o->retry_max_time * 1000 : 60000, &f->seed);
-		atomic_fetch_add(&run->retried, 1);
-		log_info("%s; retry %d of %d in %.2f s", msg, attempt + 1,
-		    o->retries, delay / 1000.0);
-		if (retry_sleep_ms(delay, run->cancel) < 0) {
+		if (retry_sleep_ms(rs.wait_ms, f->run->cancel) < 0) {
 			snprintf(msg, msgsz, "offset %lld: interrupted",
 			    req->offset);
 			return exit_interrupted;

@@ -19,6 +19,16 @@
 #include "retry.h"
 #include "status.h"
 
+/* Hedging: a second request for a response that stalls (fetch.c). */
+#define FETCH_HEDGE_TIMES 64
+struct fetch_hedge {
+	int on;                         /* spare lanes in every fetcher */
+	atomic_llong times_us[FETCH_HEDGE_TIMES]; /* recent page times */
+	atomic_ulong next;
+	atomic_long sent;               /* second requests sent */
+	atomic_long won;                /* ... that answered first */
+};
+
 struct fetch_run {
 	const struct options *o;        /* the run's settings */
 	const struct target *t;         /* what this export fetches */
@@ -33,6 +43,8 @@ struct fetch_run {
 	atomic_long inflight;           /* requests under way */
 	atomic_long retried;            /* attempts that were retried */
 	atomic_long throttled;          /* ... of which the server throttled */
+	struct fetch_hedge hedge;       /* .on: set by fetcher_new (the main
+	                                   thread, before any worker) */
 };
 
 struct fetcher;
@@ -84,6 +96,26 @@ void fetcher_free(struct fetcher *f);
  */
 enum exit_status fetch_page(struct fetcher *f, const struct fetch_req *req,
     struct fetch_info *info, char *msg, size_t msgsz);
+
+/* One page's tries so far, for a caller that waits between them itself
+ * (zero before the first). */
+struct fetch_retry {
+	int attempt;                    /* failed attempts */
+	int timeouts;                   /* ... of which timed out */
+	double start;                   /* retry_now() of the first */
+	long wait_ms;                   /* > 0: try again after this long */
+};
+
+/*
+ * One attempt at a page (after the limiter's token): exit_ok with
+ * rs->wait_ms == 0 when the page is in req->out; exit_ok with
+ * rs->wait_ms > 0 when it failed in a way worth trying again that long
+ * from now (call again with the same rs; nothing of it is in req->out or
+ * info); or the page's final failure, as fetch_page.
+ */
+enum exit_status fetch_page_step(struct fetcher *f,
+    const struct fetch_req *req, struct fetch_info *info,
+    struct fetch_retry *rs, char *msg, size_t msgsz);
 
 /*
  * With --key, keys receives one fetch_item per item followed by its key's

@@ -7,10 +7,18 @@
  * --allow-origin (libcurl would carry -H headers such as an API key to any
  * host); TLS verification always on; every option checked as it is set.
  * CURLOPT_NOSIGNAL is set on every handle because we are threaded.
+ *
+ * A client made with a multi (http_client_new_multi) runs its transfers
+ * through it rather than curl_easy_perform, so that a second client of
+ * the same multi can hedge for it: when the first has received nothing
+ * for hg->after_s, the same request goes out on the second (its own
+ * connection), both are driven until one answers, and the other is
+ * removed, which aborts it.  The two share the multi's connections.
  */
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "http.h"
 #include "log.h"
@@ -20,8 +28,13 @@
 
 #define HTTP_SNIPPET 160        /* bytes of a body kept for messages */
 
+struct http_multi {
+	CURLM *m;
+};
+
 struct http_client {
 	CURL *curl;
+	struct http_multi *multi;       /* NULL: curl_easy_perform */
 	const struct http_conf *conf;
 	http_body_fn fn;
 	void *ctx;
@@ -30,6 +43,7 @@ struct http_client {
 	int aborted;            /* fn said stop */
 	int too_big;            /* the body passed conf->max_body */
 	size_t body_bytes;
+	double last_byte;       /* when the last body byte came (monotonic) */
 	char raw[HTTP_SNIPPET]; /* first bytes of the body */
 	size_t rawlen;
 	char snippet[HTTP_SNIPPET * 4 + 1];
@@ -37,6 +51,15 @@ struct http_client {
 };
 
 static CURLSH *share;
+
+static double
+http_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
 static pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
 
 static void
@@ -119,6 +142,8 @@ http_write_cb(char *data, size_t size, size_t nmemb, void *arg)
 		c->rawlen += keep;
 	}
 	c->body_bytes += n;
+	if (c->multi != NULL)
+		c->last_byte = http_now();
 	/* libcurl 7.88 does not enforce CURLOPT_MAXFILESIZE on bodies of
 	 * unknown length nor on decoded bytes: count them here. */
 	if (c->conf->max_body > 0 && c->body_bytes > (size_t)c->conf->max_body) {
@@ -222,6 +247,38 @@ http_client_free(struct http_client *c)
 	free(c);
 }
 
+struct http_multi *
+http_multi_new(void)
+{
+	struct http_multi *m = xcalloc(1, sizeof *m);
+
+	if ((m->m = curl_multi_init()) == NULL) {
+		log_error("cannot create a libcurl multi handle");
+		free(m);
+		return NULL;
+	}
+	return m;
+}
+
+void
+http_multi_free(struct http_multi *m)
+{
+	if (m == NULL)
+		return;
+	curl_multi_cleanup(m->m);
+	free(m);
+}
+
+struct http_client *
+http_client_new_multi(const struct http_conf *conf, struct http_multi *m)
+{
+	struct http_client *c = http_client_new(conf);
+
+	if (c != NULL)
+		c->multi = m;
+	return c;
+}
+
 static int
 is_redirect(long status)
 {
@@ -229,28 +286,95 @@ is_redirect(long status)
 	    status == 307 || status == 308;
 }
 
-/* One request to url, without following anything; fills res. */
-static void
-http_once(struct http_client *c, const char *url, struct curl_slist *hdrs,
-    struct http_result *res)
+/* Readies c for one request to url; 0, or -1 when libcurl refused it. */
+static int
+http_prepare(struct http_client *c, const char *url, struct curl_slist *hdrs)
 {
-	CURLcode rc;
-	double secs = 0;
-	curl_off_t ra = 0;
-	long oserr = 0;
-
 	c->checked = c->pass = c->aborted = c->too_big = 0;
 	c->body_bytes = 0;
 	c->rawlen = 0;
 	c->errbuf[0] = '\0';
 	c->snippet[0] = '\0';
+	c->last_byte = http_now();
 	if (curl_easy_setopt(c->curl, CURLOPT_URL, url) != CURLE_OK ||
 	    curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, hdrs) != CURLE_OK) {
-		rc = CURLE_URL_MALFORMAT;
 		snprintf(c->errbuf, sizeof c->errbuf, "libcurl refused the URL");
-	} else
-		rc = curl_easy_perform(c->curl);
-	(void)curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+/* Did this transfer end in an answer to judge (not a broken one)? */
+static int
+http_answered(const struct http_client *c, CURLcode rc)
+{
+	return rc == CURLE_OK || c->aborted || rc == CURLE_ABORTED_BY_CALLBACK;
+}
+
+/*
+ * Runs c's transfer in its multi, with hg's second request when the first
+ * stalls.  The first answer wins; a transfer that broke waits for the
+ * other if it still runs.  Returns the winner's code (hg->won: the
+ * spare's); the other transfer is aborted.
+ */
+static CURLcode
+http_drive(struct http_client *c, const char *url, struct curl_slist *hdrs,
+    struct http_hedge *hg)
+{
+	CURLM *m = c->multi->m;
+	struct http_client *s = hg != NULL ? hg->spare : NULL;
+	CURLcode rc_c = CURLE_OK, rc_s = CURLE_OK, rc;
+	CURLMsg *msg;
+	int done_c = 0, done_s = 0, sent = 0, running, left;
+
+	if (curl_multi_add_handle(m, c->curl) != CURLM_OK)
+		return curl_easy_perform(c->curl);
+	for (;;) {
+		(void)curl_multi_perform(m, &running);
+		while ((msg = curl_multi_info_read(m, &left)) != NULL) {
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			if (msg->easy_handle == c->curl) {
+				done_c = 1;
+				rc_c = msg->data.result;
+			} else if (s != NULL && msg->easy_handle == s->curl) {
+				done_s = 1;
+				rc_s = msg->data.result;
+			}
+		}
+		if (done_c && (http_answered(c, rc_c) || !sent || done_s))
+			break;
+		if (done_s && http_answered(s, rc_s)) {
+			hg->won = 1;
+			break;
+		}
+		if (s != NULL && !sent && !done_c && hg->after_s > 0 &&
+		    http_now() - c->last_byte >= hg->after_s &&
+		    hg->allow(hg->arg)) {
+			s->fn = hg->fn;
+			s->ctx = hg->ctx;
+			if (http_prepare(s, url, hdrs) == 0 &&
+			    curl_multi_add_handle(m, s->curl) == CURLM_OK)
+				sent = hg->sent = 1;
+		}
+		(void)curl_multi_poll(m, NULL, 0, 100, NULL);
+	}
+	rc = hg != NULL && hg->won ? rc_s : rc_c;
+	(void)curl_multi_remove_handle(m, c->curl);
+	if (sent) {
+		(void)curl_multi_remove_handle(m, s->curl);
+		(void)curl_easy_setopt(s->curl, CURLOPT_HTTPHEADER, NULL);
+	}
+	return rc;
+}
+
+/* What c's request came to, into res. */
+static void
+http_collect(struct http_client *c, CURLcode rc, struct http_result *res)
+{
+	double secs = 0;
+	curl_off_t ra = 0;
+	long oserr = 0;
 
 	res->status = 0;
 	(void)curl_easy_getinfo(c->curl, CURLINFO_RESPONSE_CODE, &res->status);
@@ -279,6 +403,27 @@ http_once(struct http_client *c, const char *url, struct curl_slist *hdrs,
 	else
 		res->outcome = http_outcome_status;
 	/* A 2xx response with an empty body never called the write callback. */
+}
+
+/* One request to url, without following anything; fills res.  Returns the
+ * client the response is on (hg's spare when it won). */
+static struct http_client *
+http_once(struct http_client *c, const char *url, struct curl_slist *hdrs,
+    struct http_hedge *hg, struct http_result *res)
+{
+	CURLcode rc;
+
+	if (http_prepare(c, url, hdrs) < 0)
+		rc = CURLE_URL_MALFORMAT;
+	else if (c->multi != NULL)
+		rc = http_drive(c, url, hdrs, hg);
+	else
+		rc = curl_easy_perform(c->curl);
+	(void)curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, NULL);
+	if (hg != NULL && hg->won)
+		c = hg->spare;
+	http_collect(c, rc, res);
+	return c;
 }
 
 /* Where a redirect response points, checked against the origin rule;
@@ -312,8 +457,9 @@ http_redirect_target(struct http_client *c, struct http_result *res)
 }
 
 void
-http_get(struct http_client *c, const char *url, const struct curl_slist *extra,
-    http_body_fn fn, void *ctx, struct http_result *res)
+http_get_hedged(struct http_client *c, const char *url,
+    const struct curl_slist *extra, http_body_fn fn, void *ctx,
+    struct http_hedge *hg, struct http_result *res)
 {
 	struct curl_slist *hdrs = NULL, *tmp;
 	const struct curl_slist *s;
@@ -321,6 +467,12 @@ http_get(struct http_client *c, const char *url, const struct curl_slist *extra,
 
 	c->fn = fn;
 	c->ctx = ctx;
+	if (hg != NULL) {
+		hg->sent = hg->won = 0;
+		if (hg->spare == NULL || hg->spare->multi != c->multi ||
+		    c->multi == NULL)
+			hg = NULL;
+	}
 	for (s = c->conf->headers; s != NULL; s = s->next)
 		if ((tmp = curl_slist_append(hdrs, s->data)) != NULL)
 			hdrs = tmp;
@@ -330,7 +482,9 @@ http_get(struct http_client *c, const char *url, const struct curl_slist *extra,
 
 	memset(res, 0, sizeof *res);
 	for (;;) {
-		http_once(c, next != NULL ? next : url, hdrs, res);
+		/* Only the first hop is hedged; the rest follow the winner. */
+		c = http_once(c, next != NULL ? next : url, hdrs,
+		    res->redirects == 0 ? hg : NULL, res);
 		free(next);
 		next = NULL;
 		if (res->outcome != http_outcome_status ||
@@ -340,6 +494,13 @@ http_get(struct http_client *c, const char *url, const struct curl_slist *extra,
 		res->redirects++;
 	}
 	curl_slist_free_all(hdrs);
+}
+
+void
+http_get(struct http_client *c, const char *url, const struct curl_slist *extra,
+    http_body_fn fn, void *ctx, struct http_result *res)
+{
+	http_get_hedged(c, url, extra, fn, ctx, NULL, res);
 }
 
 const char *

@@ -39,9 +39,28 @@ struct http_conf {
 };
 
 struct http_client;
+struct http_multi;
 
 /* The body callback: returns 0 to go on, -1 to abort the transfer. */
 typedef int (*http_body_fn)(void *ctx, const char *data, size_t n);
+
+/*
+ * A second request for a page whose first one has stalled: sent on the
+ * spare client (another connection) when the first has received nothing
+ * for after_s seconds and allow(arg) says the budget has room; the first
+ * complete response wins and the other transfer is aborted.
+ */
+struct http_hedge {
+	struct http_client *spare;      /* in the same http_multi */
+	http_body_fn fn;                /* the spare's body callback */
+	void *ctx;
+	double after_s;
+	int (*allow)(void *arg);
+	void *arg;
+	int sent;                       /* out: the second request went */
+	int won;                        /* out: res is the spare's */
+};
+
 
 enum http_outcome {
 	http_outcome_ok,         /* a complete 2xx response */
@@ -81,6 +100,16 @@ struct http_client *http_client_new(const struct http_conf *conf);
 void http_client_free(struct http_client *c);
 
 /*
+ * Clients made with a multi run their requests through it (libcurl's
+ * multi interface) and share its connections: two of them can hedge for
+ * each other.  Used by one thread at a time; freed after its clients.
+ */
+struct http_multi *http_multi_new(void);
+void http_multi_free(struct http_multi *m);
+struct http_client *http_client_new_multi(const struct http_conf *conf,
+    struct http_multi *m);
+
+/*
  * GET url (headers: conf's, then extra), following redirects to the same
  * origin (or an allowed one) up to conf->max_redirs: libcurl's own
  * following is off, since it would carry -H headers to any host.  The result says how it ended;
@@ -89,6 +118,12 @@ void http_client_free(struct http_client *c);
 void http_get(struct http_client *c, const char *url,
     const struct curl_slist *extra, http_body_fn fn, void *ctx,
     struct http_result *res);
+/* The same, with a second request on hg->spare if the first stalls (c
+ * and hg->spare made with the same multi).  When hg->won, the response
+ * (headers, snippet, effective URL) is hg->spare's. */
+void http_get_hedged(struct http_client *c, const char *url,
+    const struct curl_slist *extra, http_body_fn fn, void *ctx,
+    struct http_hedge *hg, struct http_result *res);
 
 /* The value of response header name (case-insensitive) of the last
  * request, the last one if it came several times; NULL if absent.  Valid

@@ -8,14 +8,29 @@
  * it: `ready` (a page was finished, or the run failed) wakes the emitting
  * thread, `room` (the emitter moved on, or the run ended) wakes workers.
  *
- * The window is a ring of `window` slots.  Job seq lives in slot
- * seq % window.  A worker takes job `next_take` only while
- * next_take < next_emit + window, so the slot it is about to fill has been
- * emitted and released already: a slot belongs to exactly one worker
+ * The window.  Job seq's page is found in slot seq & mask of a ring that
+ * doubles when a worker takes a job a whole ring ahead of the next to emit
+ * (jobs next_emit..next_take-1 are moved to their new places).  A worker
+ * takes job next_take while next_take - next_emit < max_ahead and the pages
+ * finished and held for the emitter take fewer than max_bytes (held: their
+ * buffers' capacity); job next_emit itself is always taken, so the run
+ * moves on whatever the window.  Bounding bytes rather than pages lets the
+ * pages behind one slow page (a Retry-After, a stall, a retry) be fetched
+ * in the meantime: compressed pages are small.
+ *
+ * A page (struct pool_page and its buffers) belongs to exactly one worker
  * between take and finish, and to the emitter between finish and release,
- * and its buffer is touched without the lock by whoever owns it.  This is
- * pigz's write_first/seq hand-off, with a fixed pool of page buffers whose
- * memory is reused from job to job.
+ * and its buffers are touched without the lock by whoever owns it.  Pages
+ * released go to a list of at most W spares, whose memory the next jobs
+ * reuse (pigz's pool of buffers); beyond that they are freed.  This is
+ * pigz's write_first/seq hand-off.
+ *
+ * A job whose work() says pool_work_later keeps its slot and page and goes
+ * on the list of jobs put aside, with the time it is due; a worker looking
+ * for work takes the lowest due job put aside before any new one, and
+ * otherwise waits no longer than until the first is due.  The worker that
+ * put it aside takes other jobs meanwhile: a Retry-After of one second
+ * costs the run that page's second, not a worker's.
  *
  * Waits are timed (100 ms) so that a cancel set by the signal thread is
  * seen without that thread having to know about the pool.
@@ -38,7 +53,8 @@
 #include "thread.h"
 
 struct slot {
-	struct pool_page page;
+	struct pool_page *page;         /* the job's page, from take on */
+	size_t bytes;                   /* its size once finished */
 	int ready;                      /* finished, not yet emitted */
 };
 
@@ -49,8 +65,19 @@ struct pool {
 	long long next_take;            /* lowest job nobody took */
 	long long next_emit;            /* lowest job not emitted */
 	long long end;                  /* no job at or past this is run */
-	int window;
-	struct slot *slots;
+	struct pool_window win;
+	size_t held;                    /* bytes of finished pages not yet
+	                                   emitted */
+	struct slot *slots;             /* ring of mask + 1 */
+	struct aside {
+		long long seq;
+		double due;             /* monotonic seconds */
+	} *aside;                       /* jobs put aside (pool_work_later) */
+	int naside, maxaside;
+	long long mask;
+	struct pool_page **spare;       /* released pages kept for reuse */
+	int nspare, maxspare;
+	size_t page_max;
 	int stop;                       /* failed or cancelled: all leave */
 	int failed;
 	const struct pool_ops *ops;
@@ -70,58 +97,239 @@ cancelled(const struct pool *p)
 	return p->cancel != NULL && atomic_load(p->cancel);
 }
 
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void
+aside_add(struct pool *p, long long seq, long wait_ms)
+{
+	if (p->naside == p->maxaside) {
+		p->maxaside = p->maxaside ? 2 * p->maxaside : 16;
+		p->aside = xrealloc(p->aside, (size_t)p->maxaside *
+		    sizeof *p->aside);
+	}
+	p->aside[p->naside].seq = seq;
+	p->aside[p->naside].due = now_s() + (wait_ms > 0 ? wait_ms : 0) / 1e3;
+	p->naside++;
+}
+
+/* The lowest job put aside that is due (removed from the list), or -1;
+ * *wait_ms is how long until the first one is due (or 100).  Lock held. */
+static long long
+aside_take(struct pool *p, long *wait_ms)
+{
+	double now = now_s(), first = now + 0.1;
+	int i, best = -1;
+	long long seq;
+
+	for (i = 0; i < p->naside; i++) {
+		if (p->aside[i].due <= now) {
+			if (best < 0 || p->aside[i].seq < p->aside[best].seq)
+				best = i;
+		} else if (p->aside[i].due < first)
+			first = p->aside[i].due;
+	}
+	*wait_ms = (long)((first - now) * 1e3) + 1;
+	if (best < 0)
+		return -1;
+	seq = p->aside[best].seq;
+	p->aside[best] = p->aside[--p->naside];
+	return seq;
+}
+
+static size_t
+page_bytes(const struct pool_page *pg)
+{
+	return pg->data.cap + pg->keys.cap + pg->hashes.cap;
+}
+
+static void
+page_free(struct pool_page *pg)
+{
+	if (pg == NULL)
+		return;
+	buf_free(&pg->data);
+	buf_free(&pg->keys);
+	buf_free(&pg->hashes);
+	free(pg);
+}
+
+/* A page for a job: a spare one, or a new one.  Lock held. */
+static struct pool_page *
+page_get(struct pool *p)
+{
+	struct pool_page *pg;
+
+	if (p->nspare > 0)
+		return p->spare[--p->nspare];
+	pg = xcalloc(1, sizeof *pg);
+	buf_init(&pg->data, p->page_max);
+	buf_init(&pg->keys, p->page_max);
+	buf_init(&pg->hashes, p->page_max);
+	return pg;
+}
+
+/* Gives a page back: kept as a spare, or freed.  Lock held. */
+static void
+page_put(struct pool *p, struct pool_page *pg)
+{
+	if (p->nspare < p->maxspare)
+		p->spare[p->nspare++] = pg;
+	else
+		page_free(pg);
+}
+
+/* Room in the ring for job seq (the ring doubles).  Lock held. */
+static void
+ring_fit(struct pool *p, long long seq)
+{
+	struct slot *n;
+	long long cap = p->mask + 1, s;
+
+	if (seq - p->next_emit < cap)
+		return;
+	while (seq - p->next_emit >= cap)
+		cap *= 2;
+	n = xcalloc((size_t)cap, sizeof *n);
+	for (s = p->next_emit; s < p->next_take; s++)
+		n[s & (cap - 1)] = p->slots[s & p->mask];
+	free(p->slots);
+	p->slots = n;
+	p->mask = cap - 1;
+}
+
+/* May a worker take job next_take now?  Lock held. */
+static int
+may_take(const struct pool *p)
+{
+	if (p->next_take == p->next_emit)
+		return 1;
+	return p->next_take - p->next_emit < p->win.max_ahead &&
+	    p->held < p->win.max_bytes;
+}
+
+/* Drops a job that will never be emitted: its page goes back.  Lock held. */
+static void
+job_drop(struct pool *p, long long seq)
+{
+	struct slot *s = &p->slots[seq & p->mask];
+
+	if (s->page != NULL)
+		page_put(p, s->page);
+	s->page = NULL;
+	s->ready = 0;
+}
+
+/*
+ * The next job for a worker: a job put aside that is due, else a new one
+ * if the window allows; waits for either.  Returns its number with its
+ * page in *pg, or -1 when the worker should leave.  Lock held.
+ */
+static long long
+job_next(struct pool *p, struct pool_page **pg)
+{
+	long long seq;
+	long wait;
+
+	for (;;) {
+		if (!p->stop && cancelled(p))
+			p->stop = 1;
+		if (p->stop)
+			return -1;
+		if ((seq = aside_take(p, &wait)) >= 0) {
+			if (seq >= p->end) {
+				job_drop(p, seq);
+				continue;
+			}
+			*pg = p->slots[seq & p->mask].page;
+			return seq;
+		}
+		if (p->next_take < p->end && may_take(p)) {
+			seq = p->next_take;
+			ring_fit(p, seq);
+			p->next_take++;
+			*pg = page_get(p);
+			memset(&(*pg)->later, 0, sizeof (*pg)->later);
+			p->slots[seq & p->mask].page = *pg;
+			p->slots[seq & p->mask].ready = 0;
+			return seq;
+		}
+		if (p->naside == 0 && p->next_take >= p->end)
+			return -1;
+		thread_wait_ms(&p->room, &p->lock, p->naside > 0 && wait < 100 ?
+		    wait : 100);
+	}
+}
+
+/* What work() said of job seq.  Lock held. */
+static void
+job_done(struct pool *p, long long seq, struct pool_page *pg,
+    enum pool_work r)
+{
+	struct slot *s = &p->slots[seq & p->mask];
+
+	switch (r) {
+	case pool_work_done:
+	case pool_work_later:
+		break;
+	case pool_work_end:
+		/* Jobs past an end are dropped, even if done already. */
+		if (seq < p->end)
+			p->end = seq;
+		break;
+	case pool_work_last:
+		if (seq + 1 < p->end)
+			p->end = seq + 1;
+		break;
+	case pool_work_failed:
+		p->stop = p->failed = 1;
+		break;
+	}
+	if (seq >= p->end || p->stop ||
+	    (r != pool_work_done && r != pool_work_last &&
+	    r != pool_work_later)) {
+		/* Never emitted: the page goes back at once. */
+		job_drop(p, seq);
+	} else if (r == pool_work_later) {
+		aside_add(p, seq, pg->later.wait_ms);
+	} else {
+		s->ready = 1;
+		s->bytes = page_bytes(pg);
+		p->held += s->bytes;
+	}
+	thread_signal(&p->ready);
+	if (r != pool_work_done && r != pool_work_last)
+		thread_broadcast(&p->room);
+}
+
 static void *
 worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct pool *p = w->pool;
-	struct slot *s;
+	struct pool_page *pg = NULL;
 	enum pool_work r;
 	long long seq;
 
 	thread_lock(&p->lock);
-	for (;;) {
-		while (!p->stop && p->next_take < p->end &&
-		    p->next_take >= p->next_emit + p->window) {
-			if (cancelled(p))
-				p->stop = 1;
-			else
-				thread_wait_ms(&p->room, &p->lock, 100);
-		}
-		if (p->stop || p->next_take >= p->end)
-			break;
-		seq = p->next_take++;
-		s = &p->slots[seq % p->window];
+	while ((seq = job_next(p, &pg)) >= 0) {
 		thread_unlock(&p->lock);
-
-		buf_reset(&s->page.data);
-		buf_reset(&s->page.keys);
-		buf_reset(&s->page.hashes);
-		s->page.items = 0;
-		r = p->ops->work(w->wctx, seq, &s->page);
-
+		buf_reset(&pg->data);
+		buf_reset(&pg->keys);
+		buf_reset(&pg->hashes);
+		pg->items = 0;
+		pg->later.wait_ms = 0;
+		r = p->ops->work(w->wctx, seq, pg);
 		thread_lock(&p->lock);
-		switch (r) {
-		case pool_work_done:
-			s->ready = 1;
-			break;
-		case pool_work_end:
-			/* Jobs past an end are dropped, even if done already. */
-			if (seq < p->end)
-				p->end = seq;
-			break;
-		case pool_work_last:
-			s->ready = 1;
-			if (seq + 1 < p->end)
-				p->end = seq + 1;
-			break;
-		case pool_work_failed:
-			p->stop = p->failed = 1;
-			break;
-		}
-		thread_signal(&p->ready);
-		if (r != pool_work_done && r != pool_work_last)
-			thread_broadcast(&p->room);
+		/* The ring may have grown meanwhile: job_done finds the slot
+		 * again. */
+		job_done(p, seq, pg, r);
 	}
 	thread_unlock(&p->lock);
 	return NULL;
@@ -156,22 +364,30 @@ static void
 pool_emit_all(struct pool *p, void *ectx)
 {
 	struct slot *s;
+	struct pool_page *pg;
 	int rc;
 
 	while (!p->stop && p->next_emit < p->end) {
-		s = &p->slots[p->next_emit % p->window];
-		if (!s->ready) {
-			if (cancelled(p))
-				p->stop = 1;
-			else
-				thread_wait_ms(&p->ready, &p->lock, 100);
+		if (cancelled(p)) {
+			p->stop = 1;
+			break;
+		}
+		s = &p->slots[p->next_emit & p->mask];
+		if (p->next_emit >= p->next_take || !s->ready) {
+			thread_wait_ms(&p->ready, &p->lock, 100);
 			continue;
 		}
-		/* The slot is ours until next_emit moves past it. */
+		/* The page is ours until it is released. */
+		pg = s->page;
 		thread_unlock(&p->lock);
-		rc = p->ops->emit(ectx, p->next_emit, &s->page);
+		rc = p->ops->emit(ectx, p->next_emit, pg);
 		thread_lock(&p->lock);
+		/* The ring may have grown during emit(): find the slot again. */
+		s = &p->slots[p->next_emit & p->mask];
 		s->ready = 0;
+		s->page = NULL;
+		p->held -= s->bytes;
+		page_put(p, pg);
 		if (rc != 0) {
 			p->stop = p->failed = 1;
 			break;
@@ -182,10 +398,11 @@ pool_emit_all(struct pool *p, void *ectx)
 }
 
 static void
-pool_init(struct pool *p, long long first, long long end, int window,
-    size_t page_max, const struct pool_ops *ops, const atomic_int *cancel)
+pool_init(struct pool *p, int nworkers, long long first, long long end,
+    const struct pool_window *win, size_t page_max,
+    const struct pool_ops *ops, const atomic_int *cancel)
 {
-	int i;
+	long long cap = 16;
 
 	memset(p, 0, sizeof *p);
 	thread_mutex_init(&p->lock);
@@ -193,27 +410,33 @@ pool_init(struct pool *p, long long first, long long end, int window,
 	thread_cond_init(&p->room);
 	p->next_take = p->next_emit = first;
 	p->end = end;
-	p->window = window < 1 ? 1 : window;
+	p->win = *win;
+	if (p->win.max_ahead < 1)
+		p->win.max_ahead = 1;
+	while (cap < 2LL * nworkers && cap < p->win.max_ahead)
+		cap *= 2;
+	p->slots = xcalloc((size_t)cap, sizeof *p->slots);
+	p->mask = cap - 1;
+	p->maxspare = nworkers;
+	p->spare = xcalloc(nworkers > 0 ? (size_t)nworkers : 1,
+	    sizeof *p->spare);
+	p->page_max = page_max;
 	p->ops = ops;
 	p->cancel = cancel;
-	p->slots = xcalloc(p->window, sizeof *p->slots);
-	for (i = 0; i < p->window; i++) {
-		buf_init(&p->slots[i].page.data, page_max);
-		buf_init(&p->slots[i].page.keys, page_max);
-		buf_init(&p->slots[i].page.hashes, page_max);
-	}
 }
 
+/* Every worker has been joined. */
 static void
 pool_destroy(struct pool *p)
 {
-	int i;
+	long long s;
 
-	for (i = 0; i < p->window; i++) {
-		buf_free(&p->slots[i].page.data);
-		buf_free(&p->slots[i].page.keys);
-		buf_free(&p->slots[i].page.hashes);
-	}
+	for (s = p->next_emit; s < p->next_take; s++)
+		page_free(p->slots[s & p->mask].page);
+	while (p->nspare > 0)
+		page_free(p->spare[--p->nspare]);
+	free(p->spare);
+	free(p->aside);
 	free(p->slots);
 	thread_cond_destroy(&p->room);
 	thread_cond_destroy(&p->ready);
@@ -221,9 +444,10 @@ pool_destroy(struct pool *p)
 }
 
 enum pool_result
-pool_run(int nworkers, void **wctx, long long first, long long end, int window,
-    size_t page_max, const struct pool_ops *ops, void *ectx,
-    const atomic_int *cancel, int *thread_error)
+pool_run(int nworkers, void **wctx, long long first, long long end,
+    const struct pool_window *win, size_t page_max,
+    const struct pool_ops *ops, void *ectx, const atomic_int *cancel,
+    int *thread_error)
 {
 	struct pool p;
 	struct worker *w;
@@ -232,7 +456,7 @@ pool_run(int nworkers, void **wctx, long long first, long long end, int window,
 
 	if (first >= end)
 		return pool_result_ok;
-	pool_init(&p, first, end, window, page_max, ops, cancel);
+	pool_init(&p, nworkers, first, end, win, page_max, ops, cancel);
 	w = xcalloc(nworkers, sizeof *w);
 	started = pool_start(&p, w, nworkers, wctx, thread_error);
 

@@ -3,10 +3,13 @@
  *
  * Jobs are numbered 0, 1, 2, ... (page N is job N).  W worker threads take
  * the lowest job not yet taken and fill a pool_page with its bytes; the
- * calling thread hands finished pages to emit() strictly in job order.  A
- * worker may run at most `window` jobs ahead of the next one to emit, so
- * memory is bounded by window pages whatever the number of jobs.  The pool
- * knows nothing of HTTP or files.
+ * calling thread hands finished pages to emit() strictly in job order.
+ * Memory is bounded by the bytes of finished pages waiting for the one
+ * before them (struct pool_window), not by a count of pages: one slow page
+ * does not stop the pages behind it from being fetched while their bytes
+ * fit; a job that must wait (a retry after a delay) is put aside, and its
+ * worker takes other jobs meanwhile.  The pool knows nothing of HTTP or
+ * files.
  */
 #ifndef INVDUMP_POOL_H
 #define INVDUMP_POOL_H
@@ -15,11 +18,22 @@
 
 #include "buf.h"
 
+/* A job that must wait before it is tried again (pool_work_later): what
+ * its earlier runs counted, zero at its first run.  The pool keeps it with
+ * the page; work() updates it. */
+struct pool_later {
+	int attempts;           /* the caller's count of failed attempts */
+	int timeouts;           /* ... of which timed out */
+	double started;         /* when the job was first run (monotonic s) */
+	long wait_ms;           /* set by work(): run it again after this */
+};
+
 struct pool_page {
 	struct buf data;        /* the bytes to emit (reused between jobs) */
 	struct buf keys;        /* the caller's per-item notes (reused) */
 	struct buf hashes;      /* the caller's item hashes (reused) */
 	long long items;        /* items in data, for the caller's counts */
+	struct pool_later later;
 };
 
 enum pool_work {
@@ -28,7 +42,10 @@ enum pool_work {
 	                           on is emitted (for APIs without a total) */
 	pool_work_last,         /* page filled, and it is the last: no job
 	                           after it is emitted */
-	pool_work_failed        /* stop the run; the callback said why */
+	pool_work_failed,       /* stop the run; the callback said why */
+	pool_work_later         /* not done: run this job again after
+	                           page->later.wait_ms; the worker takes
+	                           other jobs meanwhile */
 };
 
 struct pool_ops {
@@ -49,15 +66,28 @@ enum pool_result {
 };
 
 /*
+ * How far workers may run ahead of the next job to emit.  A worker takes a
+ * job only while fewer than max_ahead jobs past the next to emit are taken
+ * and the finished pages held for the emitter take fewer than max_bytes
+ * (their buffers' capacity); the next job to emit is always taken.  So at
+ * most max_bytes plus W pages in flight plus W spare buffers are alive.
+ */
+struct pool_window {
+	long long max_ahead;    /* jobs; at least 1 */
+	size_t max_bytes;
+};
+
+/*
  * Runs jobs first..end-1 (end may be POOL_NO_END when only work() can tell
  * where the end is) on nworkers threads, wctx[i] being worker i's context,
- * with at most window pages in flight; page_max caps each page's bytes.
- * Returns when all are emitted, one failed, or *cancel became non-zero.
- * thread_error (or NULL) receives pthread_create's error code.
+ * within the window win; page_max caps each page's buffers.  Returns when
+ * all are emitted, one failed, or *cancel became non-zero.  thread_error
+ * (or NULL) receives pthread_create's error code.
  */
 #define POOL_NO_END 0x7fffffffffffffffLL
 enum pool_result pool_run(int nworkers, void **wctx, long long first,
-    long long end, int window, size_t page_max, const struct pool_ops *ops,
-    void *ectx, const atomic_int *cancel, int *thread_error);
+    long long end, const struct pool_window *win, size_t page_max,
+    const struct pool_ops *ops, void *ectx, const atomic_int *cancel,
+    int *thread_error);
 
 #endif

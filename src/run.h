@@ -57,10 +57,13 @@ struct export {
 	atomic_llong long_pages;        /* last pages with more than due */
 	int closed;                     /* stdout's reader went away */
 	struct progress progress;       /* this thread's alone */
-	int recheck;                    /* job end_page reads the total again */
+	int recheck;                    /* job end_page reads the total again
+	                                   (not in the first-round plan: pages
+	                                   carry the total, or export_totals
+	                                   reads it after the pool) */
 	int mismatch;                   /* report it in the exit status; set
-	                                   by the recheck job's worker before
-	                                   pool_run joins it */
+	                                   by page 0's worker before pool_run
+	                                   joins it, or by this thread */
 
 	/* --key: the emitter filters, then compresses. */
 	struct gzmember *gz;
@@ -79,6 +82,28 @@ struct export {
 	/* What the manifest lists as warnings (fail_lock). */
 	char *warnings[32];
 	int nwarnings;
+
+	/* The first round (export.c): pages 1..spec asked together with page
+	 * 0, before it says the total; every other page waits for it. */
+	int first_in_pool;              /* page 0 is the pool's first job
+	                                   (neither --shard nor --resume) */
+	atomic_int gate;                /* 0: page 0 pending; 1: planned
+	                                   (plan, npages, first_hash and the
+	                                   rest are written); -1: failed */
+	pthread_mutex_t gate_lock;
+	pthread_cond_t gate_cond;
+	long long spec;                 /* last page asked early; 0: none */
+	enum exit_status first_status;  /* page 0's failure, said already */
+	atomic_long spec_past_end;      /* early requests past the end */
+	atomic_long spec_resized;       /* ... asked with a clamped size */
+
+	/* The totals later pages carried (under fail_lock): the latest one
+	 * that differs from page 0's, by page number. */
+	atomic_llong totals_seen;
+	long long changed_seq;          /* -1: none differed */
+	long long seen_seq, seen_total; /* the last page (by number) that
+	                                   carried the total, and that total */
+	long long changed_total, changed_pages;
 
 	/* The first failure of a worker, reported once by this thread. */
 	pthread_mutex_t fail_lock;

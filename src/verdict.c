@@ -103,3 +103,25 @@ verdict_signal(struct http_client *h, const struct http_result *res,
 		reset = http_header(h, "X-RateLimit-Reset");
 	*hint_ms = retry_hint_ms(res->retry_after, reset, (long long)time(NULL));
 }
+
+int
+verdict_quota(struct http_client *h, long long now, long long *remaining,
+    double *reset_s)
+{
+	const char *rem = http_header(h, "RateLimit-Remaining");
+	const char *reset = http_header(h, "RateLimit-Reset");
+	long long r, v;
+
+	if (rem == NULL || reset == NULL) {
+		rem = http_header(h, "X-RateLimit-Remaining");
+		reset = http_header(h, "X-RateLimit-Reset");
+	}
+	if (rem == NULL || reset == NULL || total_parse_count(rem, &r) < 0 ||
+	    total_parse_count(reset, &v) < 0)
+		return 0;
+	if (v > 365LL * 86400)  /* a Unix time (GitHub's style) */
+		v = v > now ? v - now : 0;
+	*remaining = r;
+	*reset_s = (double)(v > 86400 ? 86400 : v);
+	return 1;
+}

@@ -30,4 +30,11 @@ enum exit_status verdict_response(struct http_client *h,
 void verdict_signal(struct http_client *h, const struct http_result *res,
     struct retry_signal *sig, long *hint_ms);
 
+/* The quota a response announced: 1 with the requests left and the
+ * seconds until they are renewed (RateLimit-Remaining/-Reset, or
+ * X-RateLimit-*; a Reset past a year's worth of seconds is a Unix time,
+ * now being the Unix time), 0 when it announced none. */
+int verdict_quota(struct http_client *h, long long now, long long *remaining,
+    double *reset_s);
+
 #endif

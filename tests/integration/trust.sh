@@ -309,7 +309,8 @@ start_mock --items 250
 rm_out
 run_within 60 -o "$T/out.gz" "$BASE/detail-error/items"
 check "200 {\"detail\":\"Invalid page.\"}: status 7" status_is 7
-check "... asked once, not retried" counter_is 1 requests
+# page 0 and up to 9 pages asked with it (10 workers), each once
+check "... asked once, not retried" sh -c "[ $(stat_of requests) -le 10 ]"
 stop_mock
 
 start_mock --items 1037 --fault 403ra:0.3
@@ -337,7 +338,9 @@ start_mock --items 250 --fault 503ra0:1:0@100
 rm_out
 run_within 60 -w 1 --retries 3 -o "$T/out.gz" "$BASE/offset/items"
 check "503 with Retry-After: 0 for ever on one page: status 1" status_is 1
-check "... not a hot loop: 3 retries of that page, no more" sh -c "[ $(stat_of faults) -eq 4 ] && [ $(stat_of requests) -le 6 ]"
+# 4 requests for that page; the others (0, 2 and the total's re-read) may be
+# asked while it waits for its retries.
+check "... not a hot loop: 3 retries of that page, no more" sh -c "[ $(stat_of faults) -eq 4 ] && [ $(stat_of requests) -le 7 ]"
 stop_mock
 
 start_mock --items 250 --hang

@@ -33,6 +33,7 @@ static const struct {
 	{ "403rl", fault_403rl },
 	{ "403ra", fault_403ra },
 	{ "503ra0", fault_503ra0 },
+	{ "503ra1", fault_503ra1 },
 	{ "404", fault_404 },
 	{ "html502", fault_html502 },
 	{ "errorobj", fault_errorobj },
@@ -306,10 +307,13 @@ replace(struct req *r, enum fault_kind kind)
 		MHD_add_response_header(resp, "Retry-After", "1");
 		return reply_queue(r, 403, resp);
 	case fault_503ra0:
-		buf_adds(&b, "{\"error\":\"service unavailable, retry now "
-		    "(injected)\"}");
+	case fault_503ra1:
+		buf_adds(&b, kind == fault_503ra0 ? "{\"error\":\"service "
+		    "unavailable, retry now (injected)\"}" : "{\"error\":"
+		    "\"service unavailable (injected)\"}");
 		resp = reply_body(r, &b, "application/json", 0);
-		MHD_add_response_header(resp, "Retry-After", "0");
+		MHD_add_response_header(resp, "Retry-After",
+		    kind == fault_503ra0 ? "0" : "1");
 		return reply_queue(r, 503, resp);
 	case fault_404:
 		return reply_error(r, 404, "not found (injected)");

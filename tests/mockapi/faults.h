@@ -26,6 +26,7 @@ enum fault_kind {
 	fault_403rl,
 	fault_403ra,
 	fault_503ra0,
+	fault_503ra1,
 	fault_404,
 	fault_html502,
 	fault_errorobj,

@@ -26,6 +26,10 @@
  *                       Host (in that order, those sent)
  *   --rate R            token bucket, R per second with burst R; over it:
  *                       429 with Retry-After: 1
+ *   --rate-headers      with --rate, every list answer says the bucket's
+ *                       state: RateLimit-Limit R, RateLimit-Remaining (the
+ *                       whole tokens left), RateLimit-Reset (whole seconds
+ *                       until the bucket is full)
  *   --gzip              gzip list bodies when Accept-Encoding allows it
  *   --fault KIND[:RATE[:TIMES]][@FROM[-[TO]]]
  *                       repeatable; RATE 0..1 (default 1: every page),
@@ -33,9 +37,9 @@
  *                       the page at offset FROM, FROM..TO (inclusive), or
  *                       FROM and after (FROM-).  The first fault (in the
  *                       order given) that picks a request applies.
- *                       KIND: 500 503 429 429date 403rl 403ra 503ra0 404
- *                       html502 errorobj huge deep drop stall gzip-trunc
- *                       gzip-half badutf8
+ *                       KIND: 500 503 429 429date 403rl 403ra 503ra0 503ra1
+ *                       404 html502 errorobj huge deep drop stall
+ *                       gzip-trunc gzip-half badutf8
  *   --drift-after K --drift-insert N --drift-delete M
  *                       after K list pages served without a fault, insert
  *                       N new items (new, higher ids) at the front and
@@ -194,7 +198,8 @@
  *   429date's Retry-After is an HTTP date 2 s ahead (1 s resolution).
  *   403ra is GitHub's secondary rate limit: 403, Retry-After: 1, {"message":
  *   "You have exceeded a secondary rate limit..."}, no X-RateLimit-*.
- *   503ra0 is a 503 with Retry-After: 0.  404 is a 404 with a JSON body.
+ *   503ra0 is a 503 with Retry-After: 0, 503ra1 one with Retry-After: 1.
+ *   404 is a 404 with a JSON body.
  *
  * THREADS
  * libmicrohttpd runs a thread per connection, so a sleeping request does
@@ -310,6 +315,7 @@ usage(FILE *f)
 	    "               [--items N] [--item-size BYTES] [--seed S]\n"
 	    "               [--latency-ms MS] [--max-limit N]\n"
 	    "               [--require-user USER:PASS] [--log FILE] [--rate R]\n"
+	    "               [--rate-headers]\n"
 	    "               [--gzip] [--fault KIND[:RATE[:TIMES]]"
 	    "[@FROM[-[TO]]]]...\n"
 	    "               [--drift-after K --drift-insert N "
@@ -451,8 +457,10 @@ stop_all(void)
 
 /* --- request gates -------------------------------------------------------- */
 
+/* Takes a token; *left is what remains, *full the seconds until the
+ * bucket is full again. */
 static int
-rate_take(void)
+rate_take(double *left, double *full)
 {
 	struct timespec now;
 	double dt, burst = mock_cfg.rate < 1 ? 1 : mock_cfg.rate;
@@ -469,6 +477,8 @@ rate_take(void)
 	ok = bucket.tokens >= 1.0;
 	if (ok)
 		bucket.tokens -= 1.0;
+	*left = bucket.tokens;
+	*full = (burst - bucket.tokens) / mock_cfg.rate;
 	pthread_mutex_unlock(&bucket.lock);
 	return ok;
 }
@@ -485,6 +495,18 @@ auth_ok(struct req *r)
 	return strcmp(h, mock_cfg.auth_expect) == 0;
 }
 
+/* --rate-headers: what the answer says of the bucket (IETF RateLimit
+ * headers: the requests left, the whole seconds until it is full). */
+static void
+quota(struct req *r, double left, double full)
+{
+	if (!mock_cfg.rate_headers)
+		return;
+	r->quota = 1;
+	r->remaining = (long long)left;
+	r->reset = (long long)full + (full > (long long)full);
+}
+
 /* Counts a list request and applies latency, auth and the rate limit;
  * returns 1 when it queued the answer itself (its result in *ret). */
 static int
@@ -492,6 +514,7 @@ gate(struct req *r, enum MHD_Result *ret)
 {
 	struct MHD_Response *resp;
 	struct buf b;
+	double left = 0, full = 0;
 
 	atomic_fetch_add(&mock_stats.requests, 1);
 	if (mock_cfg.hang) {
@@ -514,7 +537,8 @@ gate(struct req *r, enum MHD_Result *ret)
 		*ret = reply_queue(r, 401, resp);
 		return 1;
 	}
-	if (mock_cfg.rate > 0 && !rate_take()) {
+	if (mock_cfg.rate > 0 && !rate_take(&left, &full)) {
+		quota(r, left, full);
 		buf_init(&b, 0);
 		buf_adds(&b, "{\"error\":\"rate limit exceeded\","
 		    "\"status\":429}");
@@ -523,6 +547,8 @@ gate(struct req *r, enum MHD_Result *ret)
 		*ret = reply_queue(r, 429, resp);
 		return 1;
 	}
+	if (mock_cfg.rate > 0)
+		quota(r, left, full);
 	return 0;
 }
 
@@ -781,7 +807,7 @@ main(int argc, char **argv)
 		opt_require_user, opt_log, opt_rate, opt_fault, opt_gzip,
 		opt_drift_after, opt_drift_insert, opt_drift_delete, opt_help,
 		opt_tls_cert, opt_tls_key, opt_fake_total, opt_fake_pages,
-		opt_next_origin, opt_hang, opt_reset_first
+		opt_next_origin, opt_hang, opt_reset_first, opt_rate_headers
 	};
 	static const struct option longopts[] = {
 		{ "port", required_argument, NULL, opt_port },
@@ -797,6 +823,7 @@ main(int argc, char **argv)
 		{ "rate", required_argument, NULL, opt_rate },
 		{ "fault", required_argument, NULL, opt_fault },
 		{ "gzip", no_argument, NULL, opt_gzip },
+		{ "rate-headers", no_argument, NULL, opt_rate_headers },
 		{ "drift-after", required_argument, NULL, opt_drift_after },
 		{ "drift-insert", required_argument, NULL, opt_drift_insert },
 		{ "drift-delete", required_argument, NULL, opt_drift_delete },
@@ -880,6 +907,9 @@ main(int argc, char **argv)
 			break;
 		case opt_gzip:
 			mock_cfg.gzip = 1;
+			break;
+		case opt_rate_headers:
+			mock_cfg.rate_headers = 1;
 			break;
 		case opt_drift_after:
 			drift_after = opt_u64("drift-after", optarg, 1,

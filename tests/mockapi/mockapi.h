@@ -21,6 +21,7 @@ struct mock_config {
 	uint64_t max_limit;     /* 0: no clamp */
 	char *auth_expect;      /* "Basic base64(user:pass)" or NULL */
 	double rate;            /* requests per second; 0: unlimited */
+	int rate_headers;       /* --rate-headers: say the bucket's state */
 	int gzip;               /* compress list bodies when accepted */
 	int tls;                /* serving HTTPS: own links say https */
 	int fake_total_set;     /* --fake-total given */
@@ -51,6 +52,8 @@ struct req {
 	int started;            /* the access handler has seen it */
 	int gzip_ok;            /* Accept-Encoding allows gzip */
 	int fault;              /* body fault to apply (enum fault_kind) */
+	int quota;              /* --rate-headers: RateLimit-* to send */
+	long long remaining, reset;
 	struct data_view view;  /* dataset snapshot for this request */
 };
 

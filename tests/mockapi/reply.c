@@ -181,6 +181,12 @@ reply_queue(struct req *r, unsigned status, struct MHD_Response *resp)
 {
 	enum MHD_Result ret;
 
+	if (r->quota) {
+		reply_header(resp, "RateLimit-Limit", "%.0f",
+		    mock_cfg.rate < 1 ? 1 : mock_cfg.rate);
+		reply_header(resp, "RateLimit-Remaining", "%lld", r->remaining);
+		reply_header(resp, "RateLimit-Reset", "%lld", r->reset);
+	}
 	if (status == 429)
 		atomic_fetch_add(&mock_stats.status_429, 1);
 	else if (status >= 500)

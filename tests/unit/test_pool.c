@@ -1,7 +1,9 @@
 /*
  * test_pool.c - the pool emits in job order whatever order workers finish
- * in, never runs more than `window` jobs ahead, stops at an end found at
- * run time, and stops on failure and on cancel.
+ * in; never holds more finished pages than its window's bytes (nor runs
+ * more jobs ahead than max_ahead); lets the pages behind a slow one be
+ * fetched while they fit; stops at an end found at run time (pool_work_end,
+ * pool_work_last); and stops on failure and on cancel.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -13,17 +15,49 @@
 #include "pool.h"
 #include "tap.h"
 
+#define PAGE_BYTES 1000         /* a page's data: 1024 bytes of buffer */
+
 struct run {
 	long long end_at;               /* work() says "end" from here on */
+	long long last_at;              /* work() says "last" here */
 	long long fail_at;              /* work() fails here */
 	long long cancel_at;            /* emit() sets cancel here */
+	long long slow_at;              /* work() sleeps slow_ms here */
+	long slow_ms;
+	long long later_every;          /* every later_every-th job */
+	long long later_from;           /* ... from this one */
+	int later_times;                /* ... is put aside this many times */
+	long later_ms;                  /* ... for this long */
+	atomic_llong laters;            /* pool_work_later said */
+	atomic_llong later_early;       /* ... and run again too soon */
 	atomic_int cancel;
 	atomic_llong max_ahead;         /* largest seq - emitted seen */
-	atomic_llong emitted;
+	atomic_llong emitted;           /* the next job to emit */
+	atomic_llong nemitted;          /* pages emitted */
+	atomic_llong done;              /* pages work() filled */
+	atomic_llong max_held;          /* largest done - emitted seen */
 	long long order_errors;
 	long long next;
-	char log[64];
 };
+
+static void
+sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Milliseconds, give or take the clock's resolution: a job put aside is
+ * checked against when it was due less 2 ms. */
+static double
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6 + 2;
+}
 
 static void
 nap(long long seq)
@@ -33,23 +67,50 @@ nap(long long seq)
 	nanosleep(&ts, NULL);
 }
 
+static void
+note_max(atomic_llong *m, long long v)
+{
+	long long cur = atomic_load(m);
+
+	while (v > cur && !atomic_compare_exchange_weak(m, &cur, v))
+		;
+}
+
 static enum pool_work
 work(void *arg, long long seq, struct pool_page *page)
 {
 	struct run *r = arg;
-	long long ahead = seq - atomic_load(&r->emitted);
-	long long m = atomic_load(&r->max_ahead);
+	char fill[PAGE_BYTES - sizeof seq];
 
-	while (ahead > m && !atomic_compare_exchange_weak(&r->max_ahead, &m, ahead))
-		;
-	nap(seq);
+	note_max(&r->max_ahead, seq - atomic_load(&r->emitted));
+	if (page->later.attempts > 0 && now_ms() < page->later.started)
+		atomic_fetch_add(&r->later_early, 1);
+	if (r->later_every > 0 && seq % r->later_every == r->later_from &&
+	    page->later.attempts < r->later_times) {
+		page->later.attempts++;
+		page->later.started = now_ms() + r->later_ms;
+		page->later.wait_ms = r->later_ms;
+		atomic_fetch_add(&r->laters, 1);
+		return pool_work_later;
+	}
+	if (seq == r->slow_at)
+		sleep_ms(r->slow_ms);
+	else
+		nap(seq);
 	if (seq >= r->end_at)
 		return pool_work_end;
 	if (seq == r->fail_at)
 		return pool_work_failed;
 	page->items = seq;
-	return buf_add(&page->data, &seq, sizeof seq) == 0 ? pool_work_done :
-	    pool_work_failed;
+	memset(fill, 'x', sizeof fill);
+	if (buf_add(&page->data, &seq, sizeof seq) < 0 ||
+	    buf_add(&page->data, fill, sizeof fill) < 0)
+		return pool_work_failed;
+	/* Counted before the pool holds it, so done - emitted is an upper
+	 * bound of what it holds. */
+	note_max(&r->max_held, atomic_fetch_add(&r->done, 1) + 1 -
+	    atomic_load(&r->nemitted));
+	return seq == r->last_at ? pool_work_last : pool_work_done;
 }
 
 static int
@@ -60,10 +121,11 @@ emit(void *arg, long long seq, struct pool_page *page)
 
 	memcpy(&v, page->data.data, sizeof v);
 	if (seq != r->next || v != seq || page->items != seq ||
-	    page->data.len != sizeof v)
+	    page->data.len != PAGE_BYTES)
 		r->order_errors++;
 	r->next++;
 	atomic_store(&r->emitted, r->next);
+	atomic_fetch_add(&r->nemitted, 1);
 	if (seq == r->cancel_at)
 		atomic_store(&r->cancel, 1);
 	return 0;
@@ -72,8 +134,10 @@ emit(void *arg, long long seq, struct pool_page *page)
 static const struct pool_ops ops = { work, emit };
 
 static enum pool_result
-go(struct run *r, int workers, long long first, long long end, int window)
+go_win(struct run *r, int workers, long long first, long long end,
+    long long max_ahead, size_t max_bytes)
 {
+	struct pool_window win = { max_ahead, max_bytes };
 	void *ctx[64];
 	int i;
 
@@ -81,15 +145,22 @@ go(struct run *r, int workers, long long first, long long end, int window)
 		ctx[i] = r;
 	r->next = first;
 	atomic_store(&r->emitted, first);
-	return pool_run(workers, ctx, first, end, window, 1 << 20, &ops, r,
+	return pool_run(workers, ctx, first, end, &win, 1 << 20, &ops, r,
 	    &r->cancel, NULL);
+}
+
+static enum pool_result
+go(struct run *r, int workers, long long first, long long end, int window)
+{
+	return go_win(r, workers, first, end, window, (size_t)1 << 30);
 }
 
 static void
 init(struct run *r)
 {
 	memset(r, 0, sizeof *r);
-	r->end_at = r->fail_at = r->cancel_at = POOL_NO_END;
+	r->end_at = r->last_at = r->fail_at = r->cancel_at = r->slow_at =
+	    POOL_NO_END;
 }
 
 int
@@ -97,6 +168,7 @@ main(void)
 {
 	struct run r;
 	enum pool_result pr;
+	long long bound;
 	int w;
 
 	for (w = 1; w <= 16; w *= 4) {
@@ -105,9 +177,77 @@ main(void)
 		ok(pr == pool_result_ok && r.next == 2001 && r.order_errors == 0,
 		    "%d workers: 2000 jobs emitted in order", w);
 		ok(atomic_load(&r.max_ahead) < 2 * w,
-		    "%d workers: never more than the window ahead (max %lld < %d)",
-		    w, (long long)atomic_load(&r.max_ahead), 2 * w);
+		    "%d workers: never more than max_ahead jobs ahead (max %lld "
+		    "< %d)", w, (long long)atomic_load(&r.max_ahead), 2 * w);
 	}
+
+	/* One slow page: with room in bytes the others go on meanwhile. */
+	init(&r);
+	r.slow_at = 5;
+	r.slow_ms = 300;
+	pr = go_win(&r, 4, 0, 3000, 100000, (size_t)1 << 30);
+	ok(pr == pool_result_ok && r.next == 3000 && r.order_errors == 0,
+	    "a slow page, a window of 1 GiB: 3000 jobs emitted in order");
+	ok(atomic_load(&r.max_ahead) > 64,
+	    "... and the pages behind it were fetched meanwhile (%lld ahead "
+	    "at most)", (long long)atomic_load(&r.max_ahead));
+
+	/* The same with a window of 20 pages' bytes: held pages stay under
+	 * it, give or take the W pages in flight when it filled. */
+	init(&r);
+	r.slow_at = 5;
+	r.slow_ms = 300;
+	pr = go_win(&r, 4, 0, 3000, 100000, 20 * 1024);
+	bound = 20 + 4 + 1;
+	ok(pr == pool_result_ok && r.next == 3000 && r.order_errors == 0,
+	    "a slow page, a window of 20 KiB: 3000 jobs emitted in order");
+	ok(atomic_load(&r.max_held) <= bound,
+	    "... at most %lld finished pages waited for the emitter (%lld)",
+	    bound, (long long)atomic_load(&r.max_held));
+	ok(atomic_load(&r.max_ahead) <= bound + 4,
+	    "... and no job ran further ahead than that (%lld)",
+	    (long long)atomic_load(&r.max_ahead));
+
+	/* A window smaller than one page: one page at a time still moves. */
+	init(&r);
+	pr = go_win(&r, 4, 0, 200, 100000, 1);
+	ok(pr == pool_result_ok && r.next == 200 && r.order_errors == 0,
+	    "a window smaller than a page: 200 jobs emitted in order");
+	ok(atomic_load(&r.max_held) <= 1 + 4,
+	    "... with at most 1 + W pages held (%lld)",
+	    (long long)atomic_load(&r.max_held));
+
+	/* Jobs put aside: run again once due, emitted in order, and the
+	 * worker takes other jobs meanwhile (one worker too). */
+	for (w = 1; w <= 8; w *= 8) {
+		init(&r);
+		r.later_every = 50;
+		r.later_from = 3;
+		r.later_times = 2;
+		r.later_ms = 100;
+		pr = go_win(&r, w, 0, 400, 100000, (size_t)1 << 30);
+		ok(pr == pool_result_ok && r.next == 400 && r.order_errors == 0 &&
+		    atomic_load(&r.laters) == 16,
+		    "%d workers, 8 jobs put aside twice each: 400 jobs emitted in "
+		    "order", w);
+		ok(atomic_load(&r.later_early) == 0,
+		    "... none run again before it was due");
+		ok(atomic_load(&r.max_ahead) > 40,
+		    "... the others went on meanwhile (%lld ahead at most)",
+		    (long long)atomic_load(&r.max_ahead));
+	}
+
+	/* Put aside past an end found meanwhile: dropped, never run again. */
+	init(&r);
+	r.later_every = 1000;
+	r.later_from = 12;
+	r.later_times = 1000000;
+	r.later_ms = 50;
+	r.end_at = 10;
+	pr = go_win(&r, 4, 0, POOL_NO_END, 100000, (size_t)1 << 30);
+	ok(pr == pool_result_ok && r.next == 10 && r.order_errors == 0,
+	    "a job put aside past the end: jobs 0..9 emitted, then the end "
+	    "(got %lld)", r.next);
 
 	init(&r);
 	ok(go(&r, 4, 5, 5, 8) == pool_result_ok && r.next == 5,
@@ -121,6 +261,29 @@ main(void)
 	    r.next);
 
 	init(&r);
+	r.end_at = 137;
+	pr = go_win(&r, 8, 0, POOL_NO_END, 100000, (size_t)1 << 30);
+	ok(pr == pool_result_ok && r.next == 137 && r.order_errors == 0,
+	    "the same with a window of bytes only: jobs 0..136 (got %lld)",
+	    r.next);
+
+	init(&r);
+	r.last_at = 99;
+	pr = go_win(&r, 8, 0, 1000, 100000, (size_t)1 << 30);
+	ok(pr == pool_result_ok && r.next == 100 && r.order_errors == 0,
+	    "pool_work_last at job 99: jobs 0..99 emitted, none after (got "
+	    "%lld)", r.next);
+
+	init(&r);
+	r.last_at = 99;
+	r.slow_at = 99;
+	r.slow_ms = 100;
+	pr = go_win(&r, 8, 0, 1000, 100000, (size_t)1 << 30);
+	ok(pr == pool_result_ok && r.next == 100 && r.order_errors == 0,
+	    "... also when the pages after it finished first (got %lld)",
+	    r.next);
+
+	init(&r);
 	r.fail_at = 300;
 	pr = go(&r, 8, 0, 1000, 16);
 	ok(pr == pool_result_failed && r.next <= 300 && r.order_errors == 0,
@@ -128,9 +291,21 @@ main(void)
 	    r.next);
 
 	init(&r);
+	r.fail_at = 300;
+	pr = go_win(&r, 8, 0, 1000, 100000, (size_t)1 << 30);
+	ok(pr == pool_result_failed && r.next <= 300 && r.order_errors == 0,
+	    "... with a window of bytes too (emitted %lld)", r.next);
+
+	init(&r);
 	r.cancel_at = 50;
 	pr = go(&r, 8, 0, 100000, 16);
 	ok(pr == pool_result_cancelled && r.next < 100, "cancel stops the run "
 	    "promptly (emitted %lld)", r.next);
+
+	init(&r);
+	r.cancel_at = 50;
+	pr = go_win(&r, 8, 0, 100000, 100000, (size_t)1 << 30);
+	ok(pr == pool_result_cancelled && r.next < 100,
+	    "... with a window of bytes too (emitted %lld)", r.next);
 	return tap_done();
 }

@@ -1,12 +1,70 @@
 /*
  * test_retry.c - retry verdicts, backoff bounds, server hints, and the
  * shared limiter.  Timing is asserted only as a lower bound (a pace that
- * is never exceeded), which a busy machine cannot make fail.
+ * is never exceeded), which a busy machine cannot make fail; what the
+ * limiter learns from a rate-limited server is checked against a simulated
+ * server on a simulated clock (limiter_try_at, limiter_update_at), which
+ * no machine can make fail either.
  */
 #include <string.h>
 
 #include "retry.h"
 #include "tap.h"
+
+/*
+ * A simulated run: workers that always have a page to ask for, a server
+ * with a token bucket (rate, burst) answering after latency, throttled
+ * pages asked again later by whichever worker is free.  Returns the
+ * simulated time at which the pages were all accepted; *rejected counts
+ * the throttles.  Everything happens on the limiter's _at functions.
+ */
+static double
+simulate(double rate, double burst, int workers, double latency, long pages,
+    long *rejected)
+{
+	struct limiter l;
+	double t[64], tokens = burst, last = 0, now, wait;
+	int busy[64], ok[64], i, w;
+	long accepted = 0;
+
+	limiter_init(&l, 0);
+	l.start = l.last_refill = 0;
+	*rejected = 0;
+	for (i = 0; i < workers; i++) {
+		t[i] = 0;
+		busy[i] = 0;
+	}
+	while (accepted < pages) {
+		for (w = 0, i = 1; i < workers; i++)
+			if (t[i] < t[w])
+				w = i;
+		now = t[w];
+		if (busy[w]) {
+			/* the response */
+			limiter_update_at(&l, !ok[w], now);
+			accepted += ok[w];
+			*rejected += !ok[w];
+			busy[w] = 0;
+			continue;
+		}
+		if ((wait = limiter_try_at(&l, now)) > 0) {
+			t[w] = now + wait;
+			continue;
+		}
+		/* the server's bucket, when the request arrives */
+		tokens += (now + latency / 2 - last) * rate;
+		last = now + latency / 2;
+		if (tokens > burst)
+			tokens = burst;
+		ok[w] = tokens >= 1;
+		if (ok[w])
+			tokens -= 1;
+		busy[w] = 1;
+		t[w] = now + latency;
+	}
+	limiter_destroy(&l);
+	return now;
+}
 
 static enum retry_verdict
 status(long st, int rl)
@@ -143,7 +201,56 @@ main(void)
 	ok(r0 > 0, "a throttle turns the limiter on (%.1f req/s)", r0);
 	limiter_update(&l, 1);
 	r1 = limiter_rate(&l);
-	ok(r1 < r0, "a second throttle lowers the rate (%.1f < %.1f)", r1, r0);
+	ok(r1 <= r0 * 1.01, "a throttle of the same wave does not raise it "
+	    "(%.1f, %.1f)", r1, r0);
+	limiter_destroy(&l);
+
+	/* Learning a server's rate (simulated clock). */
+	{
+		double bound, took;
+		long rej;
+
+		/* 20 requests/s, burst 20, 20 ms, 10 workers, 200 pages: the
+		 * bucket allows them in (200 - 20) / 20 s + the latency. */
+		bound = (200 - 20) / 20.0 + 0.02;
+		took = simulate(20, 20, 10, 0.02, 200, &rej);
+		ok(took <= 1.05 * bound, "20/s, burst 20, 200 pages: %.2f s, "
+		    "within 5%% of the bucket's %.2f s", took, bound);
+		ok(rej <= 20, "... with %ld rejected requests (at most 20)", rej);
+
+		/* A long run: the rate holds, rejections stay rare. */
+		bound = (2000 - 20) / 20.0 + 0.02;
+		took = simulate(20, 20, 10, 0.02, 2000, &rej);
+		ok(took <= 1.03 * bound, "20/s, 2000 pages: %.2f s (bound "
+		    "%.2f s)", took, bound);
+		ok(rej <= 50, "... %ld rejected requests", rej);
+
+		/* A large burst then a low rate: learned from what gets
+		 * through between throttles, not from the burst. */
+		bound = (400 - 100) / 5.0 + 0.05;
+		took = simulate(5, 100, 16, 0.05, 400, &rej);
+		ok(took <= 1.05 * bound, "5/s, burst 100, 400 pages: %.2f s "
+		    "(bound %.2f s)", took, bound);
+		ok(rej <= 100, "... %ld rejected requests (at most a burst's "
+		    "worth, while the rate is learned)", rej);
+	}
+
+	/* A quota the server announced. */
+	limiter_init(&l, 0);
+	ok(limiter_try_at(&l, 100.0) == 0, "no quota, no throttle: no wait");
+	limiter_update_at(&l, 0, 100.1);
+	limiter_quota_at(&l, 2, 5, 100.1);
+	ok(limiter_try_at(&l, 100.2) == 0 && limiter_try_at(&l, 100.2) == 0,
+	    "RateLimit-Remaining: 2: two requests go");
+	ok(limiter_try_at(&l, 100.3) > 4.7, "... the third waits for the "
+	    "reset (RateLimit-Reset: 5)");
+	ok(limiter_try_at(&l, 105.2) == 0, "... and goes once it is past");
+	limiter_update_at(&l, 0, 105.3);
+	limiter_update_at(&l, 0, 105.3);
+	limiter_try_at(&l, 105.3);
+	limiter_quota_at(&l, 1, 3, 105.4);
+	ok(limiter_try_at(&l, 105.5) > 2.8, "Remaining: 1 with one request "
+	    "still in flight: nothing more goes before the reset");
 	limiter_destroy(&l);
 	return tap_done();
 }
