@@ -14,7 +14,9 @@
  *                              -> creating -> active      (the next part)
  *                              -> gone                    (signal thread)
  *
- * A writer opened while the slot is taken is not registered.
+ * There is a slot for each of WRITER_SLOTS writers open at once (a run of
+ * many targets has one per export under way); a writer opened while every
+ * slot is taken is not registered.
  *
  * Only the signal thread takes "active" to "gone", only the owner takes it
  * anywhere else, each with a compare-and-swap, so the files are unlinked or
@@ -44,7 +46,7 @@ struct writer {
 	int direct;             /* no temporary file: standard output, or a
 	                           device or FIFO written in place */
 	int split;
-	int registered;         /* owns the emergency slot */
+	struct slot *slot;      /* its emergency slot, or NULL */
 	int done;               /* writer_publish was called */
 	int published;          /* the files are in place */
 	int mode;
@@ -72,26 +74,36 @@ enum {
 	slot_published,
 	slot_gone               /* removed by writer_emergency_unlink */
 };
-static atomic_int slot_state;
-static atomic_int slot_is_dir;          /* slot_path is a split's directory */
-static atomic_ulong slot_nparts;        /* files 00000.. in it */
-static char slot_path[PATH_MAX];
+#define WRITER_SLOTS 256          /* --workers' most: an export each */
+static struct slot {
+	atomic_int state;
+	atomic_int is_dir;              /* path is a split's directory */
+	atomic_ulong nparts;            /* files 00000.. in it */
+	char path[PATH_MAX];
+} slots[WRITER_SLOTS];
 static char slot_scratch[PATH_MAX];     /* the signal thread's, once */
 
-/* Room left in slot_path for "/" and a part number. */
+/* Room left in a slot's path for "/" and a part number. */
 #define SLOT_NUM_ROOM 24
 
-/* Takes the slot for a writer about to create its temporary file. */
-static int
+/* Takes a slot for a writer about to create its temporary file (NULL
+ * when none is free). */
+static struct slot *
 slot_take(void)
 {
-	int s;
+	int i, s;
 
-	s = slot_free;
-	if (atomic_compare_exchange_strong(&slot_state, &s, slot_creating))
-		return 1;
-	s = slot_published;
-	return atomic_compare_exchange_strong(&slot_state, &s, slot_creating);
+	for (i = 0; i < WRITER_SLOTS; i++) {
+		s = slot_free;
+		if (atomic_compare_exchange_strong(&slots[i].state, &s,
+		    slot_creating))
+			return &slots[i];
+		s = slot_published;
+		if (atomic_compare_exchange_strong(&slots[i].state, &s,
+		    slot_creating))
+			return &slots[i];
+	}
+	return NULL;
 }
 
 /* From slot_active to next; 0 when the signal thread got there first. */
@@ -100,16 +112,27 @@ slot_move(struct writer *w, int next)
 {
 	int s = slot_active;
 
-	if (!w->registered)
+	if (w->slot == NULL)
 		return 1;
-	return atomic_compare_exchange_strong(&slot_state, &s, next);
+	return atomic_compare_exchange_strong(&w->slot->state, &s, next);
 }
 
 static void
 slot_set(struct writer *w, int next)
 {
-	if (w->registered)
-		atomic_store(&slot_state, next);
+	if (w->slot != NULL)
+		atomic_store(&w->slot->state, next);
+}
+
+/* Makes the slot active for path, a file or a split's directory. */
+static void
+slot_arm(struct writer *w, const char *path, int is_dir)
+{
+	if (w->slot == NULL)
+		return;
+	memcpy(w->slot->path, path, strlen(path) + 1);
+	atomic_store(&w->slot->is_dir, is_dir);
+	atomic_store(&w->slot->state, slot_active);
 }
 
 /* Writes "/NNNNN" (at least five digits) at p; async-signal-safe. */
@@ -131,38 +154,56 @@ slot_num(char *p, unsigned long n)
 	*p = '\0';
 }
 
-enum writer_emergency
-writer_emergency_unlink(void)
+/* Removes what slot sl holds if it is active; its state (before). */
+static int
+slot_unlink(struct slot *sl)
 {
 	unsigned long i, n;
 	size_t len;
 	int s = slot_active;
 
-	if (atomic_compare_exchange_strong(&slot_state, &s, slot_gone)) {
-		if (!atomic_load(&slot_is_dir)) {
-			unlink(slot_path);
-			return writer_emergency_clean;
-		}
-		n = atomic_load(&slot_nparts);
-		for (len = 0; slot_path[len] != '\0'; len++)
-			slot_scratch[len] = slot_path[len];
-		for (i = 0; i < n; i++) {
-			slot_num(slot_scratch + len, i);
-			unlink(slot_scratch);
-		}
-		rmdir(slot_path);
-		return writer_emergency_clean;
+	if (!atomic_compare_exchange_strong(&sl->state, &s, slot_gone))
+		return s;
+	if (!atomic_load(&sl->is_dir)) {
+		unlink(sl->path);
+		return slot_active;
 	}
-	switch (s) {
-	case slot_creating:
-	case slot_removing:
-	case slot_renaming:
+	n = atomic_load(&sl->nparts);
+	for (len = 0; sl->path[len] != '\0'; len++)
+		slot_scratch[len] = sl->path[len];
+	for (i = 0; i < n; i++) {
+		slot_num(slot_scratch + len, i);
+		unlink(slot_scratch);
+	}
+	rmdir(sl->path);
+	return slot_active;
+}
+
+enum writer_emergency
+writer_emergency_unlink(void)
+{
+	int i, busy = 0, published = 0, removed = 0;
+
+	for (i = 0; i < WRITER_SLOTS; i++)
+		switch (slot_unlink(&slots[i])) {
+		case slot_active:
+			removed = 1;
+			break;
+		case slot_creating:
+		case slot_removing:
+		case slot_renaming:
+			busy = 1;
+			break;
+		case slot_published:
+			published = 1;
+			break;
+		}
+	if (busy)
 		return writer_emergency_busy;
-	case slot_published:
+	/* One writer's files in place, none removed: its run is ending. */
+	if (published && !removed)
 		return writer_emergency_published;
-	default:
-		return writer_emergency_clean;
-	}
+	return writer_emergency_clean;
 }
 
 static void
@@ -259,8 +300,8 @@ part_create(struct writer *w)
 		return writer_error;
 	}
 	part_add(w, path, tmp);
-	if (w->registered)
-		atomic_store(&slot_nparts, (unsigned long)w->nparts);
+	if (w->slot != NULL)
+		atomic_store(&w->slot->nparts, (unsigned long)w->nparts);
 	if (digest_reset(w->dg) < 0) {
 		log_error("%s: SHA-256 cannot be started (libcrypto)", path);
 		return writer_error;
@@ -329,8 +370,8 @@ open_split(struct writer *w)
 	copy = xstrdup(w->path);
 	w->tmpdir = xasprintf("%s/.%s.invdump-XXXXXX", w->dir, basename(copy));
 	free(copy);
-	w->registered = strlen(w->tmpdir) + SLOT_NUM_ROOM < sizeof slot_path &&
-	    slot_take();
+	w->slot = strlen(w->tmpdir) + SLOT_NUM_ROOM < PATH_MAX ?
+	    slot_take() : NULL;
 	/* mkdtemp makes it 0700: inventories are sensitive. */
 	if (mkdtemp(w->tmpdir) == NULL) {
 		log_errno("%s: cannot create a temporary directory in %s",
@@ -347,11 +388,7 @@ open_split(struct writer *w)
 		writer_free(w);
 		return NULL;
 	}
-	if (w->registered) {
-		memcpy(slot_path, w->tmpdir, strlen(w->tmpdir) + 1);
-		atomic_store(&slot_is_dir, 1);
-		atomic_store(&slot_state, slot_active);
-	}
+	slot_arm(w, w->tmpdir, 1);
 	return w;
 }
 
@@ -404,7 +441,7 @@ open_resumed(struct writer *w, const struct writer_opts *opts)
 		    "beside it", w->path, tmp);
 		goto out;
 	}
-	w->registered = strlen(tmp) < sizeof slot_path && slot_take();
+	w->slot = strlen(tmp) < PATH_MAX ? slot_take() : NULL;
 	if ((w->fd = open(tmp, O_RDWR | O_CLOEXEC | O_NOFOLLOW)) < 0 ||
 	    fstat(w->fd, &st) < 0 || !S_ISREG(st.st_mode) ||
 	    (unsigned long long)st.st_size < left) {
@@ -433,11 +470,7 @@ open_resumed(struct writer *w, const struct writer_opts *opts)
 	tmp = NULL;
 	w->parts[0].bytes = w->bytes = opts->resume_bytes;
 	w->parts[0].items = opts->resume_items;
-	if (w->registered) {
-		memcpy(slot_path, w->tmps[0], strlen(w->tmps[0]) + 1);
-		atomic_store(&slot_is_dir, 0);
-		atomic_store(&slot_state, slot_active);
-	}
+	slot_arm(w, w->tmps[0], 0);
 	ok = 1;
 out:
 	free(copy);
@@ -446,8 +479,7 @@ out:
 		if (w->fd >= 0)
 			close(w->fd);
 		w->fd = -1;
-		if (w->registered)
-			slot_set(w, slot_free);
+		slot_set(w, slot_free);
 		writer_free(w);
 		return NULL;
 	}
@@ -517,7 +549,7 @@ writer_open_opts(const char *path, const struct writer_opts *opts)
 	base = basename(copy);
 	tmp = xasprintf("%s/.%s.XXXXXX", w->dir, base);
 	free(copy);
-	w->registered = strlen(tmp) < sizeof slot_path && slot_take();
+	w->slot = strlen(tmp) < PATH_MAX ? slot_take() : NULL;
 	/* mkostemp creates the file 0600: inventories are sensitive. */
 	if ((w->fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
 		log_errno("%s: cannot create a temporary file in %s", path, w->dir);
@@ -527,11 +559,7 @@ writer_open_opts(const char *path, const struct writer_opts *opts)
 		return NULL;
 	}
 	part_add(w, xstrdup(path), tmp);
-	if (w->registered) {
-		memcpy(slot_path, tmp, strlen(tmp) + 1);
-		atomic_store(&slot_is_dir, 0);
-		atomic_store(&slot_state, slot_active);
-	}
+	slot_arm(w, tmp, 0);
 	if (digest_reset(w->dg) < 0) {
 		log_error("%s: SHA-256 cannot be started (libcrypto)", path);
 		writer_abort(w);

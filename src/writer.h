@@ -176,8 +176,8 @@ const struct writer_part *writer_parts(const struct writer *w, size_t *n);
  * with every part in it - of the writer that is open, if any.  It only
  * reads static buffers and atomics and calls unlink(2) and rmdir(2), so it
  * is async-signal-safe too.  The answer says whether the process may now
- * _exit() without leaving anything behind.  Only the first of several
- * writers open at once is covered.
+ * _exit() without leaving anything behind.  Every writer open at once is
+ * covered (up to 256: one per export of a run of many targets).
  */
 enum writer_emergency {
 	writer_emergency_clean,     /* nothing of ours is left: exit at will */
