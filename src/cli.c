@@ -53,6 +53,8 @@ struct cli_state {
 	const char *cursor_param;
 	const char *sort_param;
 	const char *jobs_path;          /* --jobs */
+	const char *target_flag;        /* the first flag of a target's given
+	                                   on the command line, or NULL */
 };
 
 /* What a flag does with its argument. */
@@ -632,6 +634,15 @@ static const struct cli_opt cli_opts[] = {
 	{ "workers", 'w', "N",
 	  "concurrent requests, 1..256 (default 10)",
 	  INT(OPTIONS, workers, 1, 256) },
+	{ "per-host", 0, "N",
+	  "at most N requests at once to any one host (default:\n"
+	  "no cap but --workers)",
+	  INT(OPTIONS, per_host, 1, 256) },
+	{ "window-bytes", 0, "SIZE",
+	  "bytes of finished pages held while an earlier one is\n"
+	  "still fetched (default 8M; pages behind a slow one\n"
+	  "are fetched meanwhile while they fit)",
+	  SIZE(OPTIONS, window_bytes) },
 	{ "total-header", 0, "NAME",
 	  "response header holding the total item count",
 	  STRING(STATE, total_header, cli_check_header_name) },
@@ -693,10 +704,10 @@ static const struct cli_opt cli_opts[] = {
 	  CALL(cli_opt_header_file) },
 	{ "cacert", 0, "FILE",
 	  "trust the CA certificates in FILE (PEM)",
-	  STRING(OPTIONS, cacert, NULL) },
+	  STRING(TARGET, cacert, NULL) },
 	{ "capath", 0, "DIR",
 	  "trust the CA certificates in DIR",
-	  STRING(OPTIONS, capath, NULL) },
+	  STRING(TARGET, capath, NULL) },
 	{ "insecure", 0, NULL,
 	  "do not verify TLS certificates (never do this)",
 	  FLAG(OPTIONS, insecure, 1) },
@@ -713,6 +724,11 @@ static const struct cli_opt cli_opts[] = {
 	  "retries of a failed page, 0..100 (default 5)",
 	  .section = "Retries, rate limits and timeouts",
 	  INT(OPTIONS, retries, 0, 100) },
+	{ "no-hedge", 0, NULL,
+	  "never ask a stalled page again on another connection\n"
+	  "(by default a page with no byte for 4 x the recent\n"
+	  "p95, at least 1 s, is; at most 5% of requests)",
+	  FLAG(OPTIONS, hedge, 0) },
 	{ "retry-max-time", 0, "S",
 	  "seconds a page may keep retrying (default 600)",
 	  LONG(OPTIONS, retry_max_time, 0, 86400) },
@@ -1009,6 +1025,8 @@ cli_defaults(struct options *o, struct target *t)
 	o->max_item = 64LL << 20;
 	o->max_depth = 64;
 	o->max_redirs = 5;
+	o->window_bytes = 8LL << 20;
+	o->hedge = 1;
 	o->progress = -1;
 }
 
@@ -1135,8 +1153,7 @@ cli_job(struct cli_state *run, const struct jobs_file *jf,
 			t->url = p->value;
 			continue;
 		}
-		/* jobs.c admits only per-target keys (and cacert/capath,
-		 * which are the run's for now). */
+		/* jobs.c admits only per-target keys. */
 		if ((d = cli_find_name(p->key)) == NULL) {
 			log_error("%s:%d: '%s' is not an option a target may set",
 			    jf->path, p->line, p->key);
@@ -1175,6 +1192,15 @@ cli_jobs(struct cli_state *s, int argc, char **argv)
 		    s->jobs_path, argv[optind]);
 		return cli_exit_usage;
 	}
+	if (s->target_flag != NULL) {
+		log_error("--%s is a target's option: with --jobs, set it in %s "
+		    "(in [defaults] for every target)", s->target_flag,
+		    s->jobs_path);
+		return cli_exit_usage;
+	}
+	o->jobs_path = s->jobs_path;
+	o->manifest = s->t->manifest;
+	o->manifest_mode = s->t->mode;
 	o->jobs = xcalloc(1, sizeof *o->jobs);
 	if (jobs_parse(s->jobs_path, o->jobs, err, sizeof err) < 0) {
 		log_error("%s", err);
@@ -1227,6 +1253,10 @@ cli_parse(int argc, char **argv, struct options *o)
 		}
 		if ((r = cli_apply(&s, d, optarg)) != cli_run)
 			return r;
+		if (s.target_flag == NULL && (d->base == base_target ||
+		    jobs_key_known(d->name)) && strcmp(d->name, "manifest") != 0 &&
+		    strcmp(d->name, "mode") != 0)
+			s.target_flag = d->name;
 	}
 	if (s.jobs_path != NULL)
 		return cli_jobs(&s, argc, argv);

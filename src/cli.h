@@ -44,6 +44,8 @@ struct target {
 	int resume;                     /* --resume: continue from the journal */
 	long long shard_index;          /* --shard I/N: I, 0-based ... */
 	long long shard_count;          /* ... of N; 0: no sharding */
+	const char *cacert;             /* --cacert FILE, or NULL */
+	const char *capath;             /* --capath DIR, or NULL */
 };
 
 /* The run's settings, shared by every target and every thread. */
@@ -52,8 +54,15 @@ struct options {
 	int ntargets;
 	struct jobs_file *jobs;         /* --jobs: the parsed file the targets'
 	                                   strings point into, or NULL */
+	const char *jobs_path;          /* --jobs FILE */
+	const char *manifest;           /* with --jobs: the run's manifest */
+	int manifest_mode;              /* ... its mode (--mode; 0: 0600) */
 	int level;                      /* 1..9 */
 	int workers;                    /* 1..256: the run's concurrency */
+	int per_host;                   /* requests at once to one host; 0:
+	                                   no cap but --workers */
+	long long window_bytes;         /* finished pages held for the writer */
+	int hedge;                      /* ask a stalled page again (1) */
 	long connect_timeout;           /* seconds */
 	long max_time;                  /* whole run, seconds; 0: none */
 	long speed_limit;               /* stall: below this many bytes/s ... */
@@ -65,8 +74,6 @@ struct options {
 	long long max_item;             /* bytes of one compact item */
 	int max_depth;                  /* nesting of a body */
 	long max_redirs;
-	const char *cacert;
-	const char *capath;
 	int insecure;
 	int progress;                   /* enum progress_mode; -1: tty when
 	                                   stderr is a terminal */

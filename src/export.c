@@ -221,6 +221,7 @@ export_work(void *arg, long long seq, struct pool_page *page)
 	int early = 0;
 	char msg[1024];
 
+	log_set_target(ex->t->name, &ex->first_error);
 	/* The sharded or resumed plan: one job past the last page reads the
 	 * total again, on a worker that would otherwise idle through the
 	 * last round; it emits nothing. */
@@ -453,26 +454,14 @@ plan_first(struct export *ex, const struct fetch_info *info, long long n0,
 
 /*
  * How far the pool may run ahead of the page being written.  Planned: as far
- * as WINDOW_BYTES of finished pages allow (INVDUMP_WINDOW_BYTES overrides
- * it until the command line has a flag), so that a page that waits (a
+ * as --window-bytes of finished pages allow, so that a page that waits (a
  * Retry-After, a stall, a retry) does not stop the pages behind it.
  * Probing: 2W pages, since every page past the end is a wasted request.
  */
-#define WINDOW_BYTES ((size_t)8 << 20)
-
 static void
 export_window(const struct export *ex, int nworkers, struct pool_window *win)
 {
-	const char *env = getenv("INVDUMP_WINDOW_BYTES");
-	char *end;
-	unsigned long long v;
-
-	win->max_bytes = WINDOW_BYTES;
-	if (env != NULL && *env != '\0') {
-		v = strtoull(env, &end, 10);
-		if (*end == '\0')
-			win->max_bytes = (size_t)v;
-	}
+	win->max_bytes = (size_t)ex->o->window_bytes;
 	win->max_ahead = ex->t->no_total ? 2LL * nworkers : (long long)1 << 30;
 }
 
@@ -766,8 +755,8 @@ export_http_conf(struct export *ex, const struct options *o,
 	h->speed_time = o->speed_time;
 	h->max_body = o->max_body;
 	h->max_redirs = o->max_redirs;
-	h->cacert = o->cacert;
-	h->capath = o->capath;
+	h->cacert = t->cacert;
+	h->capath = t->capath;
 	h->insecure = o->insecure;
 	h->netrc = t->netrc;
 	h->netrc_file = t->netrc_file;
@@ -776,44 +765,61 @@ export_http_conf(struct export *ex, const struct options *o,
 	h->allow_origins = t->allow_origins;
 }
 
+/* What the manifest says of this run ended with st; files only when
+ * published. */
+static void
+export_manifest_info(struct export *ex, enum exit_status st, int published,
+    struct manifest_info *mi, struct manifest_shard *shard)
+{
+	const struct target *t = ex->t;
+	size_t n = 0;
+
+	memset(mi, 0, sizeof *mi);
+	mi->source_url = t->url;
+	mi->profile = t->profile.name;
+	mi->started = ex->started;
+	mi->ended = time(NULL);
+	mi->total_start = ex->plan.total;
+	mi->total_end = ex->total_end;
+	mi->items = ex->items;
+	mi->pages = ex->pages_written;
+	mi->requests = atomic_load(&ex->run.requests);
+	mi->retries = atomic_load(&ex->run.retried);
+	mi->throttles = atomic_load(&ex->run.throttled);
+	if (published && ex->w != NULL) {
+		mi->files = writer_parts(ex->w, &n);
+		mi->nfiles = n;
+	}
+	mi->verified = st == exit_ok && !ex->mismatch && ex->expect_items >= 0;
+	mi->warnings = (const char *const *)ex->warnings;
+	mi->nwarnings = (size_t)ex->nwarnings;
+	mi->exit_status = (int)st;
+	if (st != exit_ok)
+		mi->error = ex->fail_msg[0] != '\0' ? ex->fail_msg :
+		    atomic_load(&ex->first_error.taken) ?
+		    ex->first_error.text : status_text(st);
+	if (t->shard_count > 0) {
+		shard->index = t->shard_index;
+		shard->count = t->shard_count;
+		shard->first_page = ex->first_page;
+		shard->last_page = ex->end_page - 1;
+		mi->shard = shard;
+	}
+}
+
 /* The manifest, once the files are in place. */
 static int
 export_manifest(struct export *ex, enum exit_status st)
 {
-	const struct target *t = ex->t;
 	struct manifest_info mi;
 	struct manifest_shard shard;
-	size_t n = 0;
 	char err[512];
 
-	if (t->manifest == NULL)
+	if (ex->t->manifest == NULL)
 		return 0;
-	memset(&mi, 0, sizeof mi);
-	mi.source_url = t->url;
-	mi.profile = t->profile.name;
-	mi.started = ex->started;
-	mi.ended = time(NULL);
-	mi.total_start = ex->plan.total;
-	mi.total_end = ex->total_end;
-	mi.items = ex->items;
-	mi.pages = ex->pages_written;
-	mi.requests = atomic_load(&ex->run.requests);
-	mi.retries = atomic_load(&ex->run.retried);
-	mi.throttles = atomic_load(&ex->run.throttled);
-	mi.files = writer_parts(ex->w, &n);
-	mi.nfiles = n;
-	mi.verified = !ex->mismatch && ex->expect_items >= 0;
-	mi.warnings = (const char *const *)ex->warnings;
-	mi.nwarnings = (size_t)ex->nwarnings;
-	mi.exit_status = (int)st;
-	if (t->shard_count > 0) {
-		shard.index = t->shard_index;
-		shard.count = t->shard_count;
-		shard.first_page = ex->first_page;
-		shard.last_page = ex->end_page - 1;
-		mi.shard = &shard;
-	}
-	if (manifest_write(t->manifest, &mi, t->mode, err, sizeof err) < 0) {
+	export_manifest_info(ex, st, 1, &mi, &shard);
+	if (manifest_write(ex->t->manifest, &mi, ex->t->mode, err,
+	    sizeof err) < 0) {
 		log_error("%s", err);
 		return -1;
 	}
@@ -849,6 +855,7 @@ export_finish(struct export *ex, enum exit_status st)
 	st = ex->mismatch ? exit_mismatch : exit_ok;
 	if (writer_publish(ex->w) != writer_ok)
 		return exit_output;
+	ex->published = 1;
 	if (export_manifest(ex, st) < 0)
 		return exit_output;
 	if (atomic_load(&ex->run.retried) > 0)
@@ -882,9 +889,9 @@ export_summary(struct export *ex, enum exit_status st)
 	else
 		snprintf(verdict, sizeof verdict, "failed (exit status %d): "
 		    "nothing published", (int)st);
-	log_note("%s%s%s%lld items, %lld pages, %s, %.2f s, %ld requests, %ld "
-	    "retries, %ld throttled: %s", ex->t->name ? "[" : "",
-	    ex->t->name ? ex->t->name : "", ex->t->name ? "] " : "", ex->items, ex->pages_written, size,
+	/* A target of many is named by log.c (log_set_target). */
+	log_note("%lld items, %lld pages, %s, %.2f s, %ld requests, %ld "
+	    "retries, %ld throttled: %s", ex->items, ex->pages_written, size,
 	    progress_elapsed(&ex->progress), atomic_load(&ex->run.requests),
 	    atomic_load(&ex->run.retried), atomic_load(&ex->run.throttled),
 	    verdict);
@@ -938,12 +945,13 @@ export_free(struct export *ex)
 }
 
 enum exit_status
-export_run(const struct options *o, const struct target *t, atomic_int *stop)
+export_run(const struct options *o, const struct target *t,
+    struct hosts *hosts, atomic_int *stop, struct export_outcome *out)
 {
 	struct export ex;
 	struct worker_ctx *wc = NULL;
 	void **wctx = NULL;
-	struct limiter limiter;
+	struct hosts own;
 	enum exit_status st = exit_ok;
 	char err[256], *shown;
 	CURLU *base;
@@ -951,7 +959,12 @@ export_run(const struct options *o, const struct target *t, atomic_int *stop)
 
 	memset(&ex, 0, sizeof ex);
 	thread_mutex_init(&ex.fail_lock);
-	limiter_init(&limiter, o->rate);
+	if (hosts == NULL) {
+		hosts_init(&own, o->per_host, o->rate);
+		hosts = &own;
+	}
+	if (out != NULL)
+		memset(out, 0, sizeof *out);
 	buf_init(&ex.filtered, MAX_PAGE_BYTES);
 	buf_init(&ex.packed, MAX_PAGE_BYTES);
 	buf_init(&ex.prev_hashes, MAX_PAGE_BYTES);
@@ -960,10 +973,13 @@ export_run(const struct options *o, const struct target *t, atomic_int *stop)
 	ex.stop = stop;
 	ex.started = time(NULL);
 	ex.expect_items = ex.total_end = ex.last_seq = -1;
+	ex.plan.total = ex.plan.pages = ex.plan.npages = -1;
+	log_set_target(t->name, &ex.first_error);
 	progress_init(&ex.progress, o->progress > 0 ? (enum progress_mode)o->progress :
 	    progress_off);
 	if ((base = profile_base_url(&t->profile, t->url, err, sizeof err)) ==
-	    NULL || (ex.origin = origin_of(t->url)) == NULL) {
+	    NULL || (ex.origin = origin_of(t->url)) == NULL ||
+	    (ex.run.home = hosts_get(hosts, t->url)) == NULL) {
 		shown = log_redact_url(t->url);
 		log_error("%s: %s", shown, base == NULL ? err :
 		    "not an http or https URL");
@@ -979,7 +995,7 @@ export_run(const struct options *o, const struct target *t, atomic_int *stop)
 	ex.run.base = base;
 	ex.run.max_page = MAX_PAGE_BYTES;
 	ex.run.defer_gzip = t->key != NULL;
-	ex.run.limiter = &limiter;
+	ex.run.hosts = hosts;
 	ex.run.cancel = stop;
 	export_http_conf(&ex, o, t);
 	if (t->key != NULL && t->gzip)
@@ -1010,6 +1026,13 @@ export_run(const struct options *o, const struct target *t, atomic_int *stop)
 	if (st != exit_interrupted)
 		export_summary(&ex, st);
 out:
+	if (out != NULL) {
+		struct manifest_info mi;
+		struct manifest_shard shard;
+
+		export_manifest_info(&ex, st, ex.published, &mi, &shard);
+		out->manifest = manifest_json(&mi, err, sizeof err);
+	}
 	if (resume_keep(&ex, st)) {
 		writer_leave(ex.w);
 		ex.w = NULL;
@@ -1022,6 +1045,8 @@ out:
 	free(wctx);
 	export_free(&ex);
 	curl_url_cleanup(base);
-	limiter_destroy(&limiter);
+	if (hosts == &own)
+		hosts_destroy(&own);
+	log_set_target(NULL, NULL);
 	return st;
 }

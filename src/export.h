@@ -8,16 +8,30 @@
 #include <stdatomic.h>
 
 #include "cli.h"
+#include "host.h"
 #include "status.h"
 
 /* What *stop holds when the run stops itself: one page failed for good,
  * and every other transfer must end at once. */
 #define STOP_FAILED (-2)
 
-/* Runs the export of target t with the run's settings o.  *stop holds the number of a signal that
- * asked to stop (0 while none did); the run itself stores STOP_FAILED
- * there (only over 0) when it fails.  Returns the exit status. */
+/* What became of one export, for a run of many (fleet.c). */
+struct export_outcome {
+	char *manifest;         /* this target's manifest as a JSON object
+	                           (manifest_json), published or not; the
+	                           caller frees it; NULL if it could not be
+	                           made */
+};
+
+/*
+ * Runs the export of target t with the run's settings o.  hosts is the
+ * run's (shared by the exports of a fleet), or NULL for one of its own.
+ * *stop holds the number of a signal that asked to stop (0 while none
+ * did); the run itself stores STOP_FAILED there (only over 0) when it
+ * fails.  out (or NULL) receives what became of it.  Returns the exit
+ * status.
+ */
 enum exit_status export_run(const struct options *o, const struct target *t,
-    atomic_int *stop);
+    struct hosts *hosts, atomic_int *stop, struct export_outcome *out);
 
 #endif

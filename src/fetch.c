@@ -42,6 +42,8 @@ struct fetcher {
 	                           parsed as [ body ] */
 	int opened;             /* single: the "[" was fed */
 	int opened2;            /* ... to the spare lane's parser */
+	struct host *host;      /* the host of the request under way */
+	int hedge_slot;         /* its hedge holds a slot of that host */
 };
 
 /* What one attempt says about retrying it. */
@@ -54,12 +56,9 @@ struct fetcher *
 fetcher_new(struct fetch_run *run)
 {
 	struct fetcher *f = xcalloc(1, sizeof *f);
-	const char *env;
 
 	f->run = run;
-	/* On unless INVDUMP_HEDGE=0 (until the command line has a flag). */
-	env = getenv("INVDUMP_HEDGE");
-	run->hedge.on = env == NULL || strcmp(env, "0") != 0;
+	run->hedge.on = run->o->hedge;
 	if (run->hedge.on && ((f->multi = http_multi_new()) == NULL ||
 	    (f->http2 = http_client_new_multi(&run->http, f->multi)) ==
 	    NULL)) {
@@ -179,11 +178,13 @@ hedge_after(struct fetch_hedge *h)
 	return 4 * p95 > HEDGE_FLOOR ? 4 * p95 : HEDGE_FLOOR;
 }
 
-/* May one more hedge go?  Counts it when it may. */
+/* May one more hedge go?  Counts it when it may; it takes a slot of the
+ * host under --per-host, only if one is free now. */
 static int
 hedge_allow(void *arg)
 {
-	struct fetch_run *run = arg;
+	struct fetcher *f = arg;
+	struct fetch_run *run = f->run;
 	long sent = atomic_load(&run->hedge.sent);
 	double cap = HEDGE_SHARE * (double)atomic_load(&run->requests);
 
@@ -192,6 +193,11 @@ hedge_allow(void *arg)
 			return 0;
 	} while (!atomic_compare_exchange_weak(&run->hedge.sent, &sent,
 	    sent + 1));
+	if (host_try_enter(run->hosts, f->host) < 0) {
+		atomic_fetch_sub(&run->hedge.sent, 1);
+		return 0;
+	}
+	f->hedge_slot = 1;
 	return 1;
 }
 
@@ -509,8 +515,12 @@ fetch_once(struct fetcher *f, const struct fetch_req *req,
 		hg.ctx = f;
 		hg.after_s = hedge_after(&f->run->hedge);
 		hg.allow = hedge_allow;
-		hg.arg = f->run;
+		hg.arg = f;
 		http_get_hedged(f->http, url, extra, fetch_body, f, &hg, &res);
+		if (f->hedge_slot) {
+			host_leave(f->host);
+			f->hedge_slot = 0;
+		}
 		if (hg.won) {
 			fetch_lanes_swap(f);
 			atomic_fetch_add(&f->run->hedge.won, 1);
@@ -588,6 +598,7 @@ fetch_page_step(struct fetcher *f, const struct fetch_req *req,
 	struct fetch_run *run = f->run;
 	const struct options *o = run->o;
 	struct attempt at;
+	struct host *h;
 	enum retry_verdict v;
 	enum exit_status st;
 	long long remaining;
@@ -596,16 +607,23 @@ fetch_page_step(struct fetcher *f, const struct fetch_req *req,
 	rs->wait_ms = 0;
 	if (rs->attempt == 0 && rs->start == 0)
 		rs->start = retry_now();
-	if (limiter_acquire(run->limiter, run->cancel) < 0) {
+	/* The host this request goes to: a cursor's next page or a detail
+	 * may be on another than the target's. */
+	h = req->url != NULL ? hosts_get(run->hosts, req->url) : NULL;
+	if (h == NULL)
+		h = run->home;
+	if (host_enter(run->hosts, h, run->cancel) < 0) {
 		snprintf(msg, msgsz, "offset %lld: interrupted", req->offset);
 		return exit_interrupted;
 	}
+	f->host = h;
 	st = fetch_once(f, req, info, msg, msgsz, &at);
+	host_leave(h);
 	v = st == exit_ok || st == exit_interrupted ? retry_verdict_no :
 	    retry_classify(&at.sig);
-	limiter_update(run->limiter, v == retry_verdict_throttled);
+	limiter_update(&h->limiter, v == retry_verdict_throttled);
 	if (verdict_quota(f->http, (long long)time(NULL), &remaining, &reset_s))
-		limiter_quota(run->limiter, remaining, reset_s);
+		limiter_quota(&h->limiter, remaining, reset_s);
 	if (st == exit_ok || v == retry_verdict_no)
 		return st;
 	if (v == retry_verdict_throttled)

@@ -15,6 +15,7 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "host.h"
 #include "http.h"
 #include "retry.h"
 #include "status.h"
@@ -37,7 +38,8 @@ struct fetch_run {
 	size_t max_page;                /* cap on one page's NDJSON bytes */
 	int defer_gzip;                 /* --key: pages stay NDJSON, the emitter
 	                                   de-duplicates, then compresses */
-	struct limiter *limiter;        /* shared by every worker */
+	struct hosts *hosts;            /* the run's hosts: caps, limiters */
+	struct host *home;              /* the target's own (its URL's) */
 	const atomic_int *cancel;       /* a signal, or another page failed */
 	atomic_long requests;           /* requests sent */
 	atomic_long inflight;           /* requests under way */

@@ -8,7 +8,9 @@
  * stop flag of its own: its failure (STOP_FAILED) stops its own pages
  * only.  The calling thread copies a signal (or --max-time) from the run's
  * flag to every export's flag, ten times a second, until all are done.
- * The runners share nothing else but the lock around the next target.
+ * The runners share the lock around the next target and the run's hosts
+ * (host.h: --per-host and each host's limiter, whichever target asks it).
+ * With --manifest, the run's manifest lists every target's outcome.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -19,6 +21,7 @@
 #include "export.h"
 #include "fleet.h"
 #include "log.h"
+#include "manifest.h"
 #include "thread.h"
 #include "xalloc.h"
 
@@ -30,6 +33,8 @@ struct fleet {
 	atomic_int *stops;              /* one per target */
 	enum exit_status *status;       /* one per target */
 	atomic_int running;             /* runners still working */
+	struct hosts hosts;             /* every target's */
+	struct export_outcome *out;     /* one per target */
 };
 
 static void *
@@ -45,7 +50,7 @@ fleet_runner(void *arg)
 		if (i < 0)
 			break;
 		fl->status[i] = export_run(&fl->each, &fl->o->targets[i],
-		    &fl->stops[i]);
+		    &fl->hosts, &fl->stops[i], &fl->out[i]);
 	}
 	atomic_fetch_sub(&fl->running, 1);
 	return NULL;
@@ -71,9 +76,36 @@ fleet_watch(struct fleet *fl, const atomic_int *stop)
 	}
 }
 
+/* --manifest: every target's outcome, published or not. */
+static enum exit_status
+fleet_manifest(struct fleet *fl, time_t started, enum exit_status st)
+{
+	const struct options *o = fl->o;
+	struct manifest_target *mt;
+	char err[512], *json;
+	int i, rc;
+
+	mt = xcalloc((size_t)o->ntargets, sizeof *mt);
+	for (i = 0; i < o->ntargets; i++) {
+		mt[i].name = o->targets[i].name;
+		mt[i].json = fl->out[i].manifest;
+		mt[i].exit_status = (int)fl->status[i];
+	}
+	json = manifest_fleet_json(o->jobs_path, started, time(NULL), (int)st,
+	    mt, (size_t)o->ntargets, err, sizeof err);
+	rc = json == NULL ? -1 : manifest_write_text(o->manifest, json,
+	    o->manifest_mode, err, sizeof err);
+	if (rc < 0)
+		log_error("%s", err);
+	free(json);
+	free(mt);
+	return rc < 0 && st == exit_ok ? exit_output : st;
+}
+
 enum exit_status
 fleet_run(const struct options *o, atomic_int *stop)
 {
+	time_t t0 = time(NULL);
 	struct fleet fl;
 	pthread_t *tids;
 	enum exit_status st = exit_ok;
@@ -87,6 +119,8 @@ fleet_run(const struct options *o, atomic_int *stop)
 	fl.each.progress = 0;   /* many lines at once would garble each other */
 	fl.stops = xcalloc((size_t)o->ntargets, sizeof *fl.stops);
 	fl.status = xcalloc((size_t)o->ntargets, sizeof *fl.status);
+	fl.out = xcalloc((size_t)o->ntargets, sizeof *fl.out);
+	hosts_init(&fl.hosts, o->per_host, o->rate);
 	for (i = 0; i < o->ntargets; i++)
 		fl.status[i] = exit_interrupted;
 	thread_mutex_init(&fl.lock);
@@ -117,6 +151,12 @@ fleet_run(const struct options *o, atomic_int *stop)
 			    (int)fl.status[i]);
 	}
 	log_note("%d of %d targets succeeded", ok, o->ntargets);
+	if (o->manifest != NULL)
+		st = fleet_manifest(&fl, t0, st);
+	for (i = 0; i < o->ntargets; i++)
+		free(fl.out[i].manifest);
+	free(fl.out);
+	hosts_destroy(&fl.hosts);
 	free(tids);
 	free(fl.stops);
 	free(fl.status);

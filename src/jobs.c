@@ -105,6 +105,14 @@ key_find(const char *name)
 	return NULL;
 }
 
+int
+jobs_key_known(const char *name)
+{
+	const struct jobs_key *k = key_find(name);
+
+	return k != NULL && !(k->flags & (key_section | key_env));
+}
+
 /* Levenshtein distance of a and b, capped at 3 (enough for "did you mean"). */
 static int
 distance(const char *a, const char *b)

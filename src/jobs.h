@@ -132,4 +132,8 @@ int jobs_has(const struct jobs_target *t, const char *key);
 /* Frees everything, wiping the secrets first; *jf is left empty. */
 void jobs_free(struct jobs_file *jf);
 
+/* 1 when name (an option's long name) is a key a jobs file may set for a
+ * target: with --jobs, such an option belongs in the file. */
+int jobs_key_known(const char *name);
+
 #endif

@@ -17,6 +17,15 @@
 
 static int log_level;
 static int log_erase;
+static _Thread_local const char *log_target;
+static _Thread_local struct log_first *log_first;
+
+void
+log_set_target(const char *name, struct log_first *first)
+{
+	log_target = name;
+	log_first = first;
+}
 
 void
 log_set_erase_line(int on)
@@ -36,15 +45,20 @@ log_get_level(void)
 	return log_level;
 }
 
-/* One write(2) per line, so that threads never interleave inside a line. */
+/* One write(2) per line, so that threads never interleave inside a line.
+ * An error (is_error) is also the target's first, if none was before. */
 static void
-log_emit(const char *fmt, va_list ap, const char *suffix)
+log_emit(const char *fmt, va_list ap, const char *suffix, int is_error)
 {
 	char line[4096];
-	int n, m;
+	int n, m, start, zero = 0;
 
-	n = snprintf(line, sizeof line, "%sinvdump: ", log_erase ? "\r\033[K" :
-	    "");
+	n = snprintf(line, sizeof line, "%sinvdump: %s%s%s", log_erase ?
+	    "\r\033[K" : "", log_target != NULL ? "[" : "", log_target != NULL ?
+	    log_target : "", log_target != NULL ? "] " : "");
+	if ((size_t)n >= sizeof line / 2)
+		n = sizeof line / 2;
+	start = n;
 	m = vsnprintf(line + n, sizeof line - n, fmt, ap);
 	if (m < 0)
 		m = 0;
@@ -54,6 +68,13 @@ log_emit(const char *fmt, va_list ap, const char *suffix)
 	if (suffix != NULL) {
 		m = snprintf(line + n, sizeof line - 1 - n, ": %s", suffix);
 		n = (size_t)(n + m) >= sizeof line - 2 ? (int)sizeof line - 2 : n + m;
+	}
+	if (is_error && log_first != NULL &&
+	    atomic_compare_exchange_strong(&log_first->taken, &zero, 1)) {
+		m = n - start < (int)sizeof log_first->text ? n - start :
+		    (int)sizeof log_first->text - 1;
+		memcpy(log_first->text, line + start, (size_t)m);
+		log_first->text[m] = '\0';
 	}
 	line[n++] = '\n';
 	/* Nothing useful to do if stderr itself fails. */
@@ -67,7 +88,7 @@ log_error(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	log_emit(fmt, ap, NULL);
+	log_emit(fmt, ap, NULL, 1);
 	va_end(ap);
 }
 
@@ -78,7 +99,7 @@ log_errno(const char *fmt, ...)
 	int e = errno;
 
 	va_start(ap, fmt);
-	log_emit(fmt, ap, strerror(e));
+	log_emit(fmt, ap, strerror(e), 1);
 	va_end(ap);
 }
 
@@ -90,7 +111,7 @@ log_warn(const char *fmt, ...)
 	if (log_level < log_level_normal)
 		return;
 	va_start(ap, fmt);
-	log_emit(fmt, ap, NULL);
+	log_emit(fmt, ap, NULL, 0);
 	va_end(ap);
 }
 
@@ -102,7 +123,7 @@ log_info(const char *fmt, ...)
 	if (log_level < log_level_verbose)
 		return;
 	va_start(ap, fmt);
-	log_emit(fmt, ap, NULL);
+	log_emit(fmt, ap, NULL, 0);
 	va_end(ap);
 }
 

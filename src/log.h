@@ -9,6 +9,7 @@
 #ifndef INVDUMP_LOG_H
 #define INVDUMP_LOG_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 enum log_level { log_level_quiet = -1, log_level_normal = 0, log_level_verbose = 1 };
@@ -18,6 +19,17 @@ void log_set_level(int level);
 /* With a progress line on the terminal: erase it before each message. */
 void log_set_erase_line(int on);
 int log_get_level(void);
+/*
+ * Messages of this thread name the target they are about ("invdump:
+ * [name] ..."), or none (NULL), and the first error of any thread with
+ * the same first (or NULL) is kept there: set by each thread of an
+ * export.  first->text is read once those threads are done.
+ */
+struct log_first {
+	atomic_int taken;
+	char text[1024];
+};
+void log_set_target(const char *name, struct log_first *first);
 
 /* Errors are printed at every level. */
 void log_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

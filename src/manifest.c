@@ -14,6 +14,7 @@
 
 #include <yajl/yajl_gen.h>
 
+#include "buf.h"
 #include "log.h"
 #include "manifest.h"
 #include "xalloc.h"
@@ -254,6 +255,8 @@ manifest_json(const struct manifest_info *in, char *err, size_t errsz)
 		gen_int(&g, in->shard->last_page);
 		gen_close(&g, 1);
 	}
+	gen_key(&g, "error");
+	gen_str(&g, in->error);
 	gen_close(&g, 1);
 
 	if (g.st != yajl_gen_status_ok) {
@@ -268,6 +271,102 @@ manifest_json(const struct manifest_info *in, char *err, size_t errsz)
 	json[len] = '\0';
 out:
 	free(url);
+	yajl_gen_free(g.g);
+	return json;
+}
+
+/* The JSON text of g's buffer less its last byte (an object's "}"). */
+static void
+buf_gen_open(struct buf *b, yajl_gen g)
+{
+	const unsigned char *out;
+	size_t len;
+
+	yajl_gen_get_buf(g, &out, &len);
+	buf_add(b, out, len - 1);
+}
+
+char *
+manifest_fleet_json(const char *jobs_file, time_t started, time_t ended,
+    int exit_status, const struct manifest_target *targets, size_t n,
+    char *err, size_t errsz)
+{
+	yajl_alloc_funcs funcs;
+	struct gen g = { NULL, yajl_gen_status_ok, "" };
+	struct buf b;
+	char *json = NULL;
+	size_t i, ok = 0;
+
+	for (i = 0; i < n; i++)
+		ok += targets[i].exit_status == 0;
+	xalloc_yajl_funcs(&funcs);
+	buf_init(&b, 0);
+	g.g = yajl_gen_alloc(&funcs);
+	yajl_gen_config(g.g, yajl_gen_validate_utf8, 1);
+	gen_open(&g, 1);
+	gen_key(&g, "schema_version");
+	gen_int(&g, MANIFEST_SCHEMA_VERSION);
+	gen_key(&g, "invdump_version");
+	gen_str(&g, PACKAGE_VERSION);
+	gen_key(&g, "jobs_file");
+	gen_str(&g, jobs_file);
+	gen_key(&g, "started_at");
+	gen_time(&g, started);
+	gen_key(&g, "ended_at");
+	gen_time(&g, ended);
+	gen_key(&g, "targets_total");
+	gen_int(&g, (long long)n);
+	gen_key(&g, "targets_ok");
+	gen_int(&g, (long long)ok);
+	gen_key(&g, "exit_status");
+	gen_int(&g, exit_status);
+	gen_close(&g, 1);
+	if (g.st != yajl_gen_status_ok)
+		goto bad;
+	buf_gen_open(&b, g.g);
+	buf_adds(&b, ",\"targets\":[");
+	for (i = 0; i < n; i++) {
+		/* {"target":NAME, then the target's own object's members
+		 * (manifest_json's text, itself made by yajl_gen). */
+		yajl_gen_clear(g.g);
+		yajl_gen_reset(g.g, NULL);
+		gen_open(&g, 1);
+		gen_key(&g, "target");
+		gen_str(&g, targets[i].name);
+		if (targets[i].json == NULL) {
+			gen_key(&g, "exit_status");
+			gen_int(&g, targets[i].exit_status);
+		}
+		gen_close(&g, 1);
+		if (g.st != yajl_gen_status_ok)
+			goto bad;
+		if (i > 0)
+			buf_adds(&b, ",");
+		if (targets[i].json == NULL) {
+			const unsigned char *out;
+			size_t len;
+
+			yajl_gen_get_buf(g.g, &out, &len);
+			buf_add(&b, out, len);
+			continue;
+		}
+		buf_gen_open(&b, g.g);
+		buf_adds(&b, ",");
+		/* Past the object's "{", and without its "\n". */
+		buf_add(&b, targets[i].json + 1, strlen(targets[i].json) - 1);
+		while (b.len > 0 && b.data[b.len - 1] == '\n')
+			b.len--;        /* its "}" closes ours */
+	}
+	buf_adds(&b, "]}\n");
+	json = xmalloc(b.len + 1);
+	memcpy(json, b.data, b.len);
+	json[b.len] = '\0';
+	goto out;
+bad:
+	errf(err, errsz, "manifest: the field %s is %s", g.key,
+	    gen_status_text(g.st));
+out:
+	buf_free(&b);
 	yajl_gen_free(g.g);
 	return json;
 }
@@ -295,7 +394,21 @@ int
 manifest_write(const char *path, const struct manifest_info *info, int mode,
     char *err, size_t errsz)
 {
-	char *json = NULL, *copy = NULL, *dir = NULL, *tmp = NULL;
+	char *json;
+	int ret;
+
+	if ((json = manifest_json(info, err, errsz)) == NULL)
+		return -1;
+	ret = manifest_write_text(path, json, mode, err, errsz);
+	free(json);
+	return ret;
+}
+
+int
+manifest_write_text(const char *path, const char *json, int mode, char *err,
+    size_t errsz)
+{
+	char *copy = NULL, *dir = NULL, *tmp = NULL;
 	struct stat st;
 	int fd = -1, dfd, ret = -1, created = 0, renamed = 0;
 
@@ -316,8 +429,6 @@ manifest_write(const char *path, const struct manifest_info *info, int mode,
 		errf(err, errsz, "%s: is a directory", path);
 		return -1;
 	}
-	if ((json = manifest_json(info, err, errsz)) == NULL)
-		return -1;
 	copy = xstrdup(path);
 	dir = xstrdup(dirname(copy));
 	free(copy);
@@ -376,7 +487,6 @@ out:
 		close(fd);
 	if (created && !renamed)
 		unlink(tmp);
-	free(json);
 	free(copy);
 	free(dir);
 	free(tmp);

@@ -30,8 +30,18 @@
  *     "verified": true,
  *     "warnings": [ "..." ],
  *     "exit_status": 0,
- *     "shard": null        or {"index":I,"count":N,"first_page":A,"last_page":B}
+ *     "shard": null,       or {"index":I,"count":N,"first_page":A,"last_page":B}
+ *     "error": null        or why it failed: "offset 300: GET ...: HTTP 503"
  *   }
+ *
+ * A run of many targets (--jobs with --manifest) has one manifest for all
+ * of them, failed or not, each target's object as above (its "files"
+ * empty unless published) with its section's name first:
+ *
+ *   { "schema_version": 1, "invdump_version": "0.1.0",
+ *     "jobs_file": "fleet.ini", "started_at": ..., "ended_at": ...,
+ *     "targets_total": 6, "targets_ok": 5, "exit_status": 1,
+ *     "targets": [ { "target": "ltm@bigip1", "schema_version": 1, ... } ] }
  */
 #ifndef INVDUMP_MANIFEST_H
 #define INVDUMP_MANIFEST_H
@@ -72,6 +82,7 @@ struct manifest_info {
 	size_t nwarnings;
 	int exit_status;
 	const struct manifest_shard *shard;     /* NULL: null */
+	const char *error;              /* NULL: null */
 };
 
 /*
@@ -88,6 +99,23 @@ char *manifest_json(const struct manifest_info *info, char *err, size_t errsz);
  */
 int manifest_write(const char *path, const struct manifest_info *info,
     int mode, char *err, size_t errsz);
+
+/* One target of a run of many: its section's name and its manifest_json
+ * text (NULL: the object is {"target": name, "exit_status": ...} alone). */
+struct manifest_target {
+	const char *name;
+	const char *json;
+	int exit_status;
+};
+
+/* The run's manifest of n targets, as manifest_json. */
+char *manifest_fleet_json(const char *jobs_file, time_t started,
+    time_t ended, int exit_status, const struct manifest_target *targets,
+    size_t n, char *err, size_t errsz);
+
+/* Publishes text (a manifest) at path, as manifest_write. */
+int manifest_write_text(const char *path, const char *text, int mode,
+    char *err, size_t errsz);
 
 /* t as "2026-11-30T18:45:48Z" (UTC) in buf; 0, or -1 when it cannot be. */
 int manifest_time(time_t t, char *buf, size_t bufsz);

@@ -21,6 +21,7 @@
 #include "gzmember.h"
 #include "hashset.h"
 #include "journal.h"
+#include "log.h"
 #include "plan.h"
 #include "pool.h"
 #include "progress.h"
@@ -109,6 +110,9 @@ struct export {
 	pthread_mutex_t fail_lock;
 	enum exit_status fail_status;
 	char fail_msg[1024];
+	int published;                  /* the files are in place */
+	struct log_first first_error;   /* what the manifest's "error" says
+	                                   when fail_msg does not */
 };
 
 struct worker_ctx {

@@ -20,4 +20,30 @@ enum exit_status {
 	exit_interrupted = 130  /* SIGINT/SIGTERM: 128 + signal number */
 };
 
+/* What a status means, in a few words (for a manifest's "error"). */
+static inline const char *
+status_text(enum exit_status st)
+{
+	switch (st) {
+	case exit_ok:
+		return "ok";
+	case exit_failure:
+		return "network or HTTP failure";
+	case exit_usage:
+		return "usage error";
+	case exit_mismatch:
+		return "the items do not add up";
+	case exit_auth:
+		return "authentication or TLS failure";
+	case exit_throttled:
+		return "rate-limited: the server kept refusing requests";
+	case exit_output:
+		return "output error";
+	case exit_protocol:
+		return "unusable response";
+	default:
+		return "interrupted";
+	}
+}
+
 #endif

@@ -13,7 +13,7 @@ _invdump()
 	local profiles='offset softlayer range page drf odata scim cursor infoblox meraki f5 servicenow object'
 	# Flags that take a value, and those that do not.
 	local with_value='-o --output --compress --level -p --profile -l --limit
-		-w --workers --total-header --offset-param --limit-param
+		-w --workers --per-host --window-bytes --total-header --offset-param --limit-param
 		--items-path --total-path --next-path --cursor-param --sort-param
 		--key -u --user --user-file --netrc-file -H --header --header-file
 		--cacert --capath --max-redirs --allow-origin --retries
@@ -21,6 +21,7 @@ _invdump()
 		--max-time --max-body --max-item --max-depth --mode --split-items
 		--split-bytes --manifest --shard --jobs'
 	local without_value='--no-total --keep-mismatch --resume --netrc --insecure
+		--no-hedge
 		-q --quiet --progress --no-progress -v --verbose -V --version
 		-h --help'
 

@@ -47,8 +47,8 @@ check "a stalled body, hedged: said with -v" err_has "offset 500: no byte for"
 check "a stalled body, hedged: counted" err_has "1 hedged requests"
 rm -f "$T/d/out.gz"
 start_mock --items 2000 --latency-ms 20 --fault stall:1:1@500
-INVDUMP_HEDGE=0 run_invdump -v -w 4 --speed-time 2 -o "$T/d/out.gz" "$BASE/offset/items"
-check "INVDUMP_HEDGE=0: no hedge, the stall limit and a retry instead" sh -c "[ $rc -eq 0 ] && ! grep -q hedged '$T/err' && grep -q 'retry 1 of' '$T/err'"
+run_invdump -v --no-hedge -w 4 --speed-time 2 -o "$T/d/out.gz" "$BASE/offset/items"
+check "--no-hedge: no hedge, the stall limit and a retry instead" sh -c "[ $rc -eq 0 ] && ! grep -q hedged '$T/err' && grep -q 'retry 1 of' '$T/err'"
 rm -f "$T/d/out.gz"
 
 # Faults that never stop: the run gives up with the right status.

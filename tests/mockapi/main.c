@@ -164,7 +164,9 @@
  *   /truth-object          the canonical line of /f5/mgmt/tm/sys/version
  *   /stats                 {"requests","connections","status_429",
  *                          "status_5xx","faults","drifted","items",
- *                          "resets"}
+ *                          "resets","peak_latency"}: peak_latency is the
+ *                          most list requests at once in their
+ *                          --latency-ms sleep (requests in flight)
  *   /redirect?to=URL       302 to URL
  *   /redirect-keep?to=URL  302 to URL with the request's other query
  *                          parameters appended (so a client's paging
@@ -525,8 +527,17 @@ gate(struct req *r, enum MHD_Result *ret)
 		*ret = MHD_NO;
 		return 1;
 	}
-	if (mock_cfg.latency_ms != 0)
+	if (mock_cfg.latency_ms != 0) {
+		unsigned long long now, peak;
+
+		now = atomic_fetch_add(&mock_stats.sleeping, 1) + 1;
+		peak = atomic_load(&mock_stats.peak_sleeping);
+		while (now > peak && !atomic_compare_exchange_weak(
+		    &mock_stats.peak_sleeping, &peak, now))
+			;
 		mock_sleep_ms(mock_cfg.latency_ms);
+		atomic_fetch_sub(&mock_stats.sleeping, 1);
+	}
 	if (mock_cfg.auth_expect != NULL && !auth_ok(r)) {
 		buf_init(&b, 0);
 		buf_adds(&b, "{\"error\":\"authentication required\","

@@ -41,6 +41,8 @@ struct mock_stats {
 	atomic_ullong status_5xx;
 	atomic_ullong faults;           /* faults injected */
 	atomic_ullong resets;           /* connections reset (--reset-first) */
+	atomic_ullong sleeping;         /* list requests in their latency */
+	atomic_ullong peak_sleeping;    /* ... the most at once */
 };
 extern struct mock_stats mock_stats;
 

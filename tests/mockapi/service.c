@@ -76,14 +76,16 @@ svc_stats(struct req *r)
 
 	s = xasprintf("{\"requests\":%llu,\"connections\":%llu,"
 	    "\"status_429\":%llu,\"status_5xx\":%llu,\"faults\":%llu,"
-	    "\"drifted\":%d,\"items\":%llu,\"resets\":%llu}",
+	    "\"drifted\":%d,\"items\":%llu,\"resets\":%llu,"
+	    "\"peak_latency\":%llu}",
 	    (unsigned long long)atomic_load(&mock_stats.requests),
 	    (unsigned long long)atomic_load(&mock_stats.connections),
 	    (unsigned long long)atomic_load(&mock_stats.status_429),
 	    (unsigned long long)atomic_load(&mock_stats.status_5xx),
 	    (unsigned long long)atomic_load(&mock_stats.faults),
 	    data_drifted(), (unsigned long long)r->view.n,
-	    (unsigned long long)atomic_load(&mock_stats.resets));
+	    (unsigned long long)atomic_load(&mock_stats.resets),
+	    (unsigned long long)atomic_load(&mock_stats.peak_sleeping));
 	buf_init(&b, 0);
 	buf_adds(&b, s);
 	free(s);

@@ -116,8 +116,10 @@ test_defaults(void)
 	    o->max_depth == 64 && o->max_redirs == 5,
 	    "defaults: 1G bodies, 64M items, depth 64, 5 redirects");
 	ok(o->progress == -1 && o->verbose == 0 && o->quiet == 0 &&
-	    o->insecure == 0 && o->cacert == NULL && o->capath == NULL,
+	    o->insecure == 0 && T0.cacert == NULL && T0.capath == NULL,
 	    "defaults: progress when a terminal, not quiet or verbose, TLS on");
+	ok(o->per_host == 0 && o->window_bytes == 8LL << 20 && o->hedge == 1,
+	    "defaults: no per-host cap, an 8M window, hedging on");
 	ok(is(T0.profile.name, "offset") && T0.userpwd == NULL &&
 	    T0.headers == NULL && T0.netrc == 0 && T0.allow_origins == NULL &&
 	    T0.no_total == 0 && T0.key == NULL && T0.keep_mismatch == 0,
@@ -397,8 +399,15 @@ test_headers_and_files(void)
 	ok(PARSE("--netrc-file", "/x/netrc", URL) == cli_run && T0.netrc == 1 &&
 	    is(T0.netrc_file, "/x/netrc"), "--netrc-file: implies --netrc");
 	ok(PARSE("--cacert", "ca.pem", "--capath", "/etc/ssl/certs", URL) ==
-	    cli_run && is(R.o.cacert, "ca.pem") &&
-	    is(R.o.capath, "/etc/ssl/certs"), "--cacert, --capath");
+	    cli_run && is(T0.cacert, "ca.pem") &&
+	    is(T0.capath, "/etc/ssl/certs"), "--cacert, --capath: the target's");
+	ok(PARSE("--per-host", "3", "--window-bytes", "64K", "--no-hedge",
+	    URL) == cli_run && R.o.per_host == 3 &&
+	    R.o.window_bytes == 64 * 1024 && R.o.hedge == 0,
+	    "--per-host, --window-bytes, --no-hedge");
+	ok(PARSE("--per-host", "0", URL) == cli_exit_usage &&
+	    PARSE("--per-host", "257", URL) == cli_exit_usage,
+	    "--per-host 0 or past 256: refused");
 	ok(PARSE("--insecure", URL) == cli_run && R.o.insecure == 1,
 	    "--insecure: taken (with a warning)");
 	free(hf), free(uf), free(nocolon), free(empty), free(missing);

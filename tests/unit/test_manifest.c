@@ -145,7 +145,7 @@ test_fields(void)
 		"schema_version", "invdump_version", "source_url", "profile",
 		"started_at", "ended_at", "total_at_start", "total_at_end",
 		"items_written", "pages", "requests", "retries", "throttles",
-		"files", "verified", "warnings", "exit_status", "shard"
+		"files", "verified", "warnings", "exit_status", "shard", "error"
 	};
 	struct manifest_info in;
 	char err[512] = "", errbuf[256];
@@ -235,6 +235,8 @@ test_fields(void)
 	    is_str(YAJL_GET_ARRAY(v)->values[1], warnings[1]),
 	    "warnings: strings, quotes, tabs and UTF-8 kept");
 	ok(is_int(get(root, "exit_status", NULL), 0), "exit_status");
+	v = get(root, "error", NULL);
+	ok(v != NULL && YAJL_IS_NULL(v), "error: null when it succeeded");
 	v = get(root, "shard", NULL);
 	ok(v != NULL && YAJL_IS_OBJECT(v) && YAJL_GET_OBJECT(v)->len == 4 &&
 	    is_int(get(v, "index", NULL), 1) &&
@@ -255,6 +257,7 @@ test_fields(void)
 	in.nwarnings = 0;
 	in.verified = 0;
 	in.exit_status = 3;
+	in.error = "offset 300: \"quoted\" caf\xc3\xa9";
 	ok(manifest_write(p, &in, 0, err, sizeof err) == 0,
 	    "manifest_write over an older manifest (%s)", err);
 	ok(stat(p, &st) == 0 && (st.st_mode & 07777) == 0600 && temps() == 0,
@@ -281,6 +284,8 @@ test_fields(void)
 		ok(v != NULL && YAJL_IS_FALSE(v) &&
 		    is_int(get(root, "exit_status", NULL), 3),
 		    "verified: false, exit_status: 3");
+		ok(is_str(get(root, "error", NULL), in.error),
+		    "error: the message, quotes and UTF-8 kept");
 		yajl_tree_free(root);
 	}
 	free(text);
@@ -330,6 +335,71 @@ test_errors(void)
 	free(json);
 }
 
+/* A run of many targets: each target's object with its name first. */
+static void
+test_fleet(void)
+{
+	struct manifest_info in;
+	struct manifest_target mt[3];
+	char err[512], errbuf[256], *one, *two, *json;
+	yajl_val root, v, t;
+	const char *path[] = { "targets", NULL };
+
+	fill(&in);
+	one = manifest_json(&in, err, sizeof err);
+	in.exit_status = 1;
+	in.nfiles = 0;
+	in.error = "offset 0: HTTP 404";
+	two = manifest_json(&in, err, sizeof err);
+	mt[0].name = "ltm@bigip1";
+	mt[0].json = one;
+	mt[0].exit_status = 0;
+	mt[1].name = "quote\"d";
+	mt[1].json = two;
+	mt[1].exit_status = 1;
+	mt[2].name = "never ran";
+	mt[2].json = NULL;
+	mt[2].exit_status = 130;
+	json = manifest_fleet_json("fleet.ini", 0, 60, 1, mt, 3, err,
+	    sizeof err);
+	root = json != NULL ? yajl_tree_parse(json, errbuf, sizeof errbuf) :
+	    NULL;
+	ok(root != NULL && json[strlen(json) - 1] == '\n' &&
+	    strchr(json, '\n') == json + strlen(json) - 1,
+	    "the run's manifest parses, on one line (%s)", root ? "" : errbuf);
+	if (root != NULL) {
+		ok(is_str(get(root, "jobs_file", NULL), "fleet.ini") &&
+		    is_int(get(root, "targets_total", NULL), 3) &&
+		    is_int(get(root, "targets_ok", NULL), 1) &&
+		    is_int(get(root, "exit_status", NULL), 1) &&
+		    is_str(get(root, "ended_at", NULL), "1970-01-01T00:01:00Z"),
+		    "jobs_file, targets_total, targets_ok, exit_status, times");
+		v = yajl_tree_get(root, path, yajl_t_array);
+		ok(v != NULL && YAJL_GET_ARRAY(v)->len == 3, "three targets");
+		if (v != NULL && YAJL_GET_ARRAY(v)->len == 3) {
+			t = YAJL_GET_ARRAY(v)->values[0];
+			ok(YAJL_IS_OBJECT(t) && strcmp(YAJL_GET_OBJECT(t)->keys[0],
+			    "target") == 0 && is_str(get(t, "target", NULL),
+			    "ltm@bigip1") && is_int(get(t, "items_written", NULL),
+			    in.items) && YAJL_IS_NULL(get(t, "error", NULL)),
+			    "a target: its name first, then its own manifest");
+			t = YAJL_GET_ARRAY(v)->values[1];
+			ok(is_str(get(t, "target", NULL), "quote\"d") &&
+			    is_str(get(t, "error", NULL), "offset 0: HTTP 404") &&
+			    is_int(get(t, "exit_status", NULL), 1),
+			    "a failed one: its error; a name escaped");
+			t = YAJL_GET_ARRAY(v)->values[2];
+			ok(YAJL_GET_OBJECT(t)->len == 2 &&
+			    is_int(get(t, "exit_status", NULL), 130),
+			    "one without a manifest: its name and status");
+		}
+		yajl_tree_free(root);
+	}
+	free(json);
+	free(one);
+	free(two);
+}
+
 static void
 test_time(void)
 {
@@ -355,6 +425,7 @@ main(void)
 	}
 	test_fields();
 	test_errors();
+	test_fleet();
 	test_time();
 	rmdir(dir);
 	return tap_done();

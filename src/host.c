@@ -1,0 +1,120 @@
+/*
+ * host.c - per-host request caps and limiters (see host.h).
+ *
+ * The list is short (the hosts of one run) and searched under its lock;
+ * a host is never freed before the run ends, so the pointer hosts_get()
+ * returns is used without the list's lock.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "host.h"
+#include "origin.h"
+#include "thread.h"
+#include "xalloc.h"
+
+/* How often a waiting worker looks at its cancel flag. */
+#define HOST_POLL_MS 100
+
+void
+hosts_init(struct hosts *hs, int per_host, double rate)
+{
+	memset(hs, 0, sizeof *hs);
+	thread_mutex_init(&hs->lock);
+	hs->per_host = per_host;
+	hs->rate = rate;
+}
+
+void
+hosts_destroy(struct hosts *hs)
+{
+	struct host *h, *next;
+
+	for (h = hs->list; h != NULL; h = next) {
+		next = h->next;
+		limiter_destroy(&h->limiter);
+		thread_cond_destroy(&h->freed);
+		thread_mutex_destroy(&h->lock);
+		free(h->origin);
+		free(h);
+	}
+	thread_mutex_destroy(&hs->lock);
+	memset(hs, 0, sizeof *hs);
+}
+
+struct host *
+hosts_get(struct hosts *hs, const char *url)
+{
+	struct host *h;
+	char *origin;
+
+	if ((origin = origin_of(url)) == NULL)
+		return NULL;
+	thread_lock(&hs->lock);
+	for (h = hs->list; h != NULL; h = h->next)
+		if (strcmp(h->origin, origin) == 0)
+			break;
+	if (h == NULL) {
+		h = xcalloc(1, sizeof *h);
+		h->origin = origin;
+		origin = NULL;
+		limiter_init(&h->limiter, hs->rate);
+		thread_mutex_init(&h->lock);
+		thread_cond_init(&h->freed);
+		h->next = hs->list;
+		hs->list = h;
+	}
+	thread_unlock(&hs->lock);
+	free(origin);
+	return h;
+}
+
+/* Takes a slot if one is free; 1 when it did. */
+static int
+host_take(const struct hosts *hs, struct host *h)
+{
+	if (hs->per_host > 0 && h->inflight >= hs->per_host)
+		return 0;
+	if (++h->inflight > h->peak)
+		h->peak = h->inflight;
+	return 1;
+}
+
+int
+host_enter(struct hosts *hs, struct host *h, const atomic_int *cancel)
+{
+	thread_lock(&h->lock);
+	while (!host_take(hs, h)) {
+		if (atomic_load(cancel) != 0) {
+			thread_unlock(&h->lock);
+			return -1;
+		}
+		thread_wait_ms(&h->freed, &h->lock, HOST_POLL_MS);
+	}
+	thread_unlock(&h->lock);
+	if (limiter_acquire(&h->limiter, cancel) < 0) {
+		host_leave(h);
+		return -1;
+	}
+	return 0;
+}
+
+int
+host_try_enter(struct hosts *hs, struct host *h)
+{
+	int ok;
+
+	thread_lock(&h->lock);
+	ok = host_take(hs, h);
+	thread_unlock(&h->lock);
+	return ok ? 0 : -1;
+}
+
+void
+host_leave(struct host *h)
+{
+	thread_lock(&h->lock);
+	h->inflight--;
+	thread_unlock(&h->lock);
+	thread_signal(&h->freed);
+}
