@@ -160,6 +160,31 @@ if [ -f "$SHIM" ]; then
 		check "$what: no temporary file left" nothing_left
 		check "$what: the older file is untouched" untouched
 	done
+
+	# Two targets of a --jobs run, both stuck in their fsync: the
+	# second signal removes both temporary files, not only the first's.
+	fresh
+	cat >"$T/two.ini" <<EOF
+[one]
+url = $BASE/offset/items
+output = $T/d/stuck1.gz
+
+[two]
+url = $BASE/f5/mgmt/tm/ltm/pool
+profile = f5
+output = $T/d/stuck2.gz
+EOF
+	chmod 600 "$T/two.ini"
+	launch LD_PRELOAD="$SHIM" INJECT_SLEEP=fsync:20 INJECT_PATH=stuck -- \
+		-q -w 2 --jobs "$T/two.ini"
+	poll sh -c "[ \$(grep -c 'inject: fsync sleeps' '$T/err') -ge 2 ]" || true
+	kill -s TERM "$pid" 2>/dev/null || true
+	sleep 3.5
+	kill -s TERM "$pid" 2>/dev/null || true
+	reap
+	check "--jobs, two targets stuck: status 143" status_is 143
+	check "--jobs, two targets stuck: both temporary files removed" nothing_left
+	check "--jobs, two targets stuck: nothing published" sh -c "! ls '$T/d' | grep -q stuck"
 else
 	ok "# SKIP stuck run: no $SHIM"
 fi
