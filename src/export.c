@@ -955,12 +955,12 @@ export_run(const struct options *o, const struct target *t,
 	enum exit_status st = exit_ok;
 	char err[256], *shown;
 	CURLU *base;
-	int i, nworkers = 0;
+	int i, nworkers = 0, joined = 0;
 
 	memset(&ex, 0, sizeof ex);
 	thread_mutex_init(&ex.fail_lock);
 	if (hosts == NULL) {
-		hosts_init(&own, o->per_host, o->rate);
+		hosts_init(&own, o->per_host, o->rate, 0);
 		hosts = &own;
 	}
 	if (out != NULL)
@@ -996,6 +996,8 @@ export_run(const struct options *o, const struct target *t,
 	ex.run.max_page = MAX_PAGE_BYTES;
 	ex.run.defer_gzip = t->key != NULL;
 	ex.run.hosts = hosts;
+	hosts_join(hosts, &ex.run.member);
+	joined = 1;
 	ex.run.cancel = stop;
 	export_http_conf(&ex, o, t);
 	if (t->key != NULL && t->gzip)
@@ -1045,6 +1047,8 @@ out:
 	free(wctx);
 	export_free(&ex);
 	curl_url_cleanup(base);
+	if (joined)
+		hosts_part(hosts, &ex.run.member);
 	if (hosts == &own)
 		hosts_destroy(&own);
 	log_set_target(NULL, NULL);

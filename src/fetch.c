@@ -193,7 +193,7 @@ hedge_allow(void *arg)
 			return 0;
 	} while (!atomic_compare_exchange_weak(&run->hedge.sent, &sent,
 	    sent + 1));
-	if (host_try_enter(run->hosts, f->host) < 0) {
+	if (host_try_enter(run->hosts, f->host, &run->member) < 0) {
 		atomic_fetch_sub(&run->hedge.sent, 1);
 		return 0;
 	}
@@ -518,13 +518,15 @@ fetch_once(struct fetcher *f, const struct fetch_req *req,
 		hg.arg = f;
 		http_get_hedged(f->http, url, extra, fetch_body, f, &hg, &res);
 		if (f->hedge_slot) {
-			host_leave(f->host);
+			host_leave(f->run->hosts, f->host, &f->run->member);
 			f->hedge_slot = 0;
 		}
 		if (hg.won) {
 			fetch_lanes_swap(f);
 			atomic_fetch_add(&f->run->hedge.won, 1);
 		}
+		if (hg.sent)
+			atomic_fetch_add(&f->run->requests, 1); /* counted too */
 		if (hg.sent)
 			log_info("%s: no byte for %.1f s: asked again on another "
 			    "connection; the %s answered first", where,
@@ -612,13 +614,13 @@ fetch_page_step(struct fetcher *f, const struct fetch_req *req,
 	h = req->url != NULL ? hosts_get(run->hosts, req->url) : NULL;
 	if (h == NULL)
 		h = run->home;
-	if (host_enter(run->hosts, h, run->cancel) < 0) {
+	if (host_enter(run->hosts, h, &run->member, run->cancel) < 0) {
 		snprintf(msg, msgsz, "offset %lld: interrupted", req->offset);
 		return exit_interrupted;
 	}
 	f->host = h;
 	st = fetch_once(f, req, info, msg, msgsz, &at);
-	host_leave(h);
+	host_leave(run->hosts, h, &run->member);
 	v = st == exit_ok || st == exit_interrupted ? retry_verdict_no :
 	    retry_classify(&at.sig);
 	limiter_update(&h->limiter, v == retry_verdict_throttled);

@@ -40,6 +40,7 @@ struct fetch_run {
 	                                   de-duplicates, then compresses */
 	struct hosts *hosts;            /* the run's hosts: caps, limiters */
 	struct host *home;              /* the target's own (its URL's) */
+	struct hosts_member member;     /* this export's share of the run */
 	const atomic_int *cancel;       /* a signal, or another page failed */
 	atomic_long requests;           /* requests sent */
 	atomic_long inflight;           /* requests under way */

@@ -2,9 +2,12 @@
  * fleet.c - many targets in one run (see fleet.h).
  *
  * K runner threads, K = min(targets, --workers), each take the next target
- * not yet taken and run its export with --workers / K workers of its own,
- * so that no more than --workers requests are in flight in all, and a slow
- * or dead appliance holds one runner, never the others.  Each export has a
+ * not yet taken and run its export with workers of its own: twice its
+ * share, 2 x --workers / K (rounded up), at most --workers.  The run's
+ * hosts (host.h) let no more than --workers requests be in flight in all,
+ * and no export more than its share of them (--workers / the exports
+ * running), so that a slow or dead appliance holds one runner and its
+ * share, never the others', and the last targets running get every slot.  Each export has a
  * stop flag of its own: its failure (STOP_FAILED) stops its own pages
  * only.  The calling thread copies a signal (or --max-time) from the run's
  * flag to every export's flag, ten times a second, until all are done.
@@ -115,12 +118,14 @@ fleet_run(const struct options *o, atomic_int *stop)
 	fl.o = o;
 	fl.each = *o;
 	k = o->ntargets < o->workers ? o->ntargets : o->workers;
-	fl.each.workers = o->workers / k > 0 ? o->workers / k : 1;
+	fl.each.workers = 2 * ((o->workers + k - 1) / k);
+	if (fl.each.workers > o->workers)
+		fl.each.workers = o->workers;
 	fl.each.progress = 0;   /* many lines at once would garble each other */
 	fl.stops = xcalloc((size_t)o->ntargets, sizeof *fl.stops);
 	fl.status = xcalloc((size_t)o->ntargets, sizeof *fl.status);
 	fl.out = xcalloc((size_t)o->ntargets, sizeof *fl.out);
-	hosts_init(&fl.hosts, o->per_host, o->rate);
+	hosts_init(&fl.hosts, o->per_host, o->rate, o->workers);
 	for (i = 0; i < o->ntargets; i++)
 		fl.status[i] = exit_interrupted;
 	thread_mutex_init(&fl.lock);

@@ -17,12 +17,62 @@
 #define HOST_POLL_MS 100
 
 void
-hosts_init(struct hosts *hs, int per_host, double rate)
+hosts_init(struct hosts *hs, int per_host, double rate, int run_cap)
 {
 	memset(hs, 0, sizeof *hs);
 	thread_mutex_init(&hs->lock);
+	thread_cond_init(&hs->run_freed);
 	hs->per_host = per_host;
 	hs->rate = rate;
+	hs->run_cap = run_cap;
+}
+
+void
+hosts_join(struct hosts *hs, struct hosts_member *m)
+{
+	m->inflight = 0;
+	thread_lock(&hs->lock);
+	hs->members++;
+	thread_unlock(&hs->lock);
+}
+
+void
+hosts_part(struct hosts *hs, struct hosts_member *m)
+{
+	(void)m;
+	thread_lock(&hs->lock);
+	hs->members--;
+	thread_unlock(&hs->lock);
+	/* The others' shares grew. */
+	thread_broadcast(&hs->run_freed);
+}
+
+/* May m take a run slot now?  Takes it when it may (hosts.lock held). */
+static int
+run_take(struct hosts *hs, struct hosts_member *m)
+{
+	int share;
+
+	if (hs->run_cap > 0) {
+		share = hs->members > 0 ? (hs->run_cap + hs->members - 1) /
+		    hs->members : hs->run_cap;
+		if (hs->run_inflight >= hs->run_cap || m->inflight >= share)
+			return 0;
+	}
+	hs->run_inflight++;
+	m->inflight++;
+	return 1;
+}
+
+static void
+run_give(struct hosts *hs, struct hosts_member *m)
+{
+	thread_lock(&hs->lock);
+	hs->run_inflight--;
+	m->inflight--;
+	thread_unlock(&hs->lock);
+	if (hs->run_cap > 0)
+		thread_broadcast(&hs->run_freed);
 }
 
 void
@@ -38,6 +88,7 @@ hosts_destroy(struct hosts *hs)
 		free(h->origin);
 		free(h);
 	}
+	thread_cond_destroy(&hs->run_freed);
 	thread_mutex_destroy(&hs->lock);
 	memset(hs, 0, sizeof *hs);
 }
@@ -81,40 +132,61 @@ host_take(const struct hosts *hs, struct host *h)
 }
 
 int
-host_enter(struct hosts *hs, struct host *h, const atomic_int *cancel)
+host_enter(struct hosts *hs, struct host *h, struct hosts_member *m,
+    const atomic_int *cancel)
 {
+	thread_lock(&hs->lock);
+	while (!run_take(hs, m)) {
+		if (atomic_load(cancel) != 0) {
+			thread_unlock(&hs->lock);
+			return -1;
+		}
+		thread_wait_ms(&hs->run_freed, &hs->lock, HOST_POLL_MS);
+	}
+	thread_unlock(&hs->lock);
 	thread_lock(&h->lock);
 	while (!host_take(hs, h)) {
 		if (atomic_load(cancel) != 0) {
 			thread_unlock(&h->lock);
+			run_give(hs, m);
 			return -1;
 		}
 		thread_wait_ms(&h->freed, &h->lock, HOST_POLL_MS);
 	}
 	thread_unlock(&h->lock);
 	if (limiter_acquire(&h->limiter, cancel) < 0) {
-		host_leave(h);
+		host_leave(hs, h, m);
 		return -1;
 	}
 	return 0;
 }
 
 int
-host_try_enter(struct hosts *hs, struct host *h)
+host_try_enter(struct hosts *hs, struct host *h, struct hosts_member *m)
 {
 	int ok;
 
+	thread_lock(&hs->lock);
+	ok = run_take(hs, m);
+	thread_unlock(&hs->lock);
+	if (!ok)
+		return -1;
 	thread_lock(&h->lock);
 	ok = host_take(hs, h);
 	thread_unlock(&h->lock);
-	return ok ? 0 : -1;
+	if (!ok) {
+		run_give(hs, m);
+		return -1;
+	}
+	return 0;
 }
 
 void
-host_leave(struct host *h)
+host_leave(struct hosts *hs, struct host *h, struct hosts_member *m)
 {
 	thread_lock(&h->lock);
 	h->inflight--;
 	thread_unlock(&h->lock);
 	thread_signal(&h->freed);
+	run_give(hs, m);
 }

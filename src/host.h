@@ -13,7 +13,15 @@
  * and host_leave(); a hedge (fetch.c) takes a slot only when one is free
  * at once (host_try_enter), never a token.
  *
- * Locks: hosts.lock guards the list; host.lock the host's count (its
+ * A run of many targets (fleet.c) also shares --workers among them: each
+ * export is a member of the run's hosts, and a request first takes one of
+ * the run's run_cap slots, while its export has fewer under way than its
+ * share, run_cap divided by the exports running (rounded up).  So a slow
+ * or dead appliance holds at most its share, and once the others are
+ * done, the last one gets them all.  run_cap 0 (one target) is no cap.
+ *
+ * Locks: hosts.lock guards the list, the run's slots and the members'
+ * counts (run_freed hangs on it); host.lock the host's count (its
  * condition hangs on it); the limiter has its own.  None is taken while
  * another is held.  A struct host, once made, stays at its address until
  * hosts_destroy(), so pointers to it may be kept without a lock.
@@ -41,21 +49,37 @@ struct hosts {
 	struct host *list;
 	int per_host;                   /* cap on requests at once; 0: none */
 	double rate;                    /* each host's ceiling; 0: none */
+	int run_cap;                    /* requests at once in all; 0: none */
+	int run_inflight;
+	int members;                    /* exports running */
+	pthread_cond_t run_freed;       /* a run slot was given back, or a
+	                                   member left */
 };
 
-void hosts_init(struct hosts *hs, int per_host, double rate);
+/* One export of a run of many: its requests under way. */
+struct hosts_member {
+	int inflight;                   /* under hosts.lock */
+};
+
+void hosts_init(struct hosts *hs, int per_host, double rate, int run_cap);
 void hosts_destroy(struct hosts *hs);
 
 /* The host of an absolute http(s) URL, made when first asked for; NULL
  * when url has no origin (not an absolute http or https URL). */
 struct host *hosts_get(struct hosts *hs, const char *url);
 
-/* Waits for a free slot (under --per-host) and a token of the host's
- * limiter; returns 0, or -1 when *cancel became non-zero (nothing held). */
-int host_enter(struct hosts *hs, struct host *h, const atomic_int *cancel);
-/* A slot now, or -1 (no waiting, no token): for a hedge. */
-int host_try_enter(struct hosts *hs, struct host *h);
+/* An export begins and ends (its requests all ended). */
+void hosts_join(struct hosts *hs, struct hosts_member *m);
+void hosts_part(struct hosts *hs, struct hosts_member *m);
+
+/* Waits for a run slot within m's share (a run of many), a free slot of
+ * h (under --per-host) and a token of h's limiter; returns 0, or -1 when
+ * *cancel became non-zero (nothing held). */
+int host_enter(struct hosts *hs, struct host *h, struct hosts_member *m,
+    const atomic_int *cancel);
+/* The same slots now, or -1 (no waiting, no token): for a hedge. */
+int host_try_enter(struct hosts *hs, struct host *h, struct hosts_member *m);
 /* Ends what host_enter or host_try_enter began. */
-void host_leave(struct host *h);
+void host_leave(struct hosts *hs, struct host *h, struct hosts_member *m);
 
 #endif
