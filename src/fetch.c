@@ -489,8 +489,11 @@ fetch_once(struct fetcher *f, const struct fetch_req *req,
 	struct curl_slist *extra;
 
 	fetch_reset(f, req, info, at, msg);
-	snprintf(where, sizeof where, "%s %lld", req->url != NULL ? "page" :
-	    "offset", req->offset);
+	if (req->what != NULL)
+		snprintf(where, sizeof where, "%s", req->what);
+	else
+		snprintf(where, sizeof where, "%s %lld", req->url != NULL ?
+		    "page" : "offset", req->offset);
 	url = req->url != NULL ? curl_maprintf("%s", req->url) :
 	    profile_page_url(pr, run->base, req->offset, req->limit);
 	if (url == NULL) {
@@ -600,7 +603,13 @@ fetch_page_step(struct fetcher *f, const struct fetch_req *req,
 		snprintf(msg, msgsz, "offset %lld: interrupted", req->offset);
 		return exit_interrupted;
 	}
+	if (run->slots != NULL && thread_slots_take(run->slots, run->cancel) < 0) {
+		snprintf(msg, msgsz, "offset %lld: interrupted", req->offset);
+		return exit_interrupted;
+	}
 	st = fetch_once(f, req, info, msg, msgsz, &at);
+	if (run->slots != NULL)
+		thread_slots_give(run->slots);
 	v = st == exit_ok || st == exit_interrupted ? retry_verdict_no :
 	    retry_classify(&at.sig);
 	limiter_update(run->limiter, v == retry_verdict_throttled);

@@ -18,6 +18,7 @@
 #include "http.h"
 #include "retry.h"
 #include "status.h"
+#include "thread.h"
 
 /* Hedging: a second request for a response that stalls (fetch.c). */
 #define FETCH_HEDGE_TIMES 64
@@ -45,6 +46,8 @@ struct fetch_run {
 	atomic_long throttled;          /* ... of which the server throttled */
 	struct fetch_hedge hedge;       /* .on: set by fetcher_new (the main
 	                                   thread, before any worker) */
+	struct thread_slots *slots;     /* requests in flight, shared with
+	                                   other runs (--expand), or NULL */
 };
 
 struct fetcher;
@@ -56,6 +59,8 @@ struct fetch_req {
 	long limit;                     /* items asked for */
 	const char *url;                /* a cursor's next page, or NULL: the
 	                                   profile builds the URL */
+	const char *what;               /* names it in messages ("id=123"),
+	                                   or NULL: "page N", "offset N" */
 	struct buf *out;                /* the page: a gzip member, or NDJSON
 	                                   (no compression, or --key) */
 	struct buf *keys;               /* --key notes (below), or NULL */
