@@ -55,6 +55,14 @@ struct manifest_shard {
  * (a string that is not makes manifest_write fail); a NULL string is
  * written as null.
  */
+/* --expand: what the details came to. */
+struct manifest_details {
+	long long listed;               /* items of the listing */
+	long long fetched;              /* detail requests that succeeded */
+	long long failed;               /* ... that failed for good */
+	long long items_failed;         /* items left out for it */
+};
+
 struct manifest_info {
 	const char *source_url;         /* as given: credentials in it are
 	                                   redacted by log_redact_url() */
@@ -72,6 +80,8 @@ struct manifest_info {
 	size_t nwarnings;
 	int exit_status;
 	const struct manifest_shard *shard;     /* NULL: null */
+	const struct manifest_details *details; /* NULL: no "details" member
+	                                           (no --expand) */
 };
 
 /*
