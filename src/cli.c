@@ -739,9 +739,9 @@ static const struct cli_opt cli_opts[] = {
 	  "drop items whose FIELD repeats across a page boundary\n"
 	  "(data shifted during the export)",
 	  STRING(TARGET, key, cli_check_field) },
-	{ "expand", 0, "[NAME=]URL-TEMPLATE",
-	  "fetch each item's detail, URL-TEMPLATE filled from\n"
-	  "its fields ({id}, {owner.id}), and write it instead;\n"
+	{ "expand", 0, "[NAME=]URL",
+	  "fetch each item's detail, URL (a template) filled\n"
+	  "from its fields ({id}, {owner.id}), and write it;\n"
 	  "NAME=... (repeatable): attach it as the item's NAME",
 	  CALL(cli_opt_expand) },
 	{ "keep-mismatch", 0, NULL,

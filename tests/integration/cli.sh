@@ -22,7 +22,7 @@ for f in --output --compress --level --workers --limit --profile \
 	--insecure --netrc --netrc-file --user-file --header-file \
 	--no-total --total-path --next-path --cursor-param --sort-param --key \
 	--progress --no-progress --allow-origin --keep-mismatch --mode \
-	--split-items --split-bytes --manifest --resume --shard --jobs; do
+	--split-items --split-bytes --manifest --resume --shard --jobs --expand; do
 	check "--help mentions $f" help_has "$f"
 	check "the man page documents $f" man_has "$f"
 done
