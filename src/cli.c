@@ -34,6 +34,7 @@
 #include "jobs.h"
 #include "log.h"
 #include "progress.h"
+#include "tmpl.h"
 #include "xalloc.h"
 
 /* What one parse has read so far beyond struct options and the target:
@@ -482,6 +483,78 @@ cli_opt_shard(struct cli_state *s, const char *flag, char *arg)
 	return cli_run;
 }
 
+/*
+ * --expand URL-TEMPLATE, or (repeatable) --expand NAME=URL-TEMPLATE: the
+ * form is the argument's start (http://, https:// or '{' is a template;
+ * a plain identifier and '=' a relation), the two are not mixed, and each
+ * template must fill in to an absolute http(s) URL.
+ */
+static enum cli_result
+cli_opt_expand(struct cli_state *s, const char *flag, char *arg)
+{
+	struct target *t = s->t;
+	const char *tpl = arg, *p;
+	struct tmpl *tm;
+	char err[256];
+	int named = 0, i;
+
+	if (strncmp(arg, "http://", 7) != 0 && strncmp(arg, "https://", 8) != 0 &&
+	    *arg != '{') {
+		for (p = arg; *p == '_' || isalpha((unsigned char)*p) ||
+		    (p > arg && isdigit((unsigned char)*p)); p++)
+			;
+		if (p == arg || *p != '=') {
+			log_error("%s: '%s' is neither a URL template (http://..., "
+			    "https://...) nor NAME=URL-TEMPLATE", flag, arg);
+			return cli_exit_usage;
+		}
+		named = 1;
+		tpl = p + 1;
+		for (i = 0; i < t->nexpand; i++)
+			if (strncmp(t->expand[i], arg, (size_t)(p - arg + 1)) == 0) {
+				log_error("%s: %.*s is given twice", flag,
+				    (int)(p - arg), arg);
+				return cli_exit_usage;
+			}
+	}
+	if (t->nexpand > 0 && (named != t->expand_named || !named)) {
+		log_error("%s: %s", flag, named != t->expand_named ? "a URL "
+		    "template and NAME=URL-TEMPLATE do not go together (the "
+		    "first replaces each item by its detail, the second attaches "
+		    "relations to it)" : "one detail template only (several "
+		    "relations: NAME=URL-TEMPLATE, repeated)");
+		return cli_exit_usage;
+	}
+	if (t->nexpand == TARGET_MAX_EXPAND) {
+		log_error("%s: %d relations at most", flag, TARGET_MAX_EXPAND);
+		return cli_exit_usage;
+	}
+	if ((tm = tmpl_new(tpl, err, sizeof err)) == NULL ||
+	    tmpl_check(tm, err, sizeof err) < 0) {
+		log_error("%s %s: %s", flag, arg, err);
+		tmpl_free(tm);
+		return cli_exit_usage;
+	}
+	tmpl_free(tm);
+	t->expand[t->nexpand++] = arg;
+	t->expand_named = named;
+	return cli_run;
+}
+
+/* What --expand cannot be combined with. */
+static enum cli_result
+cli_check_expand(const struct target *t)
+{
+	if (t->nexpand == 0)
+		return cli_run;
+	if (t->resume || t->shard_count > 0) {
+		log_error("--expand: not with %s (the details are not journaled "
+		    "or split among shards)", t->resume ? "--resume" : "--shard");
+		return cli_exit_usage;
+	}
+	return cli_run;
+}
+
 static enum cli_result
 cli_opt_user(struct cli_state *s, const char *flag, char *arg)
 {
@@ -677,6 +750,11 @@ static const struct cli_opt cli_opts[] = {
 	  "drop items whose FIELD repeats across a page boundary\n"
 	  "(data shifted during the export)",
 	  STRING(TARGET, key, cli_check_field) },
+	{ "expand", 0, "[NAME=]URL",
+	  "fetch each item's detail, URL (a template) filled\n"
+	  "from its fields ({id}, {owner.id}), and write it;\n"
+	  "NAME=... (repeatable): attach it as the item's NAME",
+	  CALL(cli_opt_expand) },
 	{ "keep-mismatch", 0, NULL,
 	  "publish the file even when the count does not add\n"
 	  "up (the exit status is 3 all the same)",
@@ -1099,7 +1177,7 @@ cli_finish(struct cli_state *s, int argc, char **argv)
 		return cli_exit_usage;
 	}
 	t->url = argv[optind];
-	if (cli_profile(s) != cli_run)
+	if (cli_profile(s) != cli_run || cli_check_expand(t) != cli_run)
 		return cli_exit_usage;
 	if (s->compress == compress_auto)
 		t->gzip = ends_with(t->output, ".gz");
@@ -1168,7 +1246,7 @@ cli_job(struct cli_state *run, const struct jobs_file *jf,
 		log_error("%s:%d: [%s] has no url", jf->path, jt->line, jt->name);
 		return cli_exit_usage;
 	}
-	if (cli_profile(&s) != cli_run)
+	if (cli_profile(&s) != cli_run || cli_check_expand(t) != cli_run)
 		return cli_exit_usage;
 	t->gzip = s.compress == compress_auto ? ends_with(t->output, ".gz") :
 	    s.compress == compress_gzip;

@@ -17,6 +17,9 @@
 
 enum compress_mode { compress_auto, compress_gzip, compress_none };
 
+/* --expand: templates (or relations) of one target, at most. */
+#define TARGET_MAX_EXPAND 16
+
 /*
  * One export: an API URL, how it pages, its credentials, where it goes.
  * A run of many targets is a list of these; everything a target does not
@@ -46,6 +49,9 @@ struct target {
 	long long shard_count;          /* ... of N; 0: no sharding */
 	const char *cacert;             /* --cacert FILE, or NULL */
 	const char *capath;             /* --capath DIR, or NULL */
+	const char *expand[TARGET_MAX_EXPAND]; /* --expand, as given */
+	int nexpand;
+	int expand_named;               /* ... in the NAME=TEMPLATE form */
 };
 
 /* The run's settings, shared by every target and every thread. */

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "expand.h"
 #include "hash.h"
 #include "log.h"
 #include "run.h"
@@ -22,6 +23,8 @@ emit_progress(struct export *ex)
 {
 	struct progress_counts c;
 
+	if (ex->xp != NULL)
+		return;         /* the details' emitter says it (expand.c) */
 	c.items = ex->items;
 	c.bytes = writer_bytes(ex->w);
 	c.requests = atomic_load(&ex->run.requests);
@@ -31,9 +34,7 @@ emit_progress(struct export *ex)
 	progress_update(&ex->progress, &c);
 }
 
-/* What a writer call's status means for the run: 0 to go on, -1 to stop
- * (a reader that went away, quietly; anything else, as a failure). */
-static int
+int
 emit_status(struct export *ex, enum writer_status st)
 {
 	switch (st) {
@@ -49,9 +50,22 @@ emit_status(struct export *ex, enum writer_status st)
 	return -1;
 }
 
+/* The page's lines to the writer; with --expand, item by item to the
+ * details (expand.c), which write what they make of them. */
 static int
 emit_write(struct export *ex, const struct buf *b)
 {
+	const char *p = b->data, *end = b->data + b->len, *nl;
+
+	if (ex->xp != NULL) {
+		for (; p < end; p = nl + 1) {
+			if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+				nl = end;
+			if (expand_push(ex->xp, p, (size_t)(nl - p)) < 0)
+				return -1;
+		}
+		return 0;
+	}
 	return emit_status(ex, writer_write(ex->w, b->data, b->len));
 }
 
@@ -150,7 +164,7 @@ emit_page(void *arg, long long seq, struct pool_page *page)
 	if (rc != 0)
 		return rc;
 	/* A page ends here: where a split output may be cut. */
-	if (emit_status(ex, writer_page_end(ex->w,
+	if (ex->xp == NULL && emit_status(ex, writer_page_end(ex->w,
 	    (unsigned long long)(ex->items - before))) < 0)
 		return -1;
 	/* The cursor plan checkpoints itself, with its next page. */

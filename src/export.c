@@ -769,8 +769,10 @@ export_http_conf(struct export *ex, const struct options *o,
  * published. */
 static void
 export_manifest_info(struct export *ex, enum exit_status st, int published,
-    struct manifest_info *mi, struct manifest_shard *shard)
+    struct manifest_info *mi, struct manifest_shard *shard,
+    struct manifest_details *details)
 {
+	struct expand_counts xc;
 	const struct target *t = ex->t;
 	size_t n = 0;
 
@@ -805,6 +807,18 @@ export_manifest_info(struct export *ex, enum exit_status st, int published,
 		shard->last_page = ex->end_page - 1;
 		mi->shard = shard;
 	}
+	if (ex->xp != NULL) {
+		expand_counts(ex->xp, &xc);
+		details->listed = ex->items;
+		details->fetched = xc.fetched;
+		details->failed = xc.failed;
+		details->items_failed = xc.items_failed;
+		mi->details = details;
+		mi->items = xc.lines;
+		mi->requests += xc.requests;
+		mi->retries += xc.retried;
+		mi->throttles += xc.throttled;
+	}
 }
 
 /* The manifest, once the files are in place. */
@@ -813,11 +827,12 @@ export_manifest(struct export *ex, enum exit_status st)
 {
 	struct manifest_info mi;
 	struct manifest_shard shard;
+	struct manifest_details details;
 	char err[512];
 
 	if (ex->t->manifest == NULL)
 		return 0;
-	export_manifest_info(ex, st, 1, &mi, &shard);
+	export_manifest_info(ex, st, 1, &mi, &shard, &details);
 	if (manifest_write(ex->t->manifest, &mi, ex->t->mode, err,
 	    sizeof err) < 0) {
 		log_error("%s", err);
@@ -847,6 +862,8 @@ export_finish(struct export *ex, enum exit_status st)
 		return exit_ok;
 	}
 	export_verify(ex);
+	if (ex->xp != NULL)
+		expand_verify(ex->xp);
 	if (ex->mismatch && !t->keep_mismatch && strcmp(t->output, "-") != 0) {
 		log_error("nothing was published to %s: the export does not add "
 		    "up (--keep-mismatch publishes it all the same)", t->output);
@@ -862,7 +879,14 @@ export_finish(struct export *ex, enum exit_status st)
 		log_warn("%ld requests were retried (%ld throttled by the "
 		    "server); every page arrived whole",
 		    atomic_load(&ex->run.retried), atomic_load(&ex->run.throttled));
-	log_info("wrote %lld items to %s", ex->items, t->output);
+	if (ex->xp != NULL) {
+		struct expand_counts xc;
+
+		expand_counts(ex->xp, &xc);
+		log_info("wrote %lld items (of %lld listed) to %s", xc.lines,
+		    ex->items, t->output);
+	} else
+		log_info("wrote %lld items to %s", ex->items, t->output);
 	return st;
 }
 
@@ -871,7 +895,8 @@ export_finish(struct export *ex, enum exit_status st)
 static void
 export_summary(struct export *ex, enum exit_status st)
 {
-	char size[32], verdict[128];
+	char size[32], verdict[128], details[128] = "";
+	struct expand_counts xc;
 
 	if (ex->closed)
 		return;
@@ -889,12 +914,18 @@ export_summary(struct export *ex, enum exit_status st)
 	else
 		snprintf(verdict, sizeof verdict, "failed (exit status %d): "
 		    "nothing published", (int)st);
+	expand_counts(ex->xp, &xc);
+	if (ex->xp != NULL)
+		snprintf(details, sizeof details, " (%lld listed; %lld details "
+		    "fetched, %lld failed)", ex->items, xc.fetched, xc.failed);
 	/* A target of many is named by log.c (log_set_target). */
-	log_note("%lld items, %lld pages, %s, %.2f s, %ld requests, %ld "
-	    "retries, %ld throttled: %s", ex->items, ex->pages_written, size,
-	    progress_elapsed(&ex->progress), atomic_load(&ex->run.requests),
-	    atomic_load(&ex->run.retried), atomic_load(&ex->run.throttled),
-	    verdict);
+	log_note("%lld items%s, %lld pages, %s, %.2f s, %ld requests, "
+	    "%ld retries, %ld throttled: %s",
+	    ex->xp != NULL ? xc.lines : ex->items, details, ex->pages_written,
+	    size, progress_elapsed(&ex->progress),
+	    atomic_load(&ex->run.requests) + (long)xc.requests,
+	    atomic_load(&ex->run.retried) + (long)xc.retried,
+	    atomic_load(&ex->run.throttled) + (long)xc.throttled, verdict);
 }
 
 /* The output: what the target's flags allow, the journal, the writer. */
@@ -944,10 +975,29 @@ export_free(struct export *ex)
 	thread_mutex_destroy(&ex->fail_lock);
 }
 
+/* The listing's workers, for expand_run's listing thread. */
+struct listing_args {
+	struct worker_ctx *wc;
+	void **wctx;
+	int nworkers;
+};
+
+/* The listing: the cursor walk, or the offset plans. */
+static enum exit_status
+export_listing(struct export *ex, void *arg)
+{
+	struct listing_args *la = arg;
+
+	if (profile_sequential(&ex->t->profile))
+		return cursor_run(ex, la->wc[0].f);
+	return export_offsets(ex, la->wc, la->wctx, la->nworkers);
+}
+
 enum exit_status
 export_run(const struct options *o, const struct target *t,
     struct hosts *hosts, atomic_int *stop, struct export_outcome *out)
 {
+	struct listing_args la;
 	struct export ex;
 	struct worker_ctx *wc = NULL;
 	void **wctx = NULL;
@@ -994,19 +1044,27 @@ export_run(const struct options *o, const struct target *t,
 	ex.run.t = t;
 	ex.run.base = base;
 	ex.run.max_page = MAX_PAGE_BYTES;
-	ex.run.defer_gzip = t->key != NULL;
+	/* --key and --expand: the listing's pages stay NDJSON (the emitter,
+	 * or the details' emitter, compresses what it writes). */
+	ex.run.defer_gzip = t->key != NULL || t->nexpand > 0;
 	ex.run.hosts = hosts;
-	hosts_join(hosts, &ex.run.member);
+	ex.run.member = &ex.member;
+	hosts_join(hosts, &ex.member);
 	joined = 1;
 	ex.run.cancel = stop;
 	export_http_conf(&ex, o, t);
-	if (t->key != NULL && t->gzip)
+	if (t->key != NULL && t->gzip && t->nexpand == 0)
 		ex.gz = gzmember_new(o->level);
+	if (t->nexpand > 0 && (ex.xp = expand_new(&ex)) == NULL) {
+		st = exit_usage;
+		goto out;
+	}
 
 	if ((st = export_output(&ex)) != exit_ok)
 		goto out;
 	/* A cursor walks one page at a time: one worker is all it uses. */
-	nworkers = profile_sequential(&t->profile) ? 1 : o->workers;
+	nworkers = profile_sequential(&t->profile) ? 1 : ex.xp != NULL ?
+	    expand_listing_workers(o) : o->workers;
 	wc = xcalloc(nworkers, sizeof *wc);
 	wctx = xcalloc(nworkers, sizeof *wctx);
 	for (i = 0; i < nworkers; i++) {
@@ -1019,10 +1077,13 @@ export_run(const struct options *o, const struct target *t,
 		wctx[i] = &wc[i];
 	}
 
-	if (profile_sequential(&t->profile))
-		st = cursor_run(&ex, wc[0].f);
+	la.wc = wc;
+	la.wctx = wctx;
+	la.nworkers = nworkers;
+	if (ex.xp != NULL)
+		st = expand_run(ex.xp, export_listing, &la);
 	else
-		st = export_offsets(&ex, wc, wctx, nworkers);
+		st = export_listing(&ex, &la);
 	progress_done(&ex.progress);
 	st = export_finish(&ex, st);
 	if (st != exit_interrupted)
@@ -1031,8 +1092,10 @@ out:
 	if (out != NULL) {
 		struct manifest_info mi;
 		struct manifest_shard shard;
+		struct manifest_details details;
 
-		export_manifest_info(&ex, st, ex.published, &mi, &shard);
+		export_manifest_info(&ex, st, ex.published, &mi, &shard,
+		    &details);
 		out->manifest = manifest_json(&mi, err, sizeof err);
 	}
 	if (resume_keep(&ex, st)) {
@@ -1045,10 +1108,11 @@ out:
 		fetcher_free(wc[i].f);
 	free(wc);
 	free(wctx);
+	expand_free(ex.xp);
 	export_free(&ex);
 	curl_url_cleanup(base);
 	if (joined)
-		hosts_part(hosts, &ex.run.member);
+		hosts_part(hosts, &ex.member);
 	if (hosts == &own)
 		hosts_destroy(&own);
 	log_set_target(NULL, NULL);

@@ -193,7 +193,7 @@ hedge_allow(void *arg)
 			return 0;
 	} while (!atomic_compare_exchange_weak(&run->hedge.sent, &sent,
 	    sent + 1));
-	if (host_try_enter(run->hosts, f->host, &run->member) < 0) {
+	if (host_try_enter(run->hosts, f->host, run->member) < 0) {
 		atomic_fetch_sub(&run->hedge.sent, 1);
 		return 0;
 	}
@@ -495,8 +495,11 @@ fetch_once(struct fetcher *f, const struct fetch_req *req,
 	struct curl_slist *extra;
 
 	fetch_reset(f, req, info, at, msg);
-	snprintf(where, sizeof where, "%s %lld", req->url != NULL ? "page" :
-	    "offset", req->offset);
+	if (req->what != NULL)
+		snprintf(where, sizeof where, "%s", req->what);
+	else
+		snprintf(where, sizeof where, "%s %lld", req->url != NULL ?
+		    "page" : "offset", req->offset);
 	url = req->url != NULL ? curl_maprintf("%s", req->url) :
 	    profile_page_url(pr, run->base, req->offset, req->limit);
 	if (url == NULL) {
@@ -518,7 +521,7 @@ fetch_once(struct fetcher *f, const struct fetch_req *req,
 		hg.arg = f;
 		http_get_hedged(f->http, url, extra, fetch_body, f, &hg, &res);
 		if (f->hedge_slot) {
-			host_leave(f->run->hosts, f->host, &f->run->member);
+			host_leave(f->run->hosts, f->host, f->run->member);
 			f->hedge_slot = 0;
 		}
 		if (hg.won) {
@@ -614,13 +617,24 @@ fetch_page_step(struct fetcher *f, const struct fetch_req *req,
 	h = req->url != NULL ? hosts_get(run->hosts, req->url) : NULL;
 	if (h == NULL)
 		h = run->home;
-	if (host_enter(run->hosts, h, &run->member, run->cancel) < 0) {
+	/* The export's own cap (--expand's two pools) first, then what is
+	 * shared with other exports: nobody waits for the first while
+	 * holding the second. */
+	if (run->slots != NULL && thread_slots_take(run->slots, run->cancel) < 0) {
+		snprintf(msg, msgsz, "offset %lld: interrupted", req->offset);
+		return exit_interrupted;
+	}
+	if (host_enter(run->hosts, h, run->member, run->cancel) < 0) {
+		if (run->slots != NULL)
+			thread_slots_give(run->slots);
 		snprintf(msg, msgsz, "offset %lld: interrupted", req->offset);
 		return exit_interrupted;
 	}
 	f->host = h;
 	st = fetch_once(f, req, info, msg, msgsz, &at);
-	host_leave(run->hosts, h, &run->member);
+	host_leave(run->hosts, h, run->member);
+	if (run->slots != NULL)
+		thread_slots_give(run->slots);
 	v = st == exit_ok || st == exit_interrupted ? retry_verdict_no :
 	    retry_classify(&at.sig);
 	limiter_update(&h->limiter, v == retry_verdict_throttled);

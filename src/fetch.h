@@ -19,6 +19,7 @@
 #include "http.h"
 #include "retry.h"
 #include "status.h"
+#include "thread.h"
 
 /* Hedging: a second request for a response that stalls (fetch.c). */
 #define FETCH_HEDGE_TIMES 64
@@ -40,7 +41,7 @@ struct fetch_run {
 	                                   de-duplicates, then compresses */
 	struct hosts *hosts;            /* the run's hosts: caps, limiters */
 	struct host *home;              /* the target's own (its URL's) */
-	struct hosts_member member;     /* this export's share of the run */
+	struct hosts_member *member;    /* this export's share of the run */
 	const atomic_int *cancel;       /* a signal, or another page failed */
 	atomic_long requests;           /* requests sent */
 	atomic_long inflight;           /* requests under way */
@@ -48,6 +49,8 @@ struct fetch_run {
 	atomic_long throttled;          /* ... of which the server throttled */
 	struct fetch_hedge hedge;       /* .on: set by fetcher_new (the main
 	                                   thread, before any worker) */
+	struct thread_slots *slots;     /* requests in flight, shared with
+	                                   other runs (--expand), or NULL */
 };
 
 struct fetcher;
@@ -59,6 +62,8 @@ struct fetch_req {
 	long limit;                     /* items asked for */
 	const char *url;                /* a cursor's next page, or NULL: the
 	                                   profile builds the URL */
+	const char *what;               /* names it in messages ("id=123"),
+	                                   or NULL: "page N", "offset N" */
 	struct buf *out;                /* the page: a gzip member, or NDJSON
 	                                   (no compression, or --key) */
 	struct buf *keys;               /* --key notes (below), or NULL */

@@ -43,7 +43,9 @@ enum {
 	key_cred = 0x10,        /* a source of credentials */
 	key_secret_file = 0x20, /* names a file that holds secrets */
 	key_section = 0x40,     /* only in a target's section */
-	key_env = 0x80          /* names an environment variable */
+	key_env = 0x80,         /* names an environment variable */
+	key_template = 0x100    /* --expand's URL template: its {field}s are
+	                           its own; only {host} is the file's */
 };
 
 struct jobs_key {
@@ -66,6 +68,7 @@ static const struct jobs_key jobs_keys[] = {
 	{ "sort-param", key_empty },
 	{ "no-total", key_flag },
 	{ "key", 0 },
+	{ "expand", key_repeat | key_template },
 	{ "header", key_repeat },
 	{ "header-file", key_secret_file },
 	{ "user-file", key_cred | key_secret_file },
@@ -727,6 +730,9 @@ check_placeholders(struct ctx *c, const struct merged *m, int hosts)
 	for (i = 0; i < m->n; i++) {
 		en = m->e[i];
 		for (p = en->value; (p = placeholder(p, &n)) != NULL; p += n) {
+			if ((n != 6 || memcmp(p, "{host}", 6) != 0) &&
+			    (en->key->flags & key_template))
+				continue;
 			if (n != 6 || memcmp(p, "{host}", 6) != 0)
 				return ctx_fail(c, en->line, "%s: unknown "
 				    "placeholder '%.*s' (there is only {host})",
@@ -752,8 +758,11 @@ substitute(const char *v, const char *host)
 		return xstrdup(v);
 	buf_init(&b, 0);
 	while ((p = placeholder(v, &n)) != NULL) {
-		buf_add(&b, v, (size_t)(p - v));
-		buf_adds(&b, host);
+		/* Only {host}: an --expand template's {field}s stay. */
+		buf_add(&b, v, (size_t)(p + (n != 6 ||
+		    memcmp(p, "{host}", 6) != 0 ? n : 0) - v));
+		if (n == 6 && memcmp(p, "{host}", 6) == 0)
+			buf_adds(&b, host);
 		v = p + n;
 	}
 	buf_adds(&b, v);

@@ -255,6 +255,19 @@ manifest_json(const struct manifest_info *in, char *err, size_t errsz)
 		gen_int(&g, in->shard->last_page);
 		gen_close(&g, 1);
 	}
+	if (in->details != NULL) {
+		gen_key(&g, "details");
+		gen_open(&g, 1);
+		gen_key(&g, "listed");
+		gen_int(&g, in->details->listed);
+		gen_key(&g, "fetched");
+		gen_int(&g, in->details->fetched);
+		gen_key(&g, "failed");
+		gen_int(&g, in->details->failed);
+		gen_key(&g, "items_failed");
+		gen_int(&g, in->details->items_failed);
+		gen_close(&g, 1);
+	}
 	gen_key(&g, "error");
 	gen_str(&g, in->error);
 	gen_close(&g, 1);

@@ -65,6 +65,14 @@ struct manifest_shard {
  * (a string that is not makes manifest_write fail); a NULL string is
  * written as null.
  */
+/* --expand: what the details came to. */
+struct manifest_details {
+	long long listed;               /* items of the listing */
+	long long fetched;              /* detail requests that succeeded */
+	long long failed;               /* ... that failed for good */
+	long long items_failed;         /* items left out for it */
+};
+
 struct manifest_info {
 	const char *source_url;         /* as given: credentials in it are
 	                                   redacted by log_redact_url() */
@@ -83,6 +91,8 @@ struct manifest_info {
 	int exit_status;
 	const struct manifest_shard *shard;     /* NULL: null */
 	const char *error;              /* NULL: null */
+	const struct manifest_details *details; /* NULL: no "details" member
+	                                           (no --expand) */
 };
 
 /*

@@ -17,6 +17,7 @@
 
 #include "buf.h"
 #include "cli.h"
+#include "expand.h"
 #include "fetch.h"
 #include "gzmember.h"
 #include "hashset.h"
@@ -106,11 +107,15 @@ struct export {
 	                                   carried the total, and that total */
 	long long changed_total, changed_pages;
 
+	/* --expand: the details (expand.c), or NULL. */
+	struct expand *xp;
+
 	/* The first failure of a worker, reported once by this thread. */
 	pthread_mutex_t fail_lock;
 	enum exit_status fail_status;
 	char fail_msg[1024];
 	int published;                  /* the files are in place */
+	struct hosts_member member;     /* its share of the run's requests */
 	struct log_first first_error;   /* what the manifest's "error" says
 	                                   when fail_msg does not */
 };
@@ -130,6 +135,9 @@ void export_warn(struct export *ex, const char *fmt, ...)
 
 /* emit.c: writes page seq (in order; the pool's emit callback). */
 int emit_page(void *ex, long long seq, struct pool_page *page);
+/* What a writer call's status means for the run: 0 to go on, -1 to stop
+ * (a reader that went away, quietly; anything else, as a failure). */
+int emit_status(struct export *ex, enum writer_status st);
 
 /* check.c: what every page must be (see doc/DESIGN.md, "Checks"). */
 int check_page(const struct export *ex, long long seq, long long offset,

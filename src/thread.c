@@ -101,3 +101,41 @@ thread_join(pthread_t t)
 {
 	CHECK("pthread_join", pthread_join(t, NULL));
 }
+
+void
+thread_slots_init(struct thread_slots *s, int n)
+{
+	thread_mutex_init(&s->lock);
+	thread_cond_init(&s->cond);
+	s->free = n;
+}
+
+void
+thread_slots_destroy(struct thread_slots *s)
+{
+	thread_cond_destroy(&s->cond);
+	thread_mutex_destroy(&s->lock);
+}
+
+int
+thread_slots_take(struct thread_slots *s, const atomic_int *cancel)
+{
+	int rc = 0;
+
+	thread_lock(&s->lock);
+	while (s->free == 0 && !(rc = cancel != NULL && atomic_load(cancel)))
+		thread_wait_ms(&s->cond, &s->lock, 100);
+	if (rc == 0)
+		s->free--;
+	thread_unlock(&s->lock);
+	return rc ? -1 : 0;
+}
+
+void
+thread_slots_give(struct thread_slots *s)
+{
+	thread_lock(&s->lock);
+	s->free++;
+	thread_signal(&s->cond);
+	thread_unlock(&s->lock);
+}

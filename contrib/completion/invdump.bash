@@ -15,7 +15,7 @@ _invdump()
 	local with_value='-o --output --compress --level -p --profile -l --limit
 		-w --workers --per-host --window-bytes --total-header --offset-param --limit-param
 		--items-path --total-path --next-path --cursor-param --sort-param
-		--key -u --user --user-file --netrc-file -H --header --header-file
+		--key --expand -u --user --user-file --netrc-file -H --header --header-file
 		--cacert --capath --max-redirs --allow-origin --retries
 		--retry-max-time --rate --connect-timeout --speed-limit --speed-time
 		--max-time --max-body --max-item --max-depth --mode --split-items

@@ -64,6 +64,9 @@
  *                       the path and query stay
  *   --hang              list requests are read, counted and never
  *                       answered: nothing is sent until the server stops
+ *   --detail-fail G     repeatable (16 at most): /items/ID of the item
+ *                       with generator index G (id 9007199254740993+G),
+ *                       and its relations, always answer 404
  *   -v, --verbose       libmicrohttpd's own error messages on stderr
  *
  * ENDPOINTS (GET; JSON bodies are application/json; unknown path: 404)
@@ -158,7 +161,18 @@
  *                          rel="last" (no spaces; none when one page holds
  *                          all); other parameters (sysparm_query=...) kept,
  *                          the order is the dataset's
+ *   Details and relations (details.c; list requests: counted, delayed,
+ *   rate limited, faulted with the item's generator index G as offset):
+ *   /items/ID              the item with that id in wire form (so its
+ *                          canonical line is /truth's); an id not in the
+ *                          dataset, or --detail-fail's: 404
+ *   /items/ID/rel/NAME     NAME of [a-z0-9_]: names starting with "list"
+ *                          give an array of G % 3 objects {"of":ID,"i":I},
+ *                          the others {"of":ID,"rel":"NAME","n":G % 7,
+ *                          "s":"x/\"y\""}
  *   Service endpoints (never delayed, faulted or counted):
+ *   /truth-expand?rel=A,B  /truth with "A":rel A,"B":rel B appended to
+ *                          each item (canonical; built whole: small sets)
  *   /truth                 the canonical NDJSON of the current dataset
  *                          (text/plain, chunked)
  *   /truth-object          the canonical line of /f5/mgmt/tm/sys/version
@@ -281,6 +295,8 @@ static const struct route {
 	{ "/f5/mgmt/tm/ltm/pool", 0, 1, prof_f5_pool },
 	{ "/f5/mgmt/tm/sys/version", 0, 1, prof_f5_version },
 	{ "/servicenow/api/now/table/cmdb_ci", 0, 1, prof_servicenow },
+	{ "/items/", 1, 1, prof_detail },
+	{ "/truth-expand", 0, 0, svc_truth_expand },
 	{ "/truth", 0, 0, svc_truth },
 	{ "/truth-object", 0, 0, svc_truth_object },
 	{ "/stats", 0, 0, svc_stats },
@@ -326,7 +342,7 @@ usage(FILE *f)
 	    "[--reset-first K]\n"
 	    "               [--fake-total N] [--fake-pages N] "
 	    "[--next-origin URL]\n"
-	    "               [--hang] [-v]\n"
+	    "               [--hang] [--detail-fail G]... [-v]\n"
 	    "See the comment at the top of tests/mockapi/main.c.\n");
 }
 
@@ -818,7 +834,8 @@ main(int argc, char **argv)
 		opt_require_user, opt_log, opt_rate, opt_fault, opt_gzip,
 		opt_drift_after, opt_drift_insert, opt_drift_delete, opt_help,
 		opt_tls_cert, opt_tls_key, opt_fake_total, opt_fake_pages,
-		opt_next_origin, opt_hang, opt_reset_first, opt_rate_headers
+		opt_next_origin, opt_hang, opt_reset_first, opt_rate_headers,
+		opt_detail_fail
 	};
 	static const struct option longopts[] = {
 		{ "port", required_argument, NULL, opt_port },
@@ -846,6 +863,7 @@ main(int argc, char **argv)
 		{ "fake-pages", required_argument, NULL, opt_fake_pages },
 		{ "next-origin", required_argument, NULL, opt_next_origin },
 		{ "hang", no_argument, NULL, opt_hang },
+		{ "detail-fail", required_argument, NULL, opt_detail_fail },
 		{ "reset-first", required_argument, NULL, opt_reset_first },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -956,6 +974,12 @@ main(int argc, char **argv)
 			break;
 		case opt_hang:
 			mock_cfg.hang = 1;
+			break;
+		case opt_detail_fail:
+			if (mock_cfg.ndetail_fail == 16)
+				usage_error("--detail-fail: 16 at most");
+			mock_cfg.detail_fail[mock_cfg.ndetail_fail++] =
+			    opt_u64("detail-fail", optarg, 0, UINT64_MAX);
 			break;
 		case opt_reset_first:
 			mock_cfg.reset_first = opt_u64("reset-first", optarg, 1,

@@ -31,6 +31,8 @@ struct mock_config {
 	                           NULL: the links the server writes */
 	int hang;               /* --hang: list requests never answered */
 	uint64_t reset_first;   /* --reset-first: connections reset */
+	uint64_t detail_fail[16]; /* --detail-fail G: /items/ID 404s */
+	int ndetail_fail;
 };
 extern struct mock_config mock_cfg;
 

@@ -37,6 +37,9 @@ enum MHD_Result prof_nototal(struct req *r);
 enum MHD_Result prof_softlayer(struct req *r);
 enum MHD_Result prof_html(struct req *r);
 enum MHD_Result prof_object(struct req *r);
+/* details.c: /items/ID[/rel/NAME], /truth-expand */
+enum MHD_Result prof_detail(struct req *r);
+enum MHD_Result svc_truth_expand(struct req *r);
 enum MHD_Result prof_range(struct req *r);
 enum MHD_Result prof_page(struct req *r);
 enum MHD_Result prof_drf(struct req *r);

@@ -1,0 +1,628 @@
+/*
+ * expand.c - --expand: the listing, then the details (see expand.h).
+ *
+ * DESIGN
+ *
+ * Two pools, one run.  The listing (export_offsets or cursor_run, exactly
+ * as without --expand) runs on a thread of its own with
+ * expand_listing_workers() workers: a page carries ~100 items, so a few
+ * listing requests keep all the detail requests busy.  Its emitter, in
+ * page order, hands every item line to expand_push, which copies it into
+ * a bounded ring of items (ITEMS_HELD lines, ITEMS_BYTES bytes); a full
+ * ring makes the listing's emitter wait, so the listing's own window fills
+ * and its workers stop: memory stays flat at any total.
+ *
+ * The details are pool.c's jobs, numbered item * R + r for the R templates
+ * (one without NAME=, one per relation with).  A job's worker waits for its
+ * item in the ring (or the listing's end: then the job is past the end),
+ * copies it, fills the template, and fetches the URL through fetch.c as a
+ * single-object body (the object profile: [body] is one line), with the
+ * run's limiter, verdicts and retries; a wait for a retry puts the job
+ * aside as a listing page's would be.  An item leaves the ring once its R
+ * jobs are over (done or failed for good), so the ring's head may wait for
+ * a job put aside.  The pool's window bounds the details held for the
+ * emitter (bytes, and MAX_AHEAD_ITEMS items).
+ *
+ * The details' emitter is the run's main thread, the only writer of the
+ * output: in job order it assembles each item's line (the detail itself,
+ * or the item with "NAME":relation appended as its last members), gathers
+ * lines into batches (one gzip member, one writer page end each) and
+ * writes them.  A detail that fails for good (after retries, or a field
+ * the template cannot be filled from) leaves its item out: said on stderr
+ * (the first MAX_SAID), counted, and the run ends "does not add up" (exit
+ * 3).  A signal, --max-time, the listing's failure or the output's stop
+ * every request of both pools (the run's stop flag; the ring's abort).
+ *
+ * Requests in flight: both pools' fetchers share ex->run.slots, --workers
+ * of them (fetch.c takes one around each request).
+ *
+ * Credentials: a detail URL on the listing's origin or an --allow-origin
+ * one goes through a fetcher with the target's credentials (-u, -H,
+ * netrc); any other through one without (no Authorization, no -H, no
+ * user:password, no netrc); https to http is refused.
+ *
+ * Locks: xp->lock guards the ring (head, pushed, bytes, ended, aborted);
+ * it is a leaf, like every lock of the run.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "expand.h"
+#include "export.h"
+#include "gzmember.h"
+#include "log.h"
+#include "origin.h"
+#include "profile.h"
+#include "run.h"
+#include "thread.h"
+#include "tmpl.h"
+#include "xalloc.h"
+
+#define ITEMS_HELD      1024            /* item lines in the ring */
+#define ITEMS_BYTES     ((size_t)8 << 20)
+#define MAX_AHEAD_ITEMS 1024            /* details ahead of the emitter */
+#define WINDOW_BYTES    ((size_t)8 << 20)
+#define BATCH_BYTES     ((size_t)64 << 10)
+#define BATCH_LINES     256
+#define MAX_SAID        20              /* failures said one by one */
+
+struct held {
+	char *line;             /* NULL: free */
+	size_t len;
+	int refs;               /* jobs of this item not over yet */
+};
+
+struct expand {
+	struct export *ex;
+	int named;                      /* NAME=TEMPLATE form */
+	int nrel;                       /* R */
+	struct tmpl *tm[TARGET_MAX_EXPAND];
+	const char *name[TARGET_MAX_EXPAND];
+	size_t namelen[TARGET_MAX_EXPAND];
+
+	/* The details' requests: with and without credentials. */
+	struct target dt;
+	struct fetch_run trusted, bare;
+	struct thread_slots slots;
+
+	/* The ring of items (lock). */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct held ring[ITEMS_HELD];
+	long long head;                 /* the oldest item held */
+	long long pushed;               /* items pushed */
+	size_t bytes;
+	int ended;                      /* the listing is over */
+	int aborted;                    /* the details stopped */
+
+	/* The listing's thread. */
+	expand_listing_fn *listing;
+	void *listing_arg;
+	enum exit_status listing_status;
+
+	/* The emitter's (main thread). */
+	struct buf line, batch, packed;
+	struct gzmember *gz;
+	long long batch_lines;
+	int item_failed;
+	long long lines, items_failed, said;
+	atomic_llong fetched, failed;
+};
+
+struct xworker {
+	struct expand *xp;
+	struct fetcher *trusted, *bare;
+};
+
+int
+expand_listing_workers(const struct options *o)
+{
+	return o->workers / 16 > 1 ? o->workers / 16 : 1;
+}
+
+/* A run for the details: the object profile, no --key, no compression
+ * (the emitter compresses whole lines). */
+static void
+expand_fetch_run(struct expand *xp, struct fetch_run *r, int credentials)
+{
+	struct export *ex = xp->ex;
+
+	memset(r, 0, sizeof *r);
+	r->o = ex->o;
+	r->t = &xp->dt;
+	r->base = ex->run.base;
+	r->http = ex->run.http;
+	r->max_page = MAX_PAGE_BYTES;
+	r->hosts = ex->run.hosts;
+	r->home = ex->run.home;
+	r->member = ex->run.member;
+	r->cancel = ex->run.cancel;
+	r->slots = &xp->slots;
+	if (!credentials) {
+		r->http.userpwd = NULL;
+		r->http.headers = NULL;
+		r->http.netrc = 0;
+		r->http.netrc_file = NULL;
+		/* No credentials to guard on its redirects. */
+		r->http.origin = NULL;
+		r->http.allow_origins = NULL;
+	}
+}
+
+struct expand *
+expand_new(struct export *ex)
+{
+	const struct target *t = ex->t;
+	struct expand *xp = xcalloc(1, sizeof *xp);
+	const char *arg, *eq;
+	char err[256];
+	int i;
+
+	xp->ex = ex;
+	xp->nrel = t->nexpand;
+	xp->named = t->expand_named;
+	for (i = 0; i < t->nexpand; i++) {
+		arg = t->expand[i];
+		if (xp->named && (eq = strchr(arg, '=')) != NULL) {
+			xp->name[i] = arg;
+			xp->namelen[i] = (size_t)(eq - arg);
+			arg = eq + 1;
+		}
+		if ((xp->tm[i] = tmpl_new(arg, err, sizeof err)) == NULL) {
+			log_error("--expand %s: %s", t->expand[i], err);
+			expand_free(xp);
+			return NULL;
+		}
+	}
+	xp->dt = *t;
+	xp->dt.profile = *profile_find("object");
+	xp->dt.key = NULL;
+	xp->dt.gzip = 0;
+	thread_slots_init(&xp->slots, ex->o->workers);
+	ex->run.slots = &xp->slots;
+	expand_fetch_run(xp, &xp->trusted, 1);
+	expand_fetch_run(xp, &xp->bare, 0);
+	thread_mutex_init(&xp->lock);
+	thread_cond_init(&xp->cond);
+	buf_init(&xp->line, MAX_PAGE_BYTES);
+	buf_init(&xp->batch, MAX_PAGE_BYTES);
+	buf_init(&xp->packed, MAX_PAGE_BYTES);
+	if (t->gzip)
+		xp->gz = gzmember_new(ex->o->level);
+	return xp;
+}
+
+void
+expand_free(struct expand *xp)
+{
+	int i;
+
+	if (xp == NULL)
+		return;
+	for (i = 0; i < xp->nrel; i++)
+		tmpl_free(xp->tm[i]);
+	if (xp->ex->run.slots == &xp->slots) {
+		xp->ex->run.slots = NULL;
+		thread_slots_destroy(&xp->slots);
+		thread_cond_destroy(&xp->cond);
+		thread_mutex_destroy(&xp->lock);
+		for (i = 0; i < ITEMS_HELD; i++)
+			free(xp->ring[i].line);
+		buf_free(&xp->line);
+		buf_free(&xp->batch);
+		buf_free(&xp->packed);
+		gzmember_free(xp->gz);
+	}
+	free(xp);
+}
+
+/* --- the ring of items ------------------------------------------------ */
+
+int
+expand_push(struct expand *xp, const char *line, size_t len)
+{
+	struct export *ex = xp->ex;
+	struct held *h;
+	char msg[256];
+	int rc = 0;
+
+	if (xp->named && (len == 0 || line[0] != '{')) {
+		snprintf(msg, sizeof msg, "item %lld of the listing is not a "
+		    "JSON object (it starts \"%.20s\"): --expand NAME=... has "
+		    "nothing to attach its relations to", xp->pushed + 1, line);
+		export_fail(ex, exit_protocol, msg);
+		return -1;
+	}
+	thread_lock(&xp->lock);
+	while (!xp->aborted && !atomic_load(ex->stop) &&
+	    (xp->pushed - xp->head >= ITEMS_HELD ||
+	    (xp->bytes + len > ITEMS_BYTES && xp->pushed > xp->head)))
+		thread_wait_ms(&xp->cond, &xp->lock, 100);
+	if (xp->aborted || atomic_load(ex->stop))
+		rc = -1;
+	else {
+		h = &xp->ring[xp->pushed % ITEMS_HELD];
+		h->line = xstrndup(line, len);
+		h->len = len;
+		h->refs = xp->nrel;
+		xp->bytes += len;
+		xp->pushed++;
+		thread_broadcast(&xp->cond);
+	}
+	thread_unlock(&xp->lock);
+	return rc;
+}
+
+/* Item i into out: 1; 0 past the listing's end; -1 when the run stops. */
+static int
+ring_get(struct expand *xp, long long i, struct buf *out)
+{
+	int rc;
+
+	thread_lock(&xp->lock);
+	while (i >= xp->pushed && !xp->ended && !atomic_load(xp->ex->stop))
+		thread_wait_ms(&xp->cond, &xp->lock, 100);
+	if (i < xp->pushed) {
+		const struct held *h = &xp->ring[i % ITEMS_HELD];
+
+		rc = buf_add(out, h->line, h->len) < 0 ? -1 : 1;
+	} else
+		rc = xp->ended ? 0 : -1;
+	thread_unlock(&xp->lock);
+	return rc;
+}
+
+/* One job of item i is over: the item leaves when its last one is. */
+static void
+ring_release(struct expand *xp, long long i)
+{
+	struct held *h;
+
+	thread_lock(&xp->lock);
+	h = &xp->ring[i % ITEMS_HELD];
+	if (--h->refs == 0) {
+		free(h->line);
+		h->line = NULL;
+		xp->bytes -= h->len;
+		while (xp->head < xp->pushed &&
+		    xp->ring[xp->head % ITEMS_HELD].line == NULL)
+			xp->head++;
+		thread_broadcast(&xp->cond);
+	}
+	thread_unlock(&xp->lock);
+}
+
+static void
+ring_close(struct expand *xp, int abort)
+{
+	thread_lock(&xp->lock);
+	if (abort)
+		xp->aborted = 1;
+	else
+		xp->ended = 1;
+	thread_broadcast(&xp->cond);
+	thread_unlock(&xp->lock);
+}
+
+/* --- the details' pool ------------------------------------------------- */
+
+/* A detail that failed for good: its message is the page. */
+static enum pool_work
+detail_failed(struct expand *xp, long long i, struct pool_page *page,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+static enum pool_work
+detail_failed(struct expand *xp, long long i, struct pool_page *page,
+    const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	buf_reset(&page->data);
+	(void)buf_adds(&page->data, msg);
+	page->items = -1;
+	atomic_fetch_add(&xp->failed, 1);
+	ring_release(xp, i);
+	return pool_work_done;
+}
+
+static enum pool_work
+expand_work(void *arg, long long seq, struct pool_page *page)
+{
+	struct xworker *xw = arg;
+	struct expand *xp = xw->xp;
+	struct export *ex = xp->ex;
+	long long i = seq / xp->nrel;
+	int r = (int)(seq % xp->nrel), rc;
+	struct fetcher **f;
+	struct fetch_info info;
+	struct fetch_req req;
+	struct fetch_retry rs;
+	enum origin_verdict v;
+	enum exit_status st;
+	char label[96], err[512], msg[1024], *url, *shown;
+
+	if ((rc = ring_get(xp, i, &page->keys)) <= 0)
+		return rc == 0 ? pool_work_end : pool_work_failed;
+	url = tmpl_fill(xp->tm[r], page->keys.data, page->keys.len, label,
+	    sizeof label, err, sizeof err);
+	if (label[0] == '\0')
+		snprintf(label, sizeof label, "item %lld", i + 1);
+	if (url == NULL)
+		return detail_failed(xp, i, page, "%s: --expand %s: %s", label,
+		    ex->t->expand[r], err);
+	v = origin_check(ex->origin, url, ex->t->allow_origins);
+	if (v == origin_downgrade || v == origin_bad) {
+		shown = log_redact_url(url);
+		free(url);
+		rc = (int)v;
+		detail_failed(xp, i, page, "%s: %s: refused: %s", label, shown,
+		    origin_verdict_text((enum origin_verdict)rc));
+		free(shown);
+		return pool_work_done;
+	}
+	f = v == origin_foreign ? &xw->bare : &xw->trusted;
+	memset(&req, 0, sizeof req);
+	memset(&info, 0, sizeof info);
+	req.offset = i;
+	req.url = url;
+	req.what = label;
+	req.out = &page->data;
+	rs.attempt = page->later.attempts;
+	rs.timeouts = page->later.timeouts;
+	rs.start = page->later.started;
+	st = fetch_page_step(*f, &req, &info, &rs, msg, sizeof msg);
+	page->later.attempts = rs.attempt;
+	page->later.timeouts = rs.timeouts;
+	page->later.started = rs.start;
+	page->later.wait_ms = st == exit_ok ? rs.wait_ms : 0;
+	fetch_info_clear(&info);
+	free(url);
+	if (st == exit_ok && page->later.wait_ms > 0)
+		return pool_work_later;
+	if (st == exit_interrupted)
+		return pool_work_failed;
+	if (st != exit_ok)
+		return detail_failed(xp, i, page, "%s", msg);
+	page->items = 1;
+	atomic_fetch_add(&xp->fetched, 1);
+	ring_release(xp, i);
+	return pool_work_done;
+}
+
+/* --- the details' emitter (the main thread) ---------------------------- */
+
+static void
+expand_progress(struct expand *xp)
+{
+	struct export *ex = xp->ex;
+	struct progress_counts c;
+
+	c.items = xp->lines;
+	c.bytes = writer_bytes(ex->w);
+	c.requests = atomic_load(&ex->run.requests) +
+	    atomic_load(&xp->trusted.requests) + atomic_load(&xp->bare.requests);
+	c.inflight = atomic_load(&ex->run.inflight) +
+	    atomic_load(&xp->trusted.inflight) + atomic_load(&xp->bare.inflight);
+	c.retries = atomic_load(&ex->run.retried) +
+	    atomic_load(&xp->trusted.retried) + atomic_load(&xp->bare.retried);
+	c.throttles = atomic_load(&ex->run.throttled) +
+	    atomic_load(&xp->trusted.throttled) +
+	    atomic_load(&xp->bare.throttled);
+	progress_update(&ex->progress, &c);
+}
+
+/* The batch to the writer: one gzip member, one page end. */
+static int
+expand_flush(struct expand *xp)
+{
+	struct export *ex = xp->ex;
+	const struct buf *b = &xp->batch;
+
+	if (xp->batch_lines == 0)
+		return 0;
+	if (xp->gz != NULL) {
+		buf_reset(&xp->packed);
+		if (gzmember_compress(xp->gz, xp->batch.data, xp->batch.len,
+		    &xp->packed) < 0) {
+			export_fail(ex, exit_output, "details: cannot compress");
+			return -1;
+		}
+		b = &xp->packed;
+	}
+	if (emit_status(ex, writer_write(ex->w, b->data, b->len)) < 0 ||
+	    emit_status(ex, writer_page_end(ex->w,
+	    (unsigned long long)xp->batch_lines)) < 0)
+		return -1;
+	xp->lines += xp->batch_lines;
+	xp->batch_lines = 0;
+	buf_reset(&xp->batch);
+	expand_progress(xp);
+	return 0;
+}
+
+/* A line without its newline. */
+static size_t
+chomp(const struct buf *b)
+{
+	return b->len > 0 && b->data[b->len - 1] == '\n' ? b->len - 1 : b->len;
+}
+
+static int
+expand_emit(void *arg, long long seq, struct pool_page *page)
+{
+	struct expand *xp = arg;
+	int r = (int)(seq % xp->nrel), ok = 0;
+	size_t n;
+
+	if (r == 0) {
+		buf_reset(&xp->line);
+		xp->item_failed = 0;
+		if (xp->named) {
+			/* The item without its closing brace. */
+			n = chomp(&page->keys);
+			ok |= buf_add(&xp->line, page->keys.data, n ? n - 1 : 0);
+		}
+	}
+	if (page->items < 0) {
+		xp->item_failed = 1;
+		if (xp->said++ < MAX_SAID)
+			log_error("detail failed: %.*s", (int)page->data.len,
+			    page->data.data);
+	} else if (xp->named) {
+		n = xp->line.len;
+		if (n > 0 && xp->line.data[n - 1] != '{')
+			ok |= buf_addc(&xp->line, ',');
+		ok |= buf_addc(&xp->line, '"');
+		ok |= buf_add(&xp->line, xp->name[r], xp->namelen[r]);
+		ok |= buf_adds(&xp->line, "\":");
+		ok |= buf_add(&xp->line, page->data.data, chomp(&page->data));
+	} else
+		ok |= buf_add(&xp->line, page->data.data, page->data.len);
+	if (ok < 0) {
+		export_fail(xp->ex, exit_protocol, "an expanded item is over "
+		    "1 GiB");
+		return -1;
+	}
+	if (r < xp->nrel - 1)
+		return 0;
+	if (xp->item_failed) {
+		xp->items_failed++;
+		return 0;
+	}
+	if ((xp->named && (buf_adds(&xp->line, "}\n") < 0)) ||
+	    buf_add(&xp->batch, xp->line.data, xp->line.len) < 0) {
+		export_fail(xp->ex, exit_protocol, "an expanded item is over "
+		    "1 GiB");
+		return -1;
+	}
+	xp->batch_lines++;
+	if (xp->batch.len >= BATCH_BYTES || xp->batch_lines >= BATCH_LINES)
+		return expand_flush(xp);
+	return 0;
+}
+
+static const struct pool_ops expand_ops = { expand_work, expand_emit };
+
+/* --- the run --------------------------------------------------------- */
+
+static void *
+expand_listing_main(void *arg)
+{
+	struct expand *xp = arg;
+	struct export *ex = xp->ex;
+	int zero = 0;
+
+	xp->listing_status = xp->listing(ex, xp->listing_arg);
+	/* A listing that failed stops the details: their items would be an
+	 * export that can be only partly right. */
+	if (xp->listing_status != exit_ok)
+		atomic_compare_exchange_strong(ex->stop, &zero, STOP_FAILED);
+	ring_close(xp, 0);
+	return NULL;
+}
+
+enum exit_status
+expand_run(struct expand *xp, expand_listing_fn *listing, void *arg)
+{
+	struct export *ex = xp->ex;
+	const struct options *o = ex->o;
+	struct xworker *xw;
+	void **wctx;
+	struct pool_window win;
+	enum pool_result pr;
+	enum exit_status st = exit_ok;
+	pthread_t th;
+	int i, n = o->workers, terr = 0, rc;
+
+	xp->listing = listing;
+	xp->listing_arg = arg;
+	if ((rc = thread_create(&th, expand_listing_main, xp)) != 0) {
+		log_error("cannot start the listing's thread: %s", strerror(rc));
+		return exit_failure;
+	}
+	xw = xcalloc((size_t)n, sizeof *xw);
+	wctx = xcalloc((size_t)n, sizeof *wctx);
+	for (i = 0; i < n; i++) {
+		xw[i].xp = xp;
+		wctx[i] = &xw[i];
+		if ((xw[i].trusted = fetcher_new(&xp->trusted)) == NULL ||
+		    (xw[i].bare = fetcher_new(&xp->bare)) == NULL) {
+			log_error("cannot make the details' HTTP clients");
+			ring_close(xp, 1);
+			atomic_store(ex->stop, STOP_FAILED);
+			n = i + 1;
+			pr = pool_result_failed;
+			st = exit_failure;
+			goto out;
+		}
+	}
+	win.max_bytes = WINDOW_BYTES;
+	win.max_ahead = (long long)MAX_AHEAD_ITEMS * xp->nrel;
+	pr = pool_run(n, wctx, 0, POOL_NO_END, &win, MAX_PAGE_BYTES,
+	    &expand_ops, xp, ex->stop, &terr);
+	if (pr == pool_result_ok && expand_flush(xp) < 0)
+		pr = pool_result_failed;
+	if (pr != pool_result_ok) {
+		/* The listing waits no more for room in the ring. */
+		ring_close(xp, 1);
+	}
+out:
+	thread_join(th);
+	for (i = 0; i < n; i++) {
+		fetcher_free(xw[i].trusted);
+		fetcher_free(xw[i].bare);
+	}
+	free(xw);
+	free(wctx);
+	if (st != exit_ok)
+		return st;
+	if (xp->listing_status != exit_ok)
+		return xp->listing_status;
+	if (pr == pool_result_thread) {
+		log_error("cannot start %d worker threads: %s (lower --workers, "
+		    "or raise the limit on processes)", n, strerror(terr));
+		st = exit_failure;
+	} else if (pr != pool_result_ok && ex->fail_status == exit_ok &&
+	    !ex->closed && atomic_load(ex->stop) != 0)
+		st = exit_interrupted;
+	return st;
+}
+
+void
+expand_verify(struct expand *xp)
+{
+	long long failed = atomic_load(&xp->failed);
+
+	if (failed == 0)
+		return;
+	if (xp->said > MAX_SAID)
+		log_error("... and %lld more failed details (the first %d "
+		    "are shown)", xp->said - MAX_SAID, MAX_SAID);
+	log_error("%lld detail requests failed: %lld items are left out of "
+	    "the output", failed, xp->items_failed);
+	xp->ex->mismatch = 1;
+}
+
+void
+expand_counts(const struct expand *xp, struct expand_counts *c)
+{
+	memset(c, 0, sizeof *c);
+	if (xp == NULL)
+		return;
+	c->lines = xp->lines;
+	c->fetched = atomic_load(&xp->fetched);
+	c->failed = atomic_load(&xp->failed);
+	c->items_failed = xp->items_failed;
+	c->requests = atomic_load(&xp->trusted.requests) +
+	    atomic_load(&xp->bare.requests);
+	c->retried = atomic_load(&xp->trusted.retried) +
+	    atomic_load(&xp->bare.retried);
+	c->throttled = atomic_load(&xp->trusted.throttled) +
+	    atomic_load(&xp->bare.throttled);
+}
