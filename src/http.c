@@ -438,8 +438,20 @@ http_redirect_target(struct http_client *c, struct http_result *res)
 	if (curl_easy_getinfo(c->curl, CURLINFO_REDIRECT_URL, &to) !=
 	    CURLE_OK || to == NULL)
 		return NULL;    /* a 3xx without Location: the caller's to judge */
-	v = conf->origin != NULL ? origin_check(conf->origin, to,
-	    conf->allow_origins) : origin_same;
+	if (conf->origin != NULL)
+		v = origin_check(conf->origin, to, conf->allow_origins);
+	else {
+		/* No credentials to guard (--expand's details on another
+		 * origin): any origin, but never from https down to http. */
+		char *from = NULL, *own;
+
+		curl_easy_getinfo(c->curl, CURLINFO_EFFECTIVE_URL, &from);
+		own = from != NULL ? origin_of(from) : NULL;
+		v = own != NULL ? origin_check(own, to, NULL) : origin_bad;
+		if (v == origin_foreign)
+			v = origin_same;
+		free(own);
+	}
 	if (v == origin_same || v == origin_allowed) {
 		if (res->redirects < conf->max_redirs)
 			return xstrdup(to);

@@ -180,4 +180,31 @@ check "jobs file: exit 0" status_is 0
 check "jobs file: the detail target" same "$T/jobs/details.ndjson" "$T/truth"
 check "jobs file: the relations target" same "$T/jobs/relations.ndjson" "$T/truth-rel"
 
+# A detail on another origin, over https, that redirects down to http:
+# refused, though it carries no credentials.
+if command -v openssl >/dev/null 2>&1 && (
+	cd "$T"
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem \
+		-days 2 -subj "/CN=invdump test CA"
+	openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr \
+		-subj "/CN=127.0.0.1"
+	printf 'subjectAltName=IP:127.0.0.1\n' >ext
+	openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
+		-out srv.pem -days 2 -extfile ext
+) >/dev/null 2>&1; then
+	start_mock --items 120 --tls-cert "$T/srv.pem" --tls-key "$T/srv.key"
+	S="https://127.0.0.1:$PORT"
+	rm -f "$T/down.ndjson"
+	run_invdump -w 2 --cacert "$T/ca.pem" -o "$T/down.ndjson" \
+		--expand "$S/redirect?to=$OWN/items/{id}" "$OWN/offset/items"
+	check "a detail on another origin redirected from https to http: refused (status 3)" status_is 3
+	check "... saying it is a downgrade" err_has "a downgrade from https to http"
+	check "... nothing published" test ! -e "$T/down.ndjson"
+	run_invdump -q -w 2 --cacert "$T/ca.pem" -o "$T/up.ndjson" \
+		--expand "$S/redirect?to=$S/items/{id}" "$OWN/offset/items"
+	check "... while one that stays on https is followed" status_is 0
+else
+	for i in 1 2 3 4; do skip "openssl cannot make a test CA here"; done
+fi
+
 done_testing
