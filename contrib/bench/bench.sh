@@ -2,14 +2,15 @@
 # bench.sh BUILDDIR [SCENARIO...] - invdump against the scripts it replaces.
 #
 # Run through "make bench".  SCENARIO is one of latency cpu memory
-# connections ratelimit faults shell, or one of the "at the limit when the
-# API misbehaves" scenarios a c d e stall (default: all).  Every run gets a
-# fresh tests/mockapi server on 127.0.0.1 (so the fault picks, the rate
-# bucket and the /stats counters start equal for every tool), the tools
-# take turns round by round (invdump, seed_export.py, curl+jq, invdump, ...),
-# each under /usr/bin/time, and every output is checked against the
-# server's /truth.  The tables (report.py) give figures and say whether
-# each target of the issue is met; nothing here fails on a time.
+# connections ratelimit faults shell, one of the "at the limit when the
+# API misbehaves" scenarios a c d e stall, or fleet (default: all).  Every
+# run gets a fresh tests/mockapi server on 127.0.0.1 (so the fault picks,
+# the rate bucket and the /stats counters start equal for every tool; six
+# of them in the fleet scenario), the tools take turns round by round
+# (invdump, seed_export.py, curl+jq, invdump, ...), each under
+# /usr/bin/time, and every output is checked against the server's /truth.
+# The tables (report.py) give figures and say whether each target of the
+# issue is met; nothing here fails on a time.
 #
 #   a      20,000 items, 200 pages, 50 ms, W=16: wall vs ceil(P/W) x latency
 #   c      20,000 items, 200 pages, --rate 20 (burst 20), 20 ms, W=10: wall
@@ -22,9 +23,19 @@
 #   stall  20,000 items, 200 pages, 50 ms, W=16, 3 % of bodies stall
 #          (mockapi stall: ~100 bytes, then 60 s of nothing): wall vs the
 #          same tool's stall-free wall (run in the same rounds)
+#   fleet  six devices (six mockapis, six origins), 2,000 items each at
+#          20 ms, one of them (the slow appliance) at 2,000 ms; three paths
+#          each (F5 pools -p f5, /offset/items, the F5 version object -p
+#          object): invdump --jobs (18 targets, W=16) against invdump once
+#          per target one after another, seed_export.py per device (offset
+#          path only) and fleet_pool.py (one ThreadPoolExecutor over
+#          targets x pages); and when the five fast devices' outputs were
+#          all published, with the slow one in the jobs file and without it
+#          (also for a jobs file of the offset path alone: 6 targets)
 # Peers: seed_export.py (no retries), seed_retry_export.py (the same with a
 # urllib3 Retry adapter), curl+jq+gzip, and aria2c fetching the raw pages
-# without parsing them (a, d; skipped when aria2c is not installed).
+# without parsing them (a, d; skipped when aria2c is not installed);
+# fleet_pool.py, one ThreadPoolExecutor over many targets (fleet).
 #
 # Environment: BENCH_ROUNDS (default 3), BENCH_KEEP=1 keeps the work
 # directory, BENCH_TIMEOUT seconds allowed per run (default 300),
@@ -43,7 +54,7 @@ if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 set -eu -o pipefail
 
 if [ $# -lt 1 ]; then
-	echo "usage: bench.sh BUILDDIR [latency|cpu|memory|connections|ratelimit|faults|shell|a|c|d|e|stall]..." >&2
+	echo "usage: bench.sh BUILDDIR [latency|cpu|memory|connections|ratelimit|faults|shell|a|c|d|e|stall|fleet]..." >&2
 	exit 2
 fi
 b=$(cd "$1" && pwd)
@@ -64,7 +75,7 @@ python3 -c 'import requests, urllib3' 2>/dev/null ||
 have_aria2=0
 command -v aria2c >/dev/null && have_aria2=1
 
-all="latency cpu memory connections ratelimit faults shell a c d e stall"
+all="latency cpu memory connections ratelimit faults shell a c d e stall fleet"
 # shellcheck disable=SC2086 # a list of words
 [ $# -gt 0 ] || set -- ${BENCH_ONLY:-$all}
 [ $# -gt 0 ] || { echo "bench.sh: BENCH_ONLY names no scenario" >&2; exit 2; }
@@ -75,6 +86,13 @@ done
 T=$(mktemp -d "${TMPDIR:-/tmp}/invdump-bench.XXXXXX")
 spid=
 cpid=
+fleet_pids=()   # the fleet scenario's servers
+fleet_stop() {
+	local p
+	for p in "${fleet_pids[@]}"; do kill "$p" 2>/dev/null || true; done
+	for p in "${fleet_pids[@]}"; do wait "$p" 2>/dev/null || true; done
+	fleet_pids=()
+}
 # Private copies: a rebuild of the tree during the run must not change or
 # remove the binaries under test half-way.
 cp "$inv" "$T/invdump"; cp "$mock" "$T/mockapi"
@@ -91,6 +109,7 @@ cleanup() {
 		wait "$cpid" 2>/dev/null || true
 	fi
 	if [ -n "$spid" ]; then kill "$spid" 2>/dev/null || true; wait "$spid" 2>/dev/null || true; fi
+	fleet_stop
 	if [ "${BENCH_KEEP:-0}" = 1 ]; then echo "bench.sh: kept $T" >&2; else rm -rf "$T"; fi
 }
 trap cleanup EXIT
@@ -502,6 +521,233 @@ sc_shell() {
 		server_stop
 		printf 'first\t%d\t%s\t%s\t\t\t\n' "$r" "$t1" "$st" >>"$sh_res"
 		printf '  %-40s round %d: %s s  exit %s\n' "first line on stdout" "$r" "$t1" "$st" >&2
+	done
+}
+
+# ---------------------------------------------------------------- fleet
+# Six devices, each a mockapi of its own (its own origin, 127.0.0.1:PORT),
+# the first of them the slow appliance; three paths on each.  A target is
+# one path of one device: "DEV NAME PROFILE URL OUTPUT" in
+# $T/fleet.targets, in the jobs file's order (path by path, device by
+# device within each), and every tool writes the same output names, so
+# one check serves all.
+fleet_items=2000 fleet_limit=100 fleet_w=16 fleet_lat=20 fleet_slow=2000
+fleet_paths=("pools|f5|/f5/mgmt/tm/ltm/pool|ndjson.gz"
+	"items|offset|/offset/items|ndjson.gz"
+	"version|object|/f5/mgmt/tm/sys/version|ndjson")
+fleet_ports=()
+
+# fleet_start LATENCY_MS...: a fresh mockapi per argument, side by side;
+# device i answers on fleet_ports[i].
+fleet_start() {
+	local i=0 k lat
+	fleet_pids=(); fleet_ports=()
+	rm -rf "$T/fleet.port"; mkdir "$T/fleet.port"
+	for lat in "$@"; do
+		"$mock" --lifetime 900 --port-file "$T/fleet.port/$i" --items "$fleet_items" \
+			--latency-ms "$lat" >/dev/null 2>"$T/mock.err.$i" &
+		fleet_pids+=($!)
+		i=$((i + 1))
+	done
+	for i in "${!fleet_pids[@]}"; do
+		k=0
+		while [ ! -s "$T/fleet.port/$i" ] && [ $k -lt 200 ]; do
+			kill -0 "${fleet_pids[$i]}" 2>/dev/null || break
+			sleep 0.05; k=$((k + 1))
+		done
+		if [ ! -s "$T/fleet.port/$i" ]; then
+			echo "bench.sh: mockapi did not start: $(cat "$T/mock.err.$i")" >&2
+			exit 1
+		fi
+		fleet_ports[i]=$(cat "$T/fleet.port/$i")
+	done
+}
+
+# fleet_plan SCOPE: the targets into $T/fleet.targets, and the same as a
+# jobs file, $T/fleet.ini.  SCOPE all: every path of every device; fast:
+# of every device but the slow one (device 0); items: every device's
+# /offset/items alone (one target per device, as in the issue's "6-target
+# run"); itemsfast: the same without the slow device.
+fleet_plan() {
+	local scope=$1 p name prof path ext d hosts=''
+	local -a devs=("${!fleet_ports[@]}")
+	case $scope in *fast) devs=("${devs[@]:1}") ;; esac
+	for d in "${devs[@]}"; do hosts="$hosts${hosts:+, }127.0.0.1:${fleet_ports[d]}"; done
+	: >"$T/fleet.targets"
+	printf '# %s\n[defaults]\nlimit = %d\n' "$scope" "$fleet_limit" >"$T/fleet.ini"
+	for p in "${fleet_paths[@]}"; do
+		IFS='|' read -r name prof path ext <<<"$p"
+		case $scope in items*) [ "$name" = items ] || continue ;; esac
+		printf '\n[%s]\nhosts = %s\nurl = http://{host}%s\nprofile = %s\noutput = %s/{host}-%s.%s\n' \
+			"$name" "$hosts" "$path" "$prof" "$T/fleet.out" "$name" "$ext" >>"$T/fleet.ini"
+		for d in "${devs[@]}"; do
+			printf '%d\t%s\t%s\thttp://127.0.0.1:%s%s\t%s/127.0.0.1:%s-%s.%s\n' "$d" "$name" \
+				"$prof" "${fleet_ports[d]}" "$path" "$T/fleet.out" "${fleet_ports[d]}" \
+				"$name" "$ext" >>"$T/fleet.targets"
+		done
+	done
+	chmod 600 "$T/fleet.ini"
+}
+
+# fleet_script KIND: one command per target, one after another, as a shell
+# loop over the devices does it (a failing target does not stop the
+# others; the status is the last failure's).
+fleet_script() {
+	local kind=$1 d name prof url out
+	echo 'rc=0'
+	while IFS=$'\t' read -r d name prof url out; do
+		case $kind in
+		invdump) printf '%q ' "$inv" -w "$fleet_w" -l "$fleet_limit" -p "$prof" -o "$out" "$url" ;;
+		python) printf '%q ' python3 "$here/seed_export.py" -w "$fleet_w" -l "$fleet_limit" -o "$out" "$url" ;;
+		esac
+		# shellcheck disable=SC2016 # for the script, not for us
+		echo '|| rc=$?'
+	done <"$T/fleet.targets"
+	# shellcheck disable=SC2016
+	echo 'exit $rc'
+}
+
+# ftime FILE: when FILE was last changed (ctime, s since the epoch with
+# its fraction): the rename that published it, or its last write.
+ftime() { stat -c %.9Z "$1" 2>/dev/null || date +%s.%N -r "$1"; }
+
+# fleet_check: every target's output against its own device's /truth (or
+# /truth-object); sets fleet_verdict ("ok (18 of 18)", or each distinct
+# verdict with its count) and fleet_fast, fleet_slow: when the last output
+# of the fast devices, and of the slow one, appeared, in s after fleet_t0
+# ("-" when one is missing; empty when there is none).
+fleet_check() {
+	local d name prof url out truth h v t
+	local -A count=()
+	local n=0 fast='' slow='' fmiss='' smiss=''
+	while IFS=$'\t' read -r d name prof url out; do
+		n=$((n + 1))
+		truth=$T/fleet.truth.$d
+		[ "$prof" != object ] || truth=$T/fleet.truthobj.$d
+		if [ ! -e "$out" ]; then
+			v="WRONG: no output"
+			if [ "$d" = 0 ]; then smiss=1; else fmiss=1; fi
+		else
+			t=$(ftime "$out")
+			if [ "$d" = 0 ]; then
+				slow=$(awk -v a="${slow:-0}" -v b="$t" 'BEGIN { print (b > a ? b : a) }')
+			else
+				fast=$(awk -v a="${fast:-0}" -v b="$t" 'BEGIN { print (b > a ? b : a) }')
+			fi
+			h=$( { sha256sum <"$truth"; gzip -dcf "$out" | sha256sum; } | sha256sum | cut -c1-32)
+			if [ ! -s "$T/verdict.$h" ]; then
+				python3 "$here/ndjson_check.py" "$truth" "$out" >"$T/verdict.$h" || true
+			fi
+			v=$(cat "$T/verdict.$h")
+		fi
+		count[$v]=$(( ${count[$v]:-0} + 1 ))
+	done <"$T/fleet.targets"
+	if [ ${#count[@]} -eq 1 ]; then
+		fleet_verdict="$v ($n of $n)"
+	else
+		fleet_verdict=
+		for v in "${!count[@]}"; do fleet_verdict="$fleet_verdict${fleet_verdict:+; }$v x${count[$v]}"; done
+	fi
+	fleet_fast='' fleet_slow=''
+	[ -z "$fast$fmiss" ] || fleet_fast=$(if [ -n "$fmiss" ]; then echo -; else
+		awk -v a="$fast" -v b="$fleet_t0" 'BEGIN { printf "%.3f", a - b }'; fi)
+	[ -z "$slow$smiss" ] || fleet_slow=$(if [ -n "$smiss" ]; then echo -; else
+		awk -v a="$slow" -v b="$fleet_t0" 'BEGIN { printf "%.3f", a - b }'; fi)
+}
+
+# A fleet spec is "LABEL|KIND|SCOPE[|ROLE]": KIND jobs (invdump --jobs),
+# seq (invdump per target), python (seed_export.py per target), pool
+# (fleet_pool.py); SCOPE as for fleet_plan; ROLE baseline marks a run
+# without the slow device, labelled as the run it is the baseline of +
+# ", the five fast devices alone" (report.py pairs them by the label).
+sc_fleet() {
+	local r spec label kind scope role rc wall user sys rss verdict b0 b1 sticks other
+	local i d stats conns nreq n429 n5xx ntg s a b
+	local -a lats=() cmd
+	local -A dead=()
+	for i in 0 1 2 3 4 5; do lats+=("$([ $i = 0 ] && echo $fleet_slow || echo $fleet_lat)"); done
+	{
+		printf 'fleet\tslow_ms\t%s\n' "$fleet_slow"
+		printf 'fleet\tdevices\t%s\n' "${#lats[@]}"
+		printf 'fleet\tpaths\t%s\n' "$(printf '%s\n' "${fleet_paths[@]}" | cut -d'|' -f3 | paste -sd' ')"
+	} >>"$info"
+	local -a specs=(
+		"invdump --jobs|jobs|all"
+		"invdump --jobs, the five fast devices alone|jobs|fast|baseline"
+		"invdump --jobs, /offset/items only|jobs|items"
+		"invdump --jobs, /offset/items only, the five fast devices alone|jobs|itemsfast|baseline"
+		"invdump, one target after another|seq|all"
+		"seed_export.py, one device after another|python|items"
+		"fleet_pool.py, one pool over targets x pages|pool|all")
+	for r in $(seq 1 "$rounds"); do
+		for spec in "${specs[@]}"; do
+			IFS='|' read -r label kind scope role <<<"$spec"
+			if [ -n "${dead[$label]:-}" ]; then
+				printf '  %-46s round %d: not run, it timed out in round %s\n' "$label" "$r" "${dead[$label]}" >&2
+				continue
+			fi
+			fleet_start "${lats[@]}"
+			for i in "${!fleet_ports[@]}"; do
+				curl -sf --max-time 60 -o "$T/fleet.truth.$i" "http://127.0.0.1:${fleet_ports[i]}/truth"
+				curl -sf --max-time 60 -o "$T/fleet.truthobj.$i" "http://127.0.0.1:${fleet_ports[i]}/truth-object"
+			done
+			fleet_plan "$scope"
+			ntg=$(wc -l <"$T/fleet.targets")
+			rm -rf "$T/fleet.out"; mkdir "$T/fleet.out"
+			case $kind in
+			jobs) cmd=("$inv" -w "$fleet_w" --jobs "$T/fleet.ini") ;;
+			seq) fleet_script invdump >"$T/fleet.sh"; cmd=(bash "$T/fleet.sh") ;;
+			python) fleet_script python >"$T/fleet.sh"; cmd=(bash "$T/fleet.sh") ;;
+			pool)
+				cut -f3- "$T/fleet.targets" >"$T/fleet.pool"
+				cmd=(python3 "$here/fleet_pool.py" -w "$fleet_w" -l "$fleet_limit" "$T/fleet.pool") ;;
+			esac
+			quiet_wait
+			sync
+			b0=$(busy_ticks)
+			set +e
+			fleet_t0=$EPOCHREALTIME
+			/usr/bin/time -f '%e %U %S %M' -o "$T/time" \
+				timeout -k 5 "$tmo" "${cmd[@]}" >"$T/run.out" 2>"$T/run.err" &
+			cpid=$!
+			wait "$cpid"
+			rc=$?
+			cpid=
+			set -e
+			b1=$(busy_ticks)
+			sticks=0 conns=0 nreq=0 n429=0 n5xx=0
+			for i in "${!fleet_ports[@]}"; do
+				sticks=$((sticks + $(proc_ticks "${fleet_pids[i]}")))
+				stats=$(curl -sf --max-time 10 "http://127.0.0.1:${fleet_ports[i]}/stats" || echo '{}')
+				read -r s d a b < <(jq -r '"\((.connections // 0) - 1) \(.requests // 0) \(.status_429 // 0) \(.status_5xx // 0)"' <<<"$stats")
+				conns=$((conns + s)); nreq=$((nreq + d)); n429=$((n429 + a)); n5xx=$((n5xx + b))
+			done
+			fleet_stop
+			read -r wall user sys rss < <(tail -n 1 "$T/time")
+			other=$(awk -v b="$((b1 - b0 - sticks))" -v hz="$hz" -v u="$user" -v s="$sys" \
+				'BEGIN { o = b / hz - u - s; printf "%.2f", o < 0 ? 0 : o }')
+			fleet_check
+			verdict=$fleet_verdict
+			if [ $rc -ne 0 ]; then
+				verdict="FAILED (exit $rc); $verdict"
+				if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+					verdict="FAILED (timeout ${tmo}s)"
+					dead[$label]=$r
+				fi
+				{
+					printf '[fleet] %s, round %d: exit %d\n$ %s\n' "$label" "$r" $rc "${cmd[*]}"
+					tail -n 4 "$T/run.err" | cut -c1-300
+					echo
+				} >>"$fail_log"
+			fi
+			printf '%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
+				fleet "$label" "$r" $rc "$wall" "$user" "$sys" "$rss" \
+				"$conns" "$n429" "$fleet_items" $(( (fleet_items + fleet_limit - 1) / fleet_limit )) \
+				"$fleet_w" "$fleet_lat" 0 "$verdict" "$other" "$role" "$n5xx" 0 "$nreq" \
+				"$fleet_fast" "$fleet_slow" "$ntg" >>"$res"
+			printf '  %-46s round %d: %6.2f s  five fast %s s, slow %s s  (other CPU %s s)  %s\n' \
+				"$label" "$r" "$wall" "${fleet_fast:--}" "${fleet_slow:--}" "$other" "$verdict" >&2
+		done
 	done
 }
 

@@ -7,7 +7,11 @@ connections, 429 answers, items, pages, workers, latency (ms), rate (/s),
 output verdict, other CPU (s), role ("clean" for the fault-free twin of a
 run), 5xx answers, faults injected, list requests.  SHELL_RESULTS has the
 shell scenario's runs.  INFO has "SCENARIO KEY VALUE" lines: the longest
-Retry-After of scenario e, the stall length, or why a scenario was skipped.
+Retry-After of scenario e, the stall length, the fleet's slow latency, or
+why a scenario was skipped.  The fleet scenario's lines have three more
+columns: when the five fast devices' outputs were all published, when the
+slow device's were (s after the start; "" when the run has no such
+device, "-" when an output is missing), and the number of targets.
 
 Columns, per tool, over the rounds:
   wall s        median wall-clock time (of the successful runs when there
@@ -42,10 +46,22 @@ issue gives for it and their ratio (x bound):
   stall    the same tool's stall-free median wall, from the same rounds;
            "+ s" is what the stalls cost, against the stall length
   walls s  every round's wall, in round order
+The fleet table (six devices, one of them slow, three paths each):
+  targets       exports the tool made (devices x paths; seed_export.py can
+                only do the offset path)
+  x --jobs      median wall / invdump --jobs' median wall
+  five fast s   median time from the start until the last output of the
+                five fast devices was published (its ctime: the rename,
+                or the script's last write)
+  slow s        the same for the slow device's outputs
+  requests, conns   summed over the six servers
+The slow-device line compares invdump --jobs' "five fast s" with the same
+run's without the slow device in the jobs file.
 Nothing here judges a time as pass or fail for the build: the target lines
 say "met" or "missed" for this one run, for the reader.
 """
 import math
+import re
 import statistics
 import sys
 from collections import OrderedDict
@@ -68,8 +84,19 @@ def load(path):
                 role=p[17] if len(p) > 17 else "",
                 n5xx=int(p[18]) if len(p) > 18 else 0,
                 nfaults=int(p[19]) if len(p) > 19 else 0,
-                nreq=int(p[20]) if len(p) > 20 else 0))
+                nreq=int(p[20]) if len(p) > 20 else 0,
+                fast=fnum(p[21]) if len(p) > 21 else None,
+                slow=fnum(p[22]) if len(p) > 22 else None,
+                ntargets=int(p[23]) if len(p) > 23 else 1))
     return rows
+
+
+def fnum(x):
+    """A float, or None for "" and "-" (no such output)."""
+    try:
+        return float(x)
+    except ValueError:
+        return None
 
 
 def load_info(path):
@@ -198,6 +225,9 @@ def print_scenario(rows, shell, scen, info=None):
     if scen == "shell":
         print_shell(shell)
         return
+    if scen == "fleet":
+        print_fleet(rows, (info or {}).get("fleet", {}))
+        return
     if scen in LIMIT_SCENS:
         print_limit(rows, scen, info or {})
         return
@@ -296,6 +326,8 @@ def targets(rows, shell, scen, info=None):
         return shell_targets(shell)
     if scen in LIMIT_SCENS:
         return limit_targets(rows, scen, info or {})
+    if scen == "fleet":
+        return fleet_targets(rows)
     tools = tools_of(rows, scen)
     if not tools:
         return out
@@ -562,6 +594,116 @@ def limit_targets(rows, scen, info):
         else:
             f = "%s %.2f s" % (o.name, o.wall)
         out.append(fmt_target("vs " + o.name, f, None))
+    return out
+
+
+# --------------------------------------------------------------- fleet
+ALONE = ", the five fast devices alone"
+
+
+def med_of(runs, key):
+    vals = [r[key] for r in runs if r[key] is not None and r["rc"] == 0]
+    return statistics.median(vals) if vals else None
+
+
+def fmt_s(x):
+    return "-" if x is None else "%.2f" % x
+
+
+def fleet_tools(rows):
+    """The tools in order, each run without the slow device right after
+    the run it is the baseline of; and invdump --jobs (all targets)."""
+    tools = tools_of(rows, "fleet")
+    base = tools_of(rows, "fleet", "baseline")
+    out = []
+    for t in tools.values():
+        out.append(t)
+        if t.name + ALONE in base:
+            out.append(base[t.name + ALONE])
+    out += [b for b in base.values() if b not in out]
+    return out, tools, base, tools.get("invdump --jobs")
+
+
+def print_fleet(rows, inf):
+    order, tools, base, jobs = fleet_tools(rows)
+    if not tools:
+        return
+    first = next(iter(tools.values()))
+    nrounds = max(r["round"] for r in rows if r["scen"] == "fleet")
+    print()
+    print("### fleet: %s devices (one mockapi each), %s items each, %d per"
+          " page, %d ms per request, one of them (the slow appliance) at"
+          " %s ms; paths %s; W=%d (%d rounds)"
+          % (inf.get("devices", "?"), fmt_int(first.items),
+             first.items // first.pages if first.pages else 0,
+             round(first.lat * 1000), inf.get("slow_ms", "?"),
+             inf.get("paths", "?"), first.w, nrounds))
+    print()
+    body = []
+    for t in order:
+        body.append([
+            t.name, span([r["ntargets"] for r in t.runs]), "%.2f" % t.wall,
+            "%.2f" % (t.wall / jobs.wall) if jobs and jobs.any_ok
+            and t.any_ok and jobs.wall > 0 else "-",
+            walls_text(t), fmt_s(med_of(t.runs, "fast")),
+            fmt_s(med_of(t.runs, "slow")), "%.2f" % t.cpu,
+            "%.2f" % t.other, t.nreq, t.conns, t.check])
+    head = ["tool", "targets", "wall s", "x --jobs", "walls s",
+            "five fast s", "slow s", "CPU s", "other CPU s", "requests",
+            "conns", "output"]
+    print(table(head, body, left=(0, 4, len(head) - 1)))
+    print()
+    for l in fleet_targets(rows):
+        print(l)
+
+
+def rounds_of(t, key):
+    return ", ".join(fmt_s(x[key])
+                     for x in sorted(t.runs, key=lambda x: x["round"]))
+
+
+def fleet_targets(rows):
+    order, tools, base, jobs = fleet_tools(rows)
+    out = []
+    for t in tools.values():
+        alone = base.get(t.name + ALONE)
+        if alone is None:
+            continue
+        n = span([r["ntargets"] for r in t.runs])
+        f1 = med_of(t.runs, "fast")
+        f0 = med_of(alone.runs, "fast")
+        name = ("%s (%s targets): five fast devices published with the"
+                " slow one / without it <= 1.10" % (t.name, n))
+        if f1 is None or f0 is None or f0 == 0:
+            out.append(fmt_target(name, "not measured (a run failed)",
+                                  False))
+            continue
+        out.append(fmt_target(name, "%.3f s / %.3f s = %.2fx (rounds: %s"
+                              " / %s)" % (f1, f0, f1 / f0,
+                                          rounds_of(t, "fast"),
+                                          rounds_of(alone, "fast")),
+                              f1 / f0 <= 1.10))
+        out.append(fmt_target("%s (%s targets): the slow device's outputs"
+                              " published after" % (t.name, n),
+                              "%s s (rounds: %s)"
+                              % (fmt_s(med_of(t.runs, "slow")),
+                                 rounds_of(t, "slow")), None))
+    inv = [t for t in order if t.name.startswith("invdump")]
+    out.append(fmt_target(
+        "invdump output byte-exact in every round (every run of it)",
+        "; ".join("%s: %s" % (t.name, t.check) for t in inv),
+        all(r["rc"] == 0 and re.match(r"ok \(\d+ of \d+\)$", r["check"])
+            for t in inv for r in t.runs)))
+    if jobs is None:
+        return out
+    for o in tools.values():
+        if o is jobs or o.name.startswith("invdump --jobs"):
+            continue
+        f = ("%s failed (%s)" % (o.name, o.check) if not o.any_ok else
+             "%.2f s / %.2f s = %.2fx (%s targets)"
+             % (o.wall, jobs.wall, o.wall / jobs.wall,
+                span([r["ntargets"] for r in o.runs])))
+        out.append(fmt_target("wall, %s / invdump --jobs" % o.name, f, None))
     return out
 
 
