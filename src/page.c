@@ -10,8 +10,8 @@
  *             and next_path can be recognised when their value starts.
  *   items     the items array itself (depth idepth): each value that starts
  *             here begins a line.
- *   item      anything deeper than idepth: re-emitted through yajl_gen,
- *             whose print callback appends straight to the caller's buf.
+ *   item      anything deeper than idepth: written compactly, token by
+ *             token, straight into the caller's buf (see "The writer").
  *
  * The envelope keeps a per-level stack (bounded by max_depth, so it is a
  * fixed array) holding the length the key path had when the container
@@ -40,8 +40,8 @@
  *    strings, so a memchr pass finds them all cheaply) and an unpaired one is
  *    a syntax error;
  *  - its UTF-8 check accepts overlong forms, encoded surrogates and code
- *    points above U+10FFFF.  Strings and keys written out are checked
- *    strictly.
+ *    points above U+10FFFF.  It is turned off, and the raw body is checked
+ *    strictly instead, once, before yajl sees it (page_scan_utf8).
  */
 #include <limits.h>
 #include <stdarg.h>
@@ -50,7 +50,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <yajl/yajl_gen.h>
 #include <yajl/yajl_parse.h>
 
 #include "buf.h"
@@ -58,7 +57,8 @@
 #include "xalloc.h"
 
 #define PAGE_DEPTH_DEFAULT	64
-#define PAGE_DEPTH_MAX		128	/* yajl_gen's YAJL_MAX_DEPTH */
+#define PAGE_DEPTH_MAX		128	/* page.h's promise (yajl_gen's limit, when
+					   items were written through it) */
 #define PAGE_NOT_OPEN		UINT_MAX
 #define PAGE_NO_PATH		SIZE_MAX
 /* Whitespace and punctuation allowed on top of max_item while a token is
@@ -99,7 +99,6 @@ struct page_parser {
 	struct page_opts o;
 	struct buf *out;
 	yajl_handle yh;
-	yajl_gen gen;
 	yajl_alloc_funcs af;
 
 	enum page_status st;
@@ -116,6 +115,9 @@ struct page_parser {
 
 	/* current item */
 	int item_open;
+	char sep;		/* what goes before the next token: ',' after
+				   a value, ':' after a key, 0 after an opening
+				   bracket or at the item's start */
 	size_t item_start;	/* out->len where the item began */
 	size_t item_lim;	/* out->len the item must not pass */
 	size_t nitems;
@@ -147,6 +149,11 @@ struct page_parser {
 	int guess_more;		/* has_more/hasMore was true */
 	const char *guess_name;	/* the first one's name */
 	struct buf guess;	/* its value */
+
+	/* UTF-8 scanner: the continuation bytes still due, and the range the
+	 * next one must be in */
+	unsigned u8_need;
+	unsigned char u8_lo, u8_hi;
 
 	/* surrogate-escape scanner */
 	enum page_esc esc;
@@ -210,57 +217,81 @@ page_fail_yajl(page_parser *p, size_t off)
 		yajl_free_error(p->yh, e);
 }
 
+#define PAGE_ONES	UINT64_C(0x0101010101010101)
+#define PAGE_HIGHS	UINT64_C(0x8080808080808080)
+
 /*
- * Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above
- * U+10FFFF.  ASCII is checked eight bytes at a time since it dominates.
+ * Strict UTF-8 (RFC 3629) over the raw body, carried across feeds: no
+ * overlong forms, no surrogates, nothing above U+10FFFF.  JSON outside its
+ * strings is ASCII, so this one pass checks every string and key, envelope
+ * included, before yajl sees them; yajl's own check (laxer) is off, and
+ * what the writer gets is valid already.  \u escapes decode to valid UTF-8
+ * once unpaired surrogates are refused (page_scan_escapes).  Returns how
+ * many bytes of the chunk are good: n, or the offset of the first byte
+ * that cannot be UTF-8 where it is (*bad set).  ASCII, which dominates, is
+ * skipped 32 and 8 bytes at a time.
  */
-static int
-page_utf8_valid(const unsigned char *s, size_t n)
+static size_t
+page_scan_utf8(page_parser *p, const unsigned char *s, size_t n, int *bad)
 {
 	size_t i = 0;
-	uint64_t w;
-	unsigned char c, lo, hi;
-	int more;
+	uint64_t w[4];
+	unsigned char c;
 
+	*bad = 0;
 	while (i < n) {
-		while (n - i >= 8) {
-			memcpy(&w, s + i, 8);
-			if (w & UINT64_C(0x8080808080808080))
-				break;
-			i += 8;
-		}
-		if (i == n)
-			break;
-		c = s[i++];
-		if (c < 0x80)
+		c = s[i];
+		if (p->u8_need > 0) {
+			if (c < p->u8_lo || c > p->u8_hi)
+				goto bad;
+			p->u8_lo = 0x80;
+			p->u8_hi = 0xbf;
+			p->u8_need--;
+			i++;
 			continue;
-		lo = 0x80;
-		hi = 0xbf;
+		}
+		if (c < 0x80) {
+			i++;
+			while (n - i >= 32) {
+				memcpy(w, s + i, 32);
+				if ((w[0] | w[1] | w[2] | w[3]) & PAGE_HIGHS)
+					break;
+				i += 32;
+			}
+			while (n - i >= 8) {
+				memcpy(w, s + i, 8);
+				if (w[0] & PAGE_HIGHS)
+					break;
+				i += 8;
+			}
+			continue;
+		}
+		p->u8_lo = 0x80;
+		p->u8_hi = 0xbf;
 		if (c < 0xc2)
-			return 0;
+			goto bad;
 		else if (c < 0xe0)
-			more = 1;
+			p->u8_need = 1;
 		else if (c < 0xf0) {
-			more = 2;
+			p->u8_need = 2;
 			if (c == 0xe0)
-				lo = 0xa0;
+				p->u8_lo = 0xa0;
 			else if (c == 0xed)
-				hi = 0x9f;
+				p->u8_hi = 0x9f;
 		} else if (c < 0xf5) {
-			more = 3;
+			p->u8_need = 3;
 			if (c == 0xf0)
-				lo = 0x90;
+				p->u8_lo = 0x90;
 			else if (c == 0xf4)
-				hi = 0x8f;
+				p->u8_hi = 0x8f;
 		} else
-			return 0;
-		if ((size_t)more > n - i || s[i] < lo || s[i] > hi)
-			return 0;
-		for (i++, more--; more > 0; i++, more--)
-			if ((s[i] & 0xc0) != 0x80)
-				return 0;
+			goto bad;
+		i++;
 	}
-	return 1;
+	return n;
+bad:
+	*bad = 1;
+	return i;
 }
 
 static int
@@ -351,40 +382,179 @@ unpaired:
 }
 
 /*
- * yajl_gen's print callback: appends to the caller's buffer within the
- * item limit.  Called for every token and separator, so the common case is
- * an inline copy into room the buffer already has.
+ * The writer.  Each token goes straight into out with the separator yajl_gen
+ * would have put before it, reserving the token's worst case once (a
+ * string: 6 bytes per byte, as \u00XX) and filling it with plain stores.
+ * Numbers are copied as sent; strings come from yajl unescaped and valid
+ * UTF-8 (page_scan_utf8), and get escaped minimally by runs: eight bytes at
+ * a time are tested for '"', '\\' and bytes below 0x20, and only those are
+ * escaped.  A token whose worst case might pass the item limit or the
+ * buffer cap goes through page_put in the pieces yajl_gen printed (the
+ * separator, a quote, each run and escape, a quote), so that the limit
+ * reported, and the bytes kept, are those of the piecewise writer.
  */
-static void
-page_print(void *ctx, const char *s, size_t n)
+
+/* One piece, within the item limit and the buffer cap. */
+static int
+page_put(page_parser *p, const char *s, size_t n)
 {
-	page_parser *p = ctx;
 	struct buf *b = p->out;
 
-	if (p->st != page_status_ok)
-		return;
 	if (n > p->item_lim - b->len) {
 		page_fail(p, page_status_too_big,
 		    "item %zu is over the %zu-byte item limit (max_item)",
 		    p->nitems + 1, p->o.max_item);
-		return;
+		return 0;
 	}
-	if (n < b->cap - b->len && n <= b->max - b->len) {
-		memcpy(b->data + b->len, s, n);
-		b->len += n;
-	} else if (buf_add(b, s, n) == -1)
+	if (buf_add(b, s, n) == -1) {
 		page_fail(p, page_status_too_big,
 		    "page output is over the %zu-byte buffer cap", b->max);
+		return 0;
+	}
+	return 1;
 }
 
-static int
-page_gen(page_parser *p, yajl_gen_status gs)
+/* Room for n more bytes of the item, or NULL when they might pass the item
+ * limit or the buffer cap (the caller then writes piece by piece). */
+static inline char *
+page_room(page_parser *p, size_t n)
 {
-	if (gs != yajl_gen_status_ok)
-		page_fail(p, page_status_syntax,
-		    "cannot re-encode item %zu (yajl_gen status %d)",
-		    p->nitems + 1, (int)gs);
-	return p->st == page_status_ok;
+	struct buf *b = p->out;
+
+	if (n > p->item_lim - b->len || n > b->max - b->len)
+		return NULL;
+	if (n < b->cap - b->len)
+		return b->data + b->len;
+	return buf_reserve(b, n);
+}
+
+/* The separator, then a token written as is (a number's literal, true,
+ * false, null, a bracket); sep becomes next. */
+static int
+page_out_raw(page_parser *p, const char *s, size_t n, char next)
+{
+	char *d;
+
+	if (n < SIZE_MAX && (d = page_room(p, n + 1)) != NULL) {
+		if (p->sep != '\0')
+			d[0] = p->sep;
+		memcpy(d + (p->sep != '\0'), s, n);
+		p->out->len += n + (p->sep != '\0');
+	} else if ((p->sep != '\0' && !page_put(p, &p->sep, 1)) ||
+	    !page_put(p, s, n))
+		return 0;
+	p->sep = next;
+	return 1;
+}
+
+/* Nonzero when one of the 8 bytes may need escaping: '"', '\\', a byte
+ * below 0x20 (or, falsely, one at 0x80 and above: those go the slow way). */
+static inline uint64_t
+page_special8(uint64_t w)
+{
+	return (w | (w - PAGE_ONES * 0x20) | ((w ^ PAGE_ONES * '"') - PAGE_ONES) |
+	    ((w ^ PAGE_ONES * '\\') - PAGE_ONES)) & PAGE_HIGHS;
+}
+
+/* The escape of c ('"', '\\' or below 0x20) in d; returns its length. */
+static size_t
+page_escape(unsigned char c, char *d)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	d[0] = '\\';
+	switch (c) {
+	case '"':	d[1] = '"'; return 2;
+	case '\\':	d[1] = '\\'; return 2;
+	case '\b':	d[1] = 'b'; return 2;
+	case '\f':	d[1] = 'f'; return 2;
+	case '\n':	d[1] = 'n'; return 2;
+	case '\r':	d[1] = 'r'; return 2;
+	case '\t':	d[1] = 't'; return 2;
+	}
+	d[1] = 'u';
+	d[2] = '0';
+	d[3] = '0';
+	d[4] = hex[c >> 4];
+	d[5] = hex[c & 0xf];
+	return 6;
+}
+
+static inline int
+page_needs_escape(unsigned char c)
+{
+	return c < 0x20 || c == '"' || c == '\\';
+}
+
+/* s escaped minimally into d (room for 6n bytes); returns the end. */
+static char *
+page_encode(char *d, const unsigned char *s, size_t n)
+{
+	size_t i = 0;
+	uint64_t w;
+
+	for (;;) {
+		while (n - i >= 8) {
+			memcpy(&w, s + i, 8);
+			if (page_special8(w))
+				break;
+			memcpy(d, &w, 8);
+			d += 8;
+			i += 8;
+		}
+		if (i == n)
+			return d;
+		/* the rest of a word that tested positive, or the tail */
+		do {
+			if (page_needs_escape(s[i]))
+				d += page_escape(s[i], d);
+			else
+				*d++ = (char)s[i];
+		} while (++i % 8 != 0 && i < n);
+	}
+}
+
+/* A string, piece by piece as yajl_gen printed it. */
+static int
+page_put_string(page_parser *p, const unsigned char *s, size_t n)
+{
+	char esc[6];
+	size_t beg = 0, end;
+
+	if ((p->sep != '\0' && !page_put(p, &p->sep, 1)) ||
+	    !page_put(p, "\"", 1))
+		return 0;
+	for (end = 0; end < n; end++) {
+		if (!page_needs_escape(s[end]))
+			continue;
+		if (!page_put(p, (const char *)s + beg, end - beg) ||
+		    !page_put(p, esc, page_escape(s[end], esc)))
+			return 0;
+		beg = end + 1;
+	}
+	return page_put(p, (const char *)s + beg, n - beg) &&
+	    page_put(p, "\"", 1);
+}
+
+/* The separator, then a string (a value, or a key when next is ':'). */
+static int
+page_out_string(page_parser *p, const char *s, size_t n, char next)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	char *d, *e;
+
+	if (n <= (SIZE_MAX - 3) / 6 && (d = page_room(p, 6 * n + 3)) != NULL) {
+		e = d;
+		if (p->sep != '\0')
+			*e++ = p->sep;
+		*e++ = '"';
+		e = page_encode(e, u, n);
+		*e++ = '"';
+		p->out->len += (size_t)(e - d);
+	} else if (!page_put_string(p, u, n))
+		return 0;
+	p->sep = next;
+	return 1;
 }
 
 static void
@@ -396,7 +566,7 @@ page_item_begin(page_parser *p)
 		p->item_lim = SIZE_MAX;
 	else
 		p->item_lim = p->item_start + p->o.max_item;
-	yajl_gen_reset(p->gen, NULL);
+	p->sep = '\0';
 	p->key_st = p->keys != NULL ? key_look : key_done;
 	p->key.off = PAGE_NO_KEY;
 	p->key.len = 0;
@@ -540,7 +710,7 @@ page_guess_value(page_parser *p, enum page_vtype t, const char *s, size_t n)
 	if (p->depth > 3)
 		return;
 	if ((name = page_path_among(p, page_more_names)) != NULL) {
-		if (t == vt_bool && n)
+		if (t == vt_bool && s[0] == 't')
 			p->guess_more = 1;
 		return;
 	}
@@ -657,24 +827,28 @@ page_envelope_close(page_parser *p)
 	return 1;
 }
 
+/* A scalar inside an item: s/n hold a string's unescaped content, or the
+ * literal text of a number, true, false or null. */
+static int
+page_out_scalar(page_parser *p, enum page_vtype t, const char *s, size_t n)
+{
+	if (t == vt_string)
+		return page_out_string(p, s, n, ',');
+	return page_out_raw(p, s, n, ',');
+}
+
 /*
  * A scalar that is the value of the item's key field: written out like any
- * other (which checks a string's UTF-8), then kept.  Only scalars other
- * than null make a key; a boolean comes in n, as for the emitters.
+ * other, then kept.  Only scalars other than null make a key.
  */
 static int
-page_key_value(page_parser *p, enum page_vtype t, const char *s, size_t n,
-    yajl_gen_status (*emit)(page_parser *, const char *, size_t))
+page_key_value(page_parser *p, enum page_vtype t, const char *s, size_t n)
 {
-	if (!page_gen(p, emit(p, s, n)))
+	if (!page_out_scalar(p, t, s, n))
 		return 0;
 	p->key_st = key_done;
 	if (t == vt_null)
 		return 1;
-	if (t == vt_bool) {
-		s = n ? "true" : "false";
-		n = strlen(s);
-	}
 	p->key.off = p->keybuf.len;
 	p->key.len = n;
 	if (buf_add(&p->keybuf, s, n) == -1) {
@@ -686,83 +860,46 @@ page_key_value(page_parser *p, enum page_vtype t, const char *s, size_t n,
 }
 
 static int
-page_cb_scalar(page_parser *p, enum page_vtype t, const char *s, size_t n,
-    yajl_gen_status (*emit)(page_parser *, const char *, size_t))
+page_cb_scalar(page_parser *p, enum page_vtype t, const char *s, size_t n)
 {
 	if (!page_mark(p))
 		return 0;
 	if (p->depth > p->idepth) {
 		if (p->key_st == key_next)
-			return page_key_value(p, t, s, n, emit);
-		return page_gen(p, emit(p, s, n));
+			return page_key_value(p, t, s, n);
+		return page_out_scalar(p, t, s, n);
 	}
 	if (p->depth == p->idepth) {
 		page_item_begin(p);
-		if (!page_gen(p, emit(p, s, n)))
+		if (!page_out_scalar(p, t, s, n))
 			return 0;
 		return page_item_end(p);
 	}
 	return page_envelope_value(p, t, s, n);
 }
 
-static yajl_gen_status
-page_emit_null(page_parser *p, const char *s, size_t n)
-{
-	(void)s;
-	(void)n;
-	return yajl_gen_null(p->gen);
-}
-
-static yajl_gen_status
-page_emit_bool(page_parser *p, const char *s, size_t n)
-{
-	(void)s;
-	return yajl_gen_bool(p->gen, (int)n);
-}
-
-static yajl_gen_status
-page_emit_number(page_parser *p, const char *s, size_t n)
-{
-	return yajl_gen_number(p->gen, s, n);
-}
-
-static yajl_gen_status
-page_emit_string(page_parser *p, const char *s, size_t n)
-{
-	if (!page_utf8_valid((const unsigned char *)s, n)) {
-		page_fail(p, page_status_syntax,
-		    "invalid UTF-8 in a string before byte %zu",
-		    page_offset(p));
-		return yajl_gen_status_ok;
-	}
-	return yajl_gen_string(p->gen, (const unsigned char *)s, n);
-}
-
 static int
 page_cb_null(void *ctx)
 {
-	return page_cb_scalar(ctx, vt_null, NULL, 0, page_emit_null);
+	return page_cb_scalar(ctx, vt_null, "null", 4);
 }
 
-/* The emitters share one signature; a boolean travels in n. */
 static int
 page_cb_boolean(void *ctx, int v)
 {
-	return page_cb_scalar(ctx, vt_bool, NULL, (size_t)(v != 0),
-	    page_emit_bool);
+	return page_cb_scalar(ctx, vt_bool, v ? "true" : "false", v ? 4 : 5);
 }
 
 static int
 page_cb_number(void *ctx, const char *s, size_t n)
 {
-	return page_cb_scalar(ctx, vt_number, s, n, page_emit_number);
+	return page_cb_scalar(ctx, vt_number, s, n);
 }
 
 static int
 page_cb_string(void *ctx, const unsigned char *s, size_t n)
 {
-	return page_cb_scalar(ctx, vt_string, (const char *)s, n,
-	    page_emit_string);
+	return page_cb_scalar(ctx, vt_string, (const char *)s, n);
 }
 
 static int
@@ -774,11 +911,12 @@ page_cb_map_key(void *ctx, const unsigned char *s, size_t n)
 	if (!page_mark(p))
 		return 0;
 	if (p->depth > p->idepth) {
-		page_emit_string(p, (const char *)s, n);
+		if (!page_out_string(p, (const char *)s, n, ':'))
+			return 0;
 		if (p->key_st == key_look && p->depth == p->idepth + 1 &&
 		    n == p->key_len && memcmp(s, p->o.key_field, n) == 0)
 			p->key_st = key_next;
-		return p->st == page_status_ok;
+		return 1;
 	}
 	base = p->lv[p->depth].base;
 	len = base + (p->depth > 1) + n;
@@ -810,8 +948,7 @@ page_cb_open(page_parser *p, int is_map)
 		else if (p->key_st == key_next)
 			p->key_st = key_done;	/* an object or array: no key */
 		p->depth++;
-		return page_gen(p, is_map ? yajl_gen_map_open(p->gen) :
-		    yajl_gen_array_open(p->gen));
+		return page_out_raw(p, is_map ? "{" : "[", 1, '\0');
 	}
 	return page_envelope_open(p, is_map);
 }
@@ -823,8 +960,8 @@ page_cb_close(page_parser *p, int is_map)
 		return 0;
 	if (p->depth > p->idepth) {
 		p->depth--;
-		if (!page_gen(p, is_map ? yajl_gen_map_close(p->gen) :
-		    yajl_gen_array_close(p->gen)))
+		p->sep = '\0';
+		if (!page_out_raw(p, is_map ? "}" : "]", 1, ','))
 			return 0;
 		return p->depth == p->idepth ? page_item_end(p) : 1;
 	}
@@ -919,8 +1056,6 @@ page_new(const struct page_opts *opts, struct buf *out)
 	buf_init(&p->keybuf, out->max);
 
 	xalloc_yajl_funcs(&p->af);
-	p->gen = yajl_gen_alloc(&p->af);
-	yajl_gen_config(p->gen, yajl_gen_print_callback, page_print, p);
 	page_reset(p);
 	return p;
 }
@@ -932,6 +1067,8 @@ page_reset(page_parser *p)
 	if (p->yh != NULL)
 		yajl_free(p->yh);
 	p->yh = yajl_alloc(&page_callbacks, &p->af, p);
+	/* page_scan_utf8 checks strictly, once */
+	yajl_config(p->yh, yajl_dont_validate_strings, 1);
 
 	p->st = page_status_ok;
 	p->err[0] = '\0';
@@ -958,6 +1095,7 @@ page_reset(page_parser *p)
 	buf_reset(&p->guess);
 	buf_reset(&p->keybuf);
 	p->esc = esc_none;
+	p->u8_need = 0;
 }
 
 enum page_status
@@ -966,20 +1104,26 @@ page_feed(page_parser *p, const void *data, size_t n)
 	const unsigned char *s = data;
 	yajl_status ys;
 	size_t i, ok_n;
-	int bad;
+	int bad, bad_u8;
 
 	if (p->st != page_status_ok || n == 0)
 		return p->st;
 	for (i = 0; !p->nonblank && i < n; i++)
 		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
 			p->nonblank = 1;
+	/* yajl sees the bytes before the first problem, which is reported
+	 * once they are parsed (unless they hold an earlier one). */
 	ok_n = page_scan_escapes(p, s, n, &bad);
+	ok_n = page_scan_utf8(p, s, ok_n, &bad_u8);
 	ys = yajl_parse(p->yh, s, ok_n);
 	if (ys == yajl_status_error)
 		page_fail_yajl(p, page_offset(p));
 	else if (ys != yajl_status_ok)
 		page_fail(p, page_status_syntax, "parse stopped at byte %zu",
 		    page_offset(p));
+	else if (bad_u8)
+		page_fail(p, page_status_syntax, "invalid UTF-8 at byte %zu",
+		    p->fed + ok_n);
 	else if (bad)
 		page_fail(p, page_status_syntax,
 		    "unpaired UTF-16 surrogate escape at byte %zu", p->esc_pos);
@@ -1111,7 +1255,6 @@ page_free(page_parser *p)
 	if (p == NULL)
 		return;
 	yajl_free(p->yh);
-	yajl_gen_free(p->gen);
 	buf_free(&p->next);
 	buf_free(&p->guess);
 	buf_free(&p->keybuf);
