@@ -40,8 +40,8 @@
  *    strings, so a memchr pass finds them all cheaply) and an unpaired one is
  *    a syntax error;
  *  - its UTF-8 check accepts overlong forms, encoded surrogates and code
- *    points above U+10FFFF.  It is turned off, and the raw body is checked
- *    strictly instead, once, before yajl sees it (page_scan_utf8).
+ *    points above U+10FFFF.  Strings and keys written out are checked
+ *    strictly, in the same pass that escapes them.
  */
 #include <limits.h>
 #include <stdarg.h>
@@ -73,6 +73,13 @@ enum page_esc {
 	esc_want_backslash,	/* after a high surrogate: need "\\u" */
 	esc_want_u,
 	esc_low_hex		/* in the 4 hex digits of the low half */
+};
+
+/* Where page_fast is between two items, as yajl's state would say. */
+enum page_fast_st {
+	fast_start,		/* after the items' '[' */
+	fast_need_val,		/* after a ',' */
+	fast_got_val		/* after an item */
 };
 
 struct page_level {
@@ -150,10 +157,12 @@ struct page_parser {
 	const char *guess_name;	/* the first one's name */
 	struct buf guess;	/* its value */
 
-	/* UTF-8 scanner: the continuation bytes still due, and the range the
-	 * next one must be in */
-	unsigned u8_need;
-	unsigned char u8_lo, u8_hi;
+	/* the fast path (page_fast) */
+	int fast;		/* items are being read by page_fast */
+	int enter_fast;		/* a callback stopped yajl to hand over */
+	int no_fast;		/* this body stays with yajl */
+	int muted;		/* callbacks ignore yajl (page_yajl_prime) */
+	enum page_fast_st fstate;
 
 	/* surrogate-escape scanner */
 	enum page_esc esc;
@@ -221,77 +230,66 @@ page_fail_yajl(page_parser *p, size_t off)
 #define PAGE_HIGHS	UINT64_C(0x8080808080808080)
 
 /*
- * Strict UTF-8 (RFC 3629) over the raw body, carried across feeds: no
- * overlong forms, no surrogates, nothing above U+10FFFF.  JSON outside its
- * strings is ASCII, so this one pass checks every string and key, envelope
- * included, before yajl sees them; yajl's own check (laxer) is off, and
- * what the writer gets is valid already.  \u escapes decode to valid UTF-8
- * once unpaired surrogates are refused (page_scan_escapes).  Returns how
- * many bytes of the chunk are good: n, or the offset of the first byte
- * that cannot be UTF-8 where it is (*bad set).  ASCII, which dominates, is
- * skipped 32 and 8 bytes at a time.
+ * Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above
+ * U+10FFFF.  The length of the sequence that starts at s[0] (>= 0x80), or
+ * 0 when it is not valid (or not whole within left bytes).
  */
 static size_t
-page_scan_utf8(page_parser *p, const unsigned char *s, size_t n, int *bad)
+page_utf8_seq(const unsigned char *s, size_t left)
 {
-	size_t i = 0;
-	uint64_t w[4];
-	unsigned char c;
+	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
+	size_t more, i;
 
-	*bad = 0;
+	if (c < 0xc2)
+		return 0;
+	else if (c < 0xe0)
+		more = 1;
+	else if (c < 0xf0) {
+		more = 2;
+		if (c == 0xe0)
+			lo = 0xa0;
+		else if (c == 0xed)
+			hi = 0x9f;
+	} else if (c < 0xf5) {
+		more = 3;
+		if (c == 0xf0)
+			lo = 0x90;
+		else if (c == 0xf4)
+			hi = 0x8f;
+	} else
+		return 0;
+	if (more >= left || s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i <= more; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return more + 1;
+}
+
+/* The whole of s is strict UTF-8; ASCII is skipped eight bytes at a time. */
+static int
+page_utf8_valid(const unsigned char *s, size_t n)
+{
+	size_t i = 0, k;
+	uint64_t w;
+
 	while (i < n) {
-		c = s[i];
-		if (p->u8_need > 0) {
-			if (c < p->u8_lo || c > p->u8_hi)
-				goto bad;
-			p->u8_lo = 0x80;
-			p->u8_hi = 0xbf;
-			p->u8_need--;
-			i++;
-			continue;
+		while (n - i >= 8) {
+			memcpy(&w, s + i, 8);
+			if (w & PAGE_HIGHS)
+				break;
+			i += 8;
 		}
-		if (c < 0x80) {
+		if (i == n)
+			break;
+		if (s[i] < 0x80)
 			i++;
-			while (n - i >= 32) {
-				memcpy(w, s + i, 32);
-				if ((w[0] | w[1] | w[2] | w[3]) & PAGE_HIGHS)
-					break;
-				i += 32;
-			}
-			while (n - i >= 8) {
-				memcpy(w, s + i, 8);
-				if (w[0] & PAGE_HIGHS)
-					break;
-				i += 8;
-			}
-			continue;
-		}
-		p->u8_lo = 0x80;
-		p->u8_hi = 0xbf;
-		if (c < 0xc2)
-			goto bad;
-		else if (c < 0xe0)
-			p->u8_need = 1;
-		else if (c < 0xf0) {
-			p->u8_need = 2;
-			if (c == 0xe0)
-				p->u8_lo = 0xa0;
-			else if (c == 0xed)
-				p->u8_hi = 0x9f;
-		} else if (c < 0xf5) {
-			p->u8_need = 3;
-			if (c == 0xf0)
-				p->u8_lo = 0x90;
-			else if (c == 0xf4)
-				p->u8_hi = 0x8f;
-		} else
-			goto bad;
-		i++;
+		else if ((k = page_utf8_seq(s + i, n - i)) == 0)
+			return 0;
+		else
+			i += k;
 	}
-	return n;
-bad:
-	*bad = 1;
-	return i;
+	return 1;
 }
 
 static int
@@ -385,10 +383,11 @@ unpaired:
  * The writer.  Each token goes straight into out with the separator yajl_gen
  * would have put before it, reserving the token's worst case once (a
  * string: 6 bytes per byte, as \u00XX) and filling it with plain stores.
- * Numbers are copied as sent; strings come from yajl unescaped and valid
- * UTF-8 (page_scan_utf8), and get escaped minimally by runs: eight bytes at
- * a time are tested for '"', '\\' and bytes below 0x20, and only those are
- * escaped.  A token whose worst case might pass the item limit or the
+ * Numbers are copied as sent; strings come from yajl unescaped, and are
+ * escaped minimally by runs: eight bytes at a time are tested for '"',
+ * '\\', bytes below 0x20 and bytes above 0x7f, and only the words that hold
+ * one go byte by byte, escaping the first three and checking the UTF-8 of
+ * the last strictly (yajl's own check is lax) - one pass for both.  A token whose worst case might pass the item limit or the
  * buffer cap goes through page_put in the pieces yajl_gen printed (the
  * separator, a quote, each run and escape, a quote), so that the limit
  * reported, and the bytes kept, are those of the piecewise writer.
@@ -486,11 +485,12 @@ page_needs_escape(unsigned char c)
 	return c < 0x20 || c == '"' || c == '\\';
 }
 
-/* s escaped minimally into d (room for 6n bytes); returns the end. */
+/* s escaped minimally into d (room for 6n bytes), its UTF-8 checked on
+ * the way; returns the end, or NULL when s is not strict UTF-8. */
 static char *
 page_encode(char *d, const unsigned char *s, size_t n)
 {
-	size_t i = 0;
+	size_t i = 0, k;
 	uint64_t w;
 
 	for (;;) {
@@ -506,7 +506,13 @@ page_encode(char *d, const unsigned char *s, size_t n)
 			return d;
 		/* the rest of a word that tested positive, or the tail */
 		do {
-			if (page_needs_escape(s[i]))
+			if (s[i] >= 0x80) {
+				if ((k = page_utf8_seq(s + i, n - i)) == 0)
+					return NULL;
+				memcpy(d, s + i, k);
+				d += k;
+				i += k - 1;
+			} else if (page_needs_escape(s[i]))
 				d += page_escape(s[i], d);
 			else
 				*d++ = (char)s[i];
@@ -548,13 +554,20 @@ page_out_string(page_parser *p, const char *s, size_t n, char next)
 		if (p->sep != '\0')
 			*e++ = p->sep;
 		*e++ = '"';
-		e = page_encode(e, u, n);
+		if ((e = page_encode(e, u, n)) == NULL)
+			goto invalid;
 		*e++ = '"';
 		p->out->len += (size_t)(e - d);
-	} else if (!page_put_string(p, u, n))
+	} else if (!page_utf8_valid(u, n))
+		goto invalid;
+	else if (!page_put_string(p, u, n))
 		return 0;
 	p->sep = next;
 	return 1;
+invalid:
+	page_fail(p, page_status_syntax,
+	    "invalid UTF-8 in a string before byte %zu", page_offset(p));
+	return 0;
 }
 
 static void
@@ -859,9 +872,13 @@ page_key_value(page_parser *p, enum page_vtype t, const char *s, size_t n)
 	return 1;
 }
 
+static int page_fast_enter(page_parser *, enum page_fast_st);
+
 static int
 page_cb_scalar(page_parser *p, enum page_vtype t, const char *s, size_t n)
 {
+	if (p->muted)
+		return 1;
 	if (!page_mark(p))
 		return 0;
 	if (p->depth > p->idepth) {
@@ -871,9 +888,9 @@ page_cb_scalar(page_parser *p, enum page_vtype t, const char *s, size_t n)
 	}
 	if (p->depth == p->idepth) {
 		page_item_begin(p);
-		if (!page_out_scalar(p, t, s, n))
+		if (!page_out_scalar(p, t, s, n) || !page_item_end(p))
 			return 0;
-		return page_item_end(p);
+		return page_fast_enter(p, fast_got_val);
 	}
 	return page_envelope_value(p, t, s, n);
 }
@@ -908,6 +925,8 @@ page_cb_map_key(void *ctx, const unsigned char *s, size_t n)
 	page_parser *p = ctx;
 	size_t base, len;
 
+	if (p->muted)
+		return 1;
 	if (!page_mark(p))
 		return 0;
 	if (p->depth > p->idepth) {
@@ -934,6 +953,8 @@ page_cb_map_key(void *ctx, const unsigned char *s, size_t n)
 static int
 page_cb_open(page_parser *p, int is_map)
 {
+	if (p->muted)
+		return 1;
 	if (!page_mark(p))
 		return 0;
 	if (p->depth >= p->maxdepth) {
@@ -950,12 +971,16 @@ page_cb_open(page_parser *p, int is_map)
 		p->depth++;
 		return page_out_raw(p, is_map ? "{" : "[", 1, '\0');
 	}
-	return page_envelope_open(p, is_map);
+	if (!page_envelope_open(p, is_map))
+		return 0;
+	return p->depth == p->idepth ? page_fast_enter(p, fast_start) : 1;
 }
 
 static int
 page_cb_close(page_parser *p, int is_map)
 {
+	if (p->muted)
+		return 1;
 	if (!page_mark(p))
 		return 0;
 	if (p->depth > p->idepth) {
@@ -963,7 +988,11 @@ page_cb_close(page_parser *p, int is_map)
 		p->sep = '\0';
 		if (!page_out_raw(p, is_map ? "}" : "]", 1, ','))
 			return 0;
-		return p->depth == p->idepth ? page_item_end(p) : 1;
+		if (p->depth != p->idepth)
+			return 1;
+		if (!page_item_end(p))
+			return 0;
+		return page_fast_enter(p, fast_got_val);
 	}
 	return page_envelope_close(p);
 }
@@ -1005,6 +1034,386 @@ static const yajl_callbacks page_callbacks = {
 	page_cb_start_array,
 	page_cb_end_array
 };
+
+
+/*
+ * The fast path.  Between two items of the items array, yajl is stopped
+ * (a callback returns 0 and sets enter_fast) and page_fast reads the items
+ * itself: whole items within the chunk, in the plain form servers send
+ * (JSON whitespace, the usual escapes), written compactly as the writer
+ * would write them.  Anything else - an item cut by the chunk's end, an
+ * error, a limit, another whitespace, the items' closing ']' - goes back
+ * to yajl at the boundary before it: page_yajl_prime gives a new handle the
+ * state yajl had there by parsing a stand-in for the envelope and the
+ * items before (callbacks muted), and yajl reads on from that byte, with
+ * every check and message of the slow path.  yajl's end of an item may hand
+ * over again; a refusal other than the chunk's end keeps the body with
+ * yajl (no_fast), so a body the fast path does not suit costs one extra
+ * handle, not one per item.  Key fields are yajl's alone.
+ *
+ * Output is never longer than the bytes read (whitespace goes, escapes
+ * stay or shrink), plus a '\n' an item each coming after a ',': room for
+ * the chunk plus one byte is reserved once.
+ */
+#define PF_NO	(SIZE_MAX - 1)	/* not for the fast path: yajl decides */
+#define PF_MORE	SIZE_MAX	/* the chunk ends inside the value */
+
+static void
+page_yajl_new(page_parser *p)
+{
+	if (p->yh != NULL)
+		yajl_free(p->yh);
+	p->yh = yajl_alloc(&page_callbacks, &p->af, p);
+}
+
+/* A new yajl handle in the state yajl had at fstate: the envelope's open
+ * containers, the items' '[', and a value and a ',' as fstate says. */
+static void
+page_yajl_prime(page_parser *p)
+{
+	unsigned char syn[4 * PAGE_DEPTH_MAX + 8];
+	size_t k = 0;
+	unsigned d;
+
+	page_yajl_new(p);
+	for (d = 1; d < p->idepth; d++)
+		if (p->lv[d].is_map) {
+			memcpy(syn + k, "{\"\":", 4);
+			k += 4;
+		} else
+			syn[k++] = '[';
+	syn[k++] = '[';
+	if (p->fstate != fast_start) {
+		memcpy(syn + k, "null", 4);
+		k += 4;
+	}
+	if (p->fstate == fast_need_val)
+		syn[k++] = ',';
+	p->muted = 1;
+	(void)yajl_parse(p->yh, syn, k);
+	p->muted = 0;
+	p->fast = 0;
+}
+
+/* From a callback at an items boundary: stops yajl (returns 0) so that
+ * page_feed hands the rest of the chunk to page_fast. */
+static int
+page_fast_enter(page_parser *p, enum page_fast_st st)
+{
+	if (p->no_fast || p->keys != NULL)
+		return 1;
+	p->fstate = st;
+	p->enter_fast = 1;
+	return 0;
+}
+
+static inline size_t
+pf_ws(const unsigned char *s, size_t i, size_t n)
+{
+	while (i < n && (s[i] == ' ' || s[i] == '\n' || s[i] == '\r' ||
+	    s[i] == '\t'))
+		i++;
+	return i;
+}
+
+/* Four hex digits, or -1. */
+static long
+pf_hex4(const unsigned char *s)
+{
+	long v = 0;
+	int i, h;
+
+	for (i = 0; i < 4; i++) {
+		if ((h = page_hexval(s[i])) < 0)
+			return -1;
+		v = v << 4 | h;
+	}
+	return v;
+}
+
+/* A code point from a \u escape as the writer writes its UTF-8. */
+static char *
+pf_codepoint(char *d, unsigned long cp)
+{
+	if (cp < 0x80) {
+		if (page_needs_escape((unsigned char)cp))
+			return d + page_escape((unsigned char)cp, d);
+		*d++ = (char)cp;
+	} else if (cp < 0x800) {
+		*d++ = (char)(0xc0 | cp >> 6);
+		*d++ = (char)(0x80 | (cp & 0x3f));
+	} else if (cp < 0x10000) {
+		*d++ = (char)(0xe0 | cp >> 12);
+		*d++ = (char)(0x80 | (cp >> 6 & 0x3f));
+		*d++ = (char)(0x80 | (cp & 0x3f));
+	} else {
+		*d++ = (char)(0xf0 | cp >> 18);
+		*d++ = (char)(0x80 | (cp >> 12 & 0x3f));
+		*d++ = (char)(0x80 | (cp >> 6 & 0x3f));
+		*d++ = (char)(0x80 | (cp & 0x3f));
+	}
+	return d;
+}
+
+/* A string at s[i] == '"': what yajl would unescape and the writer escape
+ * again, strict UTF-8. */
+static size_t
+pf_string(const unsigned char *s, size_t i, size_t n, char **dp)
+{
+	char *d = *dp;
+	size_t k;
+	uint64_t w;
+	long cp, lo;
+	unsigned char c;
+
+	*d++ = '"';
+	i++;
+	for (;;) {
+		while (n - i >= 8) {
+			memcpy(&w, s + i, 8);
+			if (page_special8(w))
+				break;
+			memcpy(d, &w, 8);
+			d += 8;
+			i += 8;
+		}
+		if (i >= n)
+			return PF_MORE;
+		c = s[i];
+		if (c == '"') {
+			*d++ = '"';
+			*dp = d;
+			return i + 1;
+		}
+		if (c >= 0x80) {
+			/* invalid, or cut by the chunk's end: yajl decides */
+			if ((k = page_utf8_seq(s + i, n - i)) == 0)
+				return n - i < 4 ? PF_MORE : PF_NO;
+			memcpy(d, s + i, k);
+			d += k;
+			i += k;
+			continue;
+		}
+		if (c != '\\') {
+			if (c < 0x20)
+				return PF_NO;
+			*d++ = (char)c;
+			i++;
+			continue;
+		}
+		if (n - i < 2)
+			return PF_MORE;
+		switch (s[i + 1]) {
+		case '"': case '\\': case 'b': case 'f': case 'n': case 'r':
+		case 't':
+			*d++ = '\\';
+			*d++ = (char)s[i + 1];
+			i += 2;
+			continue;
+		case '/':
+			*d++ = '/';
+			i += 2;
+			continue;
+		case 'u':
+			break;
+		default:
+			return PF_NO;
+		}
+		if (n - i < 6)
+			return PF_MORE;
+		if ((cp = pf_hex4(s + i + 2)) < 0)
+			return PF_NO;
+		i += 6;
+		if (cp >= 0xd800 && cp <= 0xdfff) {
+			if (cp > 0xdbff)
+				return PF_NO;
+			if (n - i < 6)
+				return PF_MORE;
+			if (s[i] != '\\' || s[i + 1] != 'u' ||
+			    (lo = pf_hex4(s + i + 2)) < 0xdc00 || lo > 0xdfff)
+				return PF_NO;
+			cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+			i += 6;
+		}
+		d = pf_codepoint(d, (unsigned long)cp);
+	}
+}
+
+static inline int
+pf_digit(unsigned char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* A number, copied as sent; it must be followed by a byte in the chunk
+ * (yajl, too, cannot end it before). */
+static size_t
+pf_number(const unsigned char *s, size_t i, size_t n, char **dp)
+{
+	size_t j = i, k;
+
+	if (s[j] == '-' && ++j == n)
+		return PF_MORE;
+	if (s[j] == '0')
+		j++;
+	else if (s[j] >= '1' && s[j] <= '9')
+		while (++j < n && pf_digit(s[j]))
+			;
+	else
+		return PF_NO;
+	if (j < n && s[j] == '.') {
+		for (k = ++j; j < n && pf_digit(s[j]); j++)
+			;
+		if (j == k)
+			return j == n ? PF_MORE : PF_NO;
+	}
+	if (j < n && (s[j] == 'e' || s[j] == 'E')) {
+		if (++j < n && (s[j] == '+' || s[j] == '-'))
+			j++;
+		for (k = j; j < n && pf_digit(s[j]); j++)
+			;
+		if (j == k)
+			return j == n ? PF_MORE : PF_NO;
+	}
+	if (j == n)
+		return PF_MORE;
+	memcpy(*dp, s + i, j - i);
+	*dp += j - i;
+	return j;
+}
+
+static size_t
+pf_literal(const unsigned char *s, size_t i, size_t n, char **dp,
+    const char *lit, size_t len)
+{
+	if (n - i < len)
+		return PF_MORE;
+	if (memcmp(s + i, lit, len) != 0)
+		return PF_NO;
+	memcpy(*dp, lit, len);
+	*dp += len;
+	return i + len;
+}
+
+/* A value at s[i] (not whitespace) inside depth open containers; returns
+ * the index after it, PF_NO or PF_MORE. */
+static size_t
+pf_value(page_parser *p, const unsigned char *s, size_t i, size_t n,
+    char **dp, unsigned depth)
+{
+	char *d;
+	size_t r;
+	unsigned char close;
+
+	switch (s[i]) {
+	case '"':
+		return pf_string(s, i, n, dp);
+	case 't':
+		return pf_literal(s, i, n, dp, "true", 4);
+	case 'f':
+		return pf_literal(s, i, n, dp, "false", 5);
+	case 'n':
+		return pf_literal(s, i, n, dp, "null", 4);
+	case '{':
+		close = '}';
+		break;
+	case '[':
+		close = ']';
+		break;
+	default:
+		return pf_number(s, i, n, dp);
+	}
+	if (depth >= p->maxdepth)
+		return PF_NO;
+	d = *dp;
+	*d++ = (char)s[i];
+	if ((i = pf_ws(s, i + 1, n)) == n)
+		return PF_MORE;
+	if (s[i] != close) {
+		for (;;) {
+			if (close == '}') {
+				if (s[i] != '"')
+					return PF_NO;
+				if ((r = pf_string(s, i, n, &d)) >= PF_NO)
+					return r;
+				if ((i = pf_ws(s, r, n)) == n)
+					return PF_MORE;
+				if (s[i] != ':')
+					return PF_NO;
+				*d++ = ':';
+				if ((i = pf_ws(s, i + 1, n)) == n)
+					return PF_MORE;
+			}
+			if ((r = pf_value(p, s, i, n, &d, depth + 1)) >= PF_NO)
+				return r;
+			if ((i = pf_ws(s, r, n)) == n)
+				return PF_MORE;
+			if (s[i] == close)
+				break;
+			if (s[i] != ',')
+				return PF_NO;
+			*d++ = ',';
+			if ((i = pf_ws(s, i + 1, n)) == n)
+				return PF_MORE;
+		}
+	}
+	*d++ = (char)close;
+	*dp = d;
+	return i + 1;
+}
+
+/* Back to yajl at s[i]; stop: for the rest of the body. */
+static size_t
+page_fast_leave(page_parser *p, size_t i, int stop)
+{
+	if (stop)
+		p->no_fast = 1;
+	page_yajl_prime(p);
+	return i;
+}
+
+/* Items from s (p->fed is s's body offset); returns the bytes taken. */
+static size_t
+page_fast(page_parser *p, const unsigned char *s, size_t n)
+{
+	struct buf *b = p->out;
+	size_t i = 0, r;
+	char *d;
+
+	if (n >= b->max - b->len || buf_reserve(b, n + 1) == NULL)
+		return page_fast_leave(p, 0, 1);
+	for (;;) {
+		if ((i = pf_ws(s, i, n)) == n)
+			return n;
+		if (p->fstate == fast_got_val) {
+			if (s[i] != ',')
+				return page_fast_leave(p, i, 1);
+			p->fstate = fast_need_val;
+			i++;
+			continue;
+		}
+		if (s[i] == ']')
+			return page_fast_leave(p, i, 1);
+		page_item_begin(p);
+		d = b->data + b->len;
+		r = pf_value(p, s, i, n, &d, p->idepth);
+		if (r < PF_NO)
+			b->len = (size_t)(d - b->data);
+		/* The item limit and the gap between tokens (page_mark): the
+		 * gaps inside the item are within its span from the mark. */
+		if (r >= PF_NO || b->len > p->item_lim || (p->o.max_item != 0 &&
+		    p->fed + r - p->mark > p->tok_lim)) {
+			b->len = p->item_start;
+			p->item_open = 0;
+			return page_fast_leave(p, i, r != PF_MORE);
+		}
+		if (p->o.max_item != 0)
+			p->mark = p->fed + r;
+		page_item_end(p);
+		p->fstate = fast_got_val;
+		i = r;
+	}
+}
 
 static size_t
 page_path_len(const char *path)
@@ -1064,11 +1473,11 @@ void
 page_reset(page_parser *p)
 {
 	/* yajl 2.1 has no way to rewind a handle. */
-	if (p->yh != NULL)
-		yajl_free(p->yh);
-	p->yh = yajl_alloc(&page_callbacks, &p->af, p);
-	/* page_scan_utf8 checks strictly, once */
-	yajl_config(p->yh, yajl_dont_validate_strings, 1);
+	page_yajl_new(p);
+	p->fast = 0;
+	p->enter_fast = 0;
+	p->no_fast = 0;
+	p->muted = 0;
 
 	p->st = page_status_ok;
 	p->err[0] = '\0';
@@ -1095,7 +1504,6 @@ page_reset(page_parser *p)
 	buf_reset(&p->guess);
 	buf_reset(&p->keybuf);
 	p->esc = esc_none;
-	p->u8_need = 0;
 }
 
 enum page_status
@@ -1103,8 +1511,8 @@ page_feed(page_parser *p, const void *data, size_t n)
 {
 	const unsigned char *s = data;
 	yajl_status ys;
-	size_t i, ok_n;
-	int bad, bad_u8;
+	size_t i, ok_n, pos, k, fed0;
+	int bad;
 
 	if (p->st != page_status_ok || n == 0)
 		return p->st;
@@ -1114,20 +1522,32 @@ page_feed(page_parser *p, const void *data, size_t n)
 	/* yajl sees the bytes before the first problem, which is reported
 	 * once they are parsed (unless they hold an earlier one). */
 	ok_n = page_scan_escapes(p, s, n, &bad);
-	ok_n = page_scan_utf8(p, s, ok_n, &bad_u8);
-	ys = yajl_parse(p->yh, s, ok_n);
-	if (ys == yajl_status_error)
-		page_fail_yajl(p, page_offset(p));
-	else if (ys != yajl_status_ok)
-		page_fail(p, page_status_syntax, "parse stopped at byte %zu",
-		    page_offset(p));
-	else if (bad_u8)
-		page_fail(p, page_status_syntax, "invalid UTF-8 at byte %zu",
-		    p->fed + ok_n);
-	else if (bad)
+	fed0 = p->fed;
+	/* p->fed is the body offset of s + pos, where yajl or page_fast
+	 * takes up the chunk. */
+	for (pos = 0; pos < ok_n; pos += k, p->fed += k) {
+		if (p->fast) {
+			k = page_fast(p, s + pos, ok_n - pos);
+			continue;
+		}
+		ys = yajl_parse(p->yh, s + pos, ok_n - pos);
+		if (p->enter_fast) {
+			p->enter_fast = 0;
+			p->fast = 1;
+			k = yajl_get_bytes_consumed(p->yh);
+			continue;
+		}
+		if (ys == yajl_status_error)
+			page_fail_yajl(p, page_offset(p));
+		else if (ys != yajl_status_ok)
+			page_fail(p, page_status_syntax,
+			    "parse stopped at byte %zu", page_offset(p));
+		break;
+	}
+	p->fed = fed0 + ok_n;
+	if (bad)
 		page_fail(p, page_status_syntax,
 		    "unpaired UTF-16 surrogate escape at byte %zu", p->esc_pos);
-	p->fed += ok_n;
 	if (p->st == page_status_ok && p->o.max_item != 0 &&
 	    p->fed - p->mark > p->tok_lim)
 		page_fail(p, page_status_too_big,
@@ -1144,6 +1564,11 @@ page_finish(page_parser *p)
 
 	if (p->st != page_status_ok)
 		return p->st;
+	/* yajl ends the body: it finds what is missing, and no item's end
+	 * may stop it now. */
+	p->no_fast = 1;
+	if (p->fast)
+		page_yajl_prime(p);
 	ys = yajl_complete_parse(p->yh);
 	if (p->st != page_status_ok)
 		return p->st;	/* a callback refused the last token */
