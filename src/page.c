@@ -455,6 +455,21 @@ page_special8(uint64_t w)
 	    ((w ^ PAGE_ONES * '\\') - PAGE_ONES)) & PAGE_HIGHS;
 }
 
+/*
+ * Where the first byte of w (in memory order) is '"', '\\', below 0x20 or
+ * above 0x7f: bit 8k+7 is set for byte k, and the lowest set bit is exact
+ * (a borrow can flag a byte only above a byte that is flagged rightly);
+ * 0 when there is none.
+ */
+static inline uint64_t
+page_stop8(uint64_t w)
+{
+	uint64_t q = w ^ PAGE_ONES * '"', b = w ^ PAGE_ONES * '\\';
+
+	return (((q - PAGE_ONES) & ~q) | ((b - PAGE_ONES) & ~b) |
+	    ((w - PAGE_ONES * 0x20) & ~w) | w) & PAGE_HIGHS;
+}
+
 /* The escape of c ('"', '\\' or below 0x20) in d; returns its length. */
 static size_t
 page_escape(unsigned char c, char *d)
@@ -1162,18 +1177,28 @@ pf_string(const unsigned char *s, size_t i, size_t n, char **dp)
 {
 	char *d = *dp;
 	size_t k;
-	uint64_t w;
+	uint64_t w, m;
 	long cp, lo;
 	unsigned char c;
 
 	*d++ = '"';
 	i++;
 	for (;;) {
+		/* Words are copied whole (the room covers the bytes read) and
+		 * d and i moved to their first byte that needs a look. */
 		while (n - i >= 8) {
 			memcpy(&w, s + i, 8);
-			if (page_special8(w))
-				break;
 			memcpy(d, &w, 8);
+			if ((m = page_stop8(w)) != 0) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+				k = (size_t)__builtin_ctzll(m) / 8;
+#else
+				k = 0;	/* the lowest bit is the last byte */
+#endif
+				d += k;
+				i += k;
+				break;
+			}
 			d += 8;
 			i += 8;
 		}
