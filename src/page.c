@@ -10,8 +10,8 @@
  *             and next_path can be recognised when their value starts.
  *   items     the items array itself (depth idepth): each value that starts
  *             here begins a line.
- *   item      anything deeper than idepth: re-emitted through yajl_gen,
- *             whose print callback appends straight to the caller's buf.
+ *   item      anything deeper than idepth: written compactly, token by
+ *             token, straight into the caller's buf (see "The writer").
  *
  * The envelope keeps a per-level stack (bounded by max_depth, so it is a
  * fixed array) holding the length the key path had when the container
@@ -41,7 +41,7 @@
  *    a syntax error;
  *  - its UTF-8 check accepts overlong forms, encoded surrogates and code
  *    points above U+10FFFF.  Strings and keys written out are checked
- *    strictly.
+ *    strictly, in the same pass that escapes them.
  */
 #include <limits.h>
 #include <stdarg.h>
@@ -50,7 +50,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <yajl/yajl_gen.h>
 #include <yajl/yajl_parse.h>
 
 #include "buf.h"
@@ -58,7 +57,8 @@
 #include "xalloc.h"
 
 #define PAGE_DEPTH_DEFAULT	64
-#define PAGE_DEPTH_MAX		128	/* yajl_gen's YAJL_MAX_DEPTH */
+#define PAGE_DEPTH_MAX		128	/* page.h's promise (yajl_gen's limit, when
+					   items were written through it) */
 #define PAGE_NOT_OPEN		UINT_MAX
 #define PAGE_NO_PATH		SIZE_MAX
 /* Whitespace and punctuation allowed on top of max_item while a token is
@@ -73,6 +73,13 @@ enum page_esc {
 	esc_want_backslash,	/* after a high surrogate: need "\\u" */
 	esc_want_u,
 	esc_low_hex		/* in the 4 hex digits of the low half */
+};
+
+/* Where page_fast is between two items, as yajl's state would say. */
+enum page_fast_st {
+	fast_start,		/* after the items' '[' */
+	fast_need_val,		/* after a ',' */
+	fast_got_val		/* after an item */
 };
 
 struct page_level {
@@ -99,7 +106,6 @@ struct page_parser {
 	struct page_opts o;
 	struct buf *out;
 	yajl_handle yh;
-	yajl_gen gen;
 	yajl_alloc_funcs af;
 
 	enum page_status st;
@@ -116,6 +122,9 @@ struct page_parser {
 
 	/* current item */
 	int item_open;
+	char sep;		/* what goes before the next token: ',' after
+				   a value, ':' after a key, 0 after an opening
+				   bracket or at the item's start */
 	size_t item_start;	/* out->len where the item began */
 	size_t item_lim;	/* out->len the item must not pass */
 	size_t nitems;
@@ -147,6 +156,13 @@ struct page_parser {
 	int guess_more;		/* has_more/hasMore was true */
 	const char *guess_name;	/* the first one's name */
 	struct buf guess;	/* its value */
+
+	/* the fast path (page_fast) */
+	int fast;		/* items are being read by page_fast */
+	int enter_fast;		/* a callback stopped yajl to hand over */
+	int no_fast;		/* this body stays with yajl */
+	int muted;		/* callbacks ignore yajl (page_yajl_prime) */
+	enum page_fast_st fstate;
 
 	/* surrogate-escape scanner */
 	enum page_esc esc;
@@ -210,55 +226,68 @@ page_fail_yajl(page_parser *p, size_t off)
 		yajl_free_error(p->yh, e);
 }
 
+#define PAGE_ONES	UINT64_C(0x0101010101010101)
+#define PAGE_HIGHS	UINT64_C(0x8080808080808080)
+
 /*
  * Strict UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above
- * U+10FFFF.  ASCII is checked eight bytes at a time since it dominates.
+ * U+10FFFF.  The length of the sequence that starts at s[0] (>= 0x80), or
+ * 0 when it is not valid (or not whole within left bytes).
  */
+static size_t
+page_utf8_seq(const unsigned char *s, size_t left)
+{
+	unsigned char c = s[0], lo = 0x80, hi = 0xbf;
+	size_t more, i;
+
+	if (c < 0xc2)
+		return 0;
+	else if (c < 0xe0)
+		more = 1;
+	else if (c < 0xf0) {
+		more = 2;
+		if (c == 0xe0)
+			lo = 0xa0;
+		else if (c == 0xed)
+			hi = 0x9f;
+	} else if (c < 0xf5) {
+		more = 3;
+		if (c == 0xf0)
+			lo = 0x90;
+		else if (c == 0xf4)
+			hi = 0x8f;
+	} else
+		return 0;
+	if (more >= left || s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i <= more; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return more + 1;
+}
+
+/* The whole of s is strict UTF-8; ASCII is skipped eight bytes at a time. */
 static int
 page_utf8_valid(const unsigned char *s, size_t n)
 {
-	size_t i = 0;
+	size_t i = 0, k;
 	uint64_t w;
-	unsigned char c, lo, hi;
-	int more;
 
 	while (i < n) {
 		while (n - i >= 8) {
 			memcpy(&w, s + i, 8);
-			if (w & UINT64_C(0x8080808080808080))
+			if (w & PAGE_HIGHS)
 				break;
 			i += 8;
 		}
 		if (i == n)
 			break;
-		c = s[i++];
-		if (c < 0x80)
-			continue;
-		lo = 0x80;
-		hi = 0xbf;
-		if (c < 0xc2)
+		if (s[i] < 0x80)
+			i++;
+		else if ((k = page_utf8_seq(s + i, n - i)) == 0)
 			return 0;
-		else if (c < 0xe0)
-			more = 1;
-		else if (c < 0xf0) {
-			more = 2;
-			if (c == 0xe0)
-				lo = 0xa0;
-			else if (c == 0xed)
-				hi = 0x9f;
-		} else if (c < 0xf5) {
-			more = 3;
-			if (c == 0xf0)
-				lo = 0x90;
-			else if (c == 0xf4)
-				hi = 0x8f;
-		} else
-			return 0;
-		if ((size_t)more > n - i || s[i] < lo || s[i] > hi)
-			return 0;
-		for (i++, more--; more > 0; i++, more--)
-			if ((s[i] & 0xc0) != 0x80)
-				return 0;
+		else
+			i += k;
 	}
 	return 1;
 }
@@ -351,40 +380,209 @@ unpaired:
 }
 
 /*
- * yajl_gen's print callback: appends to the caller's buffer within the
- * item limit.  Called for every token and separator, so the common case is
- * an inline copy into room the buffer already has.
+ * The writer.  Each token goes straight into out with the separator yajl_gen
+ * would have put before it, reserving the token's worst case once (a
+ * string: 6 bytes per byte, as \u00XX) and filling it with plain stores.
+ * Numbers are copied as sent; strings come from yajl unescaped, and are
+ * escaped minimally by runs: eight bytes at a time are tested for '"',
+ * '\\', bytes below 0x20 and bytes above 0x7f, and only the words that hold
+ * one go byte by byte, escaping the first three and checking the UTF-8 of
+ * the last strictly (yajl's own check is lax) - one pass for both.  A token whose worst case might pass the item limit or the
+ * buffer cap goes through page_put in the pieces yajl_gen printed (the
+ * separator, a quote, each run and escape, a quote), so that the limit
+ * reported, and the bytes kept, are those of the piecewise writer.
  */
-static void
-page_print(void *ctx, const char *s, size_t n)
+
+/* One piece, within the item limit and the buffer cap. */
+static int
+page_put(page_parser *p, const char *s, size_t n)
 {
-	page_parser *p = ctx;
 	struct buf *b = p->out;
 
-	if (p->st != page_status_ok)
-		return;
 	if (n > p->item_lim - b->len) {
 		page_fail(p, page_status_too_big,
 		    "item %zu is over the %zu-byte item limit (max_item)",
 		    p->nitems + 1, p->o.max_item);
-		return;
+		return 0;
 	}
-	if (n < b->cap - b->len && n <= b->max - b->len) {
-		memcpy(b->data + b->len, s, n);
-		b->len += n;
-	} else if (buf_add(b, s, n) == -1)
+	if (buf_add(b, s, n) == -1) {
 		page_fail(p, page_status_too_big,
 		    "page output is over the %zu-byte buffer cap", b->max);
+		return 0;
+	}
+	return 1;
 }
 
-static int
-page_gen(page_parser *p, yajl_gen_status gs)
+/* Room for n more bytes of the item, or NULL when they might pass the item
+ * limit or the buffer cap (the caller then writes piece by piece). */
+static inline char *
+page_room(page_parser *p, size_t n)
 {
-	if (gs != yajl_gen_status_ok)
-		page_fail(p, page_status_syntax,
-		    "cannot re-encode item %zu (yajl_gen status %d)",
-		    p->nitems + 1, (int)gs);
-	return p->st == page_status_ok;
+	struct buf *b = p->out;
+
+	if (n > p->item_lim - b->len || n > b->max - b->len)
+		return NULL;
+	if (n < b->cap - b->len)
+		return b->data + b->len;
+	return buf_reserve(b, n);
+}
+
+/* The separator, then a token written as is (a number's literal, true,
+ * false, null, a bracket); sep becomes next. */
+static int
+page_out_raw(page_parser *p, const char *s, size_t n, char next)
+{
+	char *d;
+
+	if (n < SIZE_MAX && (d = page_room(p, n + 1)) != NULL) {
+		if (p->sep != '\0')
+			d[0] = p->sep;
+		memcpy(d + (p->sep != '\0'), s, n);
+		p->out->len += n + (p->sep != '\0');
+	} else if ((p->sep != '\0' && !page_put(p, &p->sep, 1)) ||
+	    !page_put(p, s, n))
+		return 0;
+	p->sep = next;
+	return 1;
+}
+
+/* Nonzero when one of the 8 bytes may need escaping: '"', '\\', a byte
+ * below 0x20 (or, falsely, one at 0x80 and above: those go the slow way). */
+static inline uint64_t
+page_special8(uint64_t w)
+{
+	return (w | (w - PAGE_ONES * 0x20) | ((w ^ PAGE_ONES * '"') - PAGE_ONES) |
+	    ((w ^ PAGE_ONES * '\\') - PAGE_ONES)) & PAGE_HIGHS;
+}
+
+/*
+ * Where the first byte of w (in memory order) is '"', '\\', below 0x20 or
+ * above 0x7f: bit 8k+7 is set for byte k, and the lowest set bit is exact
+ * (a borrow can flag a byte only above a byte that is flagged rightly);
+ * 0 when there is none.
+ */
+static inline uint64_t
+page_stop8(uint64_t w)
+{
+	uint64_t q = w ^ PAGE_ONES * '"', b = w ^ PAGE_ONES * '\\';
+
+	return (((q - PAGE_ONES) & ~q) | ((b - PAGE_ONES) & ~b) |
+	    ((w - PAGE_ONES * 0x20) & ~w) | w) & PAGE_HIGHS;
+}
+
+/* The escape of c ('"', '\\' or below 0x20) in d; returns its length. */
+static size_t
+page_escape(unsigned char c, char *d)
+{
+	static const char hex[] = "0123456789ABCDEF";
+
+	d[0] = '\\';
+	switch (c) {
+	case '"':	d[1] = '"'; return 2;
+	case '\\':	d[1] = '\\'; return 2;
+	case '\b':	d[1] = 'b'; return 2;
+	case '\f':	d[1] = 'f'; return 2;
+	case '\n':	d[1] = 'n'; return 2;
+	case '\r':	d[1] = 'r'; return 2;
+	case '\t':	d[1] = 't'; return 2;
+	}
+	d[1] = 'u';
+	d[2] = '0';
+	d[3] = '0';
+	d[4] = hex[c >> 4];
+	d[5] = hex[c & 0xf];
+	return 6;
+}
+
+static inline int
+page_needs_escape(unsigned char c)
+{
+	return c < 0x20 || c == '"' || c == '\\';
+}
+
+/* s escaped minimally into d (room for 6n bytes), its UTF-8 checked on
+ * the way; returns the end, or NULL when s is not strict UTF-8. */
+static char *
+page_encode(char *d, const unsigned char *s, size_t n)
+{
+	size_t i = 0, k;
+	uint64_t w;
+
+	for (;;) {
+		while (n - i >= 8) {
+			memcpy(&w, s + i, 8);
+			if (page_special8(w))
+				break;
+			memcpy(d, &w, 8);
+			d += 8;
+			i += 8;
+		}
+		if (i == n)
+			return d;
+		/* the rest of a word that tested positive, or the tail */
+		do {
+			if (s[i] >= 0x80) {
+				if ((k = page_utf8_seq(s + i, n - i)) == 0)
+					return NULL;
+				memcpy(d, s + i, k);
+				d += k;
+				i += k - 1;
+			} else if (page_needs_escape(s[i]))
+				d += page_escape(s[i], d);
+			else
+				*d++ = (char)s[i];
+		} while (++i % 8 != 0 && i < n);
+	}
+}
+
+/* A string, piece by piece as yajl_gen printed it. */
+static int
+page_put_string(page_parser *p, const unsigned char *s, size_t n)
+{
+	char esc[6];
+	size_t beg = 0, end;
+
+	if ((p->sep != '\0' && !page_put(p, &p->sep, 1)) ||
+	    !page_put(p, "\"", 1))
+		return 0;
+	for (end = 0; end < n; end++) {
+		if (!page_needs_escape(s[end]))
+			continue;
+		if (!page_put(p, (const char *)s + beg, end - beg) ||
+		    !page_put(p, esc, page_escape(s[end], esc)))
+			return 0;
+		beg = end + 1;
+	}
+	return page_put(p, (const char *)s + beg, n - beg) &&
+	    page_put(p, "\"", 1);
+}
+
+/* The separator, then a string (a value, or a key when next is ':'). */
+static int
+page_out_string(page_parser *p, const char *s, size_t n, char next)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	char *d, *e;
+
+	if (n <= (SIZE_MAX - 3) / 6 && (d = page_room(p, 6 * n + 3)) != NULL) {
+		e = d;
+		if (p->sep != '\0')
+			*e++ = p->sep;
+		*e++ = '"';
+		if ((e = page_encode(e, u, n)) == NULL)
+			goto invalid;
+		*e++ = '"';
+		p->out->len += (size_t)(e - d);
+	} else if (!page_utf8_valid(u, n))
+		goto invalid;
+	else if (!page_put_string(p, u, n))
+		return 0;
+	p->sep = next;
+	return 1;
+invalid:
+	page_fail(p, page_status_syntax,
+	    "invalid UTF-8 in a string before byte %zu", page_offset(p));
+	return 0;
 }
 
 static void
@@ -396,7 +594,7 @@ page_item_begin(page_parser *p)
 		p->item_lim = SIZE_MAX;
 	else
 		p->item_lim = p->item_start + p->o.max_item;
-	yajl_gen_reset(p->gen, NULL);
+	p->sep = '\0';
 	p->key_st = p->keys != NULL ? key_look : key_done;
 	p->key.off = PAGE_NO_KEY;
 	p->key.len = 0;
@@ -540,7 +738,7 @@ page_guess_value(page_parser *p, enum page_vtype t, const char *s, size_t n)
 	if (p->depth > 3)
 		return;
 	if ((name = page_path_among(p, page_more_names)) != NULL) {
-		if (t == vt_bool && n)
+		if (t == vt_bool && s[0] == 't')
 			p->guess_more = 1;
 		return;
 	}
@@ -657,24 +855,28 @@ page_envelope_close(page_parser *p)
 	return 1;
 }
 
+/* A scalar inside an item: s/n hold a string's unescaped content, or the
+ * literal text of a number, true, false or null. */
+static int
+page_out_scalar(page_parser *p, enum page_vtype t, const char *s, size_t n)
+{
+	if (t == vt_string)
+		return page_out_string(p, s, n, ',');
+	return page_out_raw(p, s, n, ',');
+}
+
 /*
  * A scalar that is the value of the item's key field: written out like any
- * other (which checks a string's UTF-8), then kept.  Only scalars other
- * than null make a key; a boolean comes in n, as for the emitters.
+ * other, then kept.  Only scalars other than null make a key.
  */
 static int
-page_key_value(page_parser *p, enum page_vtype t, const char *s, size_t n,
-    yajl_gen_status (*emit)(page_parser *, const char *, size_t))
+page_key_value(page_parser *p, enum page_vtype t, const char *s, size_t n)
 {
-	if (!page_gen(p, emit(p, s, n)))
+	if (!page_out_scalar(p, t, s, n))
 		return 0;
 	p->key_st = key_done;
 	if (t == vt_null)
 		return 1;
-	if (t == vt_bool) {
-		s = n ? "true" : "false";
-		n = strlen(s);
-	}
 	p->key.off = p->keybuf.len;
 	p->key.len = n;
 	if (buf_add(&p->keybuf, s, n) == -1) {
@@ -685,84 +887,51 @@ page_key_value(page_parser *p, enum page_vtype t, const char *s, size_t n,
 	return 1;
 }
 
+static int page_fast_enter(page_parser *, enum page_fast_st);
+
 static int
-page_cb_scalar(page_parser *p, enum page_vtype t, const char *s, size_t n,
-    yajl_gen_status (*emit)(page_parser *, const char *, size_t))
+page_cb_scalar(page_parser *p, enum page_vtype t, const char *s, size_t n)
 {
+	if (p->muted)
+		return 1;
 	if (!page_mark(p))
 		return 0;
 	if (p->depth > p->idepth) {
 		if (p->key_st == key_next)
-			return page_key_value(p, t, s, n, emit);
-		return page_gen(p, emit(p, s, n));
+			return page_key_value(p, t, s, n);
+		return page_out_scalar(p, t, s, n);
 	}
 	if (p->depth == p->idepth) {
 		page_item_begin(p);
-		if (!page_gen(p, emit(p, s, n)))
+		if (!page_out_scalar(p, t, s, n) || !page_item_end(p))
 			return 0;
-		return page_item_end(p);
+		return page_fast_enter(p, fast_got_val);
 	}
 	return page_envelope_value(p, t, s, n);
-}
-
-static yajl_gen_status
-page_emit_null(page_parser *p, const char *s, size_t n)
-{
-	(void)s;
-	(void)n;
-	return yajl_gen_null(p->gen);
-}
-
-static yajl_gen_status
-page_emit_bool(page_parser *p, const char *s, size_t n)
-{
-	(void)s;
-	return yajl_gen_bool(p->gen, (int)n);
-}
-
-static yajl_gen_status
-page_emit_number(page_parser *p, const char *s, size_t n)
-{
-	return yajl_gen_number(p->gen, s, n);
-}
-
-static yajl_gen_status
-page_emit_string(page_parser *p, const char *s, size_t n)
-{
-	if (!page_utf8_valid((const unsigned char *)s, n)) {
-		page_fail(p, page_status_syntax,
-		    "invalid UTF-8 in a string before byte %zu",
-		    page_offset(p));
-		return yajl_gen_status_ok;
-	}
-	return yajl_gen_string(p->gen, (const unsigned char *)s, n);
 }
 
 static int
 page_cb_null(void *ctx)
 {
-	return page_cb_scalar(ctx, vt_null, NULL, 0, page_emit_null);
+	return page_cb_scalar(ctx, vt_null, "null", 4);
 }
 
-/* The emitters share one signature; a boolean travels in n. */
 static int
 page_cb_boolean(void *ctx, int v)
 {
-	return page_cb_scalar(ctx, vt_bool, NULL, (size_t)(v != 0),
-	    page_emit_bool);
+	return page_cb_scalar(ctx, vt_bool, v ? "true" : "false", v ? 4 : 5);
 }
 
 static int
 page_cb_number(void *ctx, const char *s, size_t n)
 {
-	return page_cb_scalar(ctx, vt_number, s, n, page_emit_number);
+	return page_cb_scalar(ctx, vt_number, s, n);
 }
 
 static int
 page_cb_string(void *ctx, const unsigned char *s, size_t n)
 {
-	return page_cb_scalar(ctx, vt_string, (const char *)s, n,
-	    page_emit_string);
+	return page_cb_scalar(ctx, vt_string, (const char *)s, n);
 }
 
 static int
@@ -771,14 +940,17 @@ page_cb_map_key(void *ctx, const unsigned char *s, size_t n)
 	page_parser *p = ctx;
 	size_t base, len;
 
+	if (p->muted)
+		return 1;
 	if (!page_mark(p))
 		return 0;
 	if (p->depth > p->idepth) {
-		page_emit_string(p, (const char *)s, n);
+		if (!page_out_string(p, (const char *)s, n, ':'))
+			return 0;
 		if (p->key_st == key_look && p->depth == p->idepth + 1 &&
 		    n == p->key_len && memcmp(s, p->o.key_field, n) == 0)
 			p->key_st = key_next;
-		return p->st == page_status_ok;
+		return 1;
 	}
 	base = p->lv[p->depth].base;
 	len = base + (p->depth > 1) + n;
@@ -796,6 +968,8 @@ page_cb_map_key(void *ctx, const unsigned char *s, size_t n)
 static int
 page_cb_open(page_parser *p, int is_map)
 {
+	if (p->muted)
+		return 1;
 	if (!page_mark(p))
 		return 0;
 	if (p->depth >= p->maxdepth) {
@@ -810,23 +984,30 @@ page_cb_open(page_parser *p, int is_map)
 		else if (p->key_st == key_next)
 			p->key_st = key_done;	/* an object or array: no key */
 		p->depth++;
-		return page_gen(p, is_map ? yajl_gen_map_open(p->gen) :
-		    yajl_gen_array_open(p->gen));
+		return page_out_raw(p, is_map ? "{" : "[", 1, '\0');
 	}
-	return page_envelope_open(p, is_map);
+	if (!page_envelope_open(p, is_map))
+		return 0;
+	return p->depth == p->idepth ? page_fast_enter(p, fast_start) : 1;
 }
 
 static int
 page_cb_close(page_parser *p, int is_map)
 {
+	if (p->muted)
+		return 1;
 	if (!page_mark(p))
 		return 0;
 	if (p->depth > p->idepth) {
 		p->depth--;
-		if (!page_gen(p, is_map ? yajl_gen_map_close(p->gen) :
-		    yajl_gen_array_close(p->gen)))
+		p->sep = '\0';
+		if (!page_out_raw(p, is_map ? "}" : "]", 1, ','))
 			return 0;
-		return p->depth == p->idepth ? page_item_end(p) : 1;
+		if (p->depth != p->idepth)
+			return 1;
+		if (!page_item_end(p))
+			return 0;
+		return page_fast_enter(p, fast_got_val);
 	}
 	return page_envelope_close(p);
 }
@@ -868,6 +1049,396 @@ static const yajl_callbacks page_callbacks = {
 	page_cb_start_array,
 	page_cb_end_array
 };
+
+
+/*
+ * The fast path.  Between two items of the items array, yajl is stopped
+ * (a callback returns 0 and sets enter_fast) and page_fast reads the items
+ * itself: whole items within the chunk, in the plain form servers send
+ * (JSON whitespace, the usual escapes), written compactly as the writer
+ * would write them.  Anything else - an item cut by the chunk's end, an
+ * error, a limit, another whitespace, the items' closing ']' - goes back
+ * to yajl at the boundary before it: page_yajl_prime gives a new handle the
+ * state yajl had there by parsing a stand-in for the envelope and the
+ * items before (callbacks muted), and yajl reads on from that byte, with
+ * every check and message of the slow path.  yajl's end of an item may hand
+ * over again; a refusal other than the chunk's end keeps the body with
+ * yajl (no_fast), so a body the fast path does not suit costs one extra
+ * handle, not one per item.  Key fields are yajl's alone.
+ *
+ * Output is never longer than the bytes read (whitespace goes, escapes
+ * stay or shrink), plus a '\n' an item each coming after a ',': room for
+ * the chunk plus one byte is reserved once.
+ */
+#define PF_NO	(SIZE_MAX - 1)	/* not for the fast path: yajl decides */
+#define PF_MORE	SIZE_MAX	/* the chunk ends inside the value */
+
+static void
+page_yajl_new(page_parser *p)
+{
+	if (p->yh != NULL)
+		yajl_free(p->yh);
+	p->yh = yajl_alloc(&page_callbacks, &p->af, p);
+}
+
+/* A new yajl handle in the state yajl had at fstate: the envelope's open
+ * containers, the items' '[', and a value and a ',' as fstate says. */
+static void
+page_yajl_prime(page_parser *p)
+{
+	unsigned char syn[4 * PAGE_DEPTH_MAX + 8];
+	size_t k = 0;
+	unsigned d;
+
+	page_yajl_new(p);
+	for (d = 1; d < p->idepth; d++)
+		if (p->lv[d].is_map) {
+			memcpy(syn + k, "{\"\":", 4);
+			k += 4;
+		} else
+			syn[k++] = '[';
+	syn[k++] = '[';
+	if (p->fstate != fast_start) {
+		memcpy(syn + k, "null", 4);
+		k += 4;
+	}
+	if (p->fstate == fast_need_val)
+		syn[k++] = ',';
+	p->muted = 1;
+	(void)yajl_parse(p->yh, syn, k);
+	p->muted = 0;
+	p->fast = 0;
+}
+
+/* From a callback at an items boundary: stops yajl (returns 0) so that
+ * page_feed hands the rest of the chunk to page_fast. */
+static int
+page_fast_enter(page_parser *p, enum page_fast_st st)
+{
+	if (p->no_fast || p->keys != NULL)
+		return 1;
+	p->fstate = st;
+	p->enter_fast = 1;
+	return 0;
+}
+
+static inline size_t
+pf_ws(const unsigned char *s, size_t i, size_t n)
+{
+	while (i < n && (s[i] == ' ' || s[i] == '\n' || s[i] == '\r' ||
+	    s[i] == '\t'))
+		i++;
+	return i;
+}
+
+/* Four hex digits, or -1. */
+static long
+pf_hex4(const unsigned char *s)
+{
+	long v = 0;
+	int i, h;
+
+	for (i = 0; i < 4; i++) {
+		if ((h = page_hexval(s[i])) < 0)
+			return -1;
+		v = v << 4 | h;
+	}
+	return v;
+}
+
+/* A code point from a \u escape as the writer writes its UTF-8. */
+static char *
+pf_codepoint(char *d, unsigned long cp)
+{
+	if (cp < 0x80) {
+		if (page_needs_escape((unsigned char)cp))
+			return d + page_escape((unsigned char)cp, d);
+		*d++ = (char)cp;
+	} else if (cp < 0x800) {
+		*d++ = (char)(0xc0 | cp >> 6);
+		*d++ = (char)(0x80 | (cp & 0x3f));
+	} else if (cp < 0x10000) {
+		*d++ = (char)(0xe0 | cp >> 12);
+		*d++ = (char)(0x80 | (cp >> 6 & 0x3f));
+		*d++ = (char)(0x80 | (cp & 0x3f));
+	} else {
+		*d++ = (char)(0xf0 | cp >> 18);
+		*d++ = (char)(0x80 | (cp >> 12 & 0x3f));
+		*d++ = (char)(0x80 | (cp >> 6 & 0x3f));
+		*d++ = (char)(0x80 | (cp & 0x3f));
+	}
+	return d;
+}
+
+/* A string at s[i] == '"': what yajl would unescape and the writer escape
+ * again, strict UTF-8. */
+static size_t
+pf_string(const unsigned char *s, size_t i, size_t n, char **dp)
+{
+	char *d = *dp;
+	size_t k;
+	uint64_t w, m;
+	long cp, lo;
+	unsigned char c;
+
+	*d++ = '"';
+	i++;
+	for (;;) {
+		/* Words are copied whole (the room covers the bytes read) and
+		 * d and i moved to their first byte that needs a look. */
+		while (n - i >= 8) {
+			memcpy(&w, s + i, 8);
+			memcpy(d, &w, 8);
+			if ((m = page_stop8(w)) != 0) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+				k = (size_t)__builtin_ctzll(m) / 8;
+#else
+				k = 0;	/* the lowest bit is the last byte */
+#endif
+				d += k;
+				i += k;
+				break;
+			}
+			d += 8;
+			i += 8;
+		}
+		if (i >= n)
+			return PF_MORE;
+		c = s[i];
+		if (c == '"') {
+			*d++ = '"';
+			*dp = d;
+			return i + 1;
+		}
+		if (c >= 0x80) {
+			/* invalid, or cut by the chunk's end: yajl decides */
+			if ((k = page_utf8_seq(s + i, n - i)) == 0)
+				return n - i < 4 ? PF_MORE : PF_NO;
+			memcpy(d, s + i, k);
+			d += k;
+			i += k;
+			continue;
+		}
+		if (c != '\\') {
+			if (c < 0x20)
+				return PF_NO;
+			*d++ = (char)c;
+			i++;
+			continue;
+		}
+		if (n - i < 2)
+			return PF_MORE;
+		switch (s[i + 1]) {
+		case '"': case '\\': case 'b': case 'f': case 'n': case 'r':
+		case 't':
+			*d++ = '\\';
+			*d++ = (char)s[i + 1];
+			i += 2;
+			continue;
+		case '/':
+			*d++ = '/';
+			i += 2;
+			continue;
+		case 'u':
+			break;
+		default:
+			return PF_NO;
+		}
+		if (n - i < 6)
+			return PF_MORE;
+		if ((cp = pf_hex4(s + i + 2)) < 0)
+			return PF_NO;
+		i += 6;
+		if (cp >= 0xd800 && cp <= 0xdfff) {
+			if (cp > 0xdbff)
+				return PF_NO;
+			if (n - i < 6)
+				return PF_MORE;
+			if (s[i] != '\\' || s[i + 1] != 'u' ||
+			    (lo = pf_hex4(s + i + 2)) < 0xdc00 || lo > 0xdfff)
+				return PF_NO;
+			cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+			i += 6;
+		}
+		d = pf_codepoint(d, (unsigned long)cp);
+	}
+}
+
+static inline int
+pf_digit(unsigned char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* A number, copied as sent; it must be followed by a byte in the chunk
+ * (yajl, too, cannot end it before). */
+static size_t
+pf_number(const unsigned char *s, size_t i, size_t n, char **dp)
+{
+	size_t j = i, k;
+
+	if (s[j] == '-' && ++j == n)
+		return PF_MORE;
+	if (s[j] == '0')
+		j++;
+	else if (s[j] >= '1' && s[j] <= '9')
+		while (++j < n && pf_digit(s[j]))
+			;
+	else
+		return PF_NO;
+	if (j < n && s[j] == '.') {
+		for (k = ++j; j < n && pf_digit(s[j]); j++)
+			;
+		if (j == k)
+			return j == n ? PF_MORE : PF_NO;
+	}
+	if (j < n && (s[j] == 'e' || s[j] == 'E')) {
+		if (++j < n && (s[j] == '+' || s[j] == '-'))
+			j++;
+		for (k = j; j < n && pf_digit(s[j]); j++)
+			;
+		if (j == k)
+			return j == n ? PF_MORE : PF_NO;
+	}
+	if (j == n)
+		return PF_MORE;
+	memcpy(*dp, s + i, j - i);
+	*dp += j - i;
+	return j;
+}
+
+static size_t
+pf_literal(const unsigned char *s, size_t i, size_t n, char **dp,
+    const char *lit, size_t len)
+{
+	if (n - i < len)
+		return PF_MORE;
+	if (memcmp(s + i, lit, len) != 0)
+		return PF_NO;
+	memcpy(*dp, lit, len);
+	*dp += len;
+	return i + len;
+}
+
+/* A value at s[i] (not whitespace) inside depth open containers; returns
+ * the index after it, PF_NO or PF_MORE. */
+static size_t
+pf_value(page_parser *p, const unsigned char *s, size_t i, size_t n,
+    char **dp, unsigned depth)
+{
+	char *d;
+	size_t r;
+	unsigned char close;
+
+	switch (s[i]) {
+	case '"':
+		return pf_string(s, i, n, dp);
+	case 't':
+		return pf_literal(s, i, n, dp, "true", 4);
+	case 'f':
+		return pf_literal(s, i, n, dp, "false", 5);
+	case 'n':
+		return pf_literal(s, i, n, dp, "null", 4);
+	case '{':
+		close = '}';
+		break;
+	case '[':
+		close = ']';
+		break;
+	default:
+		return pf_number(s, i, n, dp);
+	}
+	if (depth >= p->maxdepth)
+		return PF_NO;
+	d = *dp;
+	*d++ = (char)s[i];
+	if ((i = pf_ws(s, i + 1, n)) == n)
+		return PF_MORE;
+	if (s[i] != close) {
+		for (;;) {
+			if (close == '}') {
+				if (s[i] != '"')
+					return PF_NO;
+				if ((r = pf_string(s, i, n, &d)) >= PF_NO)
+					return r;
+				if ((i = pf_ws(s, r, n)) == n)
+					return PF_MORE;
+				if (s[i] != ':')
+					return PF_NO;
+				*d++ = ':';
+				if ((i = pf_ws(s, i + 1, n)) == n)
+					return PF_MORE;
+			}
+			if ((r = pf_value(p, s, i, n, &d, depth + 1)) >= PF_NO)
+				return r;
+			if ((i = pf_ws(s, r, n)) == n)
+				return PF_MORE;
+			if (s[i] == close)
+				break;
+			if (s[i] != ',')
+				return PF_NO;
+			*d++ = ',';
+			if ((i = pf_ws(s, i + 1, n)) == n)
+				return PF_MORE;
+		}
+	}
+	*d++ = (char)close;
+	*dp = d;
+	return i + 1;
+}
+
+/* Back to yajl at s[i]; stop: for the rest of the body. */
+static size_t
+page_fast_leave(page_parser *p, size_t i, int stop)
+{
+	if (stop)
+		p->no_fast = 1;
+	page_yajl_prime(p);
+	return i;
+}
+
+/* Items from s (p->fed is s's body offset); returns the bytes taken. */
+static size_t
+page_fast(page_parser *p, const unsigned char *s, size_t n)
+{
+	struct buf *b = p->out;
+	size_t i = 0, r;
+	char *d;
+
+	if (n >= b->max - b->len || buf_reserve(b, n + 1) == NULL)
+		return page_fast_leave(p, 0, 1);
+	for (;;) {
+		if ((i = pf_ws(s, i, n)) == n)
+			return n;
+		if (p->fstate == fast_got_val) {
+			if (s[i] != ',')
+				return page_fast_leave(p, i, 1);
+			p->fstate = fast_need_val;
+			i++;
+			continue;
+		}
+		if (s[i] == ']')
+			return page_fast_leave(p, i, 1);
+		page_item_begin(p);
+		d = b->data + b->len;
+		r = pf_value(p, s, i, n, &d, p->idepth);
+		if (r < PF_NO)
+			b->len = (size_t)(d - b->data);
+		/* The item limit and the gap between tokens (page_mark): the
+		 * gaps inside the item are within its span from the mark. */
+		if (r >= PF_NO || b->len > p->item_lim || (p->o.max_item != 0 &&
+		    p->fed + r - p->mark > p->tok_lim)) {
+			b->len = p->item_start;
+			p->item_open = 0;
+			return page_fast_leave(p, i, r != PF_MORE);
+		}
+		if (p->o.max_item != 0)
+			p->mark = p->fed + r;
+		page_item_end(p);
+		p->fstate = fast_got_val;
+		i = r;
+	}
+}
 
 static size_t
 page_path_len(const char *path)
@@ -919,8 +1490,6 @@ page_new(const struct page_opts *opts, struct buf *out)
 	buf_init(&p->keybuf, out->max);
 
 	xalloc_yajl_funcs(&p->af);
-	p->gen = yajl_gen_alloc(&p->af);
-	yajl_gen_config(p->gen, yajl_gen_print_callback, page_print, p);
 	page_reset(p);
 	return p;
 }
@@ -929,9 +1498,11 @@ void
 page_reset(page_parser *p)
 {
 	/* yajl 2.1 has no way to rewind a handle. */
-	if (p->yh != NULL)
-		yajl_free(p->yh);
-	p->yh = yajl_alloc(&page_callbacks, &p->af, p);
+	page_yajl_new(p);
+	p->fast = 0;
+	p->enter_fast = 0;
+	p->no_fast = 0;
+	p->muted = 0;
 
 	p->st = page_status_ok;
 	p->err[0] = '\0';
@@ -965,7 +1536,7 @@ page_feed(page_parser *p, const void *data, size_t n)
 {
 	const unsigned char *s = data;
 	yajl_status ys;
-	size_t i, ok_n;
+	size_t i, ok_n, pos, k, fed0;
 	int bad;
 
 	if (p->st != page_status_ok || n == 0)
@@ -973,17 +1544,35 @@ page_feed(page_parser *p, const void *data, size_t n)
 	for (i = 0; !p->nonblank && i < n; i++)
 		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
 			p->nonblank = 1;
+	/* yajl sees the bytes before the first problem, which is reported
+	 * once they are parsed (unless they hold an earlier one). */
 	ok_n = page_scan_escapes(p, s, n, &bad);
-	ys = yajl_parse(p->yh, s, ok_n);
-	if (ys == yajl_status_error)
-		page_fail_yajl(p, page_offset(p));
-	else if (ys != yajl_status_ok)
-		page_fail(p, page_status_syntax, "parse stopped at byte %zu",
-		    page_offset(p));
-	else if (bad)
+	fed0 = p->fed;
+	/* p->fed is the body offset of s + pos, where yajl or page_fast
+	 * takes up the chunk. */
+	for (pos = 0; pos < ok_n; pos += k, p->fed += k) {
+		if (p->fast) {
+			k = page_fast(p, s + pos, ok_n - pos);
+			continue;
+		}
+		ys = yajl_parse(p->yh, s + pos, ok_n - pos);
+		if (p->enter_fast) {
+			p->enter_fast = 0;
+			p->fast = 1;
+			k = yajl_get_bytes_consumed(p->yh);
+			continue;
+		}
+		if (ys == yajl_status_error)
+			page_fail_yajl(p, page_offset(p));
+		else if (ys != yajl_status_ok)
+			page_fail(p, page_status_syntax,
+			    "parse stopped at byte %zu", page_offset(p));
+		break;
+	}
+	p->fed = fed0 + ok_n;
+	if (bad)
 		page_fail(p, page_status_syntax,
 		    "unpaired UTF-16 surrogate escape at byte %zu", p->esc_pos);
-	p->fed += ok_n;
 	if (p->st == page_status_ok && p->o.max_item != 0 &&
 	    p->fed - p->mark > p->tok_lim)
 		page_fail(p, page_status_too_big,
@@ -1000,6 +1589,11 @@ page_finish(page_parser *p)
 
 	if (p->st != page_status_ok)
 		return p->st;
+	/* yajl ends the body: it finds what is missing, and no item's end
+	 * may stop it now. */
+	p->no_fast = 1;
+	if (p->fast)
+		page_yajl_prime(p);
 	ys = yajl_complete_parse(p->yh);
 	if (p->st != page_status_ok)
 		return p->st;	/* a callback refused the last token */
@@ -1111,7 +1705,6 @@ page_free(page_parser *p)
 	if (p == NULL)
 		return;
 	yajl_free(p->yh);
-	yajl_gen_free(p->gen);
 	buf_free(&p->next);
 	buf_free(&p->guess);
 	buf_free(&p->keybuf);
