@@ -1,9 +1,10 @@
 /*
  * fleet.c - many targets in one run (see fleet.h).
  *
- * K runner threads, K = min(targets, --workers), each take the next target
+ * K runner threads, K = min(targets, 2 x --workers), each take the next target
  * not yet taken and run its export with workers of its own: twice its
- * share, 2 x --workers / K (rounded up), at most --workers.  The run's
+ * share, 2 x --workers / K, or 256 / K if more, at most --workers
+ * (fleet_workers).  The run's
  * hosts (host.h) let no more than --workers requests be in flight in all,
  * and no export more than its share of them (--workers / the exports
  * running), so that a slow or dead appliance holds one runner and its
@@ -79,6 +80,24 @@ fleet_watch(struct fleet *fl, const atomic_int *stop)
 	}
 }
 
+/*
+ * Worker threads of each export, when k run at once out of w requests:
+ * enough for more than its share (so that the last targets running can
+ * use the slots the others gave back), at least FLEET_THREADS / k, at
+ * most w; so about max(2w, FLEET_THREADS) threads in all.
+ */
+#define FLEET_THREADS 256
+
+static int
+fleet_workers(int w, int k)
+{
+	int n = 2 * ((w + k - 1) / k);
+
+	if (n < (FLEET_THREADS + k - 1) / k)
+		n = (FLEET_THREADS + k - 1) / k;
+	return n < w ? n : w;
+}
+
 /* --manifest: every target's outcome, published or not. */
 static enum exit_status
 fleet_manifest(struct fleet *fl, time_t started, enum exit_status st)
@@ -117,10 +136,10 @@ fleet_run(const struct options *o, atomic_int *stop)
 	memset(&fl, 0, sizeof fl);
 	fl.o = o;
 	fl.each = *o;
-	k = o->ntargets < o->workers ? o->ntargets : o->workers;
-	fl.each.workers = 2 * ((o->workers + k - 1) / k);
-	if (fl.each.workers > o->workers)
-		fl.each.workers = o->workers;
+	/* Targets under way at once: twice the workers' count, so that a
+	 * few slow ones hold no runner another target waits for. */
+	k = o->ntargets < 2 * o->workers ? o->ntargets : 2 * o->workers;
+	fl.each.workers = fleet_workers(o->workers, k);
 	fl.each.progress = 0;   /* many lines at once would garble each other */
 	fl.stops = xcalloc((size_t)o->ntargets, sizeof *fl.stops);
 	fl.status = xcalloc((size_t)o->ntargets, sizeof *fl.status);
