@@ -30,7 +30,9 @@
  * writes them.  A detail that fails for good (after retries, or a field
  * the template cannot be filled from) leaves its item out: said on stderr
  * (the first MAX_SAID), counted, and the run ends "does not add up" (exit
- * 3).  A signal, --max-time, the listing's failure or the output's stop
+ * 3); but a detail throttled past its retries (exit 5), or refused for its
+ * credentials (401/403) before any detail got through (exit 4), ends the
+ * run at once, as a listing page would.  A signal, --max-time, the listing's failure or the output's stop
  * every request of both pools (the run's stop flag; the ring's abort).
  *
  * Requests in flight: both pools' fetchers share ex->run.slots, --workers
@@ -387,6 +389,14 @@ expand_work(void *arg, long long seq, struct pool_page *page)
 		return pool_work_later;
 	if (st == exit_interrupted)
 		return pool_work_failed;
+	/* A server that keeps throttling, or credentials refused before
+	 * any detail got through, are the run's failure, not an item's:
+	 * every other detail would meet them too. */
+	if (st == exit_throttled || (st == exit_auth &&
+	    atomic_load(&xp->fetched) == 0)) {
+		export_fail(ex, st, msg);
+		return pool_work_failed;
+	}
 	if (st != exit_ok)
 		return detail_failed(xp, i, page, "%s", msg);
 	page->items = 1;

@@ -102,6 +102,26 @@ check "... names the field" err_has "field nosuch is missing"
 check "... at most 20 said one by one" err_has "and 230 more failed details"
 kill "$MOCK_PID"
 
+# Details on a server that refuses their credentials, or keeps throttling:
+# the run's failure (4, 5) at once, not one item's after another.
+start_mock --items 500
+OPEN=$BASE
+start_mock --items 500 --require-user u:p
+LOCKED=$BASE
+run_invdump -w 4 -o "$T/auth.ndjson" --expand "$LOCKED/items/{id}" "$OPEN/offset/items"
+check "details refused (401) from the first: exit 4" status_is 4
+check "... saying so" err_has "HTTP 401"
+check "... nothing published" test ! -e "$T/auth.ndjson"
+n=$(curl -sS "$LOCKED/stats" | sed 's/.*"requests":\([0-9]*\).*/\1/')
+check "... after a handful of detail requests, not 500 ($n)" test "$n" -le 40
+kill "$MOCK_PID"
+start_mock --items 300 --fault 429:1:0
+LIMITED=$BASE
+run_invdump -w 4 --retries 1 -o "$T/thr.ndjson" --expand "$LIMITED/items/{id}" "$OPEN/offset/items"
+check "details throttled past their retries: exit 5" status_is 5
+check "... nothing published" test ! -e "$T/thr.ndjson"
+kill "$MOCK_PID"
+
 # Transient failures of details are retried to a byte-exact result.
 start_mock --items 400 --fault 503:0.2:2 --fault 429:0.05:1 --fault 500:0.05:1
 fetch "$BASE/truth" "$T/truth"
