@@ -202,16 +202,7 @@ check "jobs file: the relations target" same "$T/jobs/relations.ndjson" "$T/trut
 
 # A detail on another origin, over https, that redirects down to http:
 # refused, though it carries no credentials.
-if command -v openssl >/dev/null 2>&1 && (
-	cd "$T"
-	openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem \
-		-days 2 -subj "/CN=invdump test CA"
-	openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr \
-		-subj "/CN=127.0.0.1"
-	printf 'subjectAltName=IP:127.0.0.1\n' >ext
-	openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
-		-out srv.pem -days 2 -extfile ext
-) >/dev/null 2>&1; then
+if make_test_ca; then
 	start_mock --items 120 --tls-cert "$T/srv.pem" --tls-key "$T/srv.key"
 	S="https://127.0.0.1:$PORT"
 	rm -f "$T/down.ndjson"

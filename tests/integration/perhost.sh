@@ -126,16 +126,7 @@ check "a target's option on the command line with --jobs: status 2" status_is 2
 check "... it says where it belongs" err_has "--limit is a target's option: with --jobs, set it in"
 
 # Each target trusts its own CA: cacert in a section is that target's.
-if command -v openssl >/dev/null 2>&1 && (
-	cd "$T"
-	openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem \
-		-days 2 -subj "/CN=invdump test CA"
-	openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr \
-		-subj "/CN=127.0.0.1"
-	printf 'subjectAltName=IP:127.0.0.1\n' >ext
-	openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
-		-out srv.pem -days 2 -extfile ext
-) >/dev/null 2>&1; then
+if make_test_ca; then
 	start_mock --items 300 --tls-cert "$T/srv.pem" --tls-key "$T/srv.key"
 	S="https://127.0.0.1:$PORT"
 	curl -sS --cacert "$T/ca.pem" -o "$T/truthS" "$S/truth"

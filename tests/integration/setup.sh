@@ -63,6 +63,23 @@ start_mock() {
 	BASE="http://127.0.0.1:$PORT"
 }
 
+# make_test_ca: a private CA ($T/ca.pem) and a server certificate for
+# 127.0.0.1 signed by it ($T/srv.pem, $T/srv.key), made with openssl(1);
+# fails when openssl cannot make them.
+make_test_ca() {
+	command -v openssl >/dev/null 2>&1 || return 1
+	(
+		cd "$T" &&
+		openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key \
+			-out ca.pem -days 2 -subj "/CN=invdump test CA" &&
+		openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr \
+			-subj "/CN=127.0.0.1" &&
+		printf 'subjectAltName=IP:127.0.0.1\n' >ext &&
+		openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key \
+			-CAcreateserial -out srv.pem -days 2 -extfile ext
+	) >/dev/null 2>&1
+}
+
 # fetch URL FILE: a plain GET with curl(1), for the server's ground truth.
 fetch() { curl -sS --max-time 60 -o "$2" "$1"; }
 

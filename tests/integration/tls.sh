@@ -4,15 +4,9 @@
 . "$TESTS_SRCDIR/integration/setup.sh"
 
 # A private CA and a server certificate for 127.0.0.1, made for this test.
+make_test_ca
 (
 	cd "$T"
-	openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem \
-		-days 2 -subj "/CN=invdump test CA"
-	openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr \
-		-subj "/CN=127.0.0.1"
-	printf 'subjectAltName=IP:127.0.0.1\n' >ext
-	openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
-		-out srv.pem -days 2 -extfile ext
 	openssl req -x509 -newkey rsa:2048 -nodes -keyout other.key \
 		-out other.pem -days 2 -subj "/CN=someone else"
 	mkdir cadir && cp ca.pem cadir/ && openssl rehash cadir

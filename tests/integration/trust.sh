@@ -277,16 +277,7 @@ check "... the key never reaches it" no_secret_to localhost "$T/b.log" "sekret"
 
 # https to http: a private CA as in tls.sh; C serves TLS, its next links
 # point to plain http on B (another origin, and a downgrade).
-(
-	cd "$T"
-	openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem \
-		-days 2 -subj "/CN=invdump test CA"
-	openssl req -newkey rsa:2048 -nodes -keyout srv.key -out srv.csr \
-		-subj "/CN=127.0.0.1"
-	printf 'subjectAltName=IP:127.0.0.1\n' >ext
-	openssl x509 -req -in srv.csr -CA ca.pem -CAkey ca.key -CAcreateserial \
-		-out srv.pem -days 2 -extfile ext
-) >/dev/null 2>&1
+make_test_ca
 start_mock --items 250 --tls-cert "$T/srv.pem" --tls-key "$T/srv.key" \
 	--next-origin "http://127.0.0.1:$BPORT"
 C="https://127.0.0.1:$PORT"
