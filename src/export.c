@@ -465,108 +465,19 @@ export_window(const struct export *ex, int nworkers, struct pool_window *win)
 	win->max_ahead = ex->t->no_total ? 2LL * nworkers : (long long)1 << 30;
 }
 
-/* With --shard or --resume: the first page on this thread alone, then the
- * pool from the first page this run writes (nothing asked early). */
+/*
+ * Page 0 into page, and what it says: the checks every first page must
+ * pass, its hash, the plan (for nworkers workers), where it ends.  Its
+ * failures are said here.
+ */
 static enum exit_status
-export_offsets_from(struct export *ex, struct worker_ctx *wc, void **wctx,
+export_page0(struct export *ex, struct fetcher *f, struct pool_page *page,
     int nworkers)
 {
 	const struct target *t = ex->t;
 	struct fetch_info info;
 	struct fetch_req req;
-	struct pool_page first;
-	enum pool_result pr;
 	enum exit_status st;
-	struct pool_window win;
-	long long start;
-	char msg[1024];
-	int terr = 0;
-
-	memset(&info, 0, sizeof info);
-	memset(&first, 0, sizeof first);
-	buf_init(&first.data, MAX_PAGE_BYTES);
-	buf_init(&first.keys, MAX_PAGE_BYTES);
-	buf_init(&first.hashes, MAX_PAGE_BYTES);
-	memset(&req, 0, sizeof req);
-	req.limit = t->limit;
-	req.out = &first.data;
-	req.keys = t->key ? &first.keys : NULL;
-	req.hashes = &first.hashes;
-	st = fetch_page(wc[0].f, &req, &info, msg, sizeof msg);
-	if (st != exit_ok) {
-		if (st != exit_interrupted)
-			log_error("%s", msg);
-		goto out;
-	}
-	if (info.conflict[0] != '\0') {
-		log_error("the first response's totals disagree: %s",
-		    info.conflict);
-		ex->mismatch = 1;
-	}
-	first.items = info.items;
-	(void)plan_make(&ex->plan, -1, -1, t->limit);
-	if (check_page(ex, 0, 0, &first, msg, sizeof msg) < 0) {
-		log_error("%s", msg);
-		st = exit_protocol;
-		goto out;
-	}
-	if (check_next_link(ex, &info) < 0) {
-		st = exit_protocol;
-		goto out;
-	}
-	if (first.hashes.len >= sizeof ex->first_hash) {
-		memcpy(&ex->first_hash, first.hashes.data, sizeof ex->first_hash);
-		ex->has_first = 1;
-	}
-	if ((st = plan_first(ex, &info, first.items, nworkers)) != exit_ok)
-		goto out;
-	if (page_verdict(ex, 0, 0, first.items) != pool_work_done)
-		ex->npages = ex->end_page = 1;
-	if ((st = resume_start(ex, ex->plan.total, ex->plan.page_size)) !=
-	    exit_ok)
-		goto out;
-	if ((start = resume_next_page(ex)) < ex->first_page)
-		start = ex->first_page;
-	if (start == 0 && ex->end_page > 0 && emit_page(ex, 0, &first) != 0)
-		goto out;
-	if (start > ex->end_page)
-		start = ex->end_page;
-	ex->recheck = ex->plan.total >= 0 || ex->plan.pages >= 0;
-	if (ex->npages == 1 && ex->plan.npages != 1)
-		ex->recheck = 0;        /* ended at once: nothing to re-read */
-	export_window(ex, nworkers, &win);
-	pr = pool_run(nworkers, wctx, start > 0 ? start : 1,
-	    ex->end_page + ex->recheck, &win, MAX_PAGE_BYTES,
-	    &export_ops, ex, ex->stop, &terr);
-	if (pr == pool_result_thread) {
-		log_error("cannot start %d worker threads: %s (lower --workers, "
-		    "or raise the limit on processes)", nworkers, strerror(terr));
-		st = exit_failure;
-	} else if (pr == pool_result_cancelled &&
-	    ex->fail_status == exit_ok)
-		st = exit_interrupted;
-out:
-	fetch_info_clear(&info);
-	buf_free(&first.data);
-	buf_free(&first.keys);
-	buf_free(&first.hashes);
-	return st;
-}
-
-/*
- * Page 0, the pool's first job: what it says makes the plan, which opens
- * the gate for the pages waiting for it.  Its failures are said here, as
- * the run's own (not a page's among others).
- */
-static enum pool_work
-export_first(struct worker_ctx *wc, struct pool_page *page)
-{
-	struct export *ex = wc->ex;
-	const struct target *t = ex->t;
-	struct fetch_info info;
-	struct fetch_req req;
-	enum exit_status st;
-	enum pool_work r = pool_work_failed;
 	char msg[1024];
 
 	memset(&info, 0, sizeof info);
@@ -576,7 +487,7 @@ export_first(struct worker_ctx *wc, struct pool_page *page)
 	req.keys = t->key ? &page->keys : NULL;
 	req.hashes = &page->hashes;
 	/* Not put aside between tries: the other workers wait for it. */
-	st = fetch_page(wc->f, &req, &info, msg, sizeof msg);
+	st = fetch_page(f, &req, &info, msg, sizeof msg);
 	if (st != exit_ok) {
 		if (st != exit_interrupted)
 			log_error("%s", msg);
@@ -602,21 +513,84 @@ export_first(struct worker_ctx *wc, struct pool_page *page)
 		memcpy(&ex->first_hash, page->hashes.data, sizeof ex->first_hash);
 		ex->has_first = 1;
 	}
-	if ((st = plan_first(ex, &info, page->items, ex->o->workers)) !=
-	    exit_ok)
+	if ((st = plan_first(ex, &info, page->items, nworkers)) != exit_ok)
 		goto out;
 	if (page_verdict(ex, 0, 0, page->items) != pool_work_done)
 		ex->npages = ex->end_page = 1;
-	r = ex->end_page == 1 ? pool_work_last : pool_work_done;
 out:
 	fetch_info_clear(&info);
-	if (r == pool_work_failed) {
+	return st;
+}
+
+/* With --shard or --resume: the first page on this thread alone, then the
+ * pool from the first page this run writes (nothing asked early). */
+static enum exit_status
+export_offsets_from(struct export *ex, struct worker_ctx *wc, void **wctx,
+    int nworkers)
+{
+	struct pool_page first;
+	enum pool_result pr;
+	enum exit_status st;
+	struct pool_window win;
+	long long start;
+	int terr = 0;
+
+	memset(&first, 0, sizeof first);
+	buf_init(&first.data, MAX_PAGE_BYTES);
+	buf_init(&first.keys, MAX_PAGE_BYTES);
+	buf_init(&first.hashes, MAX_PAGE_BYTES);
+	if ((st = export_page0(ex, wc[0].f, &first, nworkers)) != exit_ok)
+		goto out;
+	if ((st = resume_start(ex, ex->plan.total, ex->plan.page_size)) !=
+	    exit_ok)
+		goto out;
+	if ((start = resume_next_page(ex)) < ex->first_page)
+		start = ex->first_page;
+	if (start == 0 && ex->end_page > 0 && emit_page(ex, 0, &first) != 0)
+		goto out;
+	if (start > ex->end_page)
+		start = ex->end_page;
+	ex->recheck = ex->plan.total >= 0 || ex->plan.pages >= 0;
+	if (ex->npages == 1 && ex->plan.npages != 1)
+		ex->recheck = 0;        /* ended at once: nothing to re-read */
+	export_window(ex, nworkers, &win);
+	pr = pool_run(nworkers, wctx, start > 0 ? start : 1,
+	    ex->end_page + ex->recheck, &win, MAX_PAGE_BYTES,
+	    &export_ops, ex, ex->stop, &terr);
+	if (pr == pool_result_thread) {
+		log_error("cannot start %d worker threads: %s (lower --workers, "
+		    "or raise the limit on processes)", nworkers, strerror(terr));
+		st = exit_failure;
+	} else if (pr == pool_result_cancelled &&
+	    ex->fail_status == exit_ok)
+		st = exit_interrupted;
+out:
+	buf_free(&first.data);
+	buf_free(&first.keys);
+	buf_free(&first.hashes);
+	return st;
+}
+
+/*
+ * Page 0, the pool's first job: what it says makes the plan, which opens
+ * the gate for the pages waiting for it.  Its failures are said here, as
+ * the run's own (not a page's among others).
+ */
+static enum pool_work
+export_first(struct worker_ctx *wc, struct pool_page *page)
+{
+	struct export *ex = wc->ex;
+	enum exit_status st;
+
+	st = export_page0(ex, wc->f, page, ex->o->workers);
+	if (st != exit_ok) {
 		ex->first_status = st;
 		export_fail(ex, st, "");        /* said above */
 		gate_open(ex, -1);
-	} else
-		gate_open(ex, 1);
-	return r;
+		return pool_work_failed;
+	}
+	gate_open(ex, 1);
+	return ex->end_page == 1 ? pool_work_last : pool_work_done;
 }
 
 /* What the totals of the pages after page 0 said; without any, the total
