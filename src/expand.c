@@ -227,13 +227,15 @@ expand_push(struct expand *xp, const char *line, size_t len)
 {
 	struct export *ex = xp->ex;
 	struct held *h;
-	char msg[256];
+	char msg[256], start[64];
 	int rc = 0;
 
 	if (xp->named && (len == 0 || line[0] != '{')) {
+		/* The line is not NUL-terminated: at most its first bytes. */
+		log_snippet(start, sizeof start, line, len < 20 ? len : 20);
 		snprintf(msg, sizeof msg, "item %lld of the listing is not a "
-		    "JSON object (it starts \"%.20s\"): --expand NAME=... has "
-		    "nothing to attach its relations to", xp->pushed + 1, line);
+		    "JSON object (it starts \"%s\"): --expand NAME=... has "
+		    "nothing to attach its relations to", xp->pushed + 1, start);
 		export_fail(ex, exit_protocol, msg);
 		return -1;
 	}
