@@ -35,8 +35,8 @@
  * run at once, as a listing page would.  A signal, --max-time, the listing's failure or the output's stop
  * every request of both pools (the run's stop flag; the ring's abort).
  *
- * Requests in flight: both pools' fetchers share ex->run.slots, --workers
- * of them (fetch.c takes one around each request).
+ * Requests in flight: both pools' fetchers count as the export's one
+ * member of the run's hosts (host.h), whose share is at most --workers.
  *
  * Credentials: a detail URL on the listing's origin or an --allow-origin
  * one goes through a fetcher with the target's credentials (-u, -H,
@@ -87,7 +87,7 @@ struct expand {
 	/* The details' requests: with and without credentials. */
 	struct target dt;
 	struct fetch_run trusted, bare;
-	struct thread_slots slots;
+	int made;                       /* the ring and buffers exist */
 
 	/* The ring of items (lock). */
 	pthread_mutex_t lock;
@@ -141,7 +141,6 @@ expand_fetch_run(struct expand *xp, struct fetch_run *r, int credentials)
 	r->home = ex->run.home;
 	r->member = ex->run.member;
 	r->cancel = ex->run.cancel;
-	r->slots = &xp->slots;
 	if (!credentials) {
 		r->http.userpwd = NULL;
 		r->http.headers = NULL;
@@ -182,8 +181,7 @@ expand_new(struct export *ex)
 	xp->dt.profile = *profile_find("object");
 	xp->dt.key = NULL;
 	xp->dt.gzip = 0;
-	thread_slots_init(&xp->slots, ex->o->workers);
-	ex->run.slots = &xp->slots;
+	xp->made = 1;
 	expand_fetch_run(xp, &xp->trusted, 1);
 	expand_fetch_run(xp, &xp->bare, 0);
 	thread_mutex_init(&xp->lock);
@@ -205,9 +203,7 @@ expand_free(struct expand *xp)
 		return;
 	for (i = 0; i < xp->nrel; i++)
 		tmpl_free(xp->tm[i]);
-	if (xp->ex->run.slots == &xp->slots) {
-		xp->ex->run.slots = NULL;
-		thread_slots_destroy(&xp->slots);
+	if (xp->made) {
 		thread_cond_destroy(&xp->cond);
 		thread_mutex_destroy(&xp->lock);
 		for (i = 0; i < ITEMS_HELD; i++)

@@ -25,15 +25,16 @@ typedef enum exit_status expand_listing_fn(struct export *ex, void *arg);
 
 /*
  * Makes the run's expansion from the target's --expand templates (checked
- * by cli.c already), and sets ex->run.slots: NULL with a message said
- * when a template cannot be made.  Called on the main thread before any
+ * by cli.c already): NULL with a message said when a template cannot be
+ * made.  Called on the main thread before any
  * fetcher is made.
  */
 struct expand *expand_new(struct export *ex);
 void expand_free(struct expand *xp);
 
 /* Workers the listing gets of --workers (the details get all of them;
- * requests in flight stay within --workers: ex->run.slots). */
+ * requests in flight stay within --workers: the export's share of the
+ * run's hosts, host.h). */
 int expand_listing_workers(const struct options *o);
 
 /* The listing's emitter: one item line (no newline).  0, or -1 when the

@@ -984,7 +984,9 @@ export_run(const struct options *o, const struct target *t,
 	memset(&ex, 0, sizeof ex);
 	thread_mutex_init(&ex.fail_lock);
 	if (hosts == NULL) {
-		hosts_init(&own, o->per_host, o->rate, 0);
+		/* One member, whose share is --workers: what keeps
+		 * --expand's two pools within it. */
+		hosts_init(&own, o->per_host, o->rate, o->workers);
 		hosts = &own;
 	}
 	if (out != NULL)

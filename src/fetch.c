@@ -528,12 +528,12 @@ fetch_once(struct fetcher *f, const struct fetch_req *req,
 			fetch_lanes_swap(f);
 			atomic_fetch_add(&f->run->hedge.won, 1);
 		}
-		if (hg.sent)
+		if (hg.sent) {
 			atomic_fetch_add(&f->run->requests, 1); /* counted too */
-		if (hg.sent)
 			log_info("%s: no byte for %.1f s: asked again on another "
 			    "connection; the %s answered first", where,
 			    hg.after_s, hg.won ? "second" : "first");
+		}
 		if (res.outcome == http_outcome_ok)
 			hedge_note(&f->run->hedge, res.seconds);
 	} else
@@ -617,24 +617,13 @@ fetch_page_step(struct fetcher *f, const struct fetch_req *req,
 	h = req->url != NULL ? hosts_get(run->hosts, req->url) : NULL;
 	if (h == NULL)
 		h = run->home;
-	/* The export's own cap (--expand's two pools) first, then what is
-	 * shared with other exports: nobody waits for the first while
-	 * holding the second. */
-	if (run->slots != NULL && thread_slots_take(run->slots, run->cancel) < 0) {
-		snprintf(msg, msgsz, "offset %lld: interrupted", req->offset);
-		return exit_interrupted;
-	}
 	if (host_enter(run->hosts, h, run->member, run->cancel) < 0) {
-		if (run->slots != NULL)
-			thread_slots_give(run->slots);
 		snprintf(msg, msgsz, "offset %lld: interrupted", req->offset);
 		return exit_interrupted;
 	}
 	f->host = h;
 	st = fetch_once(f, req, info, msg, msgsz, &at);
 	host_leave(run->hosts, h, run->member);
-	if (run->slots != NULL)
-		thread_slots_give(run->slots);
 	v = st == exit_ok || st == exit_interrupted ? retry_verdict_no :
 	    retry_classify(&at.sig);
 	limiter_update(&h->limiter, v == retry_verdict_throttled);

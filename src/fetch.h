@@ -49,8 +49,6 @@ struct fetch_run {
 	atomic_long throttled;          /* ... of which the server throttled */
 	struct fetch_hedge hedge;       /* .on: set by fetcher_new (the main
 	                                   thread, before any worker) */
-	struct thread_slots *slots;     /* requests in flight, shared with
-	                                   other runs (--expand), or NULL */
 };
 
 struct fetcher;

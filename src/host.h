@@ -18,7 +18,9 @@
  * the run's run_cap slots, while its export has fewer under way than its
  * share, run_cap divided by the exports running (rounded up).  So a slow
  * or dead appliance holds at most its share, and once the others are
- * done, the last one gets them all.  run_cap 0 (one target) is no cap.
+ * done, the last one gets them all.  A run of one target has one member:
+ * its share is all of --workers, for its listing and --expand's details
+ * together.  run_cap 0 is no cap.
  *
  * Locks: hosts.lock guards the list, the run's slots and the members'
  * counts (run_freed hangs on it); host.lock the host's count (its

@@ -31,20 +31,4 @@ void thread_wait_ms(pthread_cond_t *c, pthread_mutex_t *m, long ms);
 int thread_create(pthread_t *t, void *(*fn)(void *), void *arg);
 void thread_join(pthread_t t);
 
-/*
- * A count of slots: requests in flight across the pools of one run
- * (--expand's listing and details share --workers).  take waits for a free
- * slot, watching *cancel (NULL: none): 0, or -1 once it is set.  Its lock
- * is a leaf.
- */
-struct thread_slots {
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	int free;
-};
-void thread_slots_init(struct thread_slots *s, int n);
-void thread_slots_destroy(struct thread_slots *s);
-int thread_slots_take(struct thread_slots *s, const atomic_int *cancel);
-void thread_slots_give(struct thread_slots *s);
-
 #endif
