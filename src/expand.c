@@ -515,7 +515,7 @@ expand_emit(void *arg, long long seq, struct pool_page *page)
 	return 0;
 }
 
-static const struct pool_ops expand_ops = { expand_work, expand_emit };
+static const struct pool_ops expand_ops = { expand_work, expand_emit, NULL };
 
 /* --- the run --------------------------------------------------------- */
 

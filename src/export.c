@@ -151,6 +151,42 @@ gate_open(struct export *ex, int v)
 	thread_unlock(&ex->gate_lock);
 }
 
+/* Page 0's request is out (fetcher_on_sent). */
+static void
+page0_out(void *arg)
+{
+	struct export *ex = arg;
+
+	thread_lock(&ex->gate_lock);
+	ex->page0_out = 1;
+	thread_broadcast(&ex->gate_cond);
+	thread_unlock(&ex->gate_lock);
+}
+
+/*
+ * The pool started worker i.  Page 0's answer makes the plan that every
+ * page after the first round waits for, so its request goes first rather
+ * than fighting the other workers' starts for two cores: they are started
+ * once it is out, or after PAGE0_HEAD_MS at most (a slow connect, or
+ * --no-hedge, which cannot tell).
+ */
+#define PAGE0_HEAD_MS   2
+
+static void
+export_started(void *ectx, int i)
+{
+	struct export *ex = ectx;
+	int waited;
+
+	if (i != 0 || !ex->first_in_pool || ex->spec == 0)
+		return;
+	thread_lock(&ex->gate_lock);
+	for (waited = 0; waited < PAGE0_HEAD_MS && !ex->page0_out &&
+	    atomic_load(&ex->gate) == 0 && !atomic_load(ex->stop); waited++)
+		thread_wait_ms(&ex->gate_cond, &ex->gate_lock, 1);
+	thread_unlock(&ex->gate_lock);
+}
+
 /* Waits for page 0's plan: 0, or -1 when page 0 failed or the run stops. */
 static int
 gate_wait(struct export *ex)
@@ -293,7 +329,9 @@ export_work(void *arg, long long seq, struct pool_page *page)
 	return page_verdict(ex, seq, offset, page->items);
 }
 
-static const struct pool_ops export_ops = { export_work, emit_page };
+static const struct pool_ops export_ops = {
+	export_work, emit_page, export_started
+};
 
 /* How a missing total is explained: each likely cause with its fix. */
 static void
@@ -582,7 +620,10 @@ export_first(struct worker_ctx *wc, struct pool_page *page)
 	struct export *ex = wc->ex;
 	enum exit_status st;
 
+	if (ex->spec > 0)
+		fetcher_on_sent(wc->f, page0_out, ex);
 	st = export_page0(ex, wc->f, page, ex->o->workers);
+	fetcher_on_sent(wc->f, NULL, NULL);
 	if (st != exit_ok) {
 		ex->first_status = st;
 		export_fail(ex, st, "");        /* said above */

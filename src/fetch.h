@@ -92,6 +92,10 @@ struct fetch_info {
 
 struct fetcher *fetcher_new(struct fetch_run *run);
 void fetcher_free(struct fetcher *f);
+/* fn(arg), once, on the fetcher's thread, when its next request is out
+ * (fn NULL: no longer).  Not with --no-hedge, whose clients have no such
+ * moment (http_on_sent). */
+void fetcher_on_sent(struct fetcher *f, void (*fn)(void *), void *arg);
 
 /*
  * Fetches one page into req->out, retrying transient failures (each

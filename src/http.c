@@ -42,6 +42,11 @@ struct http_client {
 	int pass;               /* this response's body goes to fn */
 	int aborted;            /* fn said stop */
 	int too_big;            /* the body passed conf->max_body */
+	int prereq;             /* libcurl is sending this request */
+	int said;               /* 1: on_sent was called for it, 2: on_idle */
+	double sent_at;         /* when it was seen out */
+	http_sent_fn on_sent, on_idle;
+	void *on_sent_arg;
 	size_t body_bytes;
 	double last_byte;       /* when the last body byte came (monotonic) */
 	char raw[HTTP_SNIPPET]; /* first bytes of the body */
@@ -178,6 +183,22 @@ http_xferinfo_cb(void *arg, curl_off_t dltotal, curl_off_t dlnow,
 			*(bad) = #opt;                                   \
 	} while (0)
 
+/* libcurl is about to send the request (connected, or reusing a
+ * connection). */
+static int
+http_prereq_cb(void *arg, char *remote_ip, char *local_ip, int remote_port,
+    int local_port)
+{
+	struct http_client *c = arg;
+
+	(void)remote_ip;
+	(void)local_ip;
+	(void)remote_port;
+	(void)local_port;
+	c->prereq = 1;
+	return CURL_PREREQFUNC_OK;
+}
+
 struct http_client *
 http_client_new(const struct http_conf *conf)
 {
@@ -224,6 +245,8 @@ http_client_new(const struct http_conf *conf)
 	SETOPT(h, CURLOPT_NOPROGRESS, 0L, &bad);
 	SETOPT(h, CURLOPT_XFERINFOFUNCTION, http_xferinfo_cb, &bad);
 	SETOPT(h, CURLOPT_XFERINFODATA, c, &bad);
+	SETOPT(h, CURLOPT_PREREQFUNCTION, http_prereq_cb, &bad);
+	SETOPT(h, CURLOPT_PREREQDATA, c, &bad);
 	if (conf->userpwd != NULL) {
 		SETOPT(h, CURLOPT_USERPWD, conf->userpwd, &bad);
 		SETOPT(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC, &bad);
@@ -279,6 +302,45 @@ http_client_new_multi(const struct http_conf *conf, struct http_multi *m)
 	return c;
 }
 
+void
+http_on_sent(struct http_client *c, http_sent_fn sent, http_sent_fn idle,
+    void *arg)
+{
+	c->on_sent = sent;
+	c->on_idle = idle;
+	c->on_sent_arg = arg;
+}
+
+/*
+ * The moments while c's request waits for its answer (http_on_sent): how
+ * long the next poll may sleep, in ms.  Nothing of the answer has come
+ * while the write callback has not run (checked).
+ */
+static int
+http_waiting(struct http_client *c)
+{
+	double waited;
+
+	if (!c->prereq || c->checked || c->said == 2)
+		return 100;
+	if (c->said == 0) {
+		c->said = 1;
+		c->sent_at = http_now();
+		if (c->on_sent != NULL)
+			c->on_sent(c->on_sent_arg);
+	}
+	if (c->on_idle == NULL) {
+		c->said = 2;
+		return 100;
+	}
+	waited = (http_now() - c->sent_at) * 1e3;
+	if (waited < HTTP_IDLE_MS)
+		return HTTP_IDLE_MS - (int)waited;
+	c->said = 2;
+	c->on_idle(c->on_sent_arg);
+	return 100;
+}
+
 static int
 is_redirect(long status)
 {
@@ -291,6 +353,7 @@ static int
 http_prepare(struct http_client *c, const char *url, struct curl_slist *hdrs)
 {
 	c->checked = c->pass = c->aborted = c->too_big = 0;
+	c->prereq = c->said = 0;
 	c->body_bytes = 0;
 	c->rawlen = 0;
 	c->errbuf[0] = '\0';
@@ -325,12 +388,13 @@ http_drive(struct http_client *c, const char *url, struct curl_slist *hdrs,
 	struct http_client *s = hg != NULL ? hg->spare : NULL;
 	CURLcode rc_c = CURLE_OK, rc_s = CURLE_OK, rc;
 	CURLMsg *msg;
-	int done_c = 0, done_s = 0, sent = 0, running, left;
+	int done_c = 0, done_s = 0, sent = 0, running, left, wait_ms;
 
 	if (curl_multi_add_handle(m, c->curl) != CURLM_OK)
 		return curl_easy_perform(c->curl);
 	for (;;) {
 		(void)curl_multi_perform(m, &running);
+		wait_ms = http_waiting(c);
 		while ((msg = curl_multi_info_read(m, &left)) != NULL) {
 			if (msg->msg != CURLMSG_DONE)
 				continue;
@@ -357,7 +421,7 @@ http_drive(struct http_client *c, const char *url, struct curl_slist *hdrs,
 			    curl_multi_add_handle(m, s->curl) == CURLM_OK)
 				sent = hg->sent = 1;
 		}
-		(void)curl_multi_poll(m, NULL, 0, 100, NULL);
+		(void)curl_multi_poll(m, NULL, 0, wait_ms, NULL);
 	}
 	rc = hg != NULL && hg->won ? rc_s : rc_c;
 	(void)curl_multi_remove_handle(m, c->curl);

@@ -44,6 +44,12 @@ struct http_multi;
 /* The body callback: returns 0 to go on, -1 to abort the transfer. */
 typedef int (*http_body_fn)(void *ctx, const char *data, size_t n);
 
+/* Called on the client's thread while a request is out and no byte of
+ * its answer has come: sent, at once; idle, once it has waited
+ * HTTP_IDLE_MS (time the thread would spend waiting anyway). */
+typedef void (*http_sent_fn)(void *arg);
+#define HTTP_IDLE_MS    20
+
 /*
  * A second request for a page whose first one has stalled: sent on the
  * spare client (another connection) when the first has received nothing
@@ -108,6 +114,11 @@ struct http_multi *http_multi_new(void);
 void http_multi_free(struct http_multi *m);
 struct http_client *http_client_new_multi(const struct http_conf *conf,
     struct http_multi *m);
+/* sent(arg) when each request of c is out, idle(arg) when it has waited
+ * HTTP_IDLE_MS more with no answer (either may be NULL; a client made
+ * with a multi only: curl_easy_perform has no such moments). */
+void http_on_sent(struct http_client *c, http_sent_fn sent,
+    http_sent_fn idle, void *arg);
 
 /*
  * GET url (headers: conf's, then extra), following redirects to the same

@@ -339,7 +339,7 @@ worker_main(void *arg)
  * error, if one failed, in *thread_error). */
 static int
 pool_start(struct pool *p, struct worker *w, int nworkers, void **wctx,
-    int *thread_error)
+    void *ectx, int *thread_error)
 {
 	int i, rc;
 
@@ -354,6 +354,8 @@ pool_start(struct pool *p, struct worker *w, int nworkers, void **wctx,
 				*thread_error = rc;
 			break;
 		}
+		if (p->ops->started != NULL)
+			p->ops->started(ectx, i);
 	}
 	return i;
 }
@@ -458,7 +460,7 @@ pool_run(int nworkers, void **wctx, long long first, long long end,
 		return pool_result_ok;
 	pool_init(&p, nworkers, first, end, win, page_max, ops, cancel);
 	w = xcalloc(nworkers, sizeof *w);
-	started = pool_start(&p, w, nworkers, wctx, thread_error);
+	started = pool_start(&p, w, nworkers, wctx, ectx, thread_error);
 
 	thread_lock(&p.lock);
 	if (started < nworkers)

@@ -54,6 +54,9 @@ struct pool_ops {
 	enum pool_work (*work)(void *wctx, long long seq, struct pool_page *page);
 	/* In the calling thread, in seq order: returns 0, or -1 to stop. */
 	int (*emit)(void *ectx, long long seq, struct pool_page *page);
+	/* Or NULL.  In the calling thread, once worker i was started and
+	 * before the next is: may wait a little, to let it go first. */
+	void (*started)(void *ectx, int i);
 };
 
 enum pool_result {

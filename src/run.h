@@ -94,6 +94,7 @@ struct export {
 	                                   rest are written); -1: failed */
 	pthread_mutex_t gate_lock;
 	pthread_cond_t gate_cond;
+	int page0_out;                  /* its request is out (gate_lock) */
 	long long spec;                 /* last page asked early; 0: none */
 	enum exit_status first_status;  /* page 0's failure, said already */
 	atomic_long spec_past_end;      /* early requests past the end */

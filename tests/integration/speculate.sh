@@ -81,4 +81,19 @@ run_invdump -w 10 -o "$T/e.gz" "$BASE/offset/items"
 check "every page a 200 error object: status 7" status_is 7
 check "... said once" test "$(grep -c 'error' "$T/err")" -eq 1
 
+# While the first requests wait for their answers (20 ms and more), every
+# worker faults in its compressor and NDJSON buffer once (fetch.c,
+# fetcher_warm): the pages written into that buffer afterwards are the
+# pages, with and without compression, with --key (lines kept for the
+# emitter), and with --no-hedge (no such wait is seen: nothing warmed).
+start_mock --items 3000 --latency-ms 40
+fetch "$BASE/truth" "$T/truth"
+exact "first answers after 40 ms, 8 workers: exact" -w 8 "$BASE/offset/items"
+run_invdump -w 8 --compress none -o "$T/plain" "$BASE/offset/items"
+if status_is 0 && same "$T/plain" "$T/truth"; then ok "... --compress none: exact"
+else not_ok "... --compress none: exact"; fi
+exact "... --key id: exact" -w 8 --key id "$BASE/offset/items"
+exact "... --no-hedge: exact" -w 8 --no-hedge "$BASE/offset/items"
+exact "... pages of 7 items, 16 workers: exact" -w 16 -l 7 "$BASE/offset/items"
+
 done_testing

@@ -3,7 +3,8 @@
  * in; never holds more finished pages than its window's bytes (nor runs
  * more jobs ahead than max_ahead); lets the pages behind a slow one be
  * fetched while they fit; stops at an end found at run time (pool_work_end,
- * pool_work_last); and stops on failure and on cancel.
+ * pool_work_last); stops on failure and on cancel; and calls started(i)
+ * after worker i is up and before the next is made (page 0's head start).
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -36,6 +37,12 @@ struct run {
 	atomic_llong nemitted;          /* pages emitted */
 	atomic_llong done;              /* pages work() filled */
 	atomic_llong max_held;          /* largest done - emitted seen */
+	int hold_first;                 /* started(0) waits for job first */
+	long long first;
+	atomic_int nstarted;            /* workers started() was told of */
+	atomic_int started_order_errors;
+	atomic_int first_began;         /* job first's work() has begun */
+	atomic_int began_with;          /* ... with this many workers up */
 	long long order_errors;
 	long long next;
 };
@@ -82,6 +89,10 @@ work(void *arg, long long seq, struct pool_page *page)
 	struct run *r = arg;
 	char fill[PAGE_BYTES - sizeof seq];
 
+	if (seq == r->first) {
+		atomic_store(&r->began_with, atomic_load(&r->nstarted));
+		atomic_store(&r->first_began, 1);
+	}
 	note_max(&r->max_ahead, seq - atomic_load(&r->emitted));
 	if (page->later.attempts > 0 && now_ms() < page->later.started)
 		atomic_fetch_add(&r->later_early, 1);
@@ -131,7 +142,23 @@ emit(void *arg, long long seq, struct pool_page *page)
 	return 0;
 }
 
-static const struct pool_ops ops = { work, emit };
+/* Worker i is up: with hold_first, worker 0 alone runs until job first
+ * has begun (5 s at most). */
+static void
+started(void *arg, int i)
+{
+	struct run *r = arg;
+	int waited;
+
+	if (atomic_load(&r->nstarted) != i)
+		atomic_fetch_add(&r->started_order_errors, 1);
+	atomic_store(&r->nstarted, i + 1);
+	for (waited = 0; r->hold_first && i == 0 &&
+	    !atomic_load(&r->first_began) && waited < 5000; waited++)
+		sleep_ms(1);
+}
+
+static const struct pool_ops ops = { work, emit, started };
 
 static enum pool_result
 go_win(struct run *r, int workers, long long first, long long end,
@@ -143,7 +170,7 @@ go_win(struct run *r, int workers, long long first, long long end,
 
 	for (i = 0; i < workers; i++)
 		ctx[i] = r;
-	r->next = first;
+	r->next = r->first = first;
 	atomic_store(&r->emitted, first);
 	return pool_run(workers, ctx, first, end, &win, 1 << 20, &ops, r,
 	    &r->cancel, NULL);
@@ -307,5 +334,21 @@ main(void)
 	pr = go_win(&r, 8, 0, 100000, 100000, (size_t)1 << 30);
 	ok(pr == pool_result_cancelled && r.next < 100,
 	    "... with a window of bytes too (emitted %lld)", r.next);
+
+	/* started(): once per worker, in order, each after its worker is up
+	 * and before the next one is made: a started(0) that waits for the
+	 * first job keeps the other workers from starting meanwhile. */
+	for (w = 1; w <= 16; w *= 4) {
+		init(&r);
+		r.hold_first = 1;
+		pr = go(&r, w, 7, 500, 2 * w);
+		ok(pr == pool_result_ok && r.next == 500 && r.order_errors == 0 &&
+		    atomic_load(&r.nstarted) == w &&
+		    atomic_load(&r.started_order_errors) == 0,
+		    "%d workers: started() told of each, in order", w);
+		ok(atomic_load(&r.began_with) == 1,
+		    "... and job 7 began while worker 0 alone was up (%d were)",
+		    atomic_load(&r.began_with));
+	}
 	return tap_done();
 }
