@@ -13,9 +13,12 @@
 # issue is met; nothing here fails on a time.
 #
 #   a      20,000 items, 200 pages, 50 ms, W=16: wall vs ceil(P/W) x latency
+#          (and vs the floor: curl -Z fetching every page to /dev/null, W
+#          at once, the least any libcurl client takes on this machine)
 #   c      20,000 items, 200 pages, --rate 20 (burst 20), 20 ms, W=10: wall
 #          and 429s vs (P - R)/R + latency
 #   d      2,000 items, 20 pages, 200 ms, W=10: wall vs ceil(P/W) x latency
+#          (and vs the same floor)
 #   e      20,000 items, 200 pages, 50 ms, W=10, 2 % 503 with Retry-After
 #          and 1 % dropped connections: wall vs the same tool's fault-free
 #          wall (run in the same rounds) + the longest Retry-After.  Needs a
@@ -386,7 +389,8 @@ sc_a() {
 	bench_set a lat20k 20000 100 16 50 0 "--items 20000 --latency-ms 50" \
 		"invdump|invdump|" "seed_export.py|python|" \
 		"seed_retry_export.py|pyretry|" "curl+jq+gzip|curljq|" \
-		"aria2c (raw pages, not parsed)|aria2|"
+		"aria2c (raw pages, not parsed)|aria2|" \
+		"floor: curl -Z to /dev/null|floor|"
 }
 
 sc_c() {
@@ -399,7 +403,8 @@ sc_d() {
 	bench_set d d2k 2000 100 10 200 0 "--items 2000 --latency-ms 200" \
 		"invdump|invdump|" "seed_export.py|python|" \
 		"seed_retry_export.py|pyretry|" "curl+jq+gzip|curljq|" \
-		"aria2c (raw pages, not parsed)|aria2|"
+		"aria2c (raw pages, not parsed)|aria2|" \
+		"floor: curl -Z to /dev/null|floor|"
 }
 
 # probe_503 KIND: whether mockapi's fault KIND answers 503 with a

@@ -574,6 +574,19 @@ def limit_targets(rows, scen, info):
             "stall": "invdump wall / stall-free wall"}.get(
                 scen, "invdump wall / bound")
     out.append(fmt_target(name, fig, None))
+    floor = floor_of(tools)
+    if floor and b:
+        # What the bound leaves for everything but the requests: the
+        # floor (curl fetching the same pages to /dev/null, nothing
+        # parsed or written) is the least any libcurl client takes here.
+        out.append(fmt_target(
+            "fetch floor / bound (curl -Z to /dev/null)",
+            "%.3f s / %.3f s = %.2fx" % (floor, b, floor / b), None))
+        if inv.any_ok:
+            out.append(fmt_target(
+                "invdump wall / fetch floor",
+                "%.3f s / %.3f s = %.2fx" % (inv.wall, floor, inv.wall / floor),
+                None))
     if scen == "c":
         out.append(fmt_target("invdump rejected requests (429)",
                               "%s (worst round %d)" % (inv.n429,
