@@ -45,6 +45,8 @@ struct fetcher {
 	struct host *host;      /* the host of the request under way */
 	int hedge_slot;         /* its hedge holds a slot of that host */
 	int warm;               /* fetcher_warm ran */
+	int out;                /* a request of ours went out (counted in
+	                           run->fetchers_out) */
 	void (*once)(void *);   /* fetcher_on_sent: called when the next
 	                           request is out */
 	void *once_arg;
@@ -63,8 +65,8 @@ struct attempt {
  * the first round's answers come at about the same time, so every worker
  * would pay it at once, two cores between them, on the run's critical
  * path.  Instead, once a request has waited HTTP_IDLE_MS for its answer
- * (by then the other workers' first requests are out too): give the
- * NDJSON buffer a page's room and compress sample lines, once.  The
+ * and every worker's first request is out (fetcher_idle): give the NDJSON
+ * buffer a page's room and compress sample lines, once.  The
  * parser has not written a byte yet (http_on_sent); it finds the buffer
  * empty, as it left it.
  */
@@ -96,26 +98,38 @@ fetcher_warm(struct fetcher *f)
 	buf_reset(f->nd);
 }
 
-/* The main lane's request is out; has waited HTTP_IDLE_MS (http_on_sent). */
-static void
+/* The main lane's request is out (http_on_sent). */
+static int
 fetcher_sent(void *arg)
 {
 	struct fetcher *f = arg;
 	void (*fn)(void *) = f->once;
 
+	if (!f->out) {
+		f->out = 1;
+		atomic_fetch_add(&f->run->fetchers_out, 1);
+	}
 	if (fn != NULL) {
 		f->once = NULL;
 		fn(f->once_arg);
 	}
+	return 1;
 }
 
-static void
+/* It has waited HTTP_IDLE_MS: warm up, once, but not while other workers
+ * are still starting (their first requests are not all out): the CPU is
+ * theirs first (two cores, or one under valgrind). */
+static int
 fetcher_idle(void *arg)
 {
 	struct fetcher *f = arg;
 
-	if (!f->warm)
-		fetcher_warm(f);
+	if (f->warm)
+		return 1;
+	if (atomic_load(&f->run->fetchers_out) < atomic_load(&f->run->fetchers))
+		return 0;
+	fetcher_warm(f);
+	return 1;
 }
 
 void
@@ -161,6 +175,7 @@ fetcher_new(struct fetch_run *run)
 	if (run->t->gzip && !run->defer_gzip)
 		f->gz = gzmember_new(run->o->level);
 	/* Both lanes: after a hedge won, the spare is the main lane. */
+	atomic_fetch_add(&run->fetchers, 1);
 	http_on_sent(f->http, fetcher_sent, fetcher_idle, f);
 	if (f->http2 != NULL)
 		http_on_sent(f->http2, fetcher_sent, fetcher_idle, f);
@@ -172,6 +187,9 @@ fetcher_free(struct fetcher *f)
 {
 	if (f == NULL)
 		return;
+	atomic_fetch_sub(&f->run->fetchers, 1);
+	if (f->out)
+		atomic_fetch_sub(&f->run->fetchers_out, 1);
 	if (f->parser != NULL)
 		page_free(f->parser);
 	if (f->parser2 != NULL)

@@ -49,6 +49,8 @@ struct fetch_run {
 	atomic_long throttled;          /* ... of which the server throttled */
 	struct fetch_hedge hedge;       /* .on: set by fetcher_new (the main
 	                                   thread, before any worker) */
+	atomic_int fetchers;            /* fetchers alive ... */
+	atomic_int fetchers_out;        /* ... whose first request went out */
 };
 
 struct fetcher;

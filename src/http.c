@@ -327,7 +327,7 @@ http_waiting(struct http_client *c)
 		c->said = 1;
 		c->sent_at = http_now();
 		if (c->on_sent != NULL)
-			c->on_sent(c->on_sent_arg);
+			(void)c->on_sent(c->on_sent_arg);
 	}
 	if (c->on_idle == NULL) {
 		c->said = 2;
@@ -336,9 +336,12 @@ http_waiting(struct http_client *c)
 	waited = (http_now() - c->sent_at) * 1e3;
 	if (waited < HTTP_IDLE_MS)
 		return HTTP_IDLE_MS - (int)waited;
-	c->said = 2;
-	c->on_idle(c->on_sent_arg);
-	return 100;
+	if (c->on_idle(c->on_sent_arg)) {
+		c->said = 2;
+		return 100;
+	}
+	c->sent_at = http_now();        /* not yet: ask again later */
+	return HTTP_IDLE_MS;
 }
 
 static int
