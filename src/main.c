@@ -30,9 +30,6 @@
  * temporary file, .NAME.XXXXXX beside the destination.
  */
 #include <errno.h>
-#ifdef HAVE_MALLOC_H
-#include <malloc.h>
-#endif
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -199,24 +196,6 @@ signal_main(void *arg)
 	return NULL;
 }
 
-/*
- * glibc serves blocks of 128 KiB and more (libcurl's receive buffers, the
- * compressors, large pages) with mmap and gives them back with munmap:
- * every such block is a fresh run of page faults, and every free a TLB
- * shootdown across the cores the workers ran on, 50 to 100 us each on a
- * virtual machine.  Kept in the heap instead, freed blocks are reused
- * warm and the end of a run does not unmap dozens of them one by one.
- */
-static void
-tune_malloc(void)
-{
-#if defined(HAVE_MALLOPT) && defined(M_MMAP_THRESHOLD) && \
-    defined(M_TRIM_THRESHOLD)
-	(void)mallopt(M_MMAP_THRESHOLD, 4 << 20);
-	(void)mallopt(M_TRIM_THRESHOLD, 32 << 20);
-#endif
-}
-
 int
 main(int argc, char **argv)
 {
@@ -228,7 +207,6 @@ main(int argc, char **argv)
 	size_t i;
 	int rc;
 
-	tune_malloc();
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGXFSZ, SIG_IGN);
 	sigemptyset(&sc.set);
