@@ -66,9 +66,9 @@ struct attempt {
  * would pay it at once, two cores between them, on the run's critical
  * path.  Instead, once a request has waited HTTP_IDLE_MS for its answer
  * and every worker's first request is out (fetcher_idle): give the NDJSON
- * buffer a page's room and compress sample lines, once.  The
- * parser has not written a byte yet (http_on_sent); it finds the buffer
- * empty, as it left it.
+ * buffer a page's room and compress sample lines, once.  The parser has
+ * not written a byte yet (http_on_sent); it finds the buffer empty, as it
+ * left it.
  */
 #define WARM_BYTES      (32 * 1024)
 
@@ -174,8 +174,8 @@ fetcher_new(struct fetch_run *run)
 	buf_init(&f->lane_nd[1], run->max_page);
 	if (run->t->gzip && !run->defer_gzip)
 		f->gz = gzmember_new(run->o->level);
-	/* Both lanes: after a hedge won, the spare is the main lane. */
 	atomic_fetch_add(&run->fetchers, 1);
+	/* Both lanes: after a hedge won, the spare is the main lane. */
 	http_on_sent(f->http, fetcher_sent, fetcher_idle, f);
 	if (f->http2 != NULL)
 		http_on_sent(f->http2, fetcher_sent, fetcher_idle, f);

@@ -45,9 +45,10 @@ struct http_multi;
 typedef int (*http_body_fn)(void *ctx, const char *data, size_t n);
 
 /* Called on the client's thread while a request is out and no byte of
- * its answer has come: sent, at once; idle, once it has waited
- * HTTP_IDLE_MS (time the thread would spend waiting anyway), and again
- * each HTTP_IDLE_MS while it returns 0 ("not yet"). */
+ * its answer has come: sent, at once (what it returns is not looked at);
+ * idle, once it has waited HTTP_IDLE_MS (time the thread would spend
+ * waiting anyway), and again each HTTP_IDLE_MS while it returns 0 ("not
+ * yet"). */
 typedef int (*http_sent_fn)(void *arg);
 #define HTTP_IDLE_MS    20
 
