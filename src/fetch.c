@@ -37,6 +37,8 @@ struct fetcher {
 	struct buf lane_nd[2];
 	struct page_opts popts;
 	struct gzmember *gz;
+	struct buf zout;        /* a page compressed, before it is copied
+	                           to the page at its own size */
 	unsigned int seed;      /* this worker's jitter */
 	int single;             /* the object profile: the body is one item,
 	                           parsed as [ body ] */
@@ -75,7 +77,6 @@ struct attempt {
 static void
 fetcher_warm(struct fetcher *f)
 {
-	struct buf out;
 	char line[128];
 	unsigned i;
 	int n;
@@ -91,9 +92,9 @@ fetcher_warm(struct fetcher *f)
 			break;
 	}
 	if (f->gz != NULL) {
-		buf_init(&out, 0);
-		(void)gzmember_compress(f->gz, f->nd->data, f->nd->len, &out);
-		buf_free(&out);
+		(void)gzmember_compress(f->gz, f->nd->data, f->nd->len,
+		    &f->zout);
+		buf_reset(&f->zout);
 	}
 	buf_reset(f->nd);
 }
@@ -172,6 +173,7 @@ fetcher_new(struct fetch_run *run)
 	f->seed = (unsigned int)(uintptr_t)f ^ (unsigned int)time(NULL);
 	buf_init(&f->lane_nd[0], run->max_page);
 	buf_init(&f->lane_nd[1], run->max_page);
+	buf_init(&f->zout, 0);
 	if (run->t->gzip && !run->defer_gzip)
 		f->gz = gzmember_new(run->o->level);
 	atomic_fetch_add(&run->fetchers, 1);
@@ -197,6 +199,7 @@ fetcher_free(struct fetcher *f)
 	gzmember_free(f->gz);
 	buf_free(&f->lane_nd[0]);
 	buf_free(&f->lane_nd[1]);
+	buf_free(&f->zout);
 	http_client_free(f->http);
 	http_client_free(f->http2);
 	http_multi_free(f->multi);
@@ -461,10 +464,18 @@ fetch_pack(struct fetcher *f, const struct fetch_req *req, const char *where,
 
 		*req->out = *f->nd;
 		*f->nd = tmp;
-	} else if (gzmember_compress(f->gz, f->nd->data, f->nd->len,
-	    req->out) < 0) {
-		snprintf(msg, msgsz, "%s: page too large to compress", where);
-		return exit_protocol;
+	} else {
+		/* Compressed into room for the worst case (the size of the
+		 * lines), then copied out at its own size: a page that waits
+		 * in the window holds what it is, not the lines' room. */
+		buf_reset(&f->zout);
+		if (gzmember_compress(f->gz, f->nd->data, f->nd->len,
+		    &f->zout) < 0 ||
+		    buf_add(req->out, f->zout.data, f->zout.len) < 0) {
+			snprintf(msg, msgsz, "%s: page too large to compress",
+			    where);
+			return exit_protocol;
+		}
 	}
 	return exit_ok;
 }
