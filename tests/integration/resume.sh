@@ -41,7 +41,7 @@ journal_has() {
 		n=$((n + 1))
 		if [ "$n" -gt 1200 ] || ! running "$pid"; then
 			diag "$1 has no line matching '$2'" \
-				"$(cat "$1" 2>/dev/null | cut -c 1-80 | tail -n 5)"
+				"$(tail -n 5 "$1" 2>/dev/null | cut -c 1-80)"
 			return 1
 		fi
 		sleep 0.05
