@@ -15,10 +15,9 @@ mkdir "$T/dest"
 start_mock --items 500 --require-user alice:s3cret-key
 AUTHED=$BASE
 
-# Connection refused: a port that was just free.
-start_mock --items 1
-dead=$BASE
-kill "$MOCK_PID"; wait "$MOCK_PID" 2>/dev/null || true
+# Connection refused: a port held by a socket that does not listen.
+hold_dead_port
+dead=$DEAD_BASE
 run_invdump -o "$T/dest/out.gz" --retries 2 "$dead/offset/items"
 check "connection refused: status 1" status_is 1
 check "connection refused: retried, then given up" err_has "gave up after 3 attempts"

@@ -12,10 +12,9 @@ fetch "$A/truth-object" "$T/truth-object"
 start_mock --items 300 --latency-ms 1500
 SLOW=$BASE
 fetch "$SLOW/truth" "$T/truth-slow"
-# A port nothing listens on: bound by a server that then went away.
-start_mock --items 1
-DEAD=$BASE
-kill "$MOCK_PID"; wait "$MOCK_PID" 2>/dev/null || true
+# A port nothing listens on: held by a socket that does not listen.
+hold_dead_port
+DEAD=$DEAD_BASE
 
 cat >"$T/jobs.ini" <<INI
 # Six targets: four fast, one slow, one dead.

@@ -25,6 +25,43 @@ kill_after() {
 	set -e
 }
 
+# running PID: the process has not ended (a zombie, not yet waited for, has).
+running() {
+	s=$(sed 's/.*) \(.\).*/\1/' "/proc/$1/stat" 2>/dev/null) || return 1
+	[ -n "$s" ] && [ "$s" != Z ]
+}
+
+# journal_has JOURNAL REGEX: waits until a line of JOURNAL matches REGEX
+# (grep -E), polling every 50 ms for 60 s at most, while $pid runs.  The
+# first checkpoint comes no sooner than 1 s after the journal opens (after
+# page 0), later on a slow build, so a fixed delay can come too soon.
+journal_has() {
+	n=0
+	while ! grep -qE "$2" "$1" 2>/dev/null; do
+		n=$((n + 1))
+		if [ "$n" -gt 1200 ] || ! running "$pid"; then
+			diag "$1 has no line matching '$2'" \
+				"$(tail -n 5 "$1" 2>/dev/null | cut -c 1-80)"
+			return 1
+		fi
+		sleep 0.05
+	done
+}
+
+# kill_when JOURNAL REGEX ARGS...: starts invdump --resume, SIGKILLs it once
+# its journal JOURNAL has a line matching REGEX (or after 60 s); sets rc.
+kill_when() {
+	journal=$1; re=$2; shift 2
+	set +e
+	"$INVDUMP" -q --resume "$@" 2>>"$T/kills.err" &
+	pid=$!
+	journal_has "$journal" "$re"
+	kill -9 "$pid" 2>/dev/null
+	wait "$pid"
+	rc=$?
+	set -e
+}
+
 # Kill at pseudo-random points (seeded, so a failure can be replayed), then
 # resume until a run finishes.
 seed=${RESUME_SEED:-$$}
@@ -48,16 +85,18 @@ check "... the result is byte for byte the uninterrupted run's" same "$T/out.gz"
 check "... no journal or temporary file left" sh -c "! ls -A '$T' | grep -q '^\\.out\\.gz'"
 
 # A torn tail: bytes after the last checkpoint are cut off.
-kill_after 1.5 -w 4 -o "$T/torn.gz" "$BASE/offset/items"
-tmp=$(sed -n 's/^tmp //p' "$T/.torn.gz.invdump-journal")
+kill_when "$T/.torn.gz.invdump-journal" '^at ' \
+	-w 4 -o "$T/torn.gz" "$BASE/offset/items"
+tmp=$(sed -n 's/^tmp //p' "$T/.torn.gz.invdump-journal" 2>/dev/null || :)
 check "a killed run left its journal and temporary file" test -f "$tmp"
-printf 'garbage after the last checkpoint' >>"$tmp"
+[ ! -f "$tmp" ] || printf 'garbage after the last checkpoint' >>"$tmp"
 run_invdump --resume -w 4 -o "$T/torn.gz" "$BASE/offset/items"
 check "a torn tail is cut off: status 0" status_is 0
 check "... byte for byte the uninterrupted run's" same "$T/torn.gz" "$T/full.gz"
 
 # A journal written for another command is refused, and kept.
-kill_after 1.5 -w 4 -o "$T/other.gz" "$BASE/offset/items"
+kill_when "$T/.other.gz.invdump-journal" '^at ' \
+	-w 4 -o "$T/other.gz" "$BASE/offset/items"
 run_invdump --resume -w 4 -l 50 -o "$T/other.gz" "$BASE/offset/items"
 check "a journal for another page size: refused with status 2" status_is 2
 check "... saying so" err_has "was written for another command"
@@ -81,7 +120,7 @@ port=$PORT; mpid=$MOCK_PID
 set +e
 "$INVDUMP" -q --resume -w 4 --retries 1 -o "$T/net.gz" "$BASE/offset/items" 2>"$T/err" &
 pid=$!
-sleep 1.5
+journal_has "$T/.net.gz.invdump-journal" '^at ' || :
 kill "$mpid"
 wait "$pid"
 rc=$?
@@ -97,7 +136,8 @@ check "... byte for byte the uninterrupted run's" same "$T/net.gz" "$T/full.gz"
 # A cursor walk resumes from the next page its journal names.
 start_mock --items 6000 --latency-ms 40
 fetch "$BASE/truth" "$T/truth-c"
-kill_after 1.5 -p cursor --items-path data -l 50 -o "$T/cur.gz" "$BASE/cursor/items"
+kill_when "$T/.cur.gz.invdump-journal" '^at [0-9]* [0-9]* [0-9]* http' \
+	-p cursor --items-path data -l 50 -o "$T/cur.gz" "$BASE/cursor/items"
 check "a killed cursor walk left a checkpoint with its next page" \
 	sh -c "grep -q '^at [0-9]* [0-9]* [0-9]* http' '$T/.cur.gz.invdump-journal'"
 run_invdump --resume -p cursor --items-path data -l 50 -o "$T/cur.gz" "$BASE/cursor/items"

@@ -47,8 +47,16 @@ check "INVDUMP_TOKEN: sent as a bearer token" grep -q "Authorization: Bearer tok
 start_mock --items 3000 --latency-ms 100 --require-user alice:s3cret
 "$INVDUMP" -q -w 1 -u alice:s3cret -o "$T/slow.gz" "$BASE/offset/items" 2>/dev/null &
 pid=$!
-sleep 0.5
-tr '\0' ' ' </proc/$pid/cmdline >"$T/cmdline"
+# argv is wiped while the options are parsed, before the first request:
+# wait (60 s at most) until the server has seen one.  The run then has
+# 30 pages of 100 ms to go, time enough to read its command line.
+n=0
+until curl -s --max-time 5 "$BASE/stats" | grep -q '"requests":[1-9]'; do
+	n=$((n + 1))
+	[ "$n" -le 1200 ] || break
+	sleep 0.05
+done
+tr '\0' ' ' 2>/dev/null </proc/$pid/cmdline >"$T/cmdline" || :
 kill "$pid"; wait "$pid" 2>/dev/null || true
 check "-u: the secret is masked in /proc/PID/cmdline" sh -c "! grep -q s3cret '$T/cmdline' && grep -q 'alice:' '$T/cmdline'"
 

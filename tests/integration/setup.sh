@@ -63,6 +63,35 @@ start_mock() {
 	BASE="http://127.0.0.1:$PORT"
 }
 
+# hold_dead_port: sets DEAD_PORT and DEAD_BASE to a loopback port that
+# refuses connections.  A socket bound to it that never listens (connecting
+# to it is refused) holds it for the test's lifetime, so no server started
+# meanwhile, this test's or another's, can take it, as one could take the
+# port of a server killed to free it.  Needs python3.
+dead_n=0
+hold_dead_port() {
+	dead_n=$((dead_n + 1))
+	pf="$T/dead$dead_n.port"
+	python3 -c 'import socket, sys, time
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1], flush=True)
+time.sleep(int(sys.argv[1]))' 600 >"$pf" 2>"$T/dead$dead_n.err" &
+	dead_pid=$!
+	MOCK_PIDS="$MOCK_PIDS $dead_pid"
+	i=0
+	while [ ! -s "$pf" ]; do
+		i=$((i + 1))
+		if [ "$i" -gt 100 ] || ! kill -0 "$dead_pid" 2>/dev/null; then
+			echo "Bail out! no port held: $(cat "$T/dead$dead_n.err")"
+			exit 1
+		fi
+		sleep 0.1
+	done
+	DEAD_PORT=$(cat "$pf")
+	DEAD_BASE="http://127.0.0.1:$DEAD_PORT"
+}
+
 # make_test_ca: a private CA ($T/ca.pem) and a server certificate for
 # 127.0.0.1 signed by it ($T/srv.pem, $T/srv.key), made with openssl(1);
 # fails when openssl cannot make them.

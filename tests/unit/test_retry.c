@@ -182,8 +182,11 @@ main(void)
 	ok(limiter_rate(&l) == 0, "unthrottled and no --rate: no limit");
 	limiter_destroy(&l);
 
-	limiter_init(&l, 50);
+	/* t0 before the limiter starts: its clock (and the one token it
+	 * starts with) cannot then begin before t0, however long this thread
+	 * is preempted between the two. */
 	t0 = retry_now();
+	limiter_init(&l, 50);
 	for (i = 0; i < 26; i++)
 		limiter_acquire(&l, NULL);
 	ok(retry_now() - t0 >= 0.45, "--rate 50: 26 requests take at least "
