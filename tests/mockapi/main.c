@@ -20,14 +20,15 @@
  *   --latency-ms MS     sleep before answering each list request
  *   --hold-first N      the first list request for the page at offset 0
  *                       (after its --latency-ms sleep) is not answered
- *                       until N - 1 further list requests have arrived
- *                       after it (counted as "requests" counts them), or
- *                       60 s have passed (then it is answered anyway);
- *                       no other request is held.  For a client that asks
- *                       pages before page 0's answer: exactly when the
- *                       answer can come, whatever the client's speed
- *                       (the endpoints that ignore the offset count every
- *                       page as offset 0, so their first request is held)
+ *                       until N list requests, itself included, have
+ *                       arrived (as "requests" counts them: since the
+ *                       server started; the others may come before or
+ *                       after it), or 60 s have passed (then it is
+ *                       answered anyway); no other request is held.  For
+ *                       a client that asks pages before page 0's answer:
+ *                       the answer waits for them, whatever the client's
+ *                       speed (the endpoints that ignore the offset count
+ *                       every page as offset 0: their first is held)
  *   --max-limit N       largest page the server honours (totals stay true)
  *   --require-user U:P  list requests need HTTP Basic auth, else 401
  *   --log FILE          append "METHOD URI | Header: value | ..." per request
@@ -500,25 +501,25 @@ stop_all(void)
 }
 
 /* --hold-first N: called by fault_gate() with the page's offset; the first
- * request at offset 0 waits until the request count reaches its own number
- * plus N - 1, HOLD_MAX_S seconds, or the server's stop. */
+ * request at offset 0 waits until the request count reaches N, for
+ * HOLD_MAX_S seconds at most, or until the server stops.  (Not N - 1 more
+ * after it: a client's early requests may reach the server before its
+ * page 0 does.) */
 void
-mock_hold(const struct req *r, uint64_t offset)
+mock_hold(uint64_t offset)
 {
 	struct timespec until;
-	unsigned long long want;
 	int rc = 0;
 
 	if (mock_cfg.hold_first < 2 || offset != 0)
 		return;
-	want = r->seq + mock_cfg.hold_first - 1;
 	clock_gettime(CLOCK_MONOTONIC, &until);
 	until.tv_sec += HOLD_MAX_S;
 	pthread_mutex_lock(&hold.lock);
 	if (!hold.taken) {
 		hold.taken = 1;
 		while (!hold.stopping && rc != ETIMEDOUT &&
-		    atomic_load(&mock_stats.requests) < want)
+		    atomic_load(&mock_stats.requests) < mock_cfg.hold_first)
 			rc = pthread_cond_timedwait(&hold.cond, &hold.lock,
 			    &until);
 	}
@@ -586,7 +587,7 @@ gate(struct req *r, enum MHD_Result *ret)
 	struct buf b;
 	double left = 0, full = 0;
 
-	r->seq = atomic_fetch_add(&mock_stats.requests, 1) + 1;
+	atomic_fetch_add(&mock_stats.requests, 1);
 	if (mock_cfg.hold_first > 1) {
 		/* a held request may be waiting for this one */
 		pthread_mutex_lock(&hold.lock);

@@ -55,7 +55,6 @@ struct req {
 	char *uri;              /* raw request target, query included */
 	const char *path;       /* decoded path (MHD's url) */
 	int started;            /* the access handler has seen it */
-	unsigned long long seq; /* a list request's number (1, 2, ...) */
 	int gzip_ok;            /* Accept-Encoding allows gzip */
 	int fault;              /* body fault to apply (enum fault_kind) */
 	int quota;              /* --rate-headers: RateLimit-* to send */
@@ -67,7 +66,7 @@ struct req {
 int mock_sleep_ms(unsigned ms);
 int mock_stopping(void);
 /* --hold-first: holds the first list request at offset 0 (see main.c). */
-void mock_hold(const struct req *r, uint64_t offset);
+void mock_hold(uint64_t offset);
 
 /* A 64-bit mixer (splitmix64's finalizer) for the seeded decisions. */
 static inline uint64_t
