@@ -37,14 +37,19 @@ check "a stalled body: output exact" sh -c "gzip -dc '$T/d/out.gz' | cmp -s - '$
 rm -f "$T/d/out.gz"
 
 # A stalled body with a stall limit far away: a second request on another
-# connection (a hedge) answers first; the stalled one is dropped.
-start_mock --items 2000 --latency-ms 20 --fault stall:1:1@500
+# connection (a hedge) answers first; the stalled one is dropped.  Hedges
+# are at most 5% of the requests (the first one always may go): 6000
+# items, 60 pages, leave room for two more than the stalled page's, for
+# a request that a slow run (valgrind) sees without a byte for 1 s too.
+# Each hedge is said, and the count at the end is theirs.
+start_mock --items 6000 --latency-ms 20 --fault stall:1:1@500
 fetch "$BASE/truth" "$T/truth"
 run_invdump -v -w 4 --speed-time 120 -o "$T/d/out.gz" "$BASE/offset/items"
 check "a stalled body, hedged: status 0" status_is 0
 check "a stalled body, hedged: output exact" sh -c "gzip -dc '$T/d/out.gz' | cmp -s - '$T/truth'"
 check "a stalled body, hedged: said with -v" err_has "offset 500: no byte for"
-check "a stalled body, hedged: counted" err_has "1 hedged requests"
+hedges=$(grep -c "no byte for" "$T/err" || true)
+check "a stalled body, hedged: counted ($hedges said)" grep -Eq "invdump: $hedges hedged requests" "$T/err"
 rm -f "$T/d/out.gz"
 start_mock --items 2000 --latency-ms 20 --fault stall:1:1@500
 run_invdump -v --no-hedge -w 4 --speed-time 2 -o "$T/d/out.gz" "$BASE/offset/items"

@@ -352,6 +352,7 @@ fault_gate(struct req *r, uint64_t key, enum MHD_Result *ret)
 	const struct fault *f;
 	int i;
 
+	mock_hold(key);
 	r->fault = fault_none;
 	for (i = 0; i < nfaults; i++) {
 		f = &faults[i];

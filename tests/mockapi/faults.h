@@ -46,7 +46,8 @@ int fault_add(const char *spec);
 void fault_free(void);
 
 /*
- * Decides whether the page at offset `key` is faulted for this request.
+ * Decides whether the page at offset `key` is faulted for this request,
+ * having first let --hold-first hold it (mock_hold; key 0 only).
  * Returns 1 when a replacement answer was queued (its result in *ret);
  * returns 0 otherwise, having set r->fault to a body fault or fault_none.
  */

@@ -18,6 +18,17 @@
  *                       (default 0: natural size, about 250 bytes)
  *   --seed S            seeds fault picks and cursor tokens (default 1)
  *   --latency-ms MS     sleep before answering each list request
+ *   --hold-first N      the first list request for the page at offset 0
+ *                       (after its --latency-ms sleep) is not answered
+ *                       until N list requests, itself included, have
+ *                       arrived (as "requests" counts them: since the
+ *                       server started; the others may come before or
+ *                       after it), or 60 s have passed (then it is
+ *                       answered anyway); no other request is held.  For
+ *                       a client that asks pages before page 0's answer:
+ *                       the answer waits for them, whatever the client's
+ *                       speed (the endpoints that ignore the offset count
+ *                       every page as offset 0: their first is held)
  *   --max-limit N       largest page the server honours (totals stay true)
  *   --require-user U:P  list requests need HTTP Basic auth, else 401
  *   --log FILE          append "METHOD URI | Header: value | ..." per request
@@ -222,10 +233,11 @@
  * not hold up others.  The options (mock_cfg) are written by main before
  * the daemon starts and only read afterwards.  --reset-first adds one
  * thread, the accept loop, which alone touches its socket and count; a
- * --hang request sleeps in its own thread.  Shared mutable state: the
- * counters (atomics), the dataset's drift (data.c, one mutex), the fault
- * counts (faults.c, one mutex), the rate bucket and the log (one mutex
- * each).  No code holds two of these locks at once.
+ * --hang request sleeps in its own thread, and so does --hold-first's.
+ * Shared mutable state: the counters (atomics), the dataset's drift
+ * (data.c, one mutex), the fault counts (faults.c, one mutex), the rate
+ * bucket, the log and the hold (one mutex each).  No code holds two of
+ * these locks at once.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -325,13 +337,24 @@ static struct {
 	struct timespec last;
 } bucket = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
+/* --hold-first: the cond is broadcast on every list request counted, and
+ * when the server stops. */
+#define HOLD_MAX_S      60
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;    /* on CLOCK_MONOTONIC */
+	int taken;              /* the first request at offset 0 has come */
+	int stopping;           /* stop_all's, under this lock */
+} hold = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
 static void
 usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: mockapi [--port N] [--port-file FILE] [--lifetime SECS]\n"
 	    "               [--items N] [--item-size BYTES] [--seed S]\n"
-	    "               [--latency-ms MS] [--max-limit N]\n"
+	    "               [--latency-ms MS] [--hold-first N] "
+	    "[--max-limit N]\n"
 	    "               [--require-user USER:PASS] [--log FILE] [--rate R]\n"
 	    "               [--rate-headers]\n"
 	    "               [--gzip] [--fault KIND[:RATE[:TIMES]]"
@@ -471,6 +494,36 @@ stop_all(void)
 	stop.stopping = 1;
 	pthread_cond_broadcast(&stop.cond);
 	pthread_mutex_unlock(&stop.lock);
+	pthread_mutex_lock(&hold.lock);
+	hold.stopping = 1;
+	pthread_cond_broadcast(&hold.cond);
+	pthread_mutex_unlock(&hold.lock);
+}
+
+/* --hold-first N: called by fault_gate() with the page's offset; the first
+ * request at offset 0 waits until the request count reaches N, for
+ * HOLD_MAX_S seconds at most, or until the server stops.  (Not N - 1 more
+ * after it: a client's early requests may reach the server before its
+ * page 0 does.) */
+void
+mock_hold(uint64_t offset)
+{
+	struct timespec until;
+	int rc = 0;
+
+	if (mock_cfg.hold_first < 2 || offset != 0)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &until);
+	until.tv_sec += HOLD_MAX_S;
+	pthread_mutex_lock(&hold.lock);
+	if (!hold.taken) {
+		hold.taken = 1;
+		while (!hold.stopping && rc != ETIMEDOUT &&
+		    atomic_load(&mock_stats.requests) < mock_cfg.hold_first)
+			rc = pthread_cond_timedwait(&hold.cond, &hold.lock,
+			    &until);
+	}
+	pthread_mutex_unlock(&hold.lock);
 }
 
 /* --- request gates -------------------------------------------------------- */
@@ -535,6 +588,12 @@ gate(struct req *r, enum MHD_Result *ret)
 	double left = 0, full = 0;
 
 	atomic_fetch_add(&mock_stats.requests, 1);
+	if (mock_cfg.hold_first > 1) {
+		/* a held request may be waiting for this one */
+		pthread_mutex_lock(&hold.lock);
+		pthread_cond_broadcast(&hold.cond);
+		pthread_mutex_unlock(&hold.lock);
+	}
 	if (mock_cfg.hang) {
 		/* --hang: nothing is sent; the connection is held until the
 		 * server stops, then closed */
@@ -835,7 +894,7 @@ main(int argc, char **argv)
 		opt_drift_after, opt_drift_insert, opt_drift_delete, opt_help,
 		opt_tls_cert, opt_tls_key, opt_fake_total, opt_fake_pages,
 		opt_next_origin, opt_hang, opt_reset_first, opt_rate_headers,
-		opt_detail_fail
+		opt_detail_fail, opt_hold_first
 	};
 	static const struct option longopts[] = {
 		{ "port", required_argument, NULL, opt_port },
@@ -845,6 +904,7 @@ main(int argc, char **argv)
 		{ "item-size", required_argument, NULL, opt_item_size },
 		{ "seed", required_argument, NULL, opt_seed },
 		{ "latency-ms", required_argument, NULL, opt_latency },
+		{ "hold-first", required_argument, NULL, opt_hold_first },
 		{ "max-limit", required_argument, NULL, opt_max_limit },
 		{ "require-user", required_argument, NULL, opt_require_user },
 		{ "log", required_argument, NULL, opt_log },
@@ -906,6 +966,10 @@ main(int argc, char **argv)
 		case opt_latency:
 			mock_cfg.latency_ms = (unsigned)opt_u64("latency-ms",
 			    optarg, 0, 3600 * 1000);
+			break;
+		case opt_hold_first:
+			mock_cfg.hold_first = opt_u64("hold-first", optarg, 1,
+			    1000000);
 			break;
 		case opt_max_limit:
 			mock_cfg.max_limit = opt_u64("max-limit", optarg, 1,
@@ -1024,6 +1088,7 @@ main(int argc, char **argv)
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&stop.cond, &ca);
+	pthread_cond_init(&hold.cond, &ca);
 	pthread_condattr_destroy(&ca);
 	bucket.tokens = mock_cfg.rate < 1 ? 1 : mock_cfg.rate;
 	clock_gettime(CLOCK_MONOTONIC, &bucket.last);
@@ -1113,5 +1178,6 @@ main(int argc, char **argv)
 	if (log_file != NULL && fclose(log_file) != 0)
 		status = exit_fail;
 	pthread_cond_destroy(&stop.cond);
+	pthread_cond_destroy(&hold.cond);
 	return status;
 }

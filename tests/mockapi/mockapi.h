@@ -18,6 +18,7 @@ struct mock_config {
 	unsigned port;          /* the bound port, once listening */
 	uint64_t seed;
 	unsigned latency_ms;
+	uint64_t hold_first;    /* --hold-first N; 0: none */
 	uint64_t max_limit;     /* 0: no clamp */
 	char *auth_expect;      /* "Basic base64(user:pass)" or NULL */
 	double rate;            /* requests per second; 0: unlimited */
@@ -64,6 +65,8 @@ struct req {
 /* Sleeps ms milliseconds; returns -1 early when the server is stopping. */
 int mock_sleep_ms(unsigned ms);
 int mock_stopping(void);
+/* --hold-first: holds the first list request at offset 0 (see main.c). */
+void mock_hold(uint64_t offset);
 
 /* A 64-bit mixer (splitmix64's finalizer) for the seeded decisions. */
 static inline uint64_t
