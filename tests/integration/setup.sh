@@ -41,6 +41,21 @@ done_testing() {
 	[ "$tap_failed" -eq 0 ]
 }
 
+# wait_port_file FILE PID ERRFILE WHAT: waits (10 s at most) until the
+# process PID has written its port to FILE; bails out saying WHAT and
+# ERRFILE if it does not, or dies first.
+wait_port_file() {
+	i=0
+	while [ ! -s "$1" ]; do
+		i=$((i + 1))
+		if [ "$i" -gt 100 ] || ! kill -0 "$2" 2>/dev/null; then
+			echo "Bail out! $4: $(cat "$3")"
+			exit 1
+		fi
+		sleep 0.1
+	done
+}
+
 # start_mock [mockapi options]: sets PORT, BASE and MOCK_PID.
 mock_n=0
 start_mock() {
@@ -50,15 +65,7 @@ start_mock() {
 		2>"$T/mock$mock_n.err" &
 	MOCK_PID=$!
 	MOCK_PIDS="$MOCK_PIDS $MOCK_PID"
-	i=0
-	while [ ! -s "$pf" ]; do
-		i=$((i + 1))
-		if [ "$i" -gt 100 ] || ! kill -0 "$MOCK_PID" 2>/dev/null; then
-			echo "Bail out! mockapi did not start: $(cat "$T/mock$mock_n.err")"
-			exit 1
-		fi
-		sleep 0.1
-	done
+	wait_port_file "$pf" "$MOCK_PID" "$T/mock$mock_n.err" "mockapi did not start"
 	PORT=$(cat "$pf")
 	BASE="http://127.0.0.1:$PORT"
 }
@@ -79,15 +86,7 @@ print(s.getsockname()[1], flush=True)
 time.sleep(int(sys.argv[1]))' 600 >"$pf" 2>"$T/dead$dead_n.err" &
 	dead_pid=$!
 	MOCK_PIDS="$MOCK_PIDS $dead_pid"
-	i=0
-	while [ ! -s "$pf" ]; do
-		i=$((i + 1))
-		if [ "$i" -gt 100 ] || ! kill -0 "$dead_pid" 2>/dev/null; then
-			echo "Bail out! no port held: $(cat "$T/dead$dead_n.err")"
-			exit 1
-		fi
-		sleep 0.1
-	done
+	wait_port_file "$pf" "$dead_pid" "$T/dead$dead_n.err" "no port held"
 	DEAD_PORT=$(cat "$pf")
 	DEAD_BASE="http://127.0.0.1:$DEAD_PORT"
 }
