@@ -46,7 +46,7 @@ struct run {
 	atomic_int first_done;          /* job first's work() is over */
 	atomic_int begun_during;        /* ... and jobs begun until then */
 	atomic_int begun_at_aside;      /* begun when job later_from was put aside */
-	atomic_int begun_aside;         /* jobs begun while it was aside (max) */
+	atomic_llong begun_aside;       /* jobs begun while it was aside (max) */
 	long long order_errors;
 	long long next;
 };
@@ -87,15 +87,6 @@ note_max(atomic_llong *m, long long v)
 		;
 }
 
-static void
-note_max_int(atomic_int *m, int v)
-{
-	int cur = atomic_load(m);
-
-	while (v > cur && !atomic_compare_exchange_weak(m, &cur, v))
-		;
-}
-
 static enum pool_work
 work(void *arg, long long seq, struct pool_page *page)
 {
@@ -114,7 +105,7 @@ work(void *arg, long long seq, struct pool_page *page)
 	if (page->later.attempts > 0 && now_ms() < page->later.started)
 		atomic_fetch_add(&r->later_early, 1);
 	if (page->later.attempts > 0 && seq == r->later_from)
-		note_max_int(&r->begun_aside, atomic_load(&r->begun) - 1 -
+		note_max(&r->begun_aside, atomic_load(&r->begun) - 1 -
 		    atomic_load(&r->begun_at_aside));
 	if (r->later_every > 0 && seq % r->later_every == r->later_from &&
 	    page->later.attempts < r->later_times) {
@@ -287,8 +278,8 @@ main(void)
 		ok(atomic_load(&r.later_early) == 0,
 		    "... none run again before it was due");
 		ok(atomic_load(&r.begun_aside) > 0,
-		    "... the others went on meanwhile (%d jobs begun while "
-		    "job 3 was aside)", atomic_load(&r.begun_aside));
+		    "... the others went on meanwhile (%lld jobs begun while "
+		    "job 3 was aside)", (long long)atomic_load(&r.begun_aside));
 	}
 
 	/* Put aside past an end found meanwhile: dropped, never run again. */
