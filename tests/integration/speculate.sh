@@ -10,11 +10,11 @@
 # answer until it has counted W requests, page 0's and the W - 1 early
 # ones (--hold-first W): a worker slow to start (valgrind, a loaded
 # machine) still asks early, and a client that does not ask early waits
-# out the hold (its 60 s, or invdump's 30 s stall limit, then page 0 again)
-# and fails the count.  Those runs say --no-hedge: a second request for page 0 while
-# it is held would be counted (and could end the hold).  Elsewhere a
-# latency makes page 0 slow enough for the other workers to start their
-# early pages before it returns.
+# out the hold (its 60 s, or invdump's 30 s stall limit, then page 0
+# again) and fails the count.  Those runs say --no-hedge: a second request
+# for page 0 while it is held would be counted (and could end the hold).
+# Elsewhere a latency makes page 0 slow enough for the other workers to
+# start their early pages before it returns.
 . "$TESTS_SRCDIR/integration/setup.sh"
 
 exact() {
