@@ -184,7 +184,8 @@ struct ctx {
 	size_t errsz;
 	struct section *secs;
 	size_t nsecs, capsecs;
-	struct section *defaults;       /* into secs, or NULL */
+	size_t defaults;                /* index into secs + 1, or 0: an index,
+	                                   since secs moves as it grows */
 	struct jobs_file *out;
 	size_t captargets;
 };
@@ -462,7 +463,7 @@ parse_section(struct ctx *c, int line, const char *s, const char *e,
 			    "at line %d)", (int)(ne - n), n, c->secs[i].line);
 	*cur = section_add(c, n, (size_t)(ne - n), line);
 	if (strcmp((*cur)->name, "defaults") == 0)
-		c->defaults = *cur;
+		c->defaults = c->nsecs;
 	return 0;
 }
 
@@ -1148,9 +1149,10 @@ build(struct ctx *c, mode_t mode)
 	size_t i, j;
 
 	for (i = 0; i < c->nsecs; i++) {
-		if (&c->secs[i] == c->defaults)
+		if (i + 1 == c->defaults)
 			continue;
-		merge(c->defaults, &c->secs[i], &m);
+		merge(c->defaults ? &c->secs[c->defaults - 1] : NULL,
+		    &c->secs[i], &m);
 		if ((url = merged_get(&m, "url")) == NULL) {
 			ctx_fail(c, c->secs[i].line, "section [%s] has no url",
 			    c->secs[i].name);

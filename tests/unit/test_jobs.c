@@ -648,6 +648,62 @@ test_man_example(void)
 	    "the example of invdump(1)");
 }
 
+/*
+ * n sections after (where 0), between (1) or before (2) a [defaults] that
+ * sets the url and the limit: every target gets both, whatever the file's
+ * size (the sections array moves as it grows).
+ */
+static int
+many_sections(int n, int where)
+{
+	size_t cap = (size_t)n * 48 + 128, len = 0;
+	char *text = malloc(cap);
+	const char *defs = "[defaults]\nurl = https://d/\nlimit = 7\n";
+	int i, good = 1;
+
+	if (text == NULL)
+		exit(1);
+	text[0] = '\0';
+	if (where == 0)
+		len += (size_t)snprintf(text + len, cap - len, "%s", defs);
+	for (i = 0; i < n; i++) {
+		if (where == 1 && i == n / 2)
+			len += (size_t)snprintf(text + len, cap - len, "%s",
+			    defs);
+		len += (size_t)snprintf(text + len, cap - len,
+		    "[t%d]\noutput = o%d\n", i, i);
+	}
+	if (where == 2)
+		len += (size_t)snprintf(text + len, cap - len, "%s", defs);
+	if (parse(text) != 0) {
+		tap_diag("%d sections, [defaults] at %d: %s", n, where, err);
+		good = 0;
+	}
+	for (i = 0; good && i < n; i++) {
+		const char *u = jobs_get(target(i), "url");
+		const char *l = jobs_get(target(i), "limit");
+
+		if (u == NULL || strcmp(u, "https://d/") != 0 || l == NULL ||
+		    strcmp(l, "7") != 0) {
+			tap_diag("target %d: url %s, limit %s", i,
+			    u ? u : "(none)", l ? l : "(none)");
+			good = 0;
+		}
+	}
+	free(text);
+	return good && (int)jf.ntargets == n;
+}
+
+static void
+test_many_sections(void)
+{
+	ok(many_sections(8, 0) && many_sections(9, 0) &&
+	    many_sections(500, 0), "[defaults] first, then 8, 9 and 500 "
+	    "sections: every target has its url and limit");
+	ok(many_sections(500, 1), "[defaults] among 500 sections");
+	ok(many_sections(500, 2), "[defaults] after 500 sections");
+}
+
 int
 main(void)
 {
@@ -658,6 +714,7 @@ main(void)
 	umask(022);
 	test_sections();
 	test_defaults();
+	test_many_sections();
 	test_comments_and_quotes();
 	test_keys();
 	test_hosts();
