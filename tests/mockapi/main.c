@@ -6,10 +6,16 @@
  * USAGE
  *   mockapi [OPTIONS]
  *
- *   Binds 127.0.0.1 only.  Once listening, prints the port and a newline on
- *   stdout and, with --port-file, writes it to FILE.tmp and renames that to
- *   FILE.  Exits 0 on SIGTERM/SIGINT or after --lifetime; 2 on a bad option.
+ *   Binds 127.0.0.1 (or the --address given, loopback too) only.  Once
+ *   listening, prints the port and a newline on stdout and, with
+ *   --port-file, writes it to FILE.tmp and renames that to FILE.  Exits 0
+ *   on SIGTERM/SIGINT or after --lifetime; 2 on a bad option.
  *
+ *   --address A         the loopback address to bind, 127.0.0.0/8 only
+ *                       (default 127.0.0.1): on Linux every 127.x.y.z
+ *                       answers, so servers side by side can each have
+ *                       an address of their own, as a fleet's appliances
+ *                       do; any other address is refused (status 2)
  *   --port N            port to bind (default 0: any free one)
  *   --port-file FILE    write the bound port here (atomically)
  *   --lifetime SECS     exit by itself after this long (default 300)
@@ -351,8 +357,10 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: mockapi [--port N] [--port-file FILE] [--lifetime SECS]\n"
-	    "               [--items N] [--item-size BYTES] [--seed S]\n"
+	    "usage: mockapi [--address 127.X.Y.Z] [--port N] "
+	    "[--port-file FILE]\n"
+	    "               [--lifetime SECS] [--items N] "
+	    "[--item-size BYTES] [--seed S]\n"
 	    "               [--latency-ms MS] [--hold-first N] "
 	    "[--max-limit N]\n"
 	    "               [--require-user USER:PASS] [--log FILE] [--rate R]\n"
@@ -774,7 +782,7 @@ static struct {
 } lsn = { .fd = -1 };
 
 static int
-listen_on(uint16_t port)
+listen_on(struct in_addr addr, uint16_t port)
 {
 	struct sockaddr_in sa;
 	socklen_t len = sizeof(sa);
@@ -786,7 +794,7 @@ listen_on(uint16_t port)
 	memset(&sa, 0, sizeof(sa));
 	sa.sin_family = AF_INET;
 	sa.sin_port = htons(port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sa.sin_addr = addr;
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 ||
 	    listen(fd, 64) != 0 ||
 	    getsockname(fd, (struct sockaddr *)&sa, &len) != 0) {
@@ -894,9 +902,10 @@ main(int argc, char **argv)
 		opt_drift_after, opt_drift_insert, opt_drift_delete, opt_help,
 		opt_tls_cert, opt_tls_key, opt_fake_total, opt_fake_pages,
 		opt_next_origin, opt_hang, opt_reset_first, opt_rate_headers,
-		opt_detail_fail, opt_hold_first
+		opt_detail_fail, opt_hold_first, opt_address
 	};
 	static const struct option longopts[] = {
+		{ "address", required_argument, NULL, opt_address },
 		{ "port", required_argument, NULL, opt_port },
 		{ "port-file", required_argument, NULL, opt_port_file },
 		{ "lifetime", required_argument, NULL, opt_lifetime },
@@ -937,6 +946,7 @@ main(int argc, char **argv)
 	const union MHD_DaemonInfo *info;
 	struct MHD_Daemon *d;
 	struct sockaddr_in sa;
+	struct in_addr addr = { .s_addr = htonl(INADDR_LOOPBACK) };
 	pthread_condattr_t ca;
 	struct timespec end, now, left;
 	sigset_t sigs;
@@ -945,6 +955,13 @@ main(int argc, char **argv)
 	mock_cfg.seed = 1;
 	while ((c = getopt_long(argc, argv, "v", longopts, NULL)) != -1) {
 		switch (c) {
+		case opt_address:
+			/* tests talk to 127.0.0.0/8 only, never to a network */
+			if (inet_pton(AF_INET, optarg, &addr) != 1 ||
+			    (ntohl(addr.s_addr) >> 24) != 127)
+				usage_error("--address wants a loopback address "
+				    "127.X.Y.Z, not '%s'", optarg);
+			break;
 		case opt_port:
 			port = opt_u64("port", optarg, 0, 65535);
 			break;
@@ -1104,11 +1121,12 @@ main(int argc, char **argv)
 	memset(&sa, 0, sizeof(sa));
 	sa.sin_family = AF_INET;
 	sa.sin_port = htons((uint16_t)port);
-	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	sa.sin_addr = addr;
+	inet_ntop(AF_INET, &addr, mock_cfg.address, sizeof(mock_cfg.address));
 	if (mock_cfg.reset_first != 0 &&
-	    (lsn.fd = listen_on((uint16_t)port)) < 0) {
-		fprintf(stderr, "mockapi: cannot listen on 127.0.0.1:%u: %s\n",
-		    (unsigned)port, strerror(errno));
+	    (lsn.fd = listen_on(addr, (uint16_t)port)) < 0) {
+		fprintf(stderr, "mockapi: cannot listen on %s:%u: %s\n",
+		    mock_cfg.address, (unsigned)port, strerror(errno));
 		exit(exit_fail);
 	}
 	d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
@@ -1123,8 +1141,8 @@ main(int argc, char **argv)
 	    MHD_OPTION_ARRAY, tls_opts,
 	    MHD_OPTION_END);
 	if (d == NULL) {
-		fprintf(stderr, "mockapi: cannot listen on 127.0.0.1:%u\n",
-		    (unsigned)port);
+		fprintf(stderr, "mockapi: cannot listen on %s:%u\n",
+		    mock_cfg.address, (unsigned)port);
 		exit(exit_fail);
 	}
 	if (lsn.fd >= 0) {

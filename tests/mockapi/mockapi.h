@@ -16,6 +16,7 @@
 
 struct mock_config {
 	unsigned port;          /* the bound port, once listening */
+	char address[16];       /* the bound address, "127.X.Y.Z" */
 	uint64_t seed;
 	unsigned latency_ms;
 	uint64_t hold_first;    /* --hold-first N; 0: none */

@@ -229,7 +229,7 @@ reply_origin(struct req *r, struct buf *out)
 			return;
 		}
 	}
-	snprintf(tmp, sizeof(tmp), "127.0.0.1:%u", mock_cfg.port);
+	snprintf(tmp, sizeof(tmp), "%s:%u", mock_cfg.address, mock_cfg.port);
 	buf_adds(out, tmp);
 }
 
