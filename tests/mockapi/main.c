@@ -171,6 +171,9 @@
  *   /f5/mgmt/tm/sys/version   one JSON object (pretty-printed, escaped
  *                          slashes), not a list; its canonical line at
  *                          /truth-object
+ *   /f5/mgmt/tm/cm/failover-status   the same for the failover status
+ *                          (ACTIVE, green); its canonical line at
+ *                          /truth-object?path=/f5/mgmt/tm/cm/failover-status
  *   /servicenow/api/now/table/cmdb_ci?sysparm_offset=O&sysparm_limit=L
  *                          (0/10000) {"result":[...]}, X-Total-Count, and
  *                          Link <URL>;rel="first",...,rel="prev" (past the
@@ -192,7 +195,9 @@
  *                          each item (canonical; built whole: small sets)
  *   /truth                 the canonical NDJSON of the current dataset
  *                          (text/plain, chunked)
- *   /truth-object          the canonical line of /f5/mgmt/tm/sys/version
+ *   /truth-object[?path=P] the canonical line of the object at P (one of
+ *                          the two above; default /f5/mgmt/tm/sys/version;
+ *                          another path: 404)
  *   /stats                 {"requests","connections","status_429",
  *                          "status_5xx","faults","drifted","items",
  *                          "resets","peak_latency"}: peak_latency is the
@@ -312,6 +317,7 @@ static const struct route {
 	{ "/detail-error/items", 0, 1, prof_detail_error },
 	{ "/f5/mgmt/tm/ltm/pool", 0, 1, prof_f5_pool },
 	{ "/f5/mgmt/tm/sys/version", 0, 1, prof_f5_version },
+	{ "/f5/mgmt/tm/cm/failover-status", 0, 1, prof_f5_failover },
 	{ "/servicenow/api/now/table/cmdb_ci", 0, 1, prof_servicenow },
 	{ "/items/", 1, 1, prof_detail },
 	{ "/truth-expand", 0, 0, svc_truth_expand },

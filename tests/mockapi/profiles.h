@@ -66,6 +66,7 @@ enum MHD_Result prof_detail_error(struct req *r);
 /* vendors.c: vendor APIs as the real ones answer. */
 enum MHD_Result prof_f5_pool(struct req *r);
 enum MHD_Result prof_f5_version(struct req *r);
+enum MHD_Result prof_f5_failover(struct req *r);
 enum MHD_Result prof_servicenow(struct req *r);
 
 enum MHD_Result svc_truth(struct req *r);

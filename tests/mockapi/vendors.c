@@ -1,7 +1,7 @@
 /*
  * vendors.c - vendor APIs served the way the real ones answer (see
  * profiles.h): F5 BIG-IP iControl REST and the ServiceNow Table API, plus
- * one iControl endpoint whose answer is a single object, not a list.
+ * two iControl endpoints whose answer is a single object, not a list.
  *
  * Same rules as profiles.c: page sizes clamped to --max-limit, fault_gate()
  * asked with the page's offset, totals true, pages served from the
@@ -184,8 +184,40 @@ static const char f5_version_canon[] =
     "\"Title\":{\"description\":\"Main Package\"},"
     "\"Version\":{\"description\":\"" F5_VER "\"}}}}}}\n";
 
-enum MHD_Result
-prof_f5_version(struct req *r)
+/* /f5/mgmt/tm/cm/failover-status: the other object a fleet script asks
+ * every appliance for; the same wire style as the version's. */
+static const char f5_failover_wire[] =
+    "{\n"
+    "    \"kind\": \"tm:cm:failover-status:failover-statusstats\",\n"
+    "    \"selfLink\": \"https:\\/\\/localhost\\/mgmt\\/tm\\/cm\\/"
+    "failover-status?ver=" F5_VER "\",\n"
+    "    \"entries\": {\n"
+    "        \"https:\\/\\/localhost\\/mgmt\\/tm\\/cm\\/failover-status"
+    "\\/0\": {\n"
+    "            \"nestedStats\": {\n"
+    "                \"entries\": {\n"
+    "                    \"color\": { \"description\": \"green\" },\n"
+    "                    \"status\": { \"description\": \"ACTIVE\" },\n"
+    "                    \"summary\": { \"description\": "
+    "\"1\\/1 active\" }\n"
+    "                }\n"
+    "            }\n"
+    "        }\n"
+    "    }\n"
+    "}\n";
+
+static const char f5_failover_canon[] =
+    "{\"kind\":\"tm:cm:failover-status:failover-statusstats\","
+    "\"selfLink\":\"https://localhost/mgmt/tm/cm/failover-status?ver="
+    F5_VER "\","
+    "\"entries\":{\"https://localhost/mgmt/tm/cm/failover-status/0\":"
+    "{\"nestedStats\":{\"entries\":{"
+    "\"color\":{\"description\":\"green\"},"
+    "\"status\":{\"description\":\"ACTIVE\"},"
+    "\"summary\":{\"description\":\"1/1 active\"}}}}}}\n";
+
+static enum MHD_Result
+f5_object(struct req *r, const char *wire)
 {
 	enum MHD_Result ret;
 	struct buf b;
@@ -193,17 +225,39 @@ prof_f5_version(struct req *r)
 	if (fault_gate(r, 0, &ret))
 		return ret;
 	buf_init(&b, 0);
-	buf_adds(&b, f5_version_wire);
+	buf_adds(&b, wire);
 	return reply_queue(r, 200, reply_body(r, &b, JSON, 1));
 }
 
 enum MHD_Result
+prof_f5_version(struct req *r)
+{
+	return f5_object(r, f5_version_wire);
+}
+
+enum MHD_Result
+prof_f5_failover(struct req *r)
+{
+	return f5_object(r, f5_failover_wire);
+}
+
+/* /truth-object[?path=P]: the canonical line of the object at P (default
+ * /f5/mgmt/tm/sys/version); 404 for a path that serves no object. */
+enum MHD_Result
 svc_truth_object(struct req *r)
 {
+	const char *path = reply_arg(r, "path");
 	struct buf b;
 
 	buf_init(&b, 0);
-	buf_adds(&b, f5_version_canon);
+	if (path == NULL || strcmp(path, "/f5/mgmt/tm/sys/version") == 0)
+		buf_adds(&b, f5_version_canon);
+	else if (strcmp(path, "/f5/mgmt/tm/cm/failover-status") == 0)
+		buf_adds(&b, f5_failover_canon);
+	else {
+		buf_free(&b);
+		return reply_error(r, 404, "no object at this path");
+	}
 	return reply_queue(r, 200, reply_body(r, &b,
 	    "text/plain; charset=utf-8", 0));
 }
