@@ -141,6 +141,7 @@ expand_fetch_run(struct expand *xp, struct fetch_run *r, int credentials)
 	r->home = ex->run.home;
 	r->member = ex->run.member;
 	r->cancel = ex->run.cancel;
+	r->hedge.first_free = ex->run.hedge.first_free;
 	if (!credentials) {
 		r->http.userpwd = NULL;
 		r->http.headers = NULL;

@@ -85,6 +85,7 @@ static void export_recheck(struct export *ex, struct fetcher *f,
     struct buf *scratch);
 static enum pool_work export_first(struct worker_ctx *wc,
     struct pool_page *page);
+static void export_totals(struct export *ex, struct fetcher *f);
 
 /* Is a page of n items, job seq, the end of a planned or probed run? */
 static enum pool_work
@@ -272,7 +273,10 @@ export_work(void *arg, long long seq, struct pool_page *page)
 	req.out = &page->data;
 	req.keys = ex->t->key ? &page->keys : NULL;
 	req.hashes = &page->hashes;
-	if (seq <= ex->spec && atomic_load(&ex->gate) == 0) {
+	/* An early page that must be tried again waits for page 0 instead:
+	 * a server that refused the first round gets it once, not again. */
+	if (seq <= ex->spec && atomic_load(&ex->gate) == 0 &&
+	    page->later.attempts == 0) {
 		req.offset = seq * ex->t->limit;  /* seq < 256: no overflow */
 		req.limit = ex->t->limit;
 		st = export_fetch(wc, &req, &info, page, msg, sizeof msg);
@@ -494,13 +498,15 @@ plan_first(struct export *ex, const struct fetch_info *info, long long n0,
  * How far the pool may run ahead of the page being written.  Planned: as far
  * as --window-bytes of finished pages allow, so that a page that waits (a
  * Retry-After, a stall, a retry) does not stop the pages behind it.
- * Probing: 2W pages, since every page past the end is a wasted request.
+ * Probing: 2W pages, since every page past the end is a wasted request;
+ * one target of many: one page ahead, so at most one request past its end.
  */
 static void
 export_window(const struct export *ex, int nworkers, struct pool_window *win)
 {
 	win->max_bytes = (size_t)ex->o->window_bytes;
-	win->max_ahead = ex->t->no_total ? 2LL * nworkers : (long long)1 << 30;
+	win->max_ahead = !ex->t->no_total ? (long long)1 << 30 :
+	    ex->fleet ? 1 : 2LL * nworkers;
 }
 
 /*
@@ -560,23 +566,76 @@ out:
 	return st;
 }
 
-/* With --shard or --resume: the first page on this thread alone, then the
- * pool from the first page this run writes (nothing asked early). */
+/*
+ * One target of many: worker threads for the pages [start, end_page),
+ * lent by the run (at most one per page; two when probing, which runs one
+ * page ahead), each with its fetcher, made now (wc[0]'s fetched page 0).
+ * Returns how many, or 0 when the run stops while it waits for one.
+ */
+static int
+export_lend(struct export *ex, struct worker_ctx *wc, int nworkers,
+    long long start, long long end)
+{
+	int n = nworkers, i;
+
+	if (ex->end_page == POOL_NO_END && n > 2)
+		n = 2;
+	if (end - start < n)
+		n = (int)(end - start);
+	n = hosts_threads_take(ex->run.hosts, n, ex->stop);
+	for (i = 1; i < n; i++)
+		if (wc[i].f == NULL && (wc[i].f = fetcher_new(&ex->run)) ==
+		    NULL) {
+			hosts_threads_give(ex->run.hosts, n - i);
+			return i;
+		}
+	return n;
+}
+
+/* Runs the pool over [start, end) on n workers; exit_ok or why not. */
+static enum exit_status
+export_pool(struct export *ex, void **wctx, int n, long long start,
+    long long end)
+{
+	struct pool_window win;
+	enum pool_result pr;
+	int terr = 0;
+
+	export_window(ex, n, &win);
+	pr = pool_run(n, wctx, start, end, &win, MAX_PAGE_BYTES, &export_ops,
+	    ex, ex->stop, &terr);
+	if (pr == pool_result_thread) {
+		log_error("cannot start %d worker threads: %s (lower --workers, "
+		    "or raise the limit on processes)", n, strerror(terr));
+		return exit_failure;
+	}
+	if (pr == pool_result_cancelled && ex->fail_status == exit_ok)
+		return exit_interrupted;
+	return exit_ok;         /* a page's failure is in ex->fail_status */
+}
+
+/*
+ * With --shard or --resume, and for one target of many: the first page on
+ * this thread alone, then the pool from the first page this run writes
+ * (nothing asked early).  A target of many borrows its workers from the
+ * run only for the pages left, and reads the total again only when no
+ * page after the first carried it (export_totals).
+ */
 static enum exit_status
 export_offsets_from(struct export *ex, struct worker_ctx *wc, void **wctx,
     int nworkers)
 {
 	struct pool_page first;
-	enum pool_result pr;
 	enum exit_status st;
-	struct pool_window win;
-	long long start;
-	int terr = 0;
+	long long start, end;
+	int n = nworkers, own_recheck = ex->t->resume || ex->t->shard_count > 0;
 
 	memset(&first, 0, sizeof first);
 	buf_init(&first.data, MAX_PAGE_BYTES);
 	buf_init(&first.keys, MAX_PAGE_BYTES);
 	buf_init(&first.hashes, MAX_PAGE_BYTES);
+	if (!own_recheck)       /* export_totals reads them */
+		ex->changed_seq = ex->seen_seq = -1;
 	if ((st = export_page0(ex, wc[0].f, &first, nworkers)) != exit_ok)
 		goto out;
 	if ((st = resume_start(ex, ex->plan.total, ex->plan.page_size)) !=
@@ -588,20 +647,24 @@ export_offsets_from(struct export *ex, struct worker_ctx *wc, void **wctx,
 		goto out;
 	if (start > ex->end_page)
 		start = ex->end_page;
-	ex->recheck = ex->plan.total >= 0 || ex->plan.pages >= 0;
+	if (start < 1)
+		start = 1;
+	ex->recheck = own_recheck && (ex->plan.total >= 0 ||
+	    ex->plan.pages >= 0);
 	if (ex->npages == 1 && ex->plan.npages != 1)
 		ex->recheck = 0;        /* ended at once: nothing to re-read */
-	export_window(ex, nworkers, &win);
-	pr = pool_run(nworkers, wctx, start > 0 ? start : 1,
-	    ex->end_page + ex->recheck, &win, MAX_PAGE_BYTES,
-	    &export_ops, ex, ex->stop, &terr);
-	if (pr == pool_result_thread) {
-		log_error("cannot start %d worker threads: %s (lower --workers, "
-		    "or raise the limit on processes)", nworkers, strerror(terr));
-		st = exit_failure;
-	} else if (pr == pool_result_cancelled &&
-	    ex->fail_status == exit_ok)
+	end = ex->end_page + ex->recheck;
+	if (ex->fleet && start < end &&
+	    (n = export_lend(ex, wc, nworkers, start, end)) == 0) {
 		st = exit_interrupted;
+		goto out;
+	}
+	st = export_pool(ex, wctx, n, start, end);
+	if (ex->fleet && start < end)
+		hosts_threads_give(ex->run.hosts, n);
+	if (st == exit_ok && !own_recheck && ex->fail_status == exit_ok &&
+	    !ex->closed)
+		export_totals(ex, wc[0].f);
 out:
 	buf_free(&first.data);
 	buf_free(&first.keys);
@@ -679,13 +742,10 @@ export_offsets(struct export *ex, struct worker_ctx *wc, void **wctx,
     int nworkers)
 {
 	const struct target *t = ex->t;
-	struct pool_window win;
-	enum pool_result pr;
-	enum exit_status st = exit_ok;
+	enum exit_status st;
 	long n;
-	int terr = 0;
 
-	if (t->resume || t->shard_count > 0)
+	if (t->resume || t->shard_count > 0 || ex->fleet)
 		return export_offsets_from(ex, wc, wctx, nworkers);
 	ex->first_in_pool = 1;
 	thread_mutex_init(&ex->gate_lock);
@@ -693,18 +753,9 @@ export_offsets(struct export *ex, struct worker_ctx *wc, void **wctx,
 	ex->changed_seq = ex->seen_seq = -1;
 	ex->npages = ex->end_page = POOL_NO_END;
 	ex->spec = t->no_total || ex->o->rate > 0 ? 0 : nworkers - 1;
-	export_window(ex, nworkers, &win);
-	pr = pool_run(nworkers, wctx, 0, POOL_NO_END, &win, MAX_PAGE_BYTES,
-	    &export_ops, ex, ex->stop, &terr);
-	if (pr == pool_result_thread) {
-		log_error("cannot start %d worker threads: %s (lower --workers, "
-		    "or raise the limit on processes)", nworkers, strerror(terr));
-		st = exit_failure;
-	} else if (ex->first_status != exit_ok)
+	st = export_pool(ex, wctx, nworkers, 0, POOL_NO_END);
+	if (st != exit_failure && ex->first_status != exit_ok)
 		st = ex->first_status;
-	else if (pr == pool_result_cancelled &&
-	    ex->fail_status == exit_ok)
-		st = exit_interrupted;
 	if ((n = atomic_load(&ex->spec_past_end)) > 0)
 		log_info("%ld speculative requests past the end", n);
 	if ((n = atomic_load(&ex->spec_resized)) > 0)
@@ -715,8 +766,7 @@ export_offsets(struct export *ex, struct worker_ctx *wc, void **wctx,
 		log_info("%ld hedged requests (a second request for a response "
 		    "that stalled; %ld answered first)", n,
 		    atomic_load(&ex->run.hedge.won));
-	if (pr == pool_result_ok && st == exit_ok &&
-	    ex->fail_status == exit_ok && !ex->closed)
+	if (st == exit_ok && ex->fail_status == exit_ok && !ex->closed)
 		export_totals(ex, wc[0].f);
 	thread_cond_destroy(&ex->gate_cond);
 	thread_mutex_destroy(&ex->gate_lock);
@@ -1024,6 +1074,7 @@ export_run(const struct options *o, const struct target *t,
 
 	memset(&ex, 0, sizeof ex);
 	thread_mutex_init(&ex.fail_lock);
+	ex.fleet = hosts != NULL;
 	if (hosts == NULL) {
 		/* One member, whose share is --workers: what keeps
 		 * --expand's two pools within it. */
@@ -1065,6 +1116,7 @@ export_run(const struct options *o, const struct target *t,
 	 * or the details' emitter, compresses what it writes). */
 	ex.run.defer_gzip = t->key != NULL || t->nexpand > 0;
 	ex.run.hosts = hosts;
+	ex.run.hedge.first_free = !ex.fleet;
 	ex.run.member = &ex.member;
 	hosts_join(hosts, &ex.member);
 	joined = 1;
@@ -1079,19 +1131,22 @@ export_run(const struct options *o, const struct target *t,
 
 	if ((st = export_output(&ex)) != exit_ok)
 		goto out;
-	/* A cursor walks one page at a time: one worker is all it uses. */
+	/* A cursor walks one page at a time: one worker is all it uses.  One
+	 * target of many makes its workers' fetchers once page 0 says how
+	 * many of the run's threads it may use (export_lend). */
 	nworkers = profile_sequential(&t->profile) ? 1 : ex.xp != NULL ?
-	    expand_listing_workers(o) : o->workers;
+	    expand_listing_workers(o) : ex.fleet && hosts->thread_cap > 0 ?
+	    hosts->thread_cap : o->workers;
 	wc = xcalloc(nworkers, sizeof *wc);
 	wctx = xcalloc(nworkers, sizeof *wctx);
 	for (i = 0; i < nworkers; i++) {
 		wc[i].ex = &ex;
-		if ((wc[i].f = fetcher_new(&ex.run)) == NULL) {
-			nworkers = i;
+		wctx[i] = &wc[i];
+		if ((i == 0 || !ex.fleet) &&
+		    (wc[i].f = fetcher_new(&ex.run)) == NULL) {
 			st = exit_failure;
 			goto out;
 		}
-		wctx[i] = &wc[i];
 	}
 
 	la.wc = wc;

@@ -287,7 +287,7 @@ hedge_allow(void *arg)
 	double cap = HEDGE_SHARE * (double)atomic_load(&run->requests);
 
 	do {
-		if (sent >= 1 && sent + 1 > cap)
+		if ((sent >= 1 || !run->hedge.first_free) && sent + 1 > cap)
 			return 0;
 	} while (!atomic_compare_exchange_weak(&run->hedge.sent, &sent,
 	    sent + 1));

@@ -25,6 +25,11 @@
 #define FETCH_HEDGE_TIMES 64
 struct fetch_hedge {
 	int on;                         /* spare lanes in every fetcher */
+	int first_free;                 /* the first hedge needs no share of
+	                                   the requests (a lone export; a
+	                                   target of many has none, so that a
+	                                   slow appliance's one request costs
+	                                   one request) */
 	atomic_llong times_us[FETCH_HEDGE_TIMES]; /* recent page times */
 	atomic_ulong next;
 	atomic_long sent;               /* second requests sent */

@@ -1,20 +1,24 @@
 /*
  * fleet.c - many targets in one run (see fleet.h).
  *
- * K runner threads, K = min(targets, 2 x --workers), each take the next target
- * not yet taken and run its export with workers of its own: twice its
- * share, 2 x --workers / K, or 256 / K if more, at most --workers
- * (fleet_workers).  The run's
- * hosts (host.h) let no more than --workers requests be in flight in all,
- * and no export more than its share of them (--workers / the exports
- * running), so that a slow or dead appliance holds one runner and its
- * share, never the others', and the last targets running get every slot.  Each export has a
- * stop flag of its own: its failure (STOP_FAILED) stops its own pages
- * only.  The calling thread copies a signal (or --max-time) from the run's
- * flag to every export's flag, ten times a second, until all are done.
- * The runners share the lock around the next target and the run's hosts
- * (host.h: --per-host and each host's limiter, whichever target asks it).
- * With --manifest, the run's manifest lists every target's outcome.
+ * K runner threads, K = min(targets, 2 x --workers), each take the next
+ * target not yet taken and run its export: page 0 on the runner itself,
+ * nothing asked early (a one-page list or an object costs one request, a
+ * dead appliance only its own tries), then worker threads for the pages
+ * left, lent by the run: --workers of them in all, whatever the number of
+ * targets (hosts_threads_take).  The run's hosts (host.h) let no more than
+ * --workers requests be in flight in all, and no export more than its
+ * share of them (--workers / the exports running); a request takes one of
+ * those slots last, after its own host's slot and token, so that a target
+ * held back by its host (--per-host, a rate limit) or only waiting holds
+ * none, and a slow or dead appliance holds only the slots of its own
+ * requests in flight.  Each export has a stop flag of its own: its failure
+ * (STOP_FAILED) stops its own pages only.  The calling thread copies a
+ * signal (or --max-time) from the run's flag to every export's flag, ten
+ * times a second, until all are done.  The runners share the lock around
+ * the next target and the run's hosts (host.h: --per-host and each host's
+ * limiter, whichever target asks it).  With --manifest, the run's manifest
+ * lists every target's outcome.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -81,10 +85,10 @@ fleet_watch(struct fleet *fl, const atomic_int *stop)
 }
 
 /*
- * Worker threads of each export, when k run at once out of w requests:
- * enough for more than its share (so that the last targets running can
- * use the slots the others gave back), at least FLEET_THREADS / k, at
- * most w; so about max(2w, FLEET_THREADS) threads in all.
+ * --expand's details, which have a pool of their own in each export, when
+ * k exports run at once out of w requests: enough for more than its share
+ * (so that the last targets running can use the slots the others gave
+ * back), at least FLEET_THREADS / k, at most w.
  */
 #define FLEET_THREADS 256
 
@@ -145,6 +149,7 @@ fleet_run(const struct options *o, atomic_int *stop)
 	fl.status = xcalloc((size_t)o->ntargets, sizeof *fl.status);
 	fl.out = xcalloc((size_t)o->ntargets, sizeof *fl.out);
 	hosts_init(&fl.hosts, o->per_host, o->rate, o->workers);
+	fl.hosts.thread_cap = o->workers;
 	for (i = 0; i < o->ntargets; i++)
 		fl.status[i] = exit_interrupted;
 	thread_mutex_init(&fl.lock);

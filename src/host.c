@@ -120,6 +120,16 @@ hosts_get(struct hosts *hs, const char *url)
 	return h;
 }
 
+/* Gives back a slot of h. */
+static void
+host_give(struct host *h)
+{
+	thread_lock(&h->lock);
+	h->inflight--;
+	thread_unlock(&h->lock);
+	thread_signal(&h->freed);
+}
+
 /* Takes a slot if one is free; 1 when it did. */
 static int
 host_take(const struct hosts *hs, struct host *h)
@@ -131,34 +141,40 @@ host_take(const struct hosts *hs, struct host *h)
 	return 1;
 }
 
+/*
+ * A request waits for its host's slot, then its limiter's token, and
+ * only then for one of the run's slots: a request held back by its own
+ * host (--per-host, a rate limit) holds none of the run's slots, which
+ * the other targets' ready requests use meanwhile.
+ */
 int
 host_enter(struct hosts *hs, struct host *h, struct hosts_member *m,
     const atomic_int *cancel)
 {
-	thread_lock(&hs->lock);
-	while (!run_take(hs, m)) {
-		if (atomic_load(cancel) != 0) {
-			thread_unlock(&hs->lock);
-			return -1;
-		}
-		thread_wait_ms(&hs->run_freed, &hs->lock, HOST_POLL_MS);
-	}
-	thread_unlock(&hs->lock);
 	thread_lock(&h->lock);
 	while (!host_take(hs, h)) {
 		if (atomic_load(cancel) != 0) {
 			thread_unlock(&h->lock);
-			run_give(hs, m);
 			return -1;
 		}
 		thread_wait_ms(&h->freed, &h->lock, HOST_POLL_MS);
 	}
 	thread_unlock(&h->lock);
-	if (limiter_acquire(&h->limiter, cancel) < 0) {
-		host_leave(hs, h, m);
-		return -1;
+	if (limiter_acquire(&h->limiter, cancel) < 0)
+		goto give_host;
+	thread_lock(&hs->lock);
+	while (!run_take(hs, m)) {
+		if (atomic_load(cancel) != 0) {
+			thread_unlock(&hs->lock);
+			goto give_host;
+		}
+		thread_wait_ms(&hs->run_freed, &hs->lock, HOST_POLL_MS);
 	}
+	thread_unlock(&hs->lock);
 	return 0;
+give_host:
+	host_give(h);
+	return -1;
 }
 
 int
@@ -184,9 +200,40 @@ host_try_enter(struct hosts *hs, struct host *h, struct hosts_member *m)
 void
 host_leave(struct hosts *hs, struct host *h, struct hosts_member *m)
 {
-	thread_lock(&h->lock);
-	h->inflight--;
-	thread_unlock(&h->lock);
-	thread_signal(&h->freed);
+	host_give(h);
 	run_give(hs, m);
+}
+
+int
+hosts_threads_take(struct hosts *hs, int want, const atomic_int *cancel)
+{
+	int n;
+
+	if (hs->thread_cap <= 0)
+		return want;
+	thread_lock(&hs->lock);
+	while (hs->threads_used >= hs->thread_cap) {
+		if (atomic_load(cancel) != 0) {
+			thread_unlock(&hs->lock);
+			return 0;
+		}
+		thread_wait_ms(&hs->run_freed, &hs->lock, HOST_POLL_MS);
+	}
+	n = hs->thread_cap - hs->threads_used;
+	if (n > want)
+		n = want;
+	hs->threads_used += n;
+	thread_unlock(&hs->lock);
+	return n;
+}
+
+void
+hosts_threads_give(struct hosts *hs, int n)
+{
+	if (hs->thread_cap <= 0 || n <= 0)
+		return;
+	thread_lock(&hs->lock);
+	hs->threads_used -= n;
+	thread_unlock(&hs->lock);
+	thread_broadcast(&hs->run_freed);
 }

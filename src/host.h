@@ -9,9 +9,10 @@
  * slows only the requests to itself, and its own count of requests under
  * way, which --per-host N caps: a worker whose request would be the N+1st
  * to that host waits for one of them to end.  --rate is each host's
- * ceiling.  A request is bracketed by host_enter() (a slot, then a token)
- * and host_leave(); a hedge (fetch.c) takes a slot only when one is free
- * at once (host_try_enter), never a token.
+ * ceiling.  A request is bracketed by host_enter() (a slot of its host,
+ * a token, then one of the run's slots) and host_leave(); a hedge
+ * (fetch.c) takes the slots only when they are free at once
+ * (host_try_enter), never a token.
  *
  * A run of many targets (fleet.c) also shares --workers among them: each
  * export is a member of the run's hosts, and a request first takes one of
@@ -22,9 +23,9 @@
  * its share is all of --workers, for its listing and --expand's details
  * together.  run_cap 0 is no cap.
  *
- * Locks: hosts.lock guards the list, the run's slots and the members'
- * counts (run_freed hangs on it); host.lock the host's count (its
- * condition hangs on it); the limiter has its own.  None is taken while
+ * Locks: hosts.lock guards the list, the run's slots, the members'
+ * counts and the threads lent (run_freed hangs on it); host.lock the
+ * host's count (its condition hangs on it); the limiter has its own.  None is taken while
  * another is held.  A struct host, once made, stays at its address until
  * hosts_destroy(), so pointers to it may be kept without a lock.
  */
@@ -54,8 +55,11 @@ struct hosts {
 	int run_cap;                    /* requests at once in all; 0: none */
 	int run_inflight;
 	int members;                    /* exports running */
-	pthread_cond_t run_freed;       /* a run slot was given back, or a
-	                                   member left */
+	int thread_cap;                 /* worker threads lent in all; 0:
+	                                   no cap */
+	int threads_used;
+	pthread_cond_t run_freed;       /* a run slot or worker threads were
+	                                   given back, or a member left */
 };
 
 /* One export of a run of many: its requests under way. */
@@ -83,5 +87,15 @@ int host_enter(struct hosts *hs, struct host *h, struct hosts_member *m,
 int host_try_enter(struct hosts *hs, struct host *h, struct hosts_member *m);
 /* Ends what host_enter or host_try_enter began. */
 void host_leave(struct hosts *hs, struct host *h, struct hosts_member *m);
+
+/*
+ * A run of many targets lends its exports worker threads out of
+ * thread_cap (set after hosts_init), so that the threads of the run do not
+ * grow with its targets.  Waits until at least one is free and takes up to
+ * want: returns how many (all of want when there is no cap), or 0 when
+ * *cancel became non-zero.  hosts_threads_give returns them.
+ */
+int hosts_threads_take(struct hosts *hs, int want, const atomic_int *cancel);
+void hosts_threads_give(struct hosts *hs, int n);
 
 #endif

@@ -85,6 +85,11 @@ struct export {
 	char *warnings[32];
 	int nwarnings;
 
+	/* One target of many (--jobs): page 0 alone first, nothing asked
+	 * early; worker threads lent by the run's hosts (hosts_threads_take),
+	 * only for the pages left after page 0. */
+	int fleet;
+
 	/* The first round (export.c): pages 1..spec asked together with page
 	 * 0, before it says the total; every other page waits for it. */
 	int first_in_pool;              /* page 0 is the pool's first job
