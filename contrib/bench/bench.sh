@@ -612,52 +612,66 @@ fleet_script() {
 	echo 'exit $rc'
 }
 
-# ftime FILE: when FILE was last changed (ctime, s since the epoch with
-# its fraction): the rename that published it, or its last write.
-ftime() { stat -c %.9Z "$1" 2>/dev/null || date +%s.%N -r "$1"; }
-
 # fleet_check: every target's output against its own device's /truth (or
-# /truth-object); sets fleet_verdict ("ok (18 of 18)", or each distinct
-# verdict with its count) and fleet_fast, fleet_slow: when the last output
-# of the fast devices, and of the slow one, appeared, in s after fleet_t0
-# ("-" when one is missing; empty when there is none).
+# /truth-object; or the file a sixth column of $T/fleet.targets names), by
+# one ndjson_check.py --batch; sets fleet_verdict ("ok (18 of 18)", or
+# each distinct verdict with its count) and fleet_fast, fleet_slow: when
+# the last output of the fast devices, and of the slow ones (the devices
+# fleet_slowdevs lists, default device 0), appeared (its ctime: the rename
+# that published it, or its last write), in s after fleet_t0 ("-" when one
+# is missing; empty when there is none).  Few processes whatever the
+# number of targets: a fleet of 200 must not take minutes to check.
+fleet_slowdevs=0
 fleet_check() {
-	local d name prof url out truth h v t
+	local d name prof url out truth v isslow i fast slow
 	local -A count=()
-	local n=0 fast='' slow='' fmiss='' smiss=''
-	while IFS=$'\t' read -r d name prof url out; do
+	local -a outs=() slows=() verdicts=()
+	local n=0 fmiss='' smiss=''
+	: >"$T/check.list"
+	while IFS=$'\t' read -r d name prof url out truth; do
 		n=$((n + 1))
-		truth=$T/fleet.truth.$d
-		[ "$prof" != object ] || truth=$T/fleet.truthobj.$d
+		if [ -z "$truth" ]; then
+			truth=$T/fleet.truth.$d
+			[ "$prof" != object ] || truth=$T/fleet.truthobj.$d
+		fi
+		case " $fleet_slowdevs " in *" $d "*) isslow=1 ;; *) isslow=0 ;; esac
 		if [ ! -e "$out" ]; then
 			v="WRONG: no output"
-			if [ "$d" = 0 ]; then smiss=1; else fmiss=1; fi
+			count[$v]=$(( ${count[$v]:-0} + 1 ))
+			if [ $isslow = 1 ]; then smiss=1; else fmiss=1; fi
 		else
-			t=$(ftime "$out")
-			if [ "$d" = 0 ]; then
-				slow=$(awk -v a="${slow:-0}" -v b="$t" 'BEGIN { print (b > a ? b : a) }')
-			else
-				fast=$(awk -v a="${fast:-0}" -v b="$t" 'BEGIN { print (b > a ? b : a) }')
-			fi
-			h=$( { sha256sum <"$truth"; gzip -dcf "$out" | sha256sum; } | sha256sum | cut -c1-32)
-			if [ ! -s "$T/verdict.$h" ]; then
-				python3 "$here/ndjson_check.py" "$truth" "$out" >"$T/verdict.$h" || true
-			fi
-			v=$(cat "$T/verdict.$h")
+			printf '%s\t%s\n' "$truth" "$out" >>"$T/check.list"
+			outs+=("$out"); slows+=("$isslow")
 		fi
-		count[$v]=$(( ${count[$v]:-0} + 1 ))
 	done <"$T/fleet.targets"
+	fast='' slow=''
+	if [ ${#outs[@]} -gt 0 ]; then
+		# One checker for all the outputs, its verdicts cached in $T.
+		mapfile -t verdicts < <(python3 "$here/ndjson_check.py" --batch "$T/check.list" "$T")
+		for i in "${!outs[@]}"; do
+			v=${verdicts[i]:-WRONG: not checked (ndjson_check.py failed)}
+			count[$v]=$(( ${count[$v]:-0} + 1 ))
+		done
+		# Each output's ctime: the rename that published it, or its
+		# last write; the latest of the fast devices' and the slow ones'.
+		read -r fast slow < <(paste -d' ' <(printf '%s\n' "${slows[@]}") \
+			<(stat -c %.9Z -- "${outs[@]}") | awk -v t0="$fleet_t0" '
+				$1 == 1 { if (s == "" || $2 > s) s = $2; next }
+				{ if (f == "" || $2 > f) f = $2 }
+				END { printf "%s %s\n", f == "" ? "x" : sprintf("%.3f", f - t0),
+					s == "" ? "x" : sprintf("%.3f", s - t0) }')
+		[ "$fast" != x ] || fast=''
+		[ "$slow" != x ] || slow=''
+	fi
 	if [ ${#count[@]} -eq 1 ]; then
-		fleet_verdict="$v ($n of $n)"
+		for v in "${!count[@]}"; do fleet_verdict="$v ($n of $n)"; done
 	else
 		fleet_verdict=
 		for v in "${!count[@]}"; do fleet_verdict="$fleet_verdict${fleet_verdict:+; }$v x${count[$v]}"; done
 	fi
-	fleet_fast='' fleet_slow=''
-	[ -z "$fast$fmiss" ] || fleet_fast=$(if [ -n "$fmiss" ]; then echo -; else
-		awk -v a="$fast" -v b="$fleet_t0" 'BEGIN { printf "%.3f", a - b }'; fi)
-	[ -z "$slow$smiss" ] || fleet_slow=$(if [ -n "$smiss" ]; then echo -; else
-		awk -v a="$slow" -v b="$fleet_t0" 'BEGIN { printf "%.3f", a - b }'; fi)
+	fleet_fast=$fast fleet_slow=$slow
+	[ -z "$fmiss" ] || fleet_fast=-
+	[ -z "$smiss" ] || fleet_slow=-
 }
 
 # A fleet spec is "LABEL|KIND|SCOPE[|ROLE]": KIND jobs (invdump --jobs),

@@ -15,9 +15,17 @@ when the output holds the same items, 1 when it does not:
                          differ; "numbers rounded to double" when they
                          would be equal if every number were a double
                          (64-bit ids lost precision)
+
+ndjson_check.py --batch LIST [CACHEDIR] does the same for many exports in
+one process (bench.sh's fleets: hundreds of small outputs): LIST has one
+"TRUTH<TAB>OUTPUT" a line, and one verdict is printed per line, in order;
+exit 0.  With CACHEDIR, verdicts are kept there by the contents' SHA-256
+(the same outputs come back round after round).
 """
 import gzip
+import hashlib
 import json
+import os
 import sys
 
 MAXF = sys.float_info.max
@@ -94,7 +102,39 @@ def verdict(truth, out):
     return False, "WRONG: %d of %d lines, %s" % (differ, len(tl), why)
 
 
+def batch(listfile, cache):
+    truths = {}
+    with open(listfile, encoding="utf-8") as f:
+        pairs = [l.rstrip("\n").split("\t") for l in f if l.strip()]
+    for tpath, opath in pairs:
+        if tpath not in truths:
+            with open(tpath, "rb") as f:
+                t = f.read()
+            truths[tpath] = (t, hashlib.sha256(t).hexdigest())
+        truth, th = truths[tpath]
+        try:
+            out = read_output(opath)
+        except (OSError, EOFError) as e:
+            print("WRONG: unreadable output (%s)" % e)
+            continue
+        key = hashlib.sha256((th + hashlib.sha256(out).hexdigest())
+                             .encode()).hexdigest()[:32]
+        cf = os.path.join(cache, "batch." + key) if cache else None
+        if cf and os.path.exists(cf):
+            with open(cf, encoding="utf-8") as f:
+                print(f.read().rstrip("\n"))
+            continue
+        _, text = verdict(truth, out)
+        if cf:
+            with open(cf, "w", encoding="utf-8") as f:
+                f.write(text + "\n")
+        print(text)
+
+
 def main():
+    if len(sys.argv) in (3, 4) and sys.argv[1] == "--batch":
+        batch(sys.argv[2], sys.argv[3] if len(sys.argv) == 4 else None)
+        return
     if len(sys.argv) != 3:
         sys.exit("usage: ndjson_check.py TRUTH OUTPUT")
     with open(sys.argv[1], "rb") as f:
