@@ -7,6 +7,7 @@
  * merged with [defaults], its credentials resolved from the environment,
  * expanded over its hosts, and the outputs compared).  The parser proper
  * (parse_text) does no I/O; a hosts-file is read while building.
+ * jobs_parse() is the read, then jobs_parse_text() the other two.
  *
  * Never: fill a struct target (cli.c does, from the pairs), print (the
  * caller prints err and the warnings), or keep a secret it did not need:
@@ -1265,33 +1266,50 @@ sections_free(struct ctx *c)
 	c->nsecs = 0;
 }
 
+static void
+ctx_init(struct ctx *c, const char *path, struct jobs_file *out, char *err,
+    size_t errsz)
+{
+	memset(out, 0, sizeof *out);
+	memset(c, 0, sizeof *c);
+	c->path = path;
+	c->err = err;
+	c->errsz = errsz;
+	c->out = out;
+}
+
+int
+jobs_parse_text(const char *name, const char *text, size_t len, mode_t mode,
+    struct jobs_file *out, char *err, size_t errsz)
+{
+	struct ctx c;
+	int rc = -1;
+
+	ctx_init(&c, name, out, err, errsz);
+	out->path = xstrdup(name);
+	if (parse_text(&c, text, len) == 0 && build(&c, mode) == 0 &&
+	    check_outputs(&c) == 0)
+		rc = 0;
+	sections_free(&c);
+	if (rc < 0)
+		jobs_free(out);
+	return rc;
+}
+
 int
 jobs_parse(const char *path, struct jobs_file *out, char *err, size_t errsz)
 {
 	struct ctx c;
-	char *text = NULL;
+	char *text;
 	size_t len;
 	mode_t mode;
-	int rc = -1;
+	int rc;
 
-	memset(out, 0, sizeof *out);
-	memset(&c, 0, sizeof c);
-	c.path = path;
-	c.err = err;
-	c.errsz = errsz;
-	c.out = out;
-	out->path = xstrdup(path);
+	ctx_init(&c, path, out, err, errsz);
 	if (read_trusted(&c, path, 0, &text, &len, &mode) < 0)
-		goto out;
-	if (parse_text(&c, text, len) < 0 || build(&c, mode) < 0 ||
-	    check_outputs(&c) < 0)
-		goto out;
-	rc = 0;
-out:
-	sections_free(&c);
+		return -1;
+	rc = jobs_parse_text(path, text, len, mode, out, err, errsz);
 	free(text);
-	if (rc < 0)
-		jobs_free(out);
 	return rc;
 }
 

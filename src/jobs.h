@@ -73,6 +73,7 @@
 #define INVDUMP_JOBS_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 /* One option of a target, as the command line would give it. */
 struct jobs_pair {
@@ -118,6 +119,15 @@ struct jobs_file {
  */
 int jobs_parse(const char *path, struct jobs_file *out, char *err,
     size_t errsz);
+
+/*
+ * jobs_parse() without reading the file: text (len bytes, not necessarily
+ * NUL-terminated) is what a file called name holds, with permission bits
+ * mode (which only decide a warning; the trust checks are jobs_parse()'s).
+ * A hosts-file it names is read all the same.  For tests and fuzzing.
+ */
+int jobs_parse_text(const char *name, const char *text, size_t len,
+    mode_t mode, struct jobs_file *out, char *err, size_t errsz);
 
 /* The target after t, or the first when t is NULL; NULL after the last. */
 const struct jobs_target *jobs_next(const struct jobs_file *jf,

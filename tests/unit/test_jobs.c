@@ -538,6 +538,25 @@ test_files(void)
 	    "a missing file");
 	ok(jobs_parse(".", &jf, err, sizeof err) < 0 &&
 	    strcmp(err, ".: not a regular file") == 0, "a directory");
+	jobs_free(&jf);
+	/* From memory: len bytes, no NUL after them; the name in messages;
+	 * the mode decides only the warning about files of secrets. */
+	ok(jobs_parse_text("mem.ini", "[a]\nurl = https://a/\noutput = a.gz\n"
+	    "[b]", 35, 0600, &jf, err, sizeof err) == 0 &&
+	    strcmp(jf.path, "mem.ini") == 0 && named(0, "a", 2) &&
+	    pair(target(0), 1, "output", "a.gz", 3),
+	    "jobs_parse_text: the bytes given, not up to a NUL");
+	jobs_free(&jf);
+	ok(jobs_parse_text("mem.ini", "[a]\nurl = https://a/\nurll = x\n", 30,
+	    0600, &jf, err, sizeof err) < 0 && strcmp(err, "mem.ini:3: "
+	    "unknown key 'urll' (did you mean 'url'?)") == 0 &&
+	    jf.ntargets == 0 && jf.path == NULL,
+	    "jobs_parse_text: an error names the text's name");
+	jobs_free(&jf);
+	ok(jobs_parse_text("mem.ini", "[a]\nurl = https://a/\nuser-file = u\n",
+	    35, 0644, &jf, err, sizeof err) == 0 && jf.nwarnings == 1 &&
+	    strncmp(jf.warnings[0], "mem.ini is readable by others", 29) == 0,
+	    "jobs_parse_text: the mode given decides the warning");
 	ok(parse_mode(lf, 0620) < 0 && strcmp(err, "jobs.ini: writable by "
 	    "group or others (chmod go-w jobs.ini): refused, since it says "
 	    "where credentials are sent") == 0 &&
