@@ -3,12 +3,14 @@
 #
 # Run through "make bench".  SCENARIO is one of latency cpu memory
 # connections ratelimit faults shell, one of the "at the limit when the
-# API misbehaves" scenarios a c d e stall, or fleet (default: all).  Every
-# run gets a fresh tests/mockapi server on 127.0.0.1 (so the fault picks,
-# the rate bucket and the /stats counters start equal for every tool; six
-# of them in the fleet scenario), the tools take turns round by round
-# (invdump, seed_export.py, curl+jq, invdump, ...), each under
-# /usr/bin/time, and every output is checked against the server's /truth.
+# API misbehaves" scenarios a c d e stall, or one of the fleet scenarios
+# fleet f5fleet onepage (default: all).  Every run gets a fresh
+# tests/mockapi server on 127.0.0.1 (so the fault picks, the rate bucket
+# and the /stats counters start equal for every tool; six of them in the
+# fleet scenario, 24 on addresses of their own in f5fleet), the tools
+# take turns round by round (invdump, seed_export.py, curl+jq, invdump,
+# ...), each under /usr/bin/time, and every output is checked against the
+# server's /truth.
 # The tables (report.py) give figures and say whether each target of the
 # issue is met; nothing here fails on a time.
 #
@@ -35,10 +37,19 @@
 #          targets x pages); and when the five fast devices' outputs were
 #          all published, with the slow one in the jobs file and without it
 #          (also for a jobs file of the offset path alone: 6 targets)
+#   f5fleet  24 appliances (24 mockapis on 127.0.0.11 .. 127.0.0.34), three
+#          calls each (an F5 pool list of 40 items, the version and the
+#          failover status objects), 20 at 30 ms and 4 at 1,500 ms: 72
+#          calls; onepage  200 lists of one page on one mockapi at 20 ms.
+#          A jobs file of [defaults] and one section per call, invdump
+#          --jobs -w 16 against fleet_pool.py's 16 threads (urllib, and
+#          --session: a requests.Session per thread); requests per call
+#          beside the wall time (details above sc_f5fleet)
 # Peers: seed_export.py (no retries), seed_retry_export.py (the same with a
 # urllib3 Retry adapter), curl+jq+gzip, and aria2c fetching the raw pages
 # without parsing them (a, d; skipped when aria2c is not installed);
-# fleet_pool.py, one ThreadPoolExecutor over many targets (fleet).
+# fleet_pool.py, one ThreadPoolExecutor over many targets (fleet, f5fleet,
+# onepage).
 #
 # Environment: BENCH_ROUNDS (default 3), BENCH_KEEP=1 keeps the work
 # directory, BENCH_TIMEOUT seconds allowed per run (default 300),
@@ -57,7 +68,7 @@ if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 set -eu -o pipefail
 
 if [ $# -lt 1 ]; then
-	echo "usage: bench.sh BUILDDIR [latency|cpu|memory|connections|ratelimit|faults|shell|a|c|d|e|stall|fleet]..." >&2
+	echo "usage: bench.sh BUILDDIR [latency|cpu|memory|connections|ratelimit|faults|shell|a|c|d|e|stall|fleet|f5fleet|onepage]..." >&2
 	exit 2
 fi
 b=$(cd "$1" && pwd)
@@ -78,7 +89,7 @@ python3 -c 'import requests, urllib3' 2>/dev/null ||
 have_aria2=0
 command -v aria2c >/dev/null && have_aria2=1
 
-all="latency cpu memory connections ratelimit faults shell a c d e stall fleet"
+all="latency cpu memory connections ratelimit faults shell a c d e stall fleet f5fleet onepage"
 # shellcheck disable=SC2086 # a list of words
 [ $# -gt 0 ] || set -- ${BENCH_ONLY:-$all}
 [ $# -gt 0 ] || { echo "bench.sh: BENCH_ONLY names no scenario" >&2; exit 2; }
@@ -768,6 +779,233 @@ sc_fleet() {
 				"$label" "$r" "$wall" "${fleet_fast:--}" "${fleet_slow:--}" "$other" "$verdict" >&2
 		done
 	done
+}
+
+# ------------------------------------------------ the fleet as people have it
+# f5fleet and onepage: many small calls, written the way people write a
+# jobs file: a [defaults] section and one section per call (no hosts =),
+# each with its own url and output.  invdump --jobs -w 16 runs against
+# fleet_pool.py's 16 threads, with urllib (a new connection per request)
+# and with --session (a requests.Session per thread: keep-alive).  Every
+# run gets fresh servers.  "requests" is the list requests the servers
+# counted during the run, summed over them; requests per call is that over
+# the calls (1.0 when every call is one request).
+#
+#   f5fleet  24 appliances, each a mockapi on its own loopback address
+#            (127.0.0.11 .. 127.0.0.34), three calls on each: the pool
+#            list (-p f5, 40 items: one page) and two objects (-p object:
+#            sys/version, cm/failover-status); 20 appliances answer in
+#            30 ms, 4 (every sixth) in 1,500 ms: 72 calls
+#   onepage  one mockapi at 20 ms, 200 calls of one page each:
+#            /offset/items?site=N (25 items), N = 1..200
+calls_w=16
+f5_n=24 f5_items=40 f5_lat=30 f5_slow=1500 f5_slowdevs="5 11 17 23"
+op_n=200 op_items=25 op_lat=20
+calls_addrs=()
+calls_ports=()
+declare -A calls_seen=()        # the truths calls.truths has
+
+# calls_start "ADDRESS LATENCY_MS ITEMS"...: a fresh mockapi per argument,
+# each on its own loopback address; server i answers on
+# calls_addrs[i]:calls_ports[i] (fleet_pids, fleet_stop as for the fleet).
+calls_start() {
+	local i=0 k spec addr lat items
+	fleet_pids=(); calls_addrs=(); calls_ports=()
+	rm -rf "$T/calls.port"; mkdir "$T/calls.port"
+	for spec in "$@"; do
+		read -r addr lat items <<<"$spec"
+		"$mock" --lifetime 900 --address "$addr" --port-file "$T/calls.port/$i" \
+			--items "$items" --latency-ms "$lat" >/dev/null 2>"$T/mock.err.$i" &
+		fleet_pids+=($!)
+		calls_addrs+=("$addr")
+		i=$((i + 1))
+	done
+	for i in "${!fleet_pids[@]}"; do
+		k=0
+		while [ ! -s "$T/calls.port/$i" ] && [ $k -lt 200 ]; do
+			kill -0 "${fleet_pids[$i]}" 2>/dev/null || break
+			sleep 0.05; k=$((k + 1))
+		done
+		if [ ! -s "$T/calls.port/$i" ]; then
+			echo "bench.sh: mockapi did not start on ${calls_addrs[i]}: $(cat "$T/mock.err.$i")" >&2
+			exit 1
+		fi
+		calls_ports[i]=$(cat "$T/calls.port/$i")
+	done
+}
+
+# calls_stats: "CONNECTIONS REQUESTS 429S 5XXS" summed over the servers'
+# /stats, all read by one curl (each /stats request is a connection of its
+# own, counted).
+calls_stats() {
+	local i
+	local -a urls=()
+	for i in "${!calls_ports[@]}"; do
+		urls+=("http://${calls_addrs[i]}:${calls_ports[i]}/stats")
+	done
+	{ curl -sf --max-time 10 -w '\n' "${urls[@]}" || true; } | jq -s -r \
+		'"\(map(.connections // 0) | add // 0) \(map(.requests // 0) | add // 0) \(map(.status_429 // 0) | add // 0) \(map(.status_5xx // 0) | add // 0)"'
+}
+
+# calls_target D NAME PROFILE PATH OUTNAME TRUTHPATH: one call on server
+# D: a section of the jobs file $T/calls.ini, a line of $T/fleet.targets
+# (DEV NAME PROFILE URL OUTPUT TRUTH, as fleet_check reads them) and the
+# truth to fetch ("FILE URL" in $T/calls.truths).
+calls_target() {
+	local d=$1 name=$2 prof=$3 path=$4 oname=$5 tpath=$6 origin tfile
+	origin=http://${calls_addrs[d]}:${calls_ports[d]}
+	tfile=$T/calls.truth.$d.${tpath//[^a-z0-9]/_}
+	printf '\n[%s]\n' "$name" >>"$T/calls.ini"
+	[ -z "$prof" ] || printf 'profile = %s\n' "$prof" >>"$T/calls.ini"
+	printf 'url = %s%s\noutput = %s/%s\n' "$origin" "$path" "$T/calls.out" "$oname" >>"$T/calls.ini"
+	printf '%d\t%s\t%s\t%s%s\t%s/%s\t%s\n' "$d" "$name" "${prof:-$calls_defprof}" \
+		"$origin" "$path" "$T/calls.out" "$oname" "$tfile" >>"$T/fleet.targets"
+	if [ -z "${calls_seen[$tfile]:-}" ]; then
+		calls_seen[$tfile]=1
+		printf '%s %s\n' "$tfile" "$origin$tpath" >>"$T/calls.truths"
+	fi
+}
+
+# calls_plan_SCEN: the scenario's servers' calls (after calls_start).
+calls_plan_f5fleet() {
+	local d h
+	calls_defprof=f5
+	printf '# %d BIG-IPs, three calls each\n[defaults]\nprofile = f5\n' "$f5_n" >"$T/calls.ini"
+	for d in "${!calls_ports[@]}"; do
+		h=bigip$(printf '%02d' $((d + 1)))
+		calls_target "$d" "$h-pools" "" /f5/mgmt/tm/ltm/pool "$h-pools.ndjson.gz" /truth
+		calls_target "$d" "$h-version" object /f5/mgmt/tm/sys/version "$h-version.ndjson.gz" \
+			"/truth-object?path=/f5/mgmt/tm/sys/version"
+		calls_target "$d" "$h-failover" object /f5/mgmt/tm/cm/failover-status \
+			"$h-failover.ndjson.gz" "/truth-object?path=/f5/mgmt/tm/cm/failover-status"
+	done
+}
+
+calls_plan_onepage() {
+	local n s
+	calls_defprof=offset
+	printf '# %d lists of one page on one host\n[defaults]\nprofile = offset\nlimit = 100\n' "$op_n" >"$T/calls.ini"
+	for n in $(seq 1 "$op_n"); do
+		s=site-$(printf '%03d' "$n")
+		calls_target 0 "$s" "" "/offset/items?site=$n" "$s.ndjson.gz" /truth
+	done
+}
+
+# calls_run SCEN "SERVER SPEC"... : every tool once per round, in turns,
+# each against fresh servers; a row per run in results.tsv (the fleet's
+# columns: the calls are the targets).
+calls_run() {
+	local scen=$1; shift
+	local -a servers=("$@") cmd fetch
+	local -A dead=()
+	local r spec label kind rc wall user sys rss verdict b0 b1 sticks other
+	local i ntg file url c0 q0 a0 x0 c1 q1 a1 x1 items lat
+	local -a specs=(
+		"invdump --jobs|jobs"
+		"fleet_pool.py --session (a requests.Session per thread)|session"
+		"fleet_pool.py (urllib, a connection per request)|pool")
+	read -r _ lat items <<<"${servers[0]}"
+	for r in $(seq 1 "$rounds"); do
+		for spec in "${specs[@]}"; do
+			IFS='|' read -r label kind <<<"$spec"
+			if [ -n "${dead[$label]:-}" ]; then
+				printf '  %-58s round %d: not run, it timed out in round %s\n' "$label" "$r" "${dead[$label]}" >&2
+				continue
+			fi
+			calls_start "${servers[@]}"
+			: >"$T/fleet.targets"; : >"$T/calls.truths"
+			calls_seen=()
+			"calls_plan_$scen"
+			chmod 600 "$T/calls.ini"
+			# Every truth by one curl: -o FILE URL for each.
+			fetch=()
+			while read -r file url; do fetch+=(-o "$file" "$url"); done <"$T/calls.truths"
+			rm -f "$T"/calls.truth.*
+			curl -sf --max-time 60 "${fetch[@]}"
+			ntg=$(wc -l <"$T/fleet.targets")
+			rm -rf "$T/calls.out"; mkdir "$T/calls.out"
+			case $kind in
+			jobs) cmd=("$inv" -w "$calls_w" --jobs "$T/calls.ini") ;;
+			session|pool)
+				cut -f3-5 "$T/fleet.targets" >"$T/calls.pool"
+				cmd=(python3 "$here/fleet_pool.py" -w "$calls_w" "$T/calls.pool")
+				[ "$kind" = pool ] || cmd+=(--session) ;;
+			esac
+			read -r c0 q0 a0 x0 < <(calls_stats)
+			quiet_wait
+			sync
+			b0=$(busy_ticks)
+			set +e
+			fleet_t0=$EPOCHREALTIME
+			/usr/bin/time -f '%e %U %S %M' -o "$T/time" \
+				timeout -k 5 "$tmo" "${cmd[@]}" >"$T/run.out" 2>"$T/run.err" &
+			cpid=$!
+			wait "$cpid"
+			rc=$?
+			cpid=
+			set -e
+			b1=$(busy_ticks)
+			sticks=0
+			for i in "${!fleet_pids[@]}"; do
+				sticks=$((sticks + $(proc_ticks "${fleet_pids[i]}")))
+			done
+			read -r c1 q1 a1 x1 < <(calls_stats)
+			fleet_stop
+			read -r wall user sys rss < <(tail -n 1 "$T/time")
+			other=$(awk -v b="$((b1 - b0 - sticks))" -v hz="$hz" -v u="$user" -v s="$sys" \
+				'BEGIN { o = b / hz - u - s; printf "%.2f", o < 0 ? 0 : o }')
+			fleet_check
+			verdict=$fleet_verdict
+			if [ $rc -ne 0 ]; then
+				verdict="FAILED (exit $rc); $verdict"
+				if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+					verdict="FAILED (timeout ${tmo}s)"
+					dead[$label]=$r
+				fi
+				{
+					printf '[%s] %s, round %d: exit %d\n$ %s\n' "$scen" "$label" "$r" $rc "${cmd[*]}"
+					tail -n 4 "$T/run.err" | cut -c1-300
+					echo
+				} >>"$fail_log"
+			fi
+			# The connections of the run: the second /stats round's own
+			# (one per server) are not the tool's.
+			printf '%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
+				"$scen" "$label" "$r" $rc "$wall" "$user" "$sys" "$rss" \
+				$((c1 - c0 - ${#calls_ports[@]})) $((a1 - a0)) "$items" 1 "$calls_w" "$lat" 0 \
+				"$verdict" "$other" "" $((x1 - x0)) 0 $((q1 - q0)) \
+				"$fleet_fast" "$fleet_slow" "$ntg" >>"$res"
+			printf '  %-58s round %d: %6.2f s  %4d requests for %d calls  %5.1f MiB  (other CPU %s s)  %s\n' \
+				"$label" "$r" "$wall" $((q1 - q0)) "$ntg" \
+				"$(awk -v k="$rss" 'BEGIN { printf "%.1f", k / 1024 }')" "$other" "$verdict" >&2
+		done
+	done
+}
+
+sc_f5fleet() {
+	local d lat
+	local -a servers=()
+	for d in $(seq 0 $((f5_n - 1))); do
+		lat=$f5_lat
+		case " $f5_slowdevs " in *" $d "*) lat=$f5_slow ;; esac
+		servers+=("127.0.0.$((11 + d)) $lat $f5_items")
+	done
+	{
+		printf 'f5fleet\tdevices\t%s\n' "$f5_n"
+		printf 'f5fleet\tslow\t%s\n' "$(wc -w <<<"$f5_slowdevs")"
+		printf 'f5fleet\tslow_ms\t%s\n' "$f5_slow"
+		printf 'f5fleet\tcalls\t%s\n' $((3 * f5_n))
+	} >>"$info"
+	fleet_slowdevs=$f5_slowdevs
+	calls_run f5fleet "${servers[@]}"
+	fleet_slowdevs=0
+}
+
+sc_onepage() {
+	printf 'onepage\tcalls\t%s\n' "$op_n" >>"$info"
+	fleet_slowdevs=
+	calls_run onepage "127.0.0.1 $op_lat $op_items"
+	fleet_slowdevs=0
 }
 
 report() {

@@ -57,6 +57,15 @@ The fleet table (six devices, one of them slow, three paths each):
   requests, conns   summed over the six servers
 The slow-device line compares invdump --jobs' "five fast s" with the same
 run's without the slow device in the jobs file.
+The f5fleet and onepage tables (many small calls, a jobs file of one
+section per call, against fleet_pool.py's thread pool):
+  calls           targets in the jobs file (sections but [defaults])
+  invdump / this  invdump --jobs' median wall / this tool's
+  requests        list requests the servers counted, summed over them
+  req/call        median requests / calls (1.00: one request a call)
+  fast done s, slow done s   (f5fleet) median time from the start until
+                  the last output of the fast appliances, and of the slow
+                  ones, was published
 Nothing here judges a time as pass or fail for the build: the target lines
 say "met" or "missed" for this one run, for the reader.
 """
@@ -228,6 +237,9 @@ def print_scenario(rows, shell, scen, info=None):
     if scen == "fleet":
         print_fleet(rows, (info or {}).get("fleet", {}))
         return
+    if scen in CALLS_SCENS:
+        print_calls(rows, scen, info or {})
+        return
     if scen in LIMIT_SCENS:
         print_limit(rows, scen, info or {})
         return
@@ -328,6 +340,8 @@ def targets(rows, shell, scen, info=None):
         return limit_targets(rows, scen, info or {})
     if scen == "fleet":
         return fleet_targets(rows)
+    if scen in CALLS_SCENS:
+        return calls_targets(rows, scen, info or {})
     tools = tools_of(rows, scen)
     if not tools:
         return out
@@ -717,6 +731,144 @@ def fleet_targets(rows):
              % (o.wall, jobs.wall, o.wall / jobs.wall,
                 span([r["ntargets"] for r in o.runs])))
         out.append(fmt_target("wall, %s / invdump --jobs" % o.name, f, None))
+    return out
+
+
+# ------------------------------------------ the fleet as people have it
+CALLS_SCENS = ("f5fleet", "onepage")
+
+# The issue's targets: wall in s (f5fleet: 1.2 x the slow appliances'
+# latency, filled in from the info file), requests for all the calls, peak
+# RSS in MiB, and whether invdump must beat the Python pool's wall.
+CALLS_TARGETS = {
+    "f5fleet": dict(wall_x_slow=1.2, req=80, rss=40, below_peer=True),
+    "onepage": dict(wall=0.6, req=220),
+}
+
+
+def calls_descr(scen, inf, first, nrounds):
+    if scen == "f5fleet":
+        return ("%s appliances, each a mockapi on its own loopback address,"
+                " 3 calls each (-p f5 %s-item pool list: one page; -p"
+                " object sys/version and cm/failover-status): %s calls;"
+                " %s answer in %d ms, %s in %s ms; jobs file: [defaults] +"
+                " one section per call; W=%d (%d rounds)"
+                % (inf.get("devices", "?"), first.items,
+                   inf.get("calls", "?"),
+                   int(inf.get("devices", 0)) - int(inf.get("slow", 0)),
+                   round(first.lat * 1000), inf.get("slow", "?"),
+                   fmt_int(float(inf.get("slow_ms", 0))), first.w, nrounds))
+    return ("one mockapi at %d ms, %s calls of one page each"
+            " (/offset/items?site=N, %s items); jobs file: [defaults] + one"
+            " section per call; W=%d (%d rounds)"
+            % (round(first.lat * 1000), inf.get("calls", "?"),
+               first.items, first.w, nrounds))
+
+
+def calls_tools(rows, scen):
+    tools = tools_of(rows, scen)
+    return tools, tools.get("invdump --jobs")
+
+
+def med_req(t):
+    ok = [r["nreq"] for r in t.runs if r["rc"] == 0] or \
+        [r["nreq"] for r in t.runs]
+    return statistics.median(ok)
+
+
+def ncalls(t):
+    return max(r["ntargets"] for r in t.runs)
+
+
+def print_calls(rows, scen, info):
+    inf = info.get(scen, {})
+    tools, inv = calls_tools(rows, scen)
+    if not tools:
+        return
+    first = next(iter(tools.values()))
+    nrounds = max(r["round"] for r in rows if r["scen"] == scen)
+    print()
+    print("### %s: %s" % (scen, calls_descr(scen, inf, first, nrounds)))
+    print()
+    f5 = scen == "f5fleet"
+    body = []
+    for t in tools.values():
+        n = ncalls(t)
+        row = [t.name, n, "%.2f" % t.wall,
+               "%.2f" % (inv.wall / t.wall) if inv and inv.any_ok and
+               t.any_ok and t.wall > 0 else "-",
+               walls_text(t), t.nreq, "%.2f" % (med_req(t) / n) if n else "-",
+               "%.1f" % t.rss, "%.2f" % t.cpu, "%.2f" % t.other, t.conns]
+        if f5:
+            row += [fmt_s(med_of(t.runs, "fast")),
+                    fmt_s(med_of(t.runs, "slow"))]
+        body.append(row + [t.check])
+    head = ["tool", "calls", "wall s", "invdump / this", "walls s",
+            "requests", "req/call", "RSS MiB", "CPU s", "other CPU s",
+            "conns"]
+    if f5:
+        head += ["fast done s", "slow done s"]
+    head.append("output")
+    print(table(head, body, left=(0, 4, len(head) - 1)))
+    print()
+    for l in calls_targets(rows, scen, info):
+        print(l)
+
+
+def calls_targets(rows, scen, info):
+    inf = info.get(scen, {})
+    tools, inv = calls_tools(rows, scen)
+    if inv is None:
+        return []
+    tg = CALLS_TARGETS[scen]
+    out = []
+    n = ncalls(inv)
+    wall_t = tg.get("wall")
+    how = ""
+    if "wall_x_slow" in tg and "slow_ms" in inf:
+        wall_t = tg["wall_x_slow"] * float(inf["slow_ms"]) / 1000
+        how = " (%g x the slow appliances' %.1f s)" % (
+            tg["wall_x_slow"], float(inf["slow_ms"]) / 1000)
+    if wall_t is not None:
+        out.append(fmt_target(
+            "invdump wall <= %.2f s%s" % (wall_t, how),
+            "%.3f s (rounds: %s)" % (inv.wall, walls_text(inv))
+            if inv.any_ok else "invdump failed (%s)" % inv.check,
+            inv.any_ok and inv.wall <= wall_t))
+    peers = [t for t in tools.values() if t is not inv]
+    okp = [t for t in peers if t.any_ok]
+    if tg.get("below_peer"):
+        if not okp:
+            out.append(fmt_target("invdump wall below the Python pool's",
+                                  "no pool run succeeded", None))
+        else:
+            best = min(okp, key=lambda t: t.wall)
+            out.append(fmt_target(
+                "invdump wall below the Python pool's (the faster: %s)"
+                % best.name, "%.3f s / %.3f s = %.2fx"
+                % (inv.wall, best.wall, inv.wall / best.wall),
+                inv.any_ok and inv.wall < best.wall))
+    worst = max(r["nreq"] for r in inv.runs)
+    out.append(fmt_target(
+        "invdump requests <= %d for %d calls" % (tg["req"], n),
+        "%s (worst round %d = %.2f per call)" % (inv.nreq, worst,
+                                                 worst / n if n else 0),
+        worst <= tg["req"]))
+    if "rss" in tg:
+        out.append(fmt_target("invdump peak RSS <= %d MiB" % tg["rss"],
+                              "%.1f MiB" % inv.rss, inv.rss <= tg["rss"]))
+    out.append(fmt_target(
+        "invdump output byte-exact in every round", inv.check,
+        all(r["rc"] == 0 and re.match(r"ok \(\d+ of \d+\)$", r["check"])
+            for r in inv.runs)))
+    for o in peers:
+        if not o.any_ok:
+            f = "%s failed (%s)" % (o.name, o.check)
+        else:
+            f = ("wall %.2f / %.2f s = %.2fx; requests %s / %s" % (
+                inv.wall, o.wall, inv.wall / o.wall, fmt_int(med_req(inv)),
+                fmt_int(med_req(o))))
+        out.append(fmt_target("invdump / " + o.name, f, None))
     return out
 
 
