@@ -56,9 +56,15 @@ wait_port_file() {
 	done
 }
 
-# start_mock [mockapi options]: sets PORT, BASE and MOCK_PID.
+# start_mock [mockapi options]: sets PORT, BASE and MOCK_PID (BASE on the
+# --address given, if one is).
 mock_n=0
 start_mock() {
+	mock_host=127.0.0.1 prev=
+	for a in "$@"; do
+		[ "$prev" = --address ] && mock_host=$a
+		prev=$a
+	done
 	mock_n=$((mock_n + 1))
 	pf="$T/mock$mock_n.port"
 	"$MOCKAPI" --port-file "$pf" --lifetime 600 "$@" >"$T/mock$mock_n.out" \
@@ -67,7 +73,7 @@ start_mock() {
 	MOCK_PIDS="$MOCK_PIDS $MOCK_PID"
 	wait_port_file "$pf" "$MOCK_PID" "$T/mock$mock_n.err" "mockapi did not start"
 	PORT=$(cat "$pf")
-	BASE="http://127.0.0.1:$PORT"
+	BASE="http://$mock_host:$PORT"
 }
 
 # hold_dead_port: sets DEAD_PORT and DEAD_BASE to a loopback port that

@@ -1,0 +1,139 @@
+#!/bin/sh
+# fleetshape.sh - the fleet as people have it: many appliances, each on an
+# address of its own, asked a few small things each (a list that fits in
+# one page and two single objects), some of them slow, written as a jobs
+# file with [defaults] and one section per call.  What the servers count:
+# one request per call, at most one past the end of a list whose size
+# nothing tells, only its own tries for a dead appliance; and the run's
+# threads stay the same however many targets it has.
+. "$TESTS_SRCDIR/integration/setup.sh"
+
+# Twelve appliances on 127.0.0.21 .. 127.0.0.32; the last two are slow.
+# (dev, not i: start_mock's wait counts with i.)
+n=12
+dev=0
+: >"$T/servers"
+while [ "$dev" -lt "$n" ]; do
+	lat=0
+	[ "$dev" -ge $((n - 2)) ] && lat=1500
+	start_mock --address "127.0.0.$((21 + dev))" --items 40 --latency-ms "$lat"
+	echo "$dev $BASE" >>"$T/servers"
+	dev=$((dev + 1))
+done
+
+# jobs.ini: [defaults], then three sections per appliance.
+{
+	printf '[defaults]\nprofile = f5\nlimit = 100\n'
+	while read -r i base; do
+		printf '\n[pools-%s]\nurl = %s/f5/mgmt/tm/ltm/pool\n' "$i" "$base"
+		printf 'output = %s/out/pools-%s.ndjson.gz\n' "$T" "$i"
+		printf '\n[version-%s]\nprofile = object\n' "$i"
+		printf 'url = %s/f5/mgmt/tm/sys/version\n' "$base"
+		printf 'output = %s/out/version-%s.ndjson\n' "$T" "$i"
+		printf '\n[failover-%s]\nprofile = object\n' "$i"
+		printf 'url = %s/f5/mgmt/tm/cm/failover-status\n' "$base"
+		printf 'output = %s/out/failover-%s.ndjson\n' "$T" "$i"
+	done <"$T/servers"
+} >"$T/jobs.ini"
+chmod 600 "$T/jobs.ini"
+mkdir "$T/out"
+calls=$((3 * n))
+
+run_invdump -w 8 --jobs "$T/jobs.ini"
+check "$calls calls on $n appliances: status 0" status_is 0
+check "... $calls of $calls targets succeeded" err_has "$calls of $calls targets succeeded"
+
+# Every output byte for byte; the servers' request counts, summed.
+bad=0 requests=0
+while read -r i base; do
+	fetch "$base/truth" "$T/truth"
+	fetch "$base/truth-object" "$T/truth-version"
+	fetch "$base/truth-object?path=/f5/mgmt/tm/cm/failover-status" "$T/truth-failover"
+	gzip -dc "$T/out/pools-$i.ndjson.gz" | cmp -s - "$T/truth" || { bad=1; diag "pools-$i differs"; }
+	cmp -s "$T/out/version-$i.ndjson" "$T/truth-version" || { bad=1; diag "version-$i differs"; }
+	cmp -s "$T/out/failover-$i.ndjson" "$T/truth-failover" || { bad=1; diag "failover-$i differs"; }
+	fetch "$base/stats" "$T/stats"
+	r=$(sed 's/.*"requests":\([0-9]*\).*/\1/' "$T/stats")
+	requests=$((requests + r))
+done <"$T/servers"
+check "... every output byte for byte its server's truth" test "$bad" -eq 0
+check "... one request per call: $calls (the servers counted $requests)" test "$requests" -eq "$calls"
+
+# A list whose size nothing tells (--no-total): 250 items in pages of 100
+# take three requests; a target of many asks at most one more.
+start_mock --items 250
+NT=$BASE
+printf '[list]\nprofile = offset\nno-total\nlimit = 100\nurl = %s/offset/items\noutput = %s/out/nt.ndjson.gz\n' \
+	"$NT" "$T" >"$T/nt.ini"
+printf '[version]\nprofile = object\nurl = %s/f5/mgmt/tm/sys/version\noutput = %s/out/nt-v.ndjson\n' \
+	"$NT" "$T" >>"$T/nt.ini"
+chmod 600 "$T/nt.ini"
+run_invdump -w 8 --jobs "$T/nt.ini"
+fetch "$NT/truth" "$T/truth-nt"
+fetch "$NT/stats" "$T/stats"
+r=$(sed 's/.*"requests":\([0-9]*\).*/\1/' "$T/stats")
+check "--no-total in a jobs run: status 0" status_is 0
+check "... byte for byte" sh -c "gzip -dc '$T/out/nt.ndjson.gz' | cmp -s - '$T/truth-nt'"
+# The three pages, at most one past the end, and the object's one.
+check "... at most one request past the end (the server counted $r of at most 5)" \
+	test "$r" -ge 4 -a "$r" -le 5
+
+# A dead appliance among live ones: its page 0's own tries, nothing else.
+hold_dead_port
+printf '[dead]\nprofile = f5\nurl = %s/f5/mgmt/tm/ltm/pool\noutput = %s/out/dead.ndjson.gz\n' \
+	"$DEAD_BASE" "$T" >"$T/dead.ini"
+printf '[live]\nprofile = object\nurl = %s/f5/mgmt/tm/sys/version\noutput = %s/out/live.ndjson\n' \
+	"$NT" "$T" >>"$T/dead.ini"
+chmod 600 "$T/dead.ini"
+run_invdump -w 8 --retries 2 --jobs "$T/dead.ini"
+check "a dead appliance: status 1" status_is 1
+check "... the live one is published" test -s "$T/out/live.ndjson"
+check "... the dead one cost its three tries, nothing asked early" \
+	grep -q '^invdump: \[dead\] 0 items, 0 pages, .* 3 requests, 2 retries' "$T/err"
+
+# Threads: the most a run had at once, sampled from /proc while it runs
+# (not under valgrind, whose threads are its own).  200 targets on one
+# host, each a one-page list: within 3W + 4 (the runners, 2W, the workers
+# the run lends, W, the main and the signal threads), however many.
+max_threads() {
+	"$INVDUMP" "$@" 2>"$T/err-threads" &
+	tp=$!
+	most=0
+	while kill -0 "$tp" 2>/dev/null; do
+		t=$(sed -n 's/^Threads:[[:space:]]*//p' "/proc/$tp/status" 2>/dev/null || true)
+		[ -n "$t" ] && [ "$t" -gt "$most" ] && most=$t
+		sleep 0.01
+	done
+	wait "$tp" || { diag "$(tail -n 3 "$T/err-threads")"; most=9999; }
+}
+start_mock --items 40 --latency-ms 50
+MANY=$BASE
+{
+	printf '[defaults]\nprofile = offset\nlimit = 100\n'
+	i=0
+	while [ "$i" -lt 200 ]; do
+		printf '[t%d]\nurl = %s/offset/items?n=%d\noutput = %s/many/t%d.ndjson.gz\n' \
+			"$i" "$MANY" "$i" "$T" "$i"
+		i=$((i + 1))
+	done
+} >"$T/many.ini"
+chmod 600 "$T/many.ini"
+mkdir "$T/many"
+max_threads -w 4 --jobs "$T/many.ini"
+fetch "$MANY/truth" "$T/truth-many"
+same_all=0
+for f in "$T"/many/t0.ndjson.gz "$T"/many/t100.ndjson.gz "$T"/many/t199.ndjson.gz; do
+	gzip -dc "$f" | cmp -s - "$T/truth-many" || same_all=1
+done
+check "200 targets on one host: every one published, byte for byte" \
+	test "$same_all" -eq 0 -a "$(ls "$T/many" | wc -l)" -eq 200
+check "... at most 3W + 4 = 16 threads at once (had $most)" test "$most" -le 16
+fetch "$MANY/stats" "$T/stats"
+r=$(sed 's/.*"requests":\([0-9]*\).*/\1/' "$T/stats")
+check "... one request each (the server counted $r)" test "$r" -eq 200
+
+# With [defaults] and hundreds of sections, under valgrind in that build.
+run_invdump -w 4 --jobs "$T/many.ini"
+check "the 200 sections again, as the suite runs invdump: status 0" status_is 0
+
+done_testing
