@@ -254,6 +254,7 @@ export_work(void *arg, long long seq, struct pool_page *page)
 	struct fetch_info info;
 	struct fetch_req req;
 	enum exit_status st = exit_ok;
+	enum pool_work v;
 	long long offset;
 	int early = 0;
 	char msg[1024];
@@ -330,7 +331,10 @@ export_work(void *arg, long long seq, struct pool_page *page)
 		export_fail(ex, st, msg);
 		return pool_work_failed;
 	}
-	return page_verdict(ex, seq, offset, page->items);
+	v = page_verdict(ex, seq, offset, page->items);
+	if (v == pool_work_last || v == pool_work_end)
+		atomic_store(&ex->ended, 1);
+	return v;
 }
 
 static const struct pool_ops export_ops = {
@@ -615,6 +619,37 @@ export_pool(struct export *ex, void **wctx, int n, long long start,
 }
 
 /*
+ * One target of many: the pages [start, end) in rounds of LEND_PAGES pages
+ * a thread, each round on the threads the run lends it then: its share,
+ * which grows as the other targets end.  A page that ended the run (short,
+ * or empty) ends the rounds.
+ */
+#define LEND_PAGES 8
+
+static enum exit_status
+export_lent(struct export *ex, struct worker_ctx *wc, void **wctx,
+    int nworkers, long long start, long long end)
+{
+	enum exit_status st = exit_ok;
+	long long upto;
+	int n;
+
+	while (start < end) {
+		if ((n = export_lend(ex, wc, nworkers, start, end)) == 0)
+			return exit_interrupted;
+		upto = end - start > (long long)LEND_PAGES * n ?
+		    start + (long long)LEND_PAGES * n : end;
+		st = export_pool(ex, wctx, n, start, upto);
+		hosts_threads_give(ex->run.hosts, n);
+		if (st != exit_ok || ex->fail_status != exit_ok || ex->closed ||
+		    atomic_load(&ex->ended))
+			break;
+		start = upto;
+	}
+	return st;
+}
+
+/*
  * With --shard or --resume, and for one target of many: the first page on
  * this thread alone, then the pool from the first page this run writes
  * (nothing asked early).  A target of many borrows its workers from the
@@ -628,7 +663,7 @@ export_offsets_from(struct export *ex, struct worker_ctx *wc, void **wctx,
 	struct pool_page first;
 	enum exit_status st;
 	long long start, end;
-	int n = nworkers, own_recheck = ex->t->resume || ex->t->shard_count > 0;
+	int own_recheck = ex->t->resume || ex->t->shard_count > 0;
 
 	memset(&first, 0, sizeof first);
 	buf_init(&first.data, MAX_PAGE_BYTES);
@@ -654,14 +689,8 @@ export_offsets_from(struct export *ex, struct worker_ctx *wc, void **wctx,
 	if (ex->npages == 1 && ex->plan.npages != 1)
 		ex->recheck = 0;        /* ended at once: nothing to re-read */
 	end = ex->end_page + ex->recheck;
-	if (ex->fleet && start < end &&
-	    (n = export_lend(ex, wc, nworkers, start, end)) == 0) {
-		st = exit_interrupted;
-		goto out;
-	}
-	st = export_pool(ex, wctx, n, start, end);
-	if (ex->fleet && start < end)
-		hosts_threads_give(ex->run.hosts, n);
+	st = ex->fleet ? export_lent(ex, wc, wctx, nworkers, start, end) :
+	    export_pool(ex, wctx, nworkers, start, end);
 	if (st == exit_ok && !own_recheck && ex->fail_status == exit_ok &&
 	    !ex->closed)
 		export_totals(ex, wc[0].f);

@@ -6,7 +6,9 @@
  * nothing asked early (a one-page list or an object costs one request, a
  * dead appliance only its own tries), then worker threads for the pages
  * left, lent by the run: --workers of them in all, whatever the number of
- * targets (hosts_threads_take).  The run's hosts (host.h) let no more than
+ * targets, each target its share of them, lent again every eight pages a
+ * thread so that the share grows as other targets end (hosts_threads_take,
+ * export.c's export_lent).  The run's hosts (host.h) let no more than
  * --workers requests be in flight in all, and no export more than its
  * share of them (--workers / the exports running); a request takes one of
  * those slots last, after its own host's slot and token, so that a target
@@ -38,12 +40,26 @@ struct fleet {
 	struct options each;            /* the same with each export's workers */
 	pthread_mutex_t lock;
 	int next;                       /* the next target to take */
+	int done;                       /* targets ended */
+	int k;                          /* runners */
 	atomic_int *stops;              /* one per target */
 	enum exit_status *status;       /* one per target */
 	atomic_int running;             /* runners still working */
 	struct hosts hosts;             /* every target's */
 	struct export_outcome *out;     /* one per target */
 };
+
+/* A target ended: fewer may run at once from now on (hosts_expect). */
+static void
+fleet_done(struct fleet *fl)
+{
+	int left;
+
+	thread_lock(&fl->lock);
+	left = fl->o->ntargets - ++fl->done;
+	thread_unlock(&fl->lock);
+	hosts_expect(&fl->hosts, left < fl->k ? left : fl->k);
+}
 
 static void *
 fleet_runner(void *arg)
@@ -59,6 +75,7 @@ fleet_runner(void *arg)
 			break;
 		fl->status[i] = export_run(&fl->each, &fl->o->targets[i],
 		    &fl->hosts, &fl->stops[i], &fl->out[i]);
+		fleet_done(fl);
 	}
 	atomic_fetch_sub(&fl->running, 1);
 	return NULL;
@@ -144,12 +161,14 @@ fleet_run(const struct options *o, atomic_int *stop)
 	 * few slow ones hold no runner another target waits for. */
 	k = o->ntargets < 2 * o->workers ? o->ntargets : 2 * o->workers;
 	fl.each.workers = fleet_workers(o->workers, k);
+	fl.k = k;
 	fl.each.progress = 0;   /* many lines at once would garble each other */
 	fl.stops = xcalloc((size_t)o->ntargets, sizeof *fl.stops);
 	fl.status = xcalloc((size_t)o->ntargets, sizeof *fl.status);
 	fl.out = xcalloc((size_t)o->ntargets, sizeof *fl.out);
 	hosts_init(&fl.hosts, o->per_host, o->rate, o->workers);
 	fl.hosts.thread_cap = o->workers;
+	fl.hosts.expect = k;
 	for (i = 0; i < o->ntargets; i++)
 		fl.status[i] = exit_interrupted;
 	thread_mutex_init(&fl.lock);

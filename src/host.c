@@ -207,7 +207,7 @@ host_leave(struct hosts *hs, struct host *h, struct hosts_member *m)
 int
 hosts_threads_take(struct hosts *hs, int want, const atomic_int *cancel)
 {
-	int n;
+	int n, k;
 
 	if (hs->thread_cap <= 0)
 		return want;
@@ -222,9 +222,22 @@ hosts_threads_take(struct hosts *hs, int want, const atomic_int *cancel)
 	n = hs->thread_cap - hs->threads_used;
 	if (n > want)
 		n = want;
+	/* No more than a share of them: threads lent to a target that
+	 * waits (a rate limit, a slow server) are no other target's. */
+	k = hs->members > hs->expect ? hs->members : hs->expect;
+	if (k > 1 && n > (hs->thread_cap + k - 1) / k)
+		n = (hs->thread_cap + k - 1) / k;
 	hs->threads_used += n;
 	thread_unlock(&hs->lock);
 	return n;
+}
+
+void
+hosts_expect(struct hosts *hs, int n)
+{
+	thread_lock(&hs->lock);
+	hs->expect = n;
+	thread_unlock(&hs->lock);
 }
 
 void

@@ -58,6 +58,8 @@ struct hosts {
 	int thread_cap;                 /* worker threads lent in all; 0:
 	                                   no cap */
 	int threads_used;
+	int expect;                     /* exports that will run at once, as
+	                                   the run knows before they join */
 	pthread_cond_t run_freed;       /* a run slot or worker threads were
 	                                   given back, or a member left */
 };
@@ -92,10 +94,16 @@ void host_leave(struct hosts *hs, struct host *h, struct hosts_member *m);
  * A run of many targets lends its exports worker threads out of
  * thread_cap (set after hosts_init), so that the threads of the run do not
  * grow with its targets.  Waits until at least one is free and takes up to
- * want: returns how many (all of want when there is no cap), or 0 when
- * *cancel became non-zero.  hosts_threads_give returns them.
+ * want, and no more than a member's share of thread_cap (thread_cap over
+ * the exports running, or over hosts_expect's n if more, rounded up):
+ * returns how many (all of want when there is no cap), or 0 when *cancel
+ * became non-zero.  hosts_threads_give returns them.  hosts_expect says
+ * how many exports run at once from now on (the run's runners, or its
+ * targets left if fewer), so that the first target to ask does not take
+ * the threads of one whose runner has not joined yet.
  */
 int hosts_threads_take(struct hosts *hs, int want, const atomic_int *cancel);
 void hosts_threads_give(struct hosts *hs, int n);
+void hosts_expect(struct hosts *hs, int n);
 
 #endif

@@ -89,6 +89,7 @@ struct export {
 	 * early; worker threads lent by the run's hosts (hosts_threads_take),
 	 * only for the pages left after page 0. */
 	int fleet;
+	atomic_int ended;               /* a page ended the run (short, empty) */
 
 	/* The first round (export.c): pages 1..spec asked together with page
 	 * 0, before it says the total; every other page waits for it. */
