@@ -1,8 +1,9 @@
 /*
  * fleet.c - many targets in one run (see fleet.h).
  *
- * K runner threads, K = min(targets, 2 x --workers), each take the next
- * target not yet taken and run its export: page 0 on the runner itself,
+ * K runner threads, K = min(targets, 2 x --workers), each take a target
+ * not yet begun (fleet_pick: a slow host's first, else one call to every
+ * host before a second to any) and run its export: page 0 on the runner itself,
  * nothing asked early (a one-page list or an object costs one request, a
  * dead appliance only its own tries), then worker threads for the pages
  * left, lent by the run: --workers of them in all, whatever the number of
@@ -39,7 +40,12 @@ struct fleet {
 	const struct options *o;        /* the run's, as given */
 	struct options each;            /* the same with each export's workers */
 	pthread_mutex_t lock;
-	int next;                       /* the next target to take */
+	int next;                       /* no target before it is left */
+	char *taken;                    /* per target: begun */
+	int *hidx;                      /* ... its index in hlist, or -1 */
+	struct host **hlist;            /* the targets' distinct hosts */
+	int *hbegun;                    /* per host: its targets begun */
+	int nhosts;
 	int done;                       /* targets ended */
 	int k;                          /* runners */
 	atomic_int *stops;              /* one per target */
@@ -61,22 +67,91 @@ fleet_done(struct fleet *fl)
 	hosts_expect(&fl->hosts, left < fl->k ? left : fl->k);
 }
 
+/*
+ * Each target's host, and the distinct hosts, for fleet_pick.  A target
+ * whose URL has no origin has none (its export says why).
+ */
+static void
+fleet_hosts(struct fleet *fl)
+{
+	struct host *h;
+	int i, j, n = fl->o->ntargets;
+
+	fl->hidx = xcalloc((size_t)n, sizeof *fl->hidx);
+	fl->hlist = xcalloc((size_t)n, sizeof *fl->hlist);
+	fl->hbegun = xcalloc((size_t)n, sizeof *fl->hbegun);
+	fl->taken = xcalloc((size_t)n, sizeof *fl->taken);
+	for (i = 0; i < n; i++) {
+		fl->hidx[i] = -1;
+		if ((h = hosts_get(&fl->hosts, fl->o->targets[i].url)) == NULL)
+			continue;
+		for (j = 0; j < fl->nhosts && fl->hlist[j] != h; j++)
+			;
+		if (j == fl->nhosts)
+			fl->hlist[fl->nhosts++] = h;
+		fl->hidx[i] = j;
+	}
+}
+
+/*
+ * The next target to run, or -1: one of the host that has had a request
+ * unanswered the longest, once that is FLEET_SLOW or more (its other calls
+ * will be as slow: the sooner they start, the sooner the run ends); else
+ * one of a host with the fewest targets begun, so that every appliance is
+ * asked once before any is asked twice.  File order breaks ties.  The
+ * hosts are read before fl->lock is taken (no lock within another).
+ */
+#define FLEET_SLOW 0.1
+
+static int
+fleet_pick(struct fleet *fl, double *busy)
+{
+	int i, h, pick = -1, slow = -1, least = -1;
+
+	for (h = 0; h < fl->nhosts; h++)
+		busy[h] = host_busy(fl->hlist[h]);
+	thread_lock(&fl->lock);
+	while (fl->next < fl->o->ntargets && fl->taken[fl->next])
+		fl->next++;
+	for (i = fl->next; i < fl->o->ntargets; i++) {
+		if (fl->taken[i])
+			continue;
+		if ((h = fl->hidx[i]) < 0) {
+			pick = i;       /* fails at once: no host to wait for */
+			break;
+		}
+		if (busy[h] >= FLEET_SLOW && (slow < 0 ||
+		    busy[h] > busy[fl->hidx[slow]]))
+			slow = i;
+		if (least < 0 || fl->hbegun[h] < fl->hbegun[fl->hidx[least]])
+			least = i;
+	}
+	if (pick < 0)
+		pick = slow >= 0 ? slow : least;
+	if (pick >= 0) {
+		fl->taken[pick] = 1;
+		if (fl->hidx[pick] >= 0)
+			fl->hbegun[fl->hidx[pick]]++;
+	}
+	thread_unlock(&fl->lock);
+	return pick;
+}
+
 static void *
 fleet_runner(void *arg)
 {
 	struct fleet *fl = arg;
+	double *busy = xcalloc((size_t)fl->nhosts + 1, sizeof *busy);
 	int i;
 
 	for (;;) {
-		thread_lock(&fl->lock);
-		i = fl->next < fl->o->ntargets ? fl->next++ : -1;
-		thread_unlock(&fl->lock);
-		if (i < 0)
+		if ((i = fleet_pick(fl, busy)) < 0)
 			break;
 		fl->status[i] = export_run(&fl->each, &fl->o->targets[i],
 		    &fl->hosts, &fl->stops[i], &fl->out[i]);
 		fleet_done(fl);
 	}
+	free(busy);
 	atomic_fetch_sub(&fl->running, 1);
 	return NULL;
 }
@@ -169,6 +244,7 @@ fleet_run(const struct options *o, atomic_int *stop)
 	hosts_init(&fl.hosts, o->per_host, o->rate, o->workers);
 	fl.hosts.thread_cap = o->workers;
 	fl.hosts.expect = k;
+	fleet_hosts(&fl);
 	for (i = 0; i < o->ntargets; i++)
 		fl.status[i] = exit_interrupted;
 	thread_mutex_init(&fl.lock);
@@ -205,6 +281,10 @@ fleet_run(const struct options *o, atomic_int *stop)
 		free(fl.out[i].manifest);
 	free(fl.out);
 	hosts_destroy(&fl.hosts);
+	free(fl.hidx);
+	free(fl.hlist);
+	free(fl.hbegun);
+	free(fl.taken);
 	free(tids);
 	free(fl.stops);
 	free(fl.status);

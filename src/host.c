@@ -130,12 +130,26 @@ host_give(struct host *h)
 	thread_signal(&h->freed);
 }
 
+double
+host_busy(struct host *h)
+{
+	double d = 0;
+
+	thread_lock(&h->lock);
+	if (h->inflight > 0)
+		d = retry_now() - h->busy_since;
+	thread_unlock(&h->lock);
+	return d;
+}
+
 /* Takes a slot if one is free; 1 when it did. */
 static int
 host_take(const struct hosts *hs, struct host *h)
 {
 	if (hs->per_host > 0 && h->inflight >= hs->per_host)
 		return 0;
+	if (h->inflight == 0)
+		h->busy_since = retry_now();
 	if (++h->inflight > h->peak)
 		h->peak = h->inflight;
 	return 1;

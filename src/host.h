@@ -44,6 +44,8 @@ struct host {
 	pthread_cond_t freed;           /* a request to this host ended */
 	int inflight;                   /* requests under way */
 	int peak;                       /* the most at once (for tests, -v) */
+	double busy_since;              /* retry_now() when inflight last
+	                                   went from 0 to 1 */
 	struct host *next;
 };
 
@@ -89,6 +91,10 @@ int host_enter(struct hosts *hs, struct host *h, struct hosts_member *m,
 int host_try_enter(struct hosts *hs, struct host *h, struct hosts_member *m);
 /* Ends what host_enter or host_try_enter began. */
 void host_leave(struct hosts *hs, struct host *h, struct hosts_member *m);
+
+/* How long h has had a request under way without a break, in seconds
+ * (0 when none is): a slow server's shows at once, before it answers. */
+double host_busy(struct host *h);
 
 /*
  * A run of many targets lends its exports worker threads out of
