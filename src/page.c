@@ -65,6 +65,23 @@
  * pending: the guard is about memory, not a second item limit. */
 #define PAGE_TOKEN_SLACK	4096
 
+/*
+ * The survey: when the body is not the shape asked for (an object where
+ * the items array belongs, or no array at items_path), the message names
+ * the arrays the body does hold, and a number that looks like a total, at
+ * the root or one object down ("data", "result.items"), with the options
+ * that would take them.  A few members are noted, with paths short enough
+ * to type, of plain characters only: a key is the one piece of the body a
+ * message quotes.  An object at the root of an items array is read on, as
+ * the envelope is, for at most PAGE_SURVEY_BYTES past its '{'.
+ */
+#define PAGE_SURVEY_MAX		8	/* members noted */
+#define PAGE_SURVEY_NUMBERS	2	/* of which totals, at most */
+#define PAGE_SURVEY_PATH	64	/* longest path noted */
+#define PAGE_SURVEY_BYTES	((size_t)1 << 20)
+#define PAGE_SURVEY_SHOWN	3	/* arrays named in the message */
+#define PAGE_NO_MEMBER		UINT_MAX
+
 /* Where the surrogate-escape scanner is inside an escape sequence. */
 enum page_esc {
 	esc_none = 0,		/* outside any escape: memchr for '\\' */
@@ -85,6 +102,15 @@ enum page_fast_st {
 struct page_level {
 	int is_map;
 	size_t base;		/* key path length when this container opened */
+	unsigned member;	/* the survey's array this is, or NO_MEMBER */
+};
+
+/* An array or a total-like number the survey noted. */
+struct page_member {
+	char path[PAGE_SURVEY_PATH + 1];
+	int is_array;
+	int closed;		/* an array's ']' was read: n is its count */
+	size_t n;		/* an array's items so far */
 };
 
 /* A byte range of out (a line) or of keybuf (a key). */
@@ -109,7 +135,7 @@ struct page_parser {
 	yajl_alloc_funcs af;
 
 	enum page_status st;
-	char err[256];
+	char err[512];
 
 	size_t fed;		/* body bytes before the chunk being parsed */
 	size_t mark;		/* body offset just after the last token */
@@ -157,6 +183,14 @@ struct page_parser {
 	const char *guess_name;	/* the first one's name */
 	struct buf guess;	/* its value */
 
+	/* the survey of a body of the wrong shape */
+	int survey;		/* an object at the root of an items array:
+				   read on, for the message only */
+	size_t survey_from;	/* body offset of its '{' */
+	struct page_member seen[PAGE_SURVEY_MAX];
+	unsigned nseen, nnumbers;
+	unsigned opening;	/* the member whose '[' is being opened */
+
 	/* the fast path (page_fast) */
 	int fast;		/* items are being read by page_fast */
 	int enter_fast;		/* a callback stopped yajl to hand over */
@@ -186,6 +220,7 @@ page_offset(const page_parser *p)
 
 static void page_fail(page_parser *, enum page_status, const char *, ...)
     __attribute__((format(printf, 3, 4)));
+static void page_survey_say(page_parser *);
 
 /*
  * Records the first error only, and takes a half-written item back out of
@@ -199,9 +234,16 @@ page_fail(page_parser *p, enum page_status st, const char *fmt, ...)
 	if (p->st != page_status_ok)
 		return;
 	p->st = st;
-	va_start(ap, fmt);
-	vsnprintf(p->err, sizeof(p->err), fmt, ap);
-	va_end(ap);
+	if (p->survey) {
+		/* The body was the wrong shape from its first byte: whatever
+		 * ended the survey, that is what is said (never a retry). */
+		p->st = page_status_shape;
+		page_survey_say(p);
+	} else {
+		va_start(ap, fmt);
+		vsnprintf(p->err, sizeof(p->err), fmt, ap);
+		va_end(ap);
+	}
 	if (p->item_open) {
 		p->out->len = p->item_start;
 		p->item_open = 0;
@@ -693,6 +735,187 @@ page_parse_count(const char *s, size_t n, long long *out)
 	return 0;
 }
 
+/* A key path that can be typed as an option's value as it is, and shown:
+ * letters, digits and _ - @ $ . only. */
+static int
+page_plain_path(const char *s, size_t n)
+{
+	size_t i;
+	char c;
+
+	if (n == 0 || n > PAGE_SURVEY_PATH)
+		return 0;
+	for (i = 0; i < n; i++) {
+		c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '_' || c == '-' ||
+		    c == '@' || c == '$' || c == '.'))
+			return 0;
+	}
+	return 1;
+}
+
+/* s[0..n) is word, ASCII letters compared without case. */
+static int
+page_word_is(const char *s, size_t n, const char *word)
+{
+	size_t i;
+
+	if (strlen(word) != n)
+		return 0;
+	for (i = 0; i < n; i++)
+		if ((s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]) != word[i])
+			return 0;
+	return 1;
+}
+
+/* The name of an item count: total, totalCount, total_items,
+ * totalResults, count, @odata.count, itemCount, item_count; not a page
+ * count (totalPages) nor a word that ends in "count" (discount). */
+static int
+page_total_like(const char *path, size_t n)
+{
+	const char *s;
+	size_t i, k;
+
+	for (i = n; i > 0 && path[i - 1] != '.'; i--)
+		;
+	s = path + i;
+	k = n - i;
+	for (i = 0; i + 4 <= k; i++)
+		if (page_word_is(s + i, 4, "page"))
+			return 0;
+	return (k >= 5 && page_word_is(s, 5, "total")) ||
+	    page_word_is(s, k, "count") ||
+	    (k > 5 && memcmp(s + k - 5, "Count", 5) == 0) ||
+	    (k > 6 && memcmp(s + k - 6, "_count", 6) == 0);
+}
+
+/*
+ * A value starts outside the items, below the root: an element of an
+ * array the survey noted is counted; an array, or a number that looks
+ * like a total, at the root or one object down is noted.
+ */
+static void
+page_survey_note(page_parser *p, enum page_vtype t, const char *s, size_t n)
+{
+	const struct page_level *l = &p->lv[p->depth];
+	struct page_member *m;
+	long long v;
+
+	if (!l->is_map) {
+		if (l->member != PAGE_NO_MEMBER)
+			p->seen[l->member].n++;
+		return;
+	}
+	if (p->depth > 2 || p->pathlen >= p->toolong ||
+	    !page_plain_path(p->path, p->pathlen))
+		return;
+	if (t == vt_array) {
+		if (p->nseen - p->nnumbers >= PAGE_SURVEY_MAX -
+		    PAGE_SURVEY_NUMBERS)
+			return;
+		p->opening = p->nseen;
+	} else if (t != vt_number || p->nnumbers >= PAGE_SURVEY_NUMBERS ||
+	    !page_total_like(p->path, p->pathlen) ||
+	    page_parse_count(s, n, &v) != 0)
+		return;
+	else
+		p->nnumbers++;
+	m = &p->seen[p->nseen++];
+	memcpy(m->path, p->path, p->pathlen);
+	m->path[p->pathlen] = '\0';
+	m->is_array = t == vt_array;
+	m->closed = 0;
+	m->n = 0;
+}
+
+/* Appends to s (size sz, holding *len bytes) as far as it fits. */
+static void page_add(char *, size_t, size_t *, const char *, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void
+page_add(char *s, size_t sz, size_t *len, const char *fmt, ...)
+{
+	va_list ap;
+	int k;
+
+	if (*len >= sz - 1)
+		return;
+	va_start(ap, fmt);
+	k = vsnprintf(s + *len, sz - *len, fmt, ap);
+	va_end(ap);
+	if (k > 0)
+		*len = (size_t)k < sz - *len ? *len + (size_t)k : sz - 1;
+}
+
+/*
+ * What the survey found, as the rest of a sentence: 'an array at "data"
+ * (50 items) and a number at "total": try --items-path data --total-path
+ * total'.  The largest array is the one to try.  0 (s untouched) when it
+ * found no array.
+ */
+static int
+page_survey_hint(const page_parser *p, char *s, size_t sz)
+{
+	const struct page_member *m, *best = NULL, *num = NULL;
+	unsigned i, arrays = 0, shown = 0, parts, said = 0;
+	size_t len = 0;
+
+	for (i = 0; i < p->nseen; i++) {
+		m = &p->seen[i];
+		if (!m->is_array) {
+			if (num == NULL && !p->have_total)
+				num = m;
+			continue;
+		}
+		arrays++;
+		if (best == NULL || m->n > best->n)
+			best = m;
+	}
+	if (best == NULL)
+		return 0;
+	shown = arrays < PAGE_SURVEY_SHOWN ? arrays : PAGE_SURVEY_SHOWN;
+	parts = shown + (arrays > shown) + (num != NULL);
+	s[0] = '\0';
+	for (i = 0; i < p->nseen && said < shown; i++) {
+		m = &p->seen[i];
+		if (!m->is_array)
+			continue;
+		said++;
+		page_add(s, sz, &len, "%san array at \"%s\" (%s%zu item%s)",
+		    said == 1 ? "" : said == parts ? " and " : ", ", m->path,
+		    m->closed ? "" : "at least ", m->n, m->n == 1 ? "" : "s");
+	}
+	if (arrays > shown)
+		page_add(s, sz, &len, "%s%u more array%s",
+		    ++said == parts ? " and " : ", ", arrays - shown,
+		    arrays - shown == 1 ? "" : "s");
+	if (num != NULL)
+		page_add(s, sz, &len, " and a number at \"%s\"", num->path);
+	page_add(s, sz, &len, ": try --items-path %s", best->path);
+	if (num != NULL)
+		page_add(s, sz, &len, " --total-path %s", num->path);
+	return 1;
+}
+
+/* The survey's message, in place of whatever ended it. */
+static void
+page_survey_say(page_parser *p)
+{
+	char hint[sizeof(p->err)];
+	size_t len = 0;
+
+	p->err[0] = '\0';
+	page_add(p->err, sizeof(p->err), &len,
+	    "expected an array at the root, found an object");
+	if (page_survey_hint(p, hint, sizeof(hint)))
+		page_add(p->err, sizeof(p->err), &len, " with %s", hint);
+	else
+		page_add(p->err, sizeof(p->err), &len, ", and no array in it "
+		    "(at its top or one object down) to try as --items-path");
+}
+
 /*
  * The fields by which APIs commonly name their next page (DRF, OData,
  * Slack/Stripe-style cursors, JSON:API links, Facebook's paging), for a
@@ -775,6 +998,12 @@ page_envelope_value(page_parser *p, enum page_vtype t, const char *s, size_t n)
 				p->idepth = 1;
 				return 1;
 			}
+			if (t == vt_object) {
+				/* Not a page; read on to say what it holds. */
+				p->survey = 1;
+				p->survey_from = page_offset(p);
+				return 1;
+			}
 		} else if (t == vt_object)
 			return 1;
 		page_fail(p, page_status_shape,
@@ -799,6 +1028,11 @@ page_envelope_value(page_parser *p, enum page_vtype t, const char *s, size_t n)
 		p->idepth = p->depth + 1;
 		return 1;
 	}
+	if (p->survey && page_offset(p) - p->survey_from > PAGE_SURVEY_BYTES) {
+		page_fail(p, page_status_shape, "survey over");
+		return 0;
+	}
+	page_survey_note(p, t, s, n);
 	if (page_path_is(p, p->total_len, p->o.total_path)) {
 		/* An unusable total is no total: the caller has others. */
 		if ((t == vt_number || t == vt_string) &&
@@ -834,11 +1068,13 @@ page_envelope_open(page_parser *p, int is_map)
 {
 	struct page_level *l;
 
+	p->opening = PAGE_NO_MEMBER;
 	if (!page_envelope_value(p, is_map ? vt_object : vt_array, NULL, 0))
 		return 0;
 	l = &p->lv[++p->depth];
 	l->is_map = is_map;
 	l->base = p->pathlen;
+	l->member = p->opening;
 	/* Array elements have no key: nothing under them can match. */
 	if (!is_map)
 		p->pathlen = p->toolong;
@@ -850,6 +1086,8 @@ page_envelope_close(page_parser *p)
 {
 	if (p->depth == p->idepth)
 		p->idepth = PAGE_NOT_OPEN;
+	if (p->lv[p->depth].member != PAGE_NO_MEMBER)
+		p->seen[p->lv[p->depth].member].closed = 1;
 	p->pathlen = p->lv[p->depth].base;
 	p->depth--;
 	return 1;
@@ -1472,7 +1710,9 @@ page_new(const struct page_opts *opts, struct buf *out)
 		if (page_longest_name(page_more_names) > longest)
 			longest = page_longest_name(page_more_names);
 	}
-	p->toolong = longest + 1;
+	/* Room for the survey's paths, too. */
+	p->toolong = (longest > PAGE_SURVEY_PATH ? longest : PAGE_SURVEY_PATH) +
+	    1;
 	p->tok_lim = opts->max_item > SIZE_MAX - PAGE_TOKEN_SLACK ? SIZE_MAX :
 	    opts->max_item + PAGE_TOKEN_SLACK;
 	p->path = xmalloc(p->toolong);
@@ -1518,6 +1758,12 @@ page_reset(page_parser *p)
 	p->pathlen = 0;
 	p->lv[0].is_map = 0;
 	p->lv[0].base = 0;
+	p->lv[0].member = PAGE_NO_MEMBER;
+	p->survey = 0;
+	p->survey_from = 0;
+	p->nseen = 0;
+	p->nnumbers = 0;
+	p->opening = PAGE_NO_MEMBER;
 	p->have_total = 0;
 	p->total = 0;
 	p->have_next = 0;
@@ -1597,6 +1843,11 @@ page_finish(page_parser *p)
 	ys = yajl_complete_parse(p->yh);
 	if (p->st != page_status_ok)
 		return p->st;	/* a callback refused the last token */
+	if (p->survey) {
+		/* Whole or cut short, an object is not the items array. */
+		page_fail(p, page_status_shape, "an object");
+		return p->st;
+	}
 	if (!p->nonblank) {
 		p->truncated = 1;
 		page_fail(p, page_status_syntax, "empty body");
@@ -1613,9 +1864,17 @@ page_finish(page_parser *p)
 	/* An envelope that carries the total but no items array is an empty
 	 * page (F5 leaves "items" out of an empty collection); one without
 	 * either is not a page at all (an error object). */
-	if (!p->seen_items && !(p->have_total && p->total_len != PAGE_NO_PATH))
-		page_fail(p, page_status_shape, "no \"%s\" array in the body",
-		    page_path_name(p->o.items_path));
+	if (!p->seen_items && !(p->have_total && p->total_len != PAGE_NO_PATH)) {
+		char hint[sizeof(p->err)];
+
+		if (page_survey_hint(p, hint, sizeof(hint)))
+			page_fail(p, page_status_shape, "no \"%s\" array in "
+			    "the body, but %s", page_path_name(p->o.items_path),
+			    hint);
+		else
+			page_fail(p, page_status_shape, "no \"%s\" array in "
+			    "the body", page_path_name(p->o.items_path));
+	}
 	return p->st;
 }
 

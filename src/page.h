@@ -156,10 +156,17 @@ int page_next_guess(const page_parser *p, const char **name,
 int page_says_more(const page_parser *p);
 
 /* A one-line description of the first error, e.g.
- * "expected an array at the root, found an object" or
  * "lexical error: invalid char in json text at byte 17" (bytes count from 0,
- * at the point where the parser stopped).  Never quotes the body.  Owned by
- * the parser; "" when there is no error. */
+ * at the point where the parser stopped).  Never quotes the body, but for
+ * the paths of members made of letters, digits and _ - @ $ . when the body
+ * is an object without the items array asked for: "expected an array at the
+ * root, found an object with an array at "data" (50 items) and a number at
+ * "total": try --items-path data --total-path total" (arrays at the top or
+ * one object down, the largest one to try; a number whose name says total
+ * or count).  With no items_path, such an object is read on for that alone
+ * (1 MiB past its '{' at most, then the error; always page_status_shape,
+ * never truncated); with one, the whole envelope is read as always.  Owned
+ * by the parser; "" when there is no error. */
 const char *page_error(const page_parser *p);
 
 /* Rewinds the parser for a new body (a retry, or the next page), keeping its

@@ -85,6 +85,19 @@ run_invdump -o "$T/dest/out.gz" "$BASE/object/items"
 check "an error object where the array belongs: status 7" status_is 7
 check "an error object: explained" err_has "expected an array"
 check "an error object: shows the body" err_has "something broke"
+check "an error object: no array to offer" err_has "and no array in it (at its top or one object down) to try as --items-path"
+# An envelope with no --items-path: its array and total named, and the
+# options that take them; which work.
+run_invdump -o "$T/dest/out.gz" "$BASE/drf/items"
+check "an envelope without --items-path: status 7" status_is 7
+check "an envelope: names its array and total, and the options" err_has 'found an object with an array at "results" (100 items) and a number at "count": try --items-path results --total-path count'
+check "an envelope: nothing left" nothing_left
+run_invdump -q -o "$T/dest/ok.gz" --items-path results --total-path count "$BASE/drf/items"
+check "an envelope: the options offered export it" sh -c "[ $rc -eq 0 ] && [ \$(gzip -dc '$T/dest/ok.gz' | wc -l) -eq 300 ]"
+rm -f "$T/dest/ok.gz"
+run_invdump -o "$T/dest/out.gz" --items-path data "$BASE/drf/items"
+check "a wrong --items-path: status 7" status_is 7
+check "a wrong --items-path: the array the body has" err_has 'no "data" array in the body, but an array at "results" (100 items) and a number at "count": try --items-path results --total-path count'
 run_invdump -o "$T/dest/out.gz" "$BASE/nototal/items"
 check "no total header: status 7" status_is 7
 check "no total header: names the header" err_has "X-Total-Count"

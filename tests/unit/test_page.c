@@ -447,6 +447,42 @@ static const struct pcase cases[] = {
 	{ "error object where the root array belongs",
 	  "{\"error\":\"rate limited\"}", 0, ROOT, 0, page_status_shape, "", 0, 0,
 	  0, NULL, "expected an array at the root, found an object" },
+	{ "an envelope where the root array belongs: its array and total named",
+	  "{\"total\":2,\"data\":[{\"id\":1},{\"id\":2}]}", 0, ROOT, 0,
+	  page_status_shape, "", 0, 0, 0, NULL,
+	  "expected an array at the root, found an object with an array at "
+	  "\"data\" (2 items) and a number at \"total\": "
+	  "try --items-path data --total-path total" },
+	{ "an envelope: one object down, a page count is no total",
+	  "{\"ok\":true,\"result\":{\"totalPages\":3,\"items\":[[1],{\"a\""
+	  ":[2,3]},4],\"item_count\":\"3\",\"totalCount\":9},\"x\":[]}", 0,
+	  ROOT, 0, page_status_shape, "", 0, 0, 0, NULL,
+	  "with an array at \"result.items\" (3 items), an array at \"x\" "
+	  "(0 items) and a number at \"result.totalCount\": try --items-path "
+	  "result.items --total-path result.totalCount" },
+	{ "an envelope: the largest array is the one to try; four named as three "
+	  "and one more", "{\"a\":[1],\"b\":[1,2,3],\"c\":[],\"d\":[1,2]}", 0,
+	  ROOT, 0, page_status_shape, "", 0, 0, 0, NULL,
+	  "with an array at \"a\" (1 item), an array at \"b\" (3 items), an "
+	  "array at \"c\" (0 items) and 1 more array: try --items-path b" },
+	{ "an envelope: arrays two objects down, in arrays, or under keys that "
+	  "need quoting are not offered",
+	  "{\"a\":{\"b\":{\"c\":[1]}},\"d\":[{\"e\":[1]}],\"f g\":[1],"
+	  "\"\\u001b[31m\":[2],\"count\":3}", 0, ROOT, 0,
+	  page_status_shape, "", 0, 0, 0, NULL,
+	  "with an array at \"d\" (1 item) and a number at \"count\": "
+	  "try --items-path d --total-path count" },
+	{ "an error object: no array to offer", "{\"error\":{\"code\":42,"
+	  "\"message\":\"no\"}}", 0, ROOT, 0, page_status_shape, "", 0, 0, 0,
+	  NULL, "expected an array at the root, found an object, and no array in "
+	  "it (at its top or one object down) to try as --items-path" },
+	{ "an envelope cut short: still its shape, with what was read",
+	  "{\"count\":7,\"data\":[1,2", 0, ROOT, 0, page_status_shape, "", 0, 0,
+	  0, NULL, "with an array at \"data\" (at least 2 items) and a number at "
+	  "\"count\": try --items-path data --total-path count" },
+	{ "an envelope with a syntax error: still its shape",
+	  "{\"data\":[1,2]x}", 0, ROOT, 0, page_status_shape, "", 0, 0,
+	  0, NULL, "with an array at \"data\" (2 items): try --items-path data" },
 	{ "scalar root", "\"hello\"", 0, ROOT, 0, page_status_shape, "", 0, 0, 0,
 	  NULL, "expected an array at the root, found a string" },
 	{ "array where the root object belongs", "[{\"results\":[]}]", 0,
@@ -457,6 +493,10 @@ static const struct pcase cases[] = {
 	  "expected an object at the root, found a number" },
 	{ "missing items path", "{\"data\":[1],\"count\":1}", 0,
 	  ITEMS("results"), 0, page_status_shape, "", 0, 0, 0, NULL,
+	  "no \"results\" array in the body, but an array at \"data\" (1 item) "
+	  "and a number at \"count\": try --items-path data --total-path count" },
+	{ "missing items path: nothing to offer", "{\"detail\":\"Not found.\"}",
+	  0, ITEMS("results"), 0, page_status_shape, "", 0, 0, 0, NULL,
 	  "no \"results\" array in the body" },
 	{ "items path under an array is not the path",
 	  "{\"data\":[{\"items\":[1]}]}", 0, ITEMS("data.items"), 0,
@@ -878,6 +918,48 @@ check_missing_items(void)
 	buf_free(&out);
 }
 
+/* An object at the root of an items array is read on for its message, for
+ * 1 MiB at most: the same count said, whole or in pieces, and the transfer
+ * stopped there. */
+static void
+check_survey_cap(void)
+{
+	struct page_opts o = ROOT;
+	struct buf body, out;
+	page_parser *p;
+	enum page_status st = page_status_ok;
+	size_t off, n, fed = 0;
+	char whole[512];
+	int i;
+
+	buf_init(&body, 0);
+	buf_init(&out, 0);
+	buf_adds(&body, "{\"count\":200000,\"data\":[");
+	for (i = 0; i < 200000; i++)
+		buf_adds(&body, i ? ",{\"id\":1234567}" : "{\"id\":1234567}");
+	buf_adds(&body, "]}");
+	p = page_new(&o, &out);
+	if (page_feed(p, body.data, body.len) == page_status_ok)
+		(void)page_finish(p);
+	snprintf(whole, sizeof(whole), "%s", page_error(p));
+	ok(strstr(whole, "array at \"data\" (at least ") != NULL &&
+	    strstr(whole, "try --items-path data --total-path count") != NULL,
+	    "a 3 MB envelope: read for 1 MiB, its array counted so far (%s)",
+	    whole);
+	page_reset(p);
+	for (off = 0; off < body.len && st == page_status_ok; off += n) {
+		n = body.len - off < 16384 ? body.len - off : 16384;
+		st = page_feed(p, body.data + off, n);
+		fed = off + n;
+	}
+	ok(st == page_status_shape && fed <= ((size_t)1 << 20) + 2 * 16384 &&
+	    strcmp(page_error(p), whole) == 0,
+	    "in 16 KiB pieces: stopped after %zu bytes, the same message", fed);
+	page_free(p);
+	buf_free(&out);
+	buf_free(&body);
+}
+
 int
 main(void)
 {
@@ -890,6 +972,7 @@ main(void)
 	check_generated();
 	check_reset();
 	check_missing_items();
+	check_survey_cap();
 	check_keys_reset();
 	check_append();
 	return tap_done();
