@@ -774,8 +774,14 @@ export_offsets(struct export *ex, struct worker_ctx *wc, void **wctx,
 	enum exit_status st;
 	long n;
 
-	if (t->resume || t->shard_count > 0 || ex->fleet)
+	if (t->resume || t->shard_count > 0 || (ex->fleet &&
+	    (ex->known_pages < 2 || t->no_total)))
 		return export_offsets_from(ex, wc, wctx, nworkers);
+	/* One target of many that an earlier run found pages in: a first
+	 * round as a lone export's, on the threads the run lends it. */
+	if (ex->fleet && (nworkers = export_lend(ex, wc, nworkers, 0,
+	    ex->known_pages)) == 0)
+		return exit_interrupted;
 	ex->first_in_pool = 1;
 	thread_mutex_init(&ex->gate_lock);
 	thread_cond_init(&ex->gate_cond);
@@ -795,6 +801,8 @@ export_offsets(struct export *ex, struct worker_ctx *wc, void **wctx,
 		log_info("%ld hedged requests (a second request for a response "
 		    "that stalled; %ld answered first)", n,
 		    atomic_load(&ex->run.hedge.won));
+	if (ex->fleet)
+		hosts_threads_give(ex->run.hosts, nworkers);
 	if (st == exit_ok && ex->fail_status == exit_ok && !ex->closed)
 		export_totals(ex, wc[0].f);
 	thread_cond_destroy(&ex->gate_cond);
@@ -1089,7 +1097,8 @@ export_listing(struct export *ex, void *arg)
 
 enum exit_status
 export_run(const struct options *o, const struct target *t,
-    struct hosts *hosts, atomic_int *stop, struct export_outcome *out)
+    struct hosts *hosts, const struct export_hint *hint, atomic_int *stop,
+    struct export_outcome *out)
 {
 	struct listing_args la;
 	struct export ex;
@@ -1104,6 +1113,7 @@ export_run(const struct options *o, const struct target *t,
 	memset(&ex, 0, sizeof ex);
 	thread_mutex_init(&ex.fail_lock);
 	ex.fleet = hosts != NULL;
+	ex.known_pages = hint != NULL ? hint->pages : 0;
 	if (hosts == NULL) {
 		/* One member, whose share is --workers: what keeps
 		 * --expand's two pools within it. */

@@ -23,15 +23,23 @@ struct export_outcome {
 	                           made */
 };
 
+/* What a run of many knows of a target before it starts. */
+struct export_hint {
+	long long pages;        /* the pages an earlier run of it found (the
+	                           run's previous manifest); 0: unknown */
+};
+
 /*
  * Runs the export of target t with the run's settings o.  hosts is the
- * run's (shared by the exports of a fleet), or NULL for one of its own.
+ * run's (shared by the exports of a fleet), or NULL for one of its own;
+ * hint is NULL, or what the fleet knows of t.
  * *stop holds the number of a signal that asked to stop (0 while none
  * did); the run itself stores STOP_FAILED there (only over 0) when it
  * fails.  out (or NULL) receives what became of it.  Returns the exit
  * status.
  */
 enum exit_status export_run(const struct options *o, const struct target *t,
-    struct hosts *hosts, atomic_int *stop, struct export_outcome *out);
+    struct hosts *hosts, const struct export_hint *hint, atomic_int *stop,
+    struct export_outcome *out);
 
 #endif

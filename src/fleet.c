@@ -46,6 +46,8 @@ struct fleet {
 	struct host **hlist;            /* the targets' distinct hosts */
 	int *hbegun;                    /* per host: its targets begun */
 	int nhosts;
+	struct export_hint *hints;      /* per target: from the manifest of
+	                                   the run before (--manifest) */
 	int done;                       /* targets ended */
 	int k;                          /* runners */
 	atomic_int *stops;              /* one per target */
@@ -91,6 +93,29 @@ fleet_hosts(struct fleet *fl)
 			fl->hlist[fl->nhosts++] = h;
 		fl->hidx[i] = j;
 	}
+}
+
+/*
+ * What the run before this one found of each target, from the manifest
+ * this run will replace: a target that had pages asks them at once.
+ */
+static void
+fleet_hints(struct fleet *fl)
+{
+	size_t i, n = (size_t)fl->o->ntargets;
+	const char **names = xcalloc(n, sizeof *names);
+	long long *pages = xcalloc(n, sizeof *pages);
+
+	fl->hints = xcalloc(n, sizeof *fl->hints);
+	if (fl->o->manifest != NULL) {
+		for (i = 0; i < n; i++)
+			names[i] = fl->o->targets[i].name;
+		manifest_known_pages(fl->o->manifest, names, n, pages);
+		for (i = 0; i < n; i++)
+			fl->hints[i].pages = pages[i];
+	}
+	free(names);
+	free(pages);
 }
 
 /*
@@ -148,7 +173,7 @@ fleet_runner(void *arg)
 		if ((i = fleet_pick(fl, busy)) < 0)
 			break;
 		fl->status[i] = export_run(&fl->each, &fl->o->targets[i],
-		    &fl->hosts, &fl->stops[i], &fl->out[i]);
+		    &fl->hosts, &fl->hints[i], &fl->stops[i], &fl->out[i]);
 		fleet_done(fl);
 	}
 	free(busy);
@@ -245,6 +270,7 @@ fleet_run(const struct options *o, atomic_int *stop)
 	fl.hosts.thread_cap = o->workers;
 	fl.hosts.expect = k;
 	fleet_hosts(&fl);
+	fleet_hints(&fl);
 	for (i = 0; i < o->ntargets; i++)
 		fl.status[i] = exit_interrupted;
 	thread_mutex_init(&fl.lock);
@@ -285,6 +311,7 @@ fleet_run(const struct options *o, atomic_int *stop)
 	free(fl.hlist);
 	free(fl.hbegun);
 	free(fl.taken);
+	free(fl.hints);
 	free(tids);
 	free(fl.stops);
 	free(fl.status);

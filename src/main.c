@@ -257,7 +257,7 @@ main(int argc, char **argv)
 	if (o.jobs != NULL)
 		st = fleet_run(&o, &caught);
 	else
-		st = export_run(&o, &o.targets[0], NULL, &caught, NULL);
+		st = export_run(&o, &o.targets[0], NULL, NULL, &caught, NULL);
 	if (st == exit_interrupted && atomic_load(&caught) == CAUGHT_TIMEOUT) {
 		log_error("--max-time %ld s reached; nothing was published",
 		    o.max_time);

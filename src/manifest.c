@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
 
 #include "buf.h"
 #include "log.h"
@@ -504,4 +505,75 @@ out:
 	free(dir);
 	free(tmp);
 	return ret;
+}
+
+/* The pages a successful target object of a jobs run's manifest found, or
+ * 0; *name set to its "target" name (NULL when it has none). */
+static long long
+known_one(yajl_val o, const char **name)
+{
+	static const char *tp[] = { "target", NULL };
+	static const char *pp[] = { "pages", NULL };
+	static const char *sp[] = { "exit_status", NULL };
+	yajl_val t = yajl_tree_get(o, tp, yajl_t_string);
+	yajl_val p = yajl_tree_get(o, pp, yajl_t_number);
+	yajl_val s = yajl_tree_get(o, sp, yajl_t_number);
+
+	*name = t != NULL ? YAJL_GET_STRING(t) : NULL;
+	if (p == NULL || !YAJL_IS_INTEGER(p) || s == NULL ||
+	    !YAJL_IS_INTEGER(s) || YAJL_GET_INTEGER(s) != 0 ||
+	    YAJL_GET_INTEGER(p) < 0)
+		return 0;
+	return YAJL_GET_INTEGER(p);
+}
+
+void
+manifest_known_pages_text(const char *text, const char *const *names,
+    size_t n, long long *pages)
+{
+	static const char *tp[] = { "targets", NULL };
+	yajl_val root, arr;
+	const char *name;
+	long long np;
+	size_t i, j;
+
+	memset(pages, 0, n * sizeof *pages);
+	if ((root = yajl_tree_parse(text, NULL, 0)) == NULL)
+		return;
+	if ((arr = yajl_tree_get(root, tp, yajl_t_array)) != NULL)
+		for (i = 0; i < YAJL_GET_ARRAY(arr)->len; i++) {
+			np = known_one(YAJL_GET_ARRAY(arr)->values[i], &name);
+			for (j = 0; name != NULL && j < n; j++)
+				if (names[j] != NULL &&
+				    strcmp(names[j], name) == 0)
+					pages[j] = np;
+		}
+	yajl_tree_free(root);
+}
+
+/* A manifest is small: one object a target.  Larger is not ours. */
+#define KNOWN_MAX ((size_t)64 << 20)
+
+void
+manifest_known_pages(const char *path, const char *const *names, size_t n,
+    long long *pages)
+{
+	struct buf b;
+	char chunk[65536];
+	ssize_t r;
+	int fd;
+
+	memset(pages, 0, n * sizeof *pages);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
+		return;
+	buf_init(&b, KNOWN_MAX);
+	while ((r = read(fd, chunk, sizeof chunk)) > 0)
+		if (buf_add(&b, chunk, (size_t)r) < 0) {
+			r = -1;
+			break;
+		}
+	close(fd);
+	if (r == 0 && buf_add(&b, "", 1) == 0)
+		manifest_known_pages_text(b.data, names, n, pages);
+	buf_free(&b);
 }

@@ -130,4 +130,16 @@ int manifest_write_text(const char *path, const char *text, int mode,
 /* t as "2026-11-30T18:45:48Z" (UTC) in buf; 0, or -1 when it cannot be. */
 int manifest_time(time_t t, char *buf, size_t bufsz);
 
+/*
+ * What an earlier jobs run's manifest (at path, or as text) says each of n
+ * targets found: pages[i] for names[i], its "pages" when that target
+ * succeeded, else 0 (no such file, not a manifest, no such target, a
+ * failed one).  A hint for asking pages early, never a promise: every page
+ * is checked as always.  Reads at most 64 MiB; never fails.
+ */
+void manifest_known_pages(const char *path, const char *const *names,
+    size_t n, long long *pages);
+void manifest_known_pages_text(const char *text, const char *const *names,
+    size_t n, long long *pages);
+
 #endif

@@ -90,6 +90,7 @@ struct export {
 	 * only for the pages left after page 0. */
 	int fleet;
 	atomic_int ended;               /* a page ended the run (short, empty) */
+	long long known_pages;          /* pages an earlier run found; 0 */
 
 	/* The first round (export.c): pages 1..spec asked together with page
 	 * 0, before it says the total; every other page waits for it. */

@@ -91,6 +91,39 @@ check "... the live one is published" test -s "$T/out/live.ndjson"
 check "... the dead one cost its three tries, nothing asked early" \
 	grep -q '^invdump: \[dead\] 0 items, 0 pages, .* 3 requests, 2 retries' "$T/err"
 
+# What the run before found: with --manifest, a target that had pages
+# asks them at once (a first round, on the threads lent to it) instead of
+# page 0 alone.  The second server holds page 0's answer until it has
+# counted 4 list requests: a run that asks page 0 alone waits out its
+# stall limit and asks page 0 again, 11 requests.  Matched by the section's
+# name, so the second run may ask another server.
+start_mock --items 1000
+K1=$BASE
+start_mock --items 1000 --hold-first 4
+K2=$BASE
+fetch "$K1/truth" "$T/truth-k"
+known_ini() {
+	printf '[big]
+profile = offset
+limit = 100
+url = %s/offset/items
+output = %s/out/big.ndjson.gz
+' \
+		"$1" "$T" >"$T/known.ini"
+	chmod 600 "$T/known.ini"
+}
+known_ini "$K1"
+run_invdump -w 4 --no-hedge --manifest "$T/known.json" --jobs "$T/known.ini"
+check "a first run with --manifest: status 0" status_is 0
+check "... its manifest says the 10 pages" grep -q '"pages":10' "$T/known.json"
+known_ini "$K2"
+run_invdump -w 4 --no-hedge --manifest "$T/known.json" --jobs "$T/known.ini"
+check "the next run: status 0" status_is 0
+check "... byte for byte" sh -c "gzip -dc '$T/out/big.ndjson.gz' | cmp -s - '$T/truth-k'"
+fetch "$K2/stats" "$T/stats"
+r=$(sed 's/.*"requests":\([0-9]*\).*/\1/' "$T/stats")
+check "... pages 1-3 asked with page 0: 10 requests (the server counted $r)" test "$r" -eq 10
+
 # Threads: the most a run had at once, sampled from /proc while it runs
 # (not under valgrind, whose threads are its own).  200 targets on one
 # host, each a one-page list: within 3W + 4 (the runners, 2W, the workers

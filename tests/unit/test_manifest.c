@@ -364,6 +364,19 @@ test_fleet(void)
 	    sizeof err);
 	root = json != NULL ? yajl_tree_parse(json, errbuf, sizeof errbuf) :
 	    NULL;
+	{
+		const char *names[] = { "never ran", "quote\"d", "other",
+		    NULL, "ltm@bigip1" };
+		long long pages[5] = { -1, -1, -1, -1, -1 };
+
+		manifest_known_pages_text(json, names, 5, pages);
+		ok(pages[4] == in.pages && pages[1] == 0 && pages[0] == 0 &&
+		    pages[2] == 0 && pages[3] == 0, "the pages it found, by "
+		    "name: the target that succeeded's; 0 for a failed one, "
+		    "one without a manifest, one not in it, no name (%lld %lld "
+		    "%lld %lld %lld)", pages[0], pages[1], pages[2], pages[3],
+		    pages[4]);
+	}
 	ok(root != NULL && json[strlen(json) - 1] == '\n' &&
 	    strchr(json, '\n') == json + strlen(json) - 1,
 	    "the run's manifest parses, on one line (%s)", root ? "" : errbuf);
@@ -400,6 +413,45 @@ test_fleet(void)
 	free(two);
 }
 
+/* Whatever the text, manifest_known_pages_text says 0 or a real count. */
+static void
+test_known_bad(void)
+{
+	static const char *texts[] = {
+		"", "{", "null", "[]", "{\"targets\":{}}",
+		"{\"targets\":[1,\"a\",null,[]]}",
+		"{\"targets\":[{\"target\":1,\"pages\":3,\"exit_status\":0}]}",
+		"{\"targets\":[{\"target\":\"a\",\"pages\":\"3\","
+		    "\"exit_status\":0}]}",
+		"{\"targets\":[{\"target\":\"a\",\"pages\":-3,"
+		    "\"exit_status\":0}]}",
+		"{\"targets\":[{\"target\":\"a\",\"pages\":3.5,"
+		    "\"exit_status\":0}]}",
+		"{\"targets\":[{\"target\":\"a\",\"pages\":3}]}",
+	};
+	const char *names[] = { "a" };
+	long long pages[1];
+	size_t i;
+	int good = 1;
+
+	for (i = 0; i < sizeof texts / sizeof *texts; i++) {
+		pages[0] = -1;
+		manifest_known_pages_text(texts[i], names, 1, pages);
+		if (pages[0] != 0) {
+			tap_diag("%s: %lld", texts[i], pages[0]);
+			good = 0;
+		}
+	}
+	pages[0] = -1;
+	manifest_known_pages_text("{\"targets\":[{\"target\":\"a\","
+	    "\"pages\":7,\"exit_status\":0}]}", names, 1, pages);
+	ok(good && pages[0] == 7, "a broken manifest, or a target's pages "
+	    "not a count, or no status: 0; a good one: its pages");
+	pages[0] = -1;
+	manifest_known_pages("/nonexistent/manifest.json", names, 1, pages);
+	ok(pages[0] == 0, "no manifest file: 0");
+}
+
 static void
 test_time(void)
 {
@@ -426,6 +478,7 @@ main(void)
 	test_fields();
 	test_errors();
 	test_fleet();
+	test_known_bad();
 	test_time();
 	rmdir(dir);
 	return tap_done();
