@@ -685,10 +685,12 @@ fetch_info_clear(struct fetch_info *info)
  */
 #define MAX_TIMEOUTS 3
 
-/* Has this page used up its tries?  Appends why to msg. */
+/* Has this page used up its tries?  Appends why to msg: the attempts at
+ * this page (or detail) alone, which the run's summary, counting every
+ * request of the run, does not repeat. */
 static int
-fetch_give_up(const struct fetch_run *run, int attempt, int timeouts,
-    double start, char *msg, size_t msgsz)
+fetch_give_up(const struct fetch_run *run, const struct fetch_req *req,
+    int attempt, int timeouts, double start, char *msg, size_t msgsz)
 {
 	const struct options *o = run->o;
 	size_t n = strlen(msg);
@@ -696,7 +698,8 @@ fetch_give_up(const struct fetch_run *run, int attempt, int timeouts,
 	if (attempt < o->retries && timeouts < MAX_TIMEOUTS &&
 	    (o->retry_max_time <= 0 || retry_now() - start < o->retry_max_time))
 		return 0;
-	snprintf(msg + n, msgsz - n, " (gave up after %d %s%s)", attempt + 1,
+	snprintf(msg + n, msgsz - n, " (gave up on this %s after %d %s%s)",
+	    req->what != NULL ? "detail" : "page", attempt + 1,
 	    attempt ? "attempts" : "attempt", timeouts >= MAX_TIMEOUTS ?
 	    ", each timed out" : "");
 	return 1;
@@ -741,7 +744,8 @@ fetch_page_step(struct fetcher *f, const struct fetch_req *req,
 		atomic_fetch_add(&run->throttled, 1);
 	if (at.sig.curl == CURLE_OPERATION_TIMEDOUT)
 		rs->timeouts++;
-	if (fetch_give_up(run, rs->attempt, rs->timeouts, rs->start, msg, msgsz))
+	if (fetch_give_up(run, req, rs->attempt, rs->timeouts, rs->start, msg,
+	    msgsz))
 		return v == retry_verdict_throttled ? exit_throttled : st;
 	rs->wait_ms = retry_delay_ms(rs->attempt + 1, at.hint_ms, 250,
 	    o->retry_max_time > 0 && o->retry_max_time < 60 ?

@@ -20,7 +20,7 @@ hold_dead_port
 dead=$DEAD_BASE
 run_invdump -o "$T/dest/out.gz" --retries 2 "$dead/offset/items"
 check "connection refused: status 1" status_is 1
-check "connection refused: retried, then given up" err_has "gave up after 3 attempts"
+check "connection refused: retried, then given up" err_has "gave up on this page after 3 attempts"
 check "connection refused: names the URL" err_has "$dead/offset/items?offset=0&limit=100"
 check "connection refused: says so" err_has "onnect"
 check "connection refused: nothing left" nothing_left

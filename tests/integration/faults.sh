@@ -60,7 +60,7 @@ rm -f "$T/d/out.gz"
 start_mock --items 500 --fault 503:1:0 --fault stall:0
 run_invdump -w 2 --retries 2 -o "$T/d/out.gz" "$BASE/offset/items"
 check "503 for ever: status 1" status_is 1
-check "503 for ever: says it gave up" err_has "gave up after 3 attempts"
+check "503 for ever: says it gave up" err_has "gave up on this page after 3 attempts"
 check "503 for ever: nothing left" nothing_left
 
 start_mock --items 500 --fault 429:1:0
