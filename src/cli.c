@@ -1161,6 +1161,40 @@ cli_profile(struct cli_state *s)
 	return cli_run;
 }
 
+/*
+ * A URL begins with http:// or https://.  A word alone ("items") or a host
+ * without its scheme would otherwise reach libcurl and come back as "Bad
+ * scheme".  where says where the URL was given.  The URL is shown as
+ * given when nothing in it can be a secret (no user, query or fragment),
+ * redacted otherwise.
+ */
+static int
+cli_url_ok(const char *url, const char *where)
+{
+	char *shown, *tmp;
+
+	if (strncasecmp(url, "http://", 7) == 0 ||
+	    strncasecmp(url, "https://", 8) == 0)
+		return 0;
+	if (strpbrk(url, "@?#") == NULL)
+		shown = xstrdup(url);
+	else {
+		shown = log_redact_url(url);
+		/* the redactor guessed http:// for a URL without a scheme */
+		if (strncmp(shown, "http://", 7) == 0 &&
+		    strncasecmp(url, "http://", 7) != 0) {
+			tmp = xstrdup(shown + 7);
+			free(shown);
+			shown = tmp;
+		}
+	}
+	log_error("%s '%s' does not start with http:// or https://: invdump "
+	    "needs the whole URL, such as https://api.example.com/v1/items",
+	    where, shown);
+	free(shown);
+	return -1;
+}
+
 /* Everything that needs every flag read: the URL, the profile, the
  * compression, the environment, flags that do not go together. */
 static enum cli_result
@@ -1177,6 +1211,8 @@ cli_finish(struct cli_state *s, int argc, char **argv)
 		return cli_exit_usage;
 	}
 	t->url = argv[optind];
+	if (cli_url_ok(t->url, "the URL argument") < 0)
+		return cli_exit_usage;
 	if (cli_profile(s) != cli_run || cli_check_expand(t) != cli_run)
 		return cli_exit_usage;
 	if (s->compress == compress_auto)
@@ -1214,6 +1250,7 @@ cli_job(struct cli_state *run, const struct jobs_file *jf,
 {
 	struct cli_state s;
 	const struct cli_opt *d;
+	char where[256];
 	size_t i;
 
 	memset(&s, 0, sizeof s);
@@ -1229,6 +1266,10 @@ cli_job(struct cli_state *run, const struct jobs_file *jf,
 
 		if (strcmp(p->key, "url") == 0) {
 			t->url = p->value;
+			snprintf(where, sizeof where, "%s:%d: [%s] url",
+			    jf->path, p->line, jt->name);
+			if (cli_url_ok(t->url, where) < 0)
+				return cli_exit_usage;
 			continue;
 		}
 		/* jobs.c admits only per-target keys. */

@@ -93,6 +93,13 @@ refused "a missing value" "--limit" http://127.0.0.1:9/ --limit
 refused "an ftp URL" "http" ftp://127.0.0.1/x
 refused "a file URL" "http" file:///etc/passwd
 refused "not a URL" "URL" "not a url"
+refused "a word for the URL: what a URL needs, and the argument named" \
+	"the URL argument 'items' does not start with http:// or https://" -o x.gz items
+refused "a host without its scheme: the same" \
+	"the URL argument 'api.example.com/v1/items' does not start with http:// or https://" api.example.com/v1/items
+refused "a scheme-less URL with a token: the same, the token redacted" \
+	"'api.example.com/items?token=***' does not start with http://" "api.example.com/items?token=T0PSECRET"
+check "... the token not printed" sh -c "! grep -q T0PSECRET '$T/err'"
 refused "--quiet with --verbose" "--quiet" -q -v http://127.0.0.1:9/
 refused "--retries -1" "--retries" --retries -1 http://127.0.0.1:9/
 refused "--retries 101" "--retries" --retries 101 http://127.0.0.1:9/

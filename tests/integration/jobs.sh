@@ -104,5 +104,10 @@ check "... without printing it" sh -c "! grep -q hunter2 '$T/err'"
 chmod 666 "$T/jobs.ini"
 run_invdump --jobs "$T/jobs.ini"
 check "a jobs file others may write: refused (status 2)" status_is 2
+printf '[ok]\nurl = %s/offset/items\noutput = %s/ok.gz\n\n[bare]\nurl = {host}/items\nhosts = a\noutput = %s/{host}.gz\n' "$A" "$T" "$T" >"$T/bare.ini"
+chmod 600 "$T/bare.ini"
+run_invdump --jobs "$T/bare.ini"
+check "a url without http:// or https://: refused (status 2)" status_is 2
+check "... naming the file, line and section, and what a URL needs" err_has "bare.ini:6: [bare@a] url 'a/items' does not start with http:// or https://"
 
 done_testing
