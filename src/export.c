@@ -761,6 +761,20 @@ export_totals(struct export *ex, struct fetcher *f)
 }
 
 /*
+ * Is the host close to the end of a request budget it announced (fewer
+ * left than twice the pages this target may ask early)?  Then nothing is
+ * asked before page 0 says what there is: a request past the end would
+ * be one of the few left.
+ */
+static int
+export_quota_low(struct export *ex)
+{
+	long long left = limiter_quota_left(&ex->run.home->limiter);
+
+	return left >= 0 && left < 2LL * ex->o->workers;
+}
+
+/*
  * The planned and probing plans: one pool from page 0 on.  Unless --rate
  * or --no-total, pages 1..W-1 are asked together with page 0 (the first
  * round trip is the total's and theirs at once); the rest wait for page
@@ -775,7 +789,7 @@ export_offsets(struct export *ex, struct worker_ctx *wc, void **wctx,
 	long n;
 
 	if (t->resume || t->shard_count > 0 || (ex->fleet &&
-	    (ex->known_pages < 2 || t->no_total)))
+	    (ex->known_pages < 2 || t->no_total || export_quota_low(ex))))
 		return export_offsets_from(ex, wc, wctx, nworkers);
 	/* One target of many that an earlier run found pages in: a first
 	 * round as a lone export's, on the threads the run lends it. */

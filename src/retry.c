@@ -350,6 +350,18 @@ limiter_quota(struct limiter *l, long long remaining, double reset_s)
 	thread_unlock(&l->lock);
 }
 
+long long
+limiter_quota_left(struct limiter *l)
+{
+	long long left = -1;
+
+	thread_lock(&l->lock);
+	if (l->quota_known && retry_now() < l->quota_reset)
+		left = l->quota_left > 0 ? l->quota_left : 0;
+	thread_unlock(&l->lock);
+	return left;
+}
+
 double
 limiter_rate(struct limiter *l)
 {

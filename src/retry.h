@@ -102,6 +102,9 @@ void limiter_update(struct limiter *l, int throttled);
 /* Reports what a response said of the server's quota: remaining requests
  * until reset_s seconds from now. */
 void limiter_quota(struct limiter *l, long long remaining, double reset_s);
+/* The requests left of the quota the server announced, before its reset;
+ * -1 when none is known. */
+long long limiter_quota_left(struct limiter *l);
 /* The current rate in force (requests per second), 0 when unlimited. */
 double limiter_rate(struct limiter *l);
 

@@ -182,6 +182,20 @@ main(void)
 	ok(limiter_rate(&l) == 0, "unthrottled and no --rate: no limit");
 	limiter_destroy(&l);
 
+	limiter_init(&l, 0);
+	a = limiter_quota_left(&l) == -1;
+	limiter_quota(&l, 10, 60);
+	a = a && limiter_quota_left(&l) == 10;
+	limiter_acquire(&l, NULL);
+	a = a && limiter_quota_left(&l) == 9;
+	limiter_quota(&l, 0, 60);
+	a = a && limiter_quota_left(&l) == 0;
+	limiter_quota(&l, 5, 0);
+	ok(a && limiter_quota_left(&l) == -1, "the quota left: unknown (-1) "
+	    "until announced, then counted down by the requests; unknown "
+	    "again without a reset time");
+	limiter_destroy(&l);
+
 	/* t0 before the limiter starts: its clock (and the one token it
 	 * starts with) cannot then begin before t0, however long this thread
 	 * is preempted between the two. */
