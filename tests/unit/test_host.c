@@ -1,0 +1,192 @@
+/*
+ * test_host.c - the run's hosts: one per origin, --per-host slots, the
+ * run's slots and each member's share of them, the worker threads a run
+ * of many lends (a share of them, over the members or the runners
+ * expected), and how long a host has been busy.  No network: host_enter
+ * and host_leave are called as a request would call them.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <time.h>
+
+#include "host.h"
+#include "tap.h"
+
+#define ok tap_ok
+
+static atomic_int no_cancel;
+
+static void
+test_hosts_get(void)
+{
+	struct hosts hs;
+	struct host *a, *b, *c;
+
+	hosts_init(&hs, 0, 0, 0);
+	a = hosts_get(&hs, "https://api.example.com/v1/items?x=1");
+	b = hosts_get(&hs, "https://api.example.com:443/other");
+	c = hosts_get(&hs, "http://api.example.com/v1/items");
+	ok(a != NULL && a == b && c != NULL && c != a,
+	    "one host per origin (scheme, host, port; 443 is https's)");
+	ok(hosts_get(&hs, "ftp://example.com/") == NULL &&
+	    hosts_get(&hs, "items") == NULL, "no host for what is no http(s) "
+	    "URL");
+	hosts_destroy(&hs);
+}
+
+/* --per-host 2: a third request waits; a cancelled wait holds nothing. */
+static void
+test_per_host(void)
+{
+	struct hosts hs;
+	struct hosts_member m;
+	struct host *h;
+	atomic_int cancel = 1;
+
+	hosts_init(&hs, 2, 0, 0);
+	hosts_join(&hs, &m);
+	h = hosts_get(&hs, "http://127.0.0.1:1/");
+	ok(host_enter(&hs, h, &m, &no_cancel) == 0 &&
+	    host_enter(&hs, h, &m, &no_cancel) == 0 && h->inflight == 2,
+	    "--per-host 2: two requests at once");
+	ok(host_try_enter(&hs, h, &m) < 0 && h->inflight == 2 &&
+	    hs.run_inflight == 2, "... a hedge finds no free slot and takes "
+	    "nothing");
+	ok(host_enter(&hs, h, &m, &cancel) < 0 && h->inflight == 2 &&
+	    hs.run_inflight == 2 && m.inflight == 2,
+	    "... a third waits; cancelled, it holds no slot of either kind");
+	nanosleep(&(struct timespec){ 0, 20 * 1000 * 1000 }, NULL);
+	ok(host_busy(h) >= 0.019 && h->peak == 2, "busy since the first "
+	    "request began (20 ms at least); the peak is kept");
+	host_leave(&hs, h, &m);
+	host_leave(&hs, h, &m);
+	ok(h->inflight == 0 && hs.run_inflight == 0 && m.inflight == 0 &&
+	    host_busy(h) == 0, "left: nothing under way, the host not busy");
+	hosts_part(&hs, &m);
+	hosts_destroy(&hs);
+}
+
+/* The run's slots: 4 in all, each of two members 2 at most. */
+static void
+test_run_share(void)
+{
+	struct hosts hs;
+	struct hosts_member m1, m2;
+	struct host *a, *b;
+	atomic_int cancel = 1;
+
+	hosts_init(&hs, 0, 0, 4);
+	hosts_join(&hs, &m1);
+	hosts_join(&hs, &m2);
+	a = hosts_get(&hs, "http://127.0.0.1:1/");
+	b = hosts_get(&hs, "http://127.0.0.2:1/");
+	ok(host_enter(&hs, a, &m1, &no_cancel) == 0 &&
+	    host_enter(&hs, a, &m1, &no_cancel) == 0 &&
+	    host_try_enter(&hs, a, &m1) < 0,
+	    "4 slots, 2 members: the first has its share, 2, and no more");
+	ok(host_enter(&hs, a, &m1, &cancel) < 0 && a->inflight == 2,
+	    "... one more waits for the run's slot after its host's, and "
+	    "gives the host's back when cancelled");
+	ok(host_enter(&hs, b, &m2, &no_cancel) == 0 &&
+	    host_enter(&hs, b, &m2, &no_cancel) == 0 && hs.run_inflight == 4,
+	    "... the other member's share is its own");
+	host_leave(&hs, b, &m2);
+	host_leave(&hs, b, &m2);
+	hosts_part(&hs, &m2);
+	ok(host_enter(&hs, a, &m1, &no_cancel) == 0 &&
+	    host_enter(&hs, a, &m1, &no_cancel) == 0 && m1.inflight == 4,
+	    "the other gone: the last member gets every slot");
+	while (m1.inflight > 0)
+		host_leave(&hs, a, &m1);
+	hosts_part(&hs, &m1);
+	hosts_destroy(&hs);
+}
+
+/* A member's share of the threads lent: cap over max(members, expect). */
+static void
+test_threads(void)
+{
+	struct hosts hs;
+	struct hosts_member m[3];
+	atomic_int cancel = 1;
+	int a, b, c;
+
+	hosts_init(&hs, 0, 0, 8);
+	ok(hosts_threads_take(&hs, 5, &no_cancel) == 5,
+	    "no cap: every thread asked for");
+	hs.thread_cap = 8;
+	hs.expect = 2;
+	hosts_join(&hs, &m[0]);
+	a = hosts_threads_take(&hs, 8, &no_cancel);
+	ok(a == 4, "8 threads, one member joined of the 2 expected: a share "
+	    "of 4, not all 8 (got %d)", a);
+	hosts_join(&hs, &m[1]);
+	hosts_join(&hs, &m[2]);
+	b = hosts_threads_take(&hs, 8, &no_cancel);
+	ok(b == 3, "3 members: a share of 3 (got %d)", b);
+	c = hosts_threads_take(&hs, 1, &no_cancel);
+	ok(c == 1 && hs.threads_used == 8, "... and the last one free");
+	ok(hosts_threads_take(&hs, 1, &cancel) == 0 && hs.threads_used == 8,
+	    "none free: it waits, and takes none when cancelled");
+	hosts_threads_give(&hs, a);
+	hosts_part(&hs, &m[2]);
+	hosts_part(&hs, &m[1]);
+	hosts_expect(&hs, 1);
+	a = hosts_threads_take(&hs, 8, &no_cancel);
+	ok(a == 4 && hs.threads_used == 8, "given back, one member left: "
+	    "all that is free (got %d)", a);
+	hosts_threads_give(&hs, a + b + c);
+	ok(hs.threads_used == 0, "all given back");
+	hosts_part(&hs, &m[0]);
+	hosts_destroy(&hs);
+}
+
+/* A thread that waits for a lent thread wakes when one is given back. */
+struct waiter {
+	struct hosts *hs;
+	int got;
+};
+
+static void *
+wait_thread(void *arg)
+{
+	struct waiter *w = arg;
+
+	w->got = hosts_threads_take(w->hs, 2, &no_cancel);
+	return NULL;
+}
+
+static void
+test_threads_wake(void)
+{
+	struct hosts hs;
+	struct waiter w;
+	pthread_t t;
+	int rc;
+
+	hosts_init(&hs, 0, 0, 2);
+	hs.thread_cap = 2;
+	ok(hosts_threads_take(&hs, 2, &no_cancel) == 2, "both threads lent");
+	w.hs = &hs;
+	w.got = -1;
+	rc = pthread_create(&t, NULL, wait_thread, &w);
+	hosts_threads_give(&hs, 1);
+	if (rc == 0)
+		pthread_join(t, NULL);
+	ok(rc == 0 && w.got == 1, "one given back: the waiting target takes it "
+	    "(got %d)", w.got);
+	hosts_threads_give(&hs, 2);
+	hosts_destroy(&hs);
+}
+
+int
+main(void)
+{
+	test_hosts_get();
+	test_per_host();
+	test_run_share();
+	test_threads();
+	test_threads_wake();
+	return tap_done();
+}
