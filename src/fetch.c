@@ -10,6 +10,7 @@
 
 #include <curl/mprintf.h>
 
+#include "clock.h"
 #include "fetch.h"
 #include "gzmember.h"
 #include "hash.h"
@@ -696,7 +697,7 @@ fetch_give_up(const struct fetch_run *run, const struct fetch_req *req,
 	size_t n = strlen(msg);
 
 	if (attempt < o->retries && timeouts < MAX_TIMEOUTS &&
-	    (o->retry_max_time <= 0 || retry_now() - start < o->retry_max_time))
+	    (o->retry_max_time <= 0 || clock_now() - start < o->retry_max_time))
 		return 0;
 	snprintf(msg + n, msgsz - n, " (gave up on this %s after %d %s%s)",
 	    req->what != NULL ? "detail" : "page", attempt + 1,
@@ -720,7 +721,7 @@ fetch_page_step(struct fetcher *f, const struct fetch_req *req,
 
 	rs->wait_ms = 0;
 	if (rs->attempt == 0 && rs->start == 0)
-		rs->start = retry_now();
+		rs->start = clock_now();
 	/* The host this request goes to: a cursor's next page or a detail
 	 * may be on another than the target's. */
 	h = req->url != NULL ? hosts_get(run->hosts, req->url) : NULL;

@@ -119,7 +119,7 @@ enum exit_status fetch_page(struct fetcher *f, const struct fetch_req *req,
 struct fetch_retry {
 	int attempt;                    /* failed attempts */
 	int timeouts;                   /* ... of which timed out */
-	double start;                   /* retry_now() of the first */
+	double start;                   /* clock_now() of the first */
 	long wait_ms;                   /* > 0: try again after this long */
 };
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "host.h"
 #include "origin.h"
 #include "thread.h"
@@ -137,7 +138,7 @@ host_busy(struct host *h)
 
 	thread_lock(&h->lock);
 	if (h->inflight > 0)
-		d = retry_now() - h->busy_since;
+		d = clock_now() - h->busy_since;
 	thread_unlock(&h->lock);
 	return d;
 }
@@ -149,7 +150,7 @@ host_take(const struct hosts *hs, struct host *h)
 	if (hs->per_host > 0 && h->inflight >= hs->per_host)
 		return 0;
 	if (h->inflight == 0)
-		h->busy_since = retry_now();
+		h->busy_since = clock_now();
 	if (++h->inflight > h->peak)
 		h->peak = h->inflight;
 	return 1;

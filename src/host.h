@@ -44,7 +44,7 @@ struct host {
 	pthread_cond_t freed;           /* a request to this host ended */
 	int inflight;                   /* requests under way */
 	int peak;                       /* the most at once (for tests, -v) */
-	double busy_since;              /* retry_now() when inflight last
+	double busy_since;              /* clock_now() when inflight last
 	                                   went from 0 to 1 */
 	struct host *next;
 };

@@ -20,6 +20,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "http.h"
 #include "log.h"
 #include "origin.h"
@@ -57,14 +58,6 @@ struct http_client {
 
 static CURLSH *share;
 
-static double
-http_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 static pthread_mutex_t share_locks[CURL_LOCK_DATA_LAST];
 
 static void
@@ -148,7 +141,7 @@ http_write_cb(char *data, size_t size, size_t nmemb, void *arg)
 	}
 	c->body_bytes += n;
 	if (c->multi != NULL)
-		c->last_byte = http_now();
+		c->last_byte = clock_now();
 	/* libcurl 7.88 does not enforce CURLOPT_MAXFILESIZE on bodies of
 	 * unknown length nor on decoded bytes: count them here. */
 	if (c->conf->max_body > 0 && c->body_bytes > (size_t)c->conf->max_body) {
@@ -325,7 +318,7 @@ http_waiting(struct http_client *c)
 		return 100;
 	if (c->said == 0) {
 		c->said = 1;
-		c->sent_at = http_now();
+		c->sent_at = clock_now();
 		if (c->on_sent != NULL)
 			(void)c->on_sent(c->on_sent_arg);
 	}
@@ -333,14 +326,14 @@ http_waiting(struct http_client *c)
 		c->said = 2;
 		return 100;
 	}
-	waited = (http_now() - c->sent_at) * 1e3;
+	waited = (clock_now() - c->sent_at) * 1e3;
 	if (waited < HTTP_IDLE_MS)
 		return HTTP_IDLE_MS - (int)waited;
 	if (c->on_idle(c->on_sent_arg)) {
 		c->said = 2;
 		return 100;
 	}
-	c->sent_at = http_now();        /* not yet: ask again later */
+	c->sent_at = clock_now();        /* not yet: ask again later */
 	return HTTP_IDLE_MS;
 }
 
@@ -361,7 +354,7 @@ http_prepare(struct http_client *c, const char *url, struct curl_slist *hdrs)
 	c->rawlen = 0;
 	c->errbuf[0] = '\0';
 	c->snippet[0] = '\0';
-	c->last_byte = http_now();
+	c->last_byte = clock_now();
 	if (curl_easy_setopt(c->curl, CURLOPT_URL, url) != CURLE_OK ||
 	    curl_easy_setopt(c->curl, CURLOPT_HTTPHEADER, hdrs) != CURLE_OK) {
 		snprintf(c->errbuf, sizeof c->errbuf, "libcurl refused the URL");
@@ -416,7 +409,7 @@ http_drive(struct http_client *c, const char *url, struct curl_slist *hdrs,
 			break;
 		}
 		if (s != NULL && !sent && !done_c && hg->after_s > 0 &&
-		    http_now() - c->last_byte >= hg->after_s &&
+		    clock_now() - c->last_byte >= hg->after_s &&
 		    hg->allow(hg->arg)) {
 			s->fn = hg->fn;
 			s->ctx = hg->ctx;

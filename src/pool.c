@@ -48,6 +48,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "pool.h"
 #include "xalloc.h"
 #include "thread.h"
@@ -97,15 +98,6 @@ cancelled(const struct pool *p)
 	return p->cancel != NULL && atomic_load(p->cancel);
 }
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void
 aside_add(struct pool *p, long long seq, long wait_ms)
 {
@@ -115,7 +107,7 @@ aside_add(struct pool *p, long long seq, long wait_ms)
 		    sizeof *p->aside);
 	}
 	p->aside[p->naside].seq = seq;
-	p->aside[p->naside].due = now_s() + (wait_ms > 0 ? wait_ms : 0) / 1e3;
+	p->aside[p->naside].due = clock_now() + (wait_ms > 0 ? wait_ms : 0) / 1e3;
 	p->naside++;
 }
 
@@ -124,7 +116,7 @@ aside_add(struct pool *p, long long seq, long wait_ms)
 static long long
 aside_take(struct pool *p, long *wait_ms)
 {
-	double now = now_s(), first = now + 0.1;
+	double now = clock_now(), first = now + 0.1;
 	int i, best = -1;
 	long long seq;
 

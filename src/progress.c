@@ -4,15 +4,15 @@
 #include <stdio.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "progress.h"
-#include "retry.h"
 
 void
 progress_init(struct progress *p, enum progress_mode mode)
 {
 	p->mode = mode;
 	p->shown = 0;
-	p->start = p->last = retry_now();
+	p->start = p->last = clock_now();
 	p->total = -1;
 }
 
@@ -25,7 +25,7 @@ progress_total(struct progress *p, long long total)
 double
 progress_elapsed(const struct progress *p)
 {
-	return retry_now() - p->start;
+	return clock_now() - p->start;
 }
 
 void
@@ -73,7 +73,7 @@ progress_update(struct progress *p, const struct progress_counts *c)
 
 	if (p->mode == progress_off)
 		return;
-	now = retry_now();
+	now = clock_now();
 	if (now - p->last < (p->mode == progress_tty ? 0.2 :
 	    PROGRESS_PLAIN_SECONDS))
 		return;

@@ -15,10 +15,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "hash.h"
 #include "journal.h"
 #include "log.h"
-#include "retry.h"
 #include "run.h"
 #include "xalloc.h"
 
@@ -153,7 +153,7 @@ resume_start(struct export *ex, long long total, long page_size)
 		    tmp, total, page_size);
 		free(shown);
 	}
-	ex->last_checkpoint = retry_now();
+	ex->last_checkpoint = clock_now();
 	return ex->journal != NULL ? exit_ok : exit_output;
 }
 
@@ -200,7 +200,7 @@ resume_checkpoint(struct export *ex, long long seq, const char *next,
 
 	if (ex->journal == NULL || seq < 0)
 		return 0;
-	now = retry_now();
+	now = clock_now();
 	if (!force && now - ex->last_checkpoint < CHECKPOINT_SECONDS)
 		return 0;
 	ex->last_checkpoint = now;

@@ -33,6 +33,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "retry.h"
 #include "total.h"
 #include "thread.h"
@@ -44,15 +45,6 @@
 #define CREEP           0.02    /* above the learned rate, per second, */
 #define CREEP_MIN       0.005   /* ... down to this as measures get better */
 #define CUT             0.7     /* a throttle too soon to measure from */
-
-double
-retry_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 int
 retry_transient(CURLcode rc)
@@ -168,7 +160,7 @@ limiter_init(struct limiter *l, double ceiling)
 	memset(l, 0, sizeof *l);
 	thread_mutex_init(&l->lock);
 	l->ceiling = ceiling;
-	l->start = l->last_refill = retry_now();
+	l->start = l->last_refill = clock_now();
 	if (ceiling > 0) {
 		l->enabled = 1;
 		l->fill_rate = ceiling;
@@ -243,7 +235,7 @@ limiter_acquire(struct limiter *l, const atomic_int *cancel)
 
 	for (;;) {
 		thread_lock(&l->lock);
-		wait = limiter_try_at(l, retry_now());
+		wait = limiter_try_at(l, clock_now());
 		thread_unlock(&l->lock);
 		if (wait <= 0)
 			return 0;
@@ -325,7 +317,7 @@ void
 limiter_update(struct limiter *l, int throttled)
 {
 	thread_lock(&l->lock);
-	limiter_update_at(l, throttled, retry_now());
+	limiter_update_at(l, throttled, clock_now());
 	thread_unlock(&l->lock);
 }
 
@@ -346,7 +338,7 @@ void
 limiter_quota(struct limiter *l, long long remaining, double reset_s)
 {
 	thread_lock(&l->lock);
-	limiter_quota_at(l, remaining, reset_s, retry_now());
+	limiter_quota_at(l, remaining, reset_s, clock_now());
 	thread_unlock(&l->lock);
 }
 
@@ -356,7 +348,7 @@ limiter_quota_left(struct limiter *l)
 	long long left = -1;
 
 	thread_lock(&l->lock);
-	if (l->quota_known && retry_now() < l->quota_reset)
+	if (l->quota_known && clock_now() < l->quota_reset)
 		left = l->quota_left > 0 ? l->quota_left : 0;
 	thread_unlock(&l->lock);
 	return left;

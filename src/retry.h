@@ -118,7 +118,5 @@ void limiter_quota_at(struct limiter *l, long long remaining, double reset_s,
 /* Sleeps ms milliseconds, waking early (-1) when *cancel is set. */
 int retry_sleep_ms(long ms, const atomic_int *cancel);
 
-/* Monotonic seconds. */
-double retry_now(void);
 
 #endif
