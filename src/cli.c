@@ -694,7 +694,8 @@ static const struct cli_opt cli_opts[] = {
 	  FLAG(TARGET, resume, 1) },
 	{ "shard", 0, "I/N",
 	  "export only the I-th (0-based) of N contiguous page\n"
-	  "ranges; the N outputs concatenated are the whole",
+	  "ranges; the N outputs, concatenated in order, are\n"
+	  "the whole export",
 	  CALL(cli_opt_shard) },
 
 	{ "profile", 'p', "NAME",

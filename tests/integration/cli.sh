@@ -13,7 +13,26 @@ man_has() { grep -qE -- "Fl \\\\-${1#--}( |,|\$)" "$MAN"; }
 for p in offset softlayer range page drf odata scim cursor infoblox meraki f5 servicenow object; do
 	check "--help lists the $p profile" grep -q "^ *$p " "$T/help"
 	check "the man page documents the $p profile" grep -q "^.It Cm $p\$" "$TESTS_SRCDIR/../man/invdump.1"
+	check "the README lists the $p profile" grep -q "^    $p  *[^ ]" "$TESTS_SRCDIR/../README"
 done
+# An option's description ends its sentence: its last line (before the
+# next option, a blank line or the profiles' list) ends in no word that
+# leaves it hanging ("the N outputs concatenated are the whole").
+help_ends_whole() {
+	awk 'function done_with(l) {
+		if (l ~ / (the|a|an|of|and|or|to|in|are|is|whole|with|for)$/) {
+			print "hanging: " l; bad = 1
+		}
+	}
+	NR > 1 && ($0 ~ /^ +(-[a-zA-Z], )?--[a-z]/ || $0 ~ /^$/ || $0 ~ /^[A-Z]/ ||
+		$0 ~ /^                             [a-z0-9]+ /) && prev ~ /^ / { done_with(prev) }
+	{ prev = $0 }
+	END { done_with(prev); exit bad }' "$T/help" >"$T/hanging" && return 0
+	diag "$(cat "$T/hanging")"
+	return 1
+}
+check "--help: every option's description ends its sentence" help_ends_whole
+check "--help: --shard says the outputs make the whole export" grep -q "the whole export" "$T/help"
 for f in --output --compress --level --workers --limit --profile \
 	--total-header --offset-param --limit-param --items-path --user \
 	--header --connect-timeout --quiet --verbose --version --help \
