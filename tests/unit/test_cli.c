@@ -487,8 +487,16 @@ test_usage_errors(void)
 	ok(PARSE(URL, "https://b.example.com/") == cli_exit_usage, "two URLs");
 	ok(PARSE(URL, "-q") == cli_run && R.o.quiet == 1 && is(T0.url, URL),
 	    "a flag after the URL");
-	ok(PARSE("--", "-odd") == cli_run && is(T0.url, "-odd"),
-	    "after --, a URL that starts with -");
+	ok(PARSE("--", "-odd") == cli_exit_usage && R.o.targets != NULL &&
+	    is(T0.url, "-odd"),
+	    "after --, what starts with - is the URL (refused: not http(s))");
+	ok(PARSE("items") == cli_exit_usage &&
+	    PARSE("api.example.com/items") == cli_exit_usage &&
+	    PARSE("ftp://api.example.com/items") == cli_exit_usage,
+	    "a URL without http:// or https://: refused");
+	ok(PARSE("HTTPS://api.example.com/items") == cli_run &&
+	    PARSE("http://127.0.0.1:8080/items") == cli_run,
+	    "http:// and https://, in any case: taken");
 }
 
 /* Parses arg (and arg2, unless NULL) with stdout in a file; returns what
