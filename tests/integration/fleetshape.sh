@@ -40,6 +40,7 @@ mkdir "$T/out"
 calls=$((3 * n))
 
 run_invdump -w 8 --jobs "$T/jobs.ini"
+[ "$rc" -eq 0 ] || diag "status $rc:" "$(grep -v '\] [0-9]* items, ' "$T/err" | tail -n 20)"
 check "$calls calls on $n appliances: status 0" status_is 0
 check "... $calls of $calls targets succeeded" err_has "$calls of $calls targets succeeded"
 
