@@ -7,7 +7,9 @@
  * In the planned and probing plans it is the pool's first job, and pages
  * 1..W-1 are asked at the same time when their offsets do not depend on
  * what it says (not under --rate or --no-total): the total costs no round
- * trip of its own.  Then one of three plans:
+ * trip of its own.  With --shard, --resume, and for a target of a jobs run
+ * (unless the run before found pages in it), page 0 is asked alone first
+ * (export_offsets_from).  Then one of three plans:
  *
  *   planned  a total or a page count is known: every page is a job for the
  *            pool, fetched concurrently, written in order;

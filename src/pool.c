@@ -35,9 +35,10 @@
  * Waits are timed (100 ms) so that a cancel set by the signal thread is
  * seen without that thread having to know about the pool.
  *
- * The program's threads (doc/DESIGN.md has the whole picture): the main
- * thread, which runs pool_run and is the only one that emits; the W
- * workers started here; the signal thread (main.c); libcurl's resolver
+ * The threads of a pool (doc/DESIGN.md has the whole picture): the one
+ * that runs pool_run (the main thread, a runner with --jobs, the listing
+ * thread with --expand), the only one that emits; the W workers started
+ * here; the signal thread (main.c); libcurl's resolver
  * threads.  The locks a worker takes while it works (limiter, fail_lock,
  * libcurl's share locks) are all leaves, and none is taken while
  * pool.lock is held: the lock is dropped around work() and emit().

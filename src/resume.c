@@ -7,7 +7,7 @@
  * that gets killed needs it too), and only to a plain file (not standard
  * output, a device or split parts).  A checkpoint syncs the temporary file first, then
  * appends to the journal and syncs it, so whatever a checkpoint counts is
- * on disk; they come at most once a second, from the main thread only.
+ * on disk; they come at most once a second, from the emitter's thread only.
  * Never fetches or decides the plan; export.c and cursor.c ask.
  */
 #include <stdio.h>

@@ -1,11 +1,14 @@
 /*
  * run.h - what the modules of one export run share (export.c, emit.c,
- * check.c, cursor.c); internal: nothing outside them includes it.
+ * check.c, cursor.c, resume.c, expand.c); internal: nothing outside them
+ * includes it.
  *
- * struct export is the run's state.  The main thread owns it; workers
- * read o, t, plan, first_hash and has_first (written before the pool
- * starts), add to the atomic counters, and report a failure through
- * export_fail (fail_lock); the emitter fields are the main thread's alone.
+ * struct export is the run's state.  The export's own thread owns it (the
+ * main thread, a runner with --jobs, the listing thread for the listing
+ * with --expand); workers read o, t, plan, first_hash and has_first
+ * (written before the pool starts), add to the atomic counters, and report
+ * a failure through export_fail (fail_lock); the emitter fields are that
+ * thread's alone.
  */
 #ifndef INVDUMP_RUN_H
 #define INVDUMP_RUN_H
