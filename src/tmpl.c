@@ -393,3 +393,152 @@ tmpl_fill(const struct tmpl *t, const char *item, size_t len, char *label,
 	free(w);
 	return url;
 }
+
+/* --- an item's top-level members ------------------------------------- */
+
+struct members_walk {
+	yajl_handle h;
+	const char *item;
+	size_t len;
+	const char *const *names;
+	const size_t *lens;
+	int n;
+	struct tmpl_member *m;
+	int depth;              /* 1: inside the root object */
+	int cur;                /* the name of the member at hand, or -1 */
+	int root_object;
+};
+
+/* A value ends (yajl has just read its last byte): the member at hand's
+ * value, if it is one of a top-level member we look for. */
+static void
+members_value_end(struct members_walk *w)
+{
+	if (w->depth == 0)
+		return;
+	if (w->depth == 1 && w->cur >= 0) {
+		if (w->m[w->cur].count == 1)
+			w->m[w->cur].end = yajl_get_bytes_consumed(w->h);
+		w->cur = -1;
+	}
+}
+
+static int
+mb_scalar(void *ctx)
+{
+	members_value_end(ctx);
+	return 1;
+}
+
+static int
+mb_boolean(void *ctx, int v)
+{
+	(void)v;
+	return mb_scalar(ctx);
+}
+
+static int
+mb_number(void *ctx, const char *s, size_t len)
+{
+	(void)s;
+	(void)len;
+	return mb_scalar(ctx);
+}
+
+static int
+mb_string(void *ctx, const unsigned char *s, size_t len)
+{
+	(void)s;
+	(void)len;
+	return mb_scalar(ctx);
+}
+
+static int
+mb_start(struct members_walk *w, int map)
+{
+	if (w->depth == 0)
+		w->root_object = map;
+	w->depth++;
+	return 1;
+}
+
+static int
+mb_start_map(void *ctx)
+{
+	return mb_start(ctx, 1);
+}
+
+static int
+mb_start_array(void *ctx)
+{
+	return mb_start(ctx, 0);
+}
+
+static int
+mb_end(void *ctx)
+{
+	struct members_walk *w = ctx;
+
+	w->depth--;
+	members_value_end(w);
+	return 1;
+}
+
+static int
+mb_map_key(void *ctx, const unsigned char *key, size_t len)
+{
+	struct members_walk *w = ctx;
+	size_t at;
+	int i;
+
+	if (w->depth != 1)
+		return 1;
+	for (i = 0; i < w->n; i++)
+		if (w->lens[i] == len && memcmp(w->names[i], key, len) == 0)
+			break;
+	if (i == w->n)
+		return 1;
+	w->cur = i;
+	if (w->m[i].count++ > 0)
+		return 1;
+	/* yajl has read the key: the value follows its ':' (and any
+	 * blanks, though an item line has none). */
+	at = yajl_get_bytes_consumed(w->h);
+	while (at < w->len && (w->item[at] == ':' || w->item[at] == ' ' ||
+	    w->item[at] == '\t' || w->item[at] == '\r' || w->item[at] == '\n'))
+		at++;
+	w->m[i].start = at;
+	return 1;
+}
+
+static const yajl_callbacks members_callbacks = {
+	mb_scalar, mb_boolean, NULL, NULL, mb_number, mb_string,
+	mb_start_map, mb_map_key, mb_end, mb_start_array, mb_end
+};
+
+int
+tmpl_members(const char *item, size_t len, const char *const *names,
+    const size_t *lens, int n, struct tmpl_member *m)
+{
+	yajl_alloc_funcs af;
+	struct members_walk w;
+	int rc = 0;
+
+	memset(&w, 0, sizeof w);
+	memset(m, 0, (size_t)n * sizeof *m);
+	w.item = item;
+	w.len = len;
+	w.names = names;
+	w.lens = lens;
+	w.n = n;
+	w.m = m;
+	w.cur = -1;
+	xalloc_yajl_funcs(&af);
+	w.h = yajl_alloc(&members_callbacks, &af, &w);
+	if (yajl_parse(w.h, (const unsigned char *)item, len) !=
+	    yajl_status_ok || yajl_complete_parse(w.h) != yajl_status_ok ||
+	    !w.root_object)
+		rc = -1;
+	yajl_free(w.h);
+	return rc;
+}

@@ -39,4 +39,20 @@ const char *tmpl_first_field(const struct tmpl *t);
 char *tmpl_fill(const struct tmpl *t, const char *item, size_t len,
     char *label, size_t labelsz, char *err, size_t errsz);
 
+/* A top-level member of an item, for --expand NAME='s relations. */
+struct tmpl_member {
+	int count;              /* top-level members with that key */
+	size_t start, end;      /* the first one's value: item[start, end) */
+};
+
+/*
+ * Finds the top-level keys names[0..n-1] (lens[i] bytes each, compared
+ * with the keys as decoded) in item, one JSON object of len bytes: m[i]
+ * receives how often names[i] is a key of the object itself (not of a
+ * value inside it) and where the first such member's value lies.  One
+ * walk with yajl.  0, or -1 when item is not a JSON object yajl can read.
+ */
+int tmpl_members(const char *item, size_t len, const char *const *names,
+    const size_t *lens, int n, struct tmpl_member *m);
+
 #endif

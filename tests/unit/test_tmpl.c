@@ -1,7 +1,9 @@
 /*
  * test_tmpl.c - --expand's URL templates: parsing, the startup check,
  * filling from an item (percent-encoding, numbers as written, dotted
- * paths, what cannot fill a field) and the label for messages.
+ * paths, what cannot fill a field) and the label for messages; an
+ * item's top-level members (tmpl_members), for relations that would
+ * repeat a key.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -69,6 +71,59 @@ label_is(const char *text, const char *item, const char *want)
 	free(url);
 	tmpl_free(t);
 	return r;
+}
+
+/* tmpl_members for the names "tags", "id" and "a_1": want is, for
+ * each, COUNT:VALUE (the first one's value bytes) joined by spaces, or
+ * "-1" when the item must be refused. */
+static int
+members_are(const char *item, const char *want)
+{
+	static const char *const names[] = { "tags", "id", "a_1" };
+	static const size_t lens[] = { 4, 2, 3 };
+	struct tmpl_member m[3];
+	char got[512] = "";
+	size_t n = 0;
+	int i;
+
+	if (tmpl_members(item, strlen(item), names, lens, 3, m) < 0)
+		snprintf(got, sizeof got, "-1");
+	else
+		for (i = 0; i < 3 && n < sizeof got; i++)
+			n += (size_t)snprintf(got + n, sizeof got - n, "%s%d:%.*s",
+			    i ? " " : "", m[i].count,
+			    (int)(m[i].count ? m[i].end - m[i].start : 0),
+			    item + m[i].start);
+	if (strcmp(got, want) != 0)
+		printf("# %s: got %s, expected %s\n", item, got, want);
+	return strcmp(got, want) == 0;
+}
+
+static void
+test_members(void)
+{
+	ok(members_are("{\"id\":123,\"tags\":[\"a\",\"b\"],\"x\":1}",
+	    "1:[\"a\",\"b\"] 1:123 0:"), "members: an array and a number");
+	ok(members_are("{\"x\":{\"tags\":1,\"id\":2},\"l\":[{\"a_1\":3}]}",
+	    "0: 0: 0:"), "members: keys deeper down are not the item's");
+	ok(members_are("{\"tags\":{\"a\":{\"tags\":[]}},\"id\":\"x}\\\"y\"}",
+	    "1:{\"a\":{\"tags\":[]}} 1:\"x}\\\"y\" 0:"),
+	    "members: an object value whole, a string with '}' and an escape");
+	ok(members_are("{\"a_1\":null,\"id\":true,\"tags\":false}",
+	    "1:false 1:true 1:null"), "members: null, true, false");
+	ok(members_are("{\"id\":-1.5e3}", "0: 1:-1.5e3 0:"),
+	    "members: a number last");
+	ok(members_are("{\"t\\u0061gs\":7}", "1:7 0: 0:"),
+	    "members: a key compared as decoded (t\\u0061gs is tags)");
+	ok(members_are("{\"tags\":1,\"tags\":2}", "2:1 0: 0:"),
+	    "members: a key twice is counted, the first one's value kept");
+	ok(members_are("{ \"id\" : 5 , \"tags\":\t[ ] }", "1:[ ] 1:5 0:"),
+	    "members: blanks around the colon are not the value");
+	ok(members_are("{\"ta\":1,\"tagsx\":2,\"a_\":3}", "0: 0: 0:"),
+	    "members: a prefix or a longer key is another key");
+	ok(members_are("{}", "0: 0: 0:"), "members: an empty object");
+	ok(members_are("[{\"id\":1}]", "-1"), "members: an array is refused");
+	ok(members_are("{\"id\":", "-1"), "members: broken JSON is refused");
 }
 
 int
@@ -155,5 +210,6 @@ main(void)
 	ok(t != NULL && tmpl_check(t, err, sizeof err) == 0,
 	    "a field in the host passes the check");
 	tmpl_free(t);
+	test_members();
 	return tap_done();
 }
