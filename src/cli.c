@@ -545,6 +545,12 @@ cli_opt_expand(struct cli_state *s, const char *flag, char *arg)
 static enum cli_result
 cli_check_expand(const struct target *t)
 {
+	if (t->expand_replace && !t->expand_named) {
+		log_error("--expand-replace: only with --expand NAME=URL-TEMPLATE "
+		    "(a relation replaces the item's member of its NAME; the "
+		    "detail form replaces the whole item)");
+		return cli_exit_usage;
+	}
 	if (t->nexpand == 0)
 		return cli_run;
 	if (t->resume || t->shard_count > 0) {
@@ -756,6 +762,10 @@ static const struct cli_opt cli_opts[] = {
 	  "from its fields ({id}, {owner.id}), and write it;\n"
 	  "NAME=... (repeatable): attach it as the item's NAME",
 	  CALL(cli_opt_expand) },
+	{ "expand-replace", 0, NULL,
+	  "NAME=... replaces the item's own member NAME, in\n"
+	  "its place (without this flag: an error, exit 7)",
+	  FLAG(TARGET, expand_replace, 1) },
 	{ "keep-mismatch", 0, NULL,
 	  "publish the file even when the count does not add\n"
 	  "up (the exit status is 3 all the same)",

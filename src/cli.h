@@ -52,6 +52,8 @@ struct target {
 	const char *expand[TARGET_MAX_EXPAND]; /* --expand, as given */
 	int nexpand;
 	int expand_named;               /* ... in the NAME=TEMPLATE form */
+	int expand_replace;             /* a relation may replace the item's
+	                                   member of its NAME */
 };
 
 /* The run's settings, shared by every target and every thread. */

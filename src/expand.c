@@ -27,7 +27,14 @@
  * output: in job order it assembles each item's line (the detail itself,
  * or the item with "NAME":relation appended as its last members), gathers
  * lines into batches (one gzip member, one writer page end each) and
- * writes them.  A detail that fails for good (after retries, or a field
+ * writes them.
+ *
+ * No line holds a key twice.  A relation's NAME that the item has as a
+ * top-level key (tmpl_members, one yajl walk of the item) ends the run
+ * (exit 7) when the listing pushes the item, before any of its details is
+ * asked; with --expand-replace the emitter walks the item instead and
+ * puts the relation's value in the place of the member's own, so the key
+ * keeps its position.  A detail that fails for good (after retries, or a field
  * the template cannot be filled from) leaves its item out: said on stderr
  * (the first MAX_SAID), counted, and the run ends "does not add up" (exit
  * 3); but a detail throttled past its retries (exit 5), or refused for its
@@ -80,6 +87,7 @@ struct expand {
 	struct export *ex;
 	int named;                      /* NAME=TEMPLATE form */
 	int nrel;                       /* R */
+	int replace;                    /* --expand-replace */
 	struct tmpl *tm[TARGET_MAX_EXPAND];
 	const char *name[TARGET_MAX_EXPAND];
 	size_t namelen[TARGET_MAX_EXPAND];
@@ -110,6 +118,14 @@ struct expand {
 	long long batch_lines;
 	int item_failed;
 	long long lines, items_failed, said;
+
+	/* The emitter's, with --expand-replace: the item's members that
+	 * relations replace (nrepl of them, order[] by place in the item)
+	 * and the relations' values for them, in vals. */
+	struct tmpl_member mem[TARGET_MAX_EXPAND];
+	int order[TARGET_MAX_EXPAND], nrepl;
+	size_t val_at[TARGET_MAX_EXPAND], val_len[TARGET_MAX_EXPAND];
+	struct buf vals, spliced;
 	atomic_llong fetched, failed;
 };
 
@@ -165,6 +181,7 @@ expand_new(struct export *ex)
 	xp->ex = ex;
 	xp->nrel = t->nexpand;
 	xp->named = t->expand_named;
+	xp->replace = t->expand_replace;
 	for (i = 0; i < t->nexpand; i++) {
 		arg = t->expand[i];
 		if (xp->named && (eq = strchr(arg, '=')) != NULL) {
@@ -190,6 +207,8 @@ expand_new(struct export *ex)
 	buf_init(&xp->line, MAX_PAGE_BYTES);
 	buf_init(&xp->batch, MAX_PAGE_BYTES);
 	buf_init(&xp->packed, MAX_PAGE_BYTES);
+	buf_init(&xp->vals, MAX_PAGE_BYTES);
+	buf_init(&xp->spliced, MAX_PAGE_BYTES);
 	if (t->gzip)
 		xp->gz = gzmember_new(ex->o->level);
 	return xp;
@@ -212,12 +231,58 @@ expand_free(struct expand *xp)
 		buf_free(&xp->line);
 		buf_free(&xp->batch);
 		buf_free(&xp->packed);
+		buf_free(&xp->vals);
+		buf_free(&xp->spliced);
 		gzmember_free(xp->gz);
 	}
 	free(xp);
 }
 
 /* --- the ring of items ------------------------------------------------ */
+
+/* Item i (line, len bytes) for messages: its first template's first
+ * field ("id=123"), else its number. */
+static void
+item_label(const struct expand *xp, const char *line, size_t len,
+    long long i, char *label, size_t labelsz)
+{
+	char err[256];
+
+	free(tmpl_fill(xp->tm[0], line, len, label, labelsz, err, sizeof err));
+	if (label[0] == '\0')
+		snprintf(label, labelsz, "item %lld", i + 1);
+}
+
+/* Without --expand-replace, a relation named as one of the item's own
+ * top-level keys would write that key twice: the run's failure, said
+ * before any detail of the item is asked. */
+static int
+expand_collides(struct expand *xp, const char *line, size_t len)
+{
+	struct tmpl_member m[TARGET_MAX_EXPAND];
+	char label[96], msg[768];
+	int r;
+
+	if (tmpl_members(line, len, xp->name, xp->namelen, xp->nrel, m) < 0) {
+		item_label(xp, line, len, xp->pushed, label, sizeof label);
+		snprintf(msg, sizeof msg, "%s: the listing's item is not a JSON "
+		    "object that can be read", label);
+		export_fail(xp->ex, exit_protocol, msg);
+		return -1;
+	}
+	for (r = 0; r < xp->nrel && m[r].count == 0; r++)
+		;
+	if (r == xp->nrel)
+		return 0;
+	item_label(xp, line, len, xp->pushed, label, sizeof label);
+	snprintf(msg, sizeof msg, "%s: the item has the key \"%.*s\" already: "
+	    "--expand %.*s=... would write it twice; give the relation "
+	    "another NAME, or --expand-replace to put it in the place of the "
+	    "item's own", label, (int)xp->namelen[r], xp->name[r],
+	    (int)xp->namelen[r], xp->name[r]);
+	export_fail(xp->ex, exit_protocol, msg);
+	return -1;
+}
 
 int
 expand_push(struct expand *xp, const char *line, size_t len)
@@ -236,6 +301,8 @@ expand_push(struct expand *xp, const char *line, size_t len)
 		export_fail(ex, exit_protocol, msg);
 		return -1;
 	}
+	if (xp->named && !xp->replace && expand_collides(xp, line, len) < 0)
+		return -1;
 	thread_lock(&xp->lock);
 	while (!xp->aborted && !atomic_load(ex->stop) &&
 	    (xp->pushed - xp->head >= ITEMS_HELD ||
@@ -463,53 +530,150 @@ chomp(const struct buf *b)
 }
 
 static int
+expand_too_big(struct expand *xp)
+{
+	export_fail(xp->ex, exit_protocol, "an expanded item is over 1 GiB");
+	return -1;
+}
+
+/*
+ * With --expand-replace: which of the item's members (item, len bytes)
+ * relations replace, in order of their place in it.  An item that holds
+ * such a key more than once is the run's failure: replacing one would
+ * leave the other's old value, and the key twice.
+ */
+static int
+expand_replaced(struct expand *xp, long long i, const char *item, size_t len)
+{
+	char label[96], msg[512];
+	int r, k;
+
+	xp->nrepl = 0;
+	buf_reset(&xp->vals);
+	if (tmpl_members(item, len, xp->name, xp->namelen, xp->nrel,
+	    xp->mem) < 0) {
+		item_label(xp, item, len, i, label, sizeof label);
+		snprintf(msg, sizeof msg, "%s: the listing's item is not a JSON "
+		    "object that can be read", label);
+		export_fail(xp->ex, exit_protocol, msg);
+		return -1;
+	}
+	for (r = 0; r < xp->nrel; r++) {
+		if (xp->mem[r].count > 1) {
+			item_label(xp, item, len, i, label, sizeof label);
+			snprintf(msg, sizeof msg, "%s: the item has the key "
+			    "\"%.*s\" %d times: --expand-replace cannot replace "
+			    "one member of it", label, (int)xp->namelen[r],
+			    xp->name[r], xp->mem[r].count);
+			export_fail(xp->ex, exit_protocol, msg);
+			return -1;
+		}
+		if (xp->mem[r].count == 0)
+			continue;
+		for (k = xp->nrepl++; k > 0 &&
+		    xp->mem[xp->order[k - 1]].start > xp->mem[r].start; k--)
+			xp->order[k] = xp->order[k - 1];
+		xp->order[k] = r;
+	}
+	return 0;
+}
+
+/* Item i's line begins: the item without its closing brace (NAME=). */
+static int
+expand_begin(struct expand *xp, long long i, const struct buf *keys)
+{
+	size_t n = chomp(keys);
+
+	buf_reset(&xp->line);
+	xp->item_failed = 0;
+	xp->nrepl = 0;
+	if (!xp->named)
+		return 0;
+	if (xp->replace && expand_replaced(xp, i, keys->data, n) < 0)
+		return -1;
+	if (buf_add(&xp->line, keys->data, n ? n - 1 : 0) < 0)
+		return expand_too_big(xp);
+	return 0;
+}
+
+/* Relation r's value: kept for the member it replaces, or appended to
+ * the line as "NAME":value. */
+static int
+expand_attach(struct expand *xp, int r, const struct buf *data)
+{
+	size_t n = xp->line.len;
+	int ok = 0;
+
+	if (xp->nrepl > 0 && xp->mem[r].count > 0) {
+		xp->val_at[r] = xp->vals.len;
+		xp->val_len[r] = chomp(data);
+		return buf_add(&xp->vals, data->data, chomp(data));
+	}
+	if (n > 0 && xp->line.data[n - 1] != '{')
+		ok |= buf_addc(&xp->line, ',');
+	ok |= buf_addc(&xp->line, '"');
+	ok |= buf_add(&xp->line, xp->name[r], xp->namelen[r]);
+	ok |= buf_adds(&xp->line, "\":");
+	ok |= buf_add(&xp->line, data->data, chomp(data));
+	return ok;
+}
+
+/* The whole line: the item's replaced values swapped for the relations'
+ * (every member keeps its place), closed; NULL when over 1 GiB. */
+static const struct buf *
+expand_line(struct expand *xp)
+{
+	struct buf *out = &xp->line;
+	size_t at = 0;
+	int k, r, ok = 0;
+
+	if (xp->nrepl > 0) {
+		out = &xp->spliced;
+		buf_reset(out);
+		for (k = 0; k < xp->nrepl; k++) {
+			r = xp->order[k];
+			ok |= buf_add(out, xp->line.data + at,
+			    xp->mem[r].start - at);
+			ok |= buf_add(out, xp->vals.data + xp->val_at[r],
+			    xp->val_len[r]);
+			at = xp->mem[r].end;
+		}
+		ok |= buf_add(out, xp->line.data + at, xp->line.len - at);
+	}
+	if (xp->named)
+		ok |= buf_adds(out, "}\n");
+	return ok < 0 ? NULL : out;
+}
+
+static int
 expand_emit(void *arg, long long seq, struct pool_page *page)
 {
 	struct expand *xp = arg;
+	const struct buf *line;
 	int r = (int)(seq % xp->nrel), ok = 0;
-	size_t n;
 
-	if (r == 0) {
-		buf_reset(&xp->line);
-		xp->item_failed = 0;
-		if (xp->named) {
-			/* The item without its closing brace. */
-			n = chomp(&page->keys);
-			ok |= buf_add(&xp->line, page->keys.data, n ? n - 1 : 0);
-		}
-	}
+	if (r == 0 && expand_begin(xp, seq / xp->nrel, &page->keys) < 0)
+		return -1;
 	if (page->items < 0) {
 		xp->item_failed = 1;
 		if (xp->said++ < MAX_SAID)
 			log_error("detail failed: %.*s", (int)page->data.len,
 			    page->data.data);
-	} else if (xp->named) {
-		n = xp->line.len;
-		if (n > 0 && xp->line.data[n - 1] != '{')
-			ok |= buf_addc(&xp->line, ',');
-		ok |= buf_addc(&xp->line, '"');
-		ok |= buf_add(&xp->line, xp->name[r], xp->namelen[r]);
-		ok |= buf_adds(&xp->line, "\":");
-		ok |= buf_add(&xp->line, page->data.data, chomp(&page->data));
-	} else
-		ok |= buf_add(&xp->line, page->data.data, page->data.len);
-	if (ok < 0) {
-		export_fail(xp->ex, exit_protocol, "an expanded item is over "
-		    "1 GiB");
-		return -1;
-	}
+	} else if (xp->named)
+		ok = expand_attach(xp, r, &page->data);
+	else
+		ok = buf_add(&xp->line, page->data.data, page->data.len);
+	if (ok < 0)
+		return expand_too_big(xp);
 	if (r < xp->nrel - 1)
 		return 0;
 	if (xp->item_failed) {
 		xp->items_failed++;
 		return 0;
 	}
-	if ((xp->named && (buf_adds(&xp->line, "}\n") < 0)) ||
-	    buf_add(&xp->batch, xp->line.data, xp->line.len) < 0) {
-		export_fail(xp->ex, exit_protocol, "an expanded item is over "
-		    "1 GiB");
-		return -1;
-	}
+	if ((line = expand_line(xp)) == NULL ||
+	    buf_add(&xp->batch, line->data, line->len) < 0)
+		return expand_too_big(xp);
 	xp->batch_lines++;
 	if (xp->batch.len >= BATCH_BYTES || xp->batch_lines >= BATCH_LINES)
 		return expand_flush(xp);

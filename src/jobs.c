@@ -70,6 +70,7 @@ static const struct jobs_key jobs_keys[] = {
 	{ "no-total", key_flag },
 	{ "key", 0 },
 	{ "expand", key_repeat | key_template },
+	{ "expand-replace", key_flag },
 	{ "header", key_repeat },
 	{ "header-file", key_secret_file },
 	{ "user-file", key_cred | key_secret_file },

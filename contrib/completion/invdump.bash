@@ -20,7 +20,7 @@ _invdump()
 		--retry-max-time --rate --connect-timeout --speed-limit --speed-time
 		--max-time --max-body --max-item --max-depth --mode --split-items
 		--split-bytes --manifest --shard --jobs'
-	local without_value='--no-total --keep-mismatch --resume --netrc --insecure
+	local without_value='--no-total --expand-replace --keep-mismatch --resume --netrc --insecure
 		--no-hedge
 		-q --quiet --progress --no-progress -v --verbose -V --version
 		-h --help'

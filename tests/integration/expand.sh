@@ -132,6 +132,107 @@ xrun "... NAME= form too" "$T/truth-rel" -w 8 --expand "a=$BASE/items/{id}/rel/a
 	--expand "b=$BASE/items/{id}/rel/b" "$BASE/offset/items"
 kill "$MOCK_PID"
 
+# A relation named as a key the items have (mockapi's items have "id" and
+# "tags"): without --expand-replace the run's failure (exit 7), naming the
+# key and the item, before any detail is asked, nothing published; with
+# it, such a relation's value in the place of the item's own member, the
+# others appended, byte for byte, and no line with a key twice.
+cat >"$T/replaced.py" <<'PY'
+import json, sys
+dec = json.JSONDecoder()
+def lines(path):
+    with open(path, encoding="utf-8", newline="") as f:
+        return f.read().split("\n")[:-1]
+def members(s):
+    """(key, value start, value end) of the compact object s, in order."""
+    out, at = [], 1
+    while s[at] != "}":
+        at += s[at] == ","
+        key, at = dec.raw_decode(s, at)
+        _, end = dec.raw_decode(s, at + 1)
+        out.append((key, at + 1, end))
+        at = end
+    return out
+def want(truth, expanded, names):
+    # /truth-expand appends "NAME":value to each /truth line, in order.
+    for t, x in zip(lines(truth), lines(expanded), strict=True):
+        mine = members(t)
+        rel = dict(zip(names, (x[a:b] for _, a, b in members(x)[len(mine):]),
+                       strict=True))
+        line, have = t, set()
+        for k, a, b in reversed(mine):
+            if k in rel:
+                line, have = line[:a] + rel[k] + line[b:], have | {k}
+        tail = "".join(',"%s":%s' % (k, rel[k]) for k in names if k not in have)
+        sys.stdout.write(line[:-1] + tail + "}\n")
+def no_key_twice(path):
+    def pairs(p):
+        keys = [k for k, _ in p]
+        if len(keys) != len(set(keys)):
+            raise ValueError("a key twice: %s" % keys)
+        return dict(p)
+    n = 0
+    for n, line in enumerate(lines(path), 1):
+        json.loads(line, object_pairs_hook=pairs)
+    if n == 0:
+        sys.exit("no lines to check")
+if sys.argv[1] == "want":
+    want(sys.argv[2], sys.argv[3], sys.argv[4:])
+else:
+    no_key_twice(sys.argv[2])
+PY
+start_mock --items 345 --log "$T/dup.log"
+fetch "$BASE/truth" "$T/truth"
+fetch "$BASE/truth-expand?rel=a,tags,id" "$T/truth-x"
+D="$BASE/items/{id}"
+python3 "$T/replaced.py" want "$T/truth" "$T/truth-x" a tags id >"$T/truth-replaced"
+rm -f "$T/dup.ndjson"
+run_invdump -w 4 -o "$T/dup.ndjson" --expand "a=$D/rel/a" --expand "tags=$D/rel/tags" \
+	"$BASE/offset/items"
+check "a relation named as a key the item has: exit 7" status_is 7
+check "... naming the key and the item" \
+	err_has 'id=9007199254740993: the item has the key "tags" already'
+check "... and the way out" err_has "another NAME, or --expand-replace"
+check "... nothing published" test ! -e "$T/dup.ndjson"
+check "... no temporary file left" sh -c "! ls -a '$T' | grep -q '^\.dup'"
+check "... before any detail was asked" sh -c "! grep -q '^GET /items/' '$T/dup.log'"
+for w in 1 8; do
+	if [ "$w" = 1 ]; then z="--compress gzip"; else z="--compress none"; fi
+	xrun "--expand-replace: in the item's place, offset, $w workers, $z" \
+		"$T/truth-replaced" -w $w $z --expand-replace --expand "a=$D/rel/a" \
+		--expand "tags=$D/rel/tags" --expand "id=$D/rel/id" "$BASE/offset/items"
+	check "... no line holds a key twice" python3 "$T/replaced.py" check "$T/got"
+	xrun "--expand-replace: cursor, $w workers, $z" "$T/truth-replaced" -w $w $z \
+		-p cursor -l 50 --items-path data --expand-replace --expand "a=$D/rel/a" \
+		--expand "tags=$D/rel/tags" --expand "id=$D/rel/id" "$BASE/cursor/items"
+done
+fetch "$BASE/truth-expand?rel=a" "$T/truth-a"
+xrun "--expand-replace with no key in common: relations appended" "$T/truth-a" \
+	-w 4 --expand-replace --expand "a=$D/rel/a" "$BASE/offset/items"
+kill "$MOCK_PID"
+
+# An item that holds a key twice itself: replacing one member would leave
+# the other, so --expand-replace refuses it (exit 7).
+mkdir -p "$T/www"
+printf '{"id":9007199254740993,"tags":[1],"tags":[2]}' >"$T/www/twice.json"
+python3 -c 'import http.server, functools, sys
+h = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
+s = http.server.HTTPServer(("127.0.0.1", 0), h)
+print(s.server_address[1], flush=True)
+s.serve_forever()' "$T/www" >"$T/www.port" 2>"$T/www.err" &
+www_pid=$!
+MOCK_PIDS="$MOCK_PIDS $www_pid"
+wait_port_file "$T/www.port" "$www_pid" "$T/www.err" "no static server"
+WWW="http://127.0.0.1:$(cat "$T/www.port")"
+start_mock --items 5
+rm -f "$T/twice.ndjson"
+run_invdump -p object -o "$T/twice.ndjson" --expand-replace \
+	--expand "tags=$BASE/items/{id}/rel/tags" "$WWW/twice.json"
+check "--expand-replace on an item with the key twice: exit 7" status_is 7
+check "... said" err_has 'id=9007199254740993: the item has the key "tags" 2 times'
+check "... nothing published" test ! -e "$T/twice.ndjson"
+kill "$MOCK_PID"
+
 # Credentials: to the listing's origin, not to another; to an allowed one.
 start_mock --items 120 --log "$T/own.log"
 OWN=$BASE
@@ -168,6 +269,11 @@ check "the two forms mixed: exit 2" status_is 2
 check "... said" err_has "do not go together"
 run_invdump --expand "a=$OWN/x/{id}" --expand "a=$OWN/y/{id}" "$OWN/offset/items"
 check "a relation named twice: exit 2" status_is 2
+run_invdump --expand-replace --expand "$OWN/items/{id}" "$OWN/offset/items"
+check "--expand-replace with the detail form: exit 2" status_is 2
+check "... said" err_has "--expand-replace: only with --expand NAME=URL-TEMPLATE"
+run_invdump --expand-replace "$OWN/offset/items"
+check "--expand-replace without --expand: exit 2" status_is 2
 run_invdump --resume -o "$T/r.ndjson" --expand "$OWN/items/{id}" "$OWN/offset/items"
 check "--resume with --expand: exit 2" status_is 2
 run_invdump --shard 0/2 -o "$T/r.ndjson" --expand "$OWN/items/{id}" "$OWN/offset/items"
@@ -193,12 +299,21 @@ items-path = data
 output = $T/jobs/relations.ndjson
 expand = a=$OWN/items/{id}/rel/a
 expand = b=$OWN/items/{id}/rel/b
+
+[replaced]
+url = $OWN/offset/items
+output = $T/jobs/replaced.ndjson
+expand-replace
+expand = tags=$OWN/items/{id}/rel/tags
 INI
 chmod 600 "$T/jobs.ini"
 run_invdump -q -w 4 --jobs "$T/jobs.ini"
 check "jobs file: exit 0" status_is 0
 check "jobs file: the detail target" same "$T/jobs/details.ndjson" "$T/truth"
 check "jobs file: the relations target" same "$T/jobs/relations.ndjson" "$T/truth-rel"
+fetch "$OWN/truth-expand?rel=tags" "$T/truth-tags"
+python3 "$T/replaced.py" want "$T/truth" "$T/truth-tags" tags >"$T/truth-tags-replaced"
+check "jobs file: expand-replace" same "$T/jobs/replaced.ndjson" "$T/truth-tags-replaced"
 
 # A detail on another origin, over https, that redirects down to http:
 # refused, though it carries no credentials.

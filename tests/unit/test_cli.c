@@ -457,6 +457,15 @@ test_output_and_messages(void)
 	ok(PARSE("--key", "id", "--keep-mismatch", URL) == cli_run &&
 	    is(T0.key, "id") && T0.keep_mismatch == 1, "--key, --keep-mismatch");
 	ok(PARSE("--key", "", URL) == cli_exit_usage, "--key '': refused");
+	ok(PARSE("--expand-replace", "--expand", "tags=" URL "/{id}/tags",
+	    "--expand", "a=" URL "/{id}/a", URL) == cli_run &&
+	    T0.expand_replace == 1 && T0.nexpand == 2 && T0.expand_named == 1,
+	    "--expand-replace with relations");
+	ok(PARSE("--expand", "a=" URL "/{id}/a", URL) == cli_run &&
+	    T0.expand_replace == 0, "relations: no replacement by default");
+	ok(PARSE("--expand-replace", "--expand", URL "/{id}", URL) ==
+	    cli_exit_usage && PARSE("--expand-replace", URL) == cli_exit_usage,
+	    "--expand-replace without a relation: refused");
 	ok(PARSE("-v", "-v", "--verbose", URL) == cli_run && R.o.verbose == 3,
 	    "-v counts");
 	ok(PARSE("-qv", URL) == cli_exit_usage &&
