@@ -241,12 +241,74 @@ note_totals(struct export *ex, long long seq, const struct fetch_info *info)
 }
 
 /*
- * Page seq > 0.  Pages 1..ex->spec are asked at once with page 0, before
- * its total is known: their offsets do not depend on it.  Then every page
- * waits for page 0's plan (the gate): an early page past the end is
- * dropped unseen (its failure too: some APIs answer 400 or 404 there); one
- * asked with a size the server clamped is asked again with the size page 0
- * got; the others pass the same checks as every page.
+ * Page seq, early: asked with page 0, before its total is known (their
+ * offsets do not depend on it), at the size the user asked for.  Only a
+ * first try goes early: one that must be tried again waits for page 0
+ * instead, so a server that refused the first round gets it once.
+ * Returns 1 when it was asked (st and msg say how it went), 0 when not.
+ */
+static int
+export_early(struct worker_ctx *wc, long long seq, struct fetch_req *req,
+    struct fetch_info *info, struct pool_page *page, enum exit_status *st,
+    char *msg, size_t msgsz)
+{
+	struct export *ex = wc->ex;
+
+	if (seq > ex->spec || atomic_load(&ex->gate) != 0 ||
+	    page->later.attempts != 0)
+		return 0;
+	req->offset = seq * ex->t->limit;  /* seq < 256: no overflow */
+	req->limit = ex->t->limit;
+	*st = export_fetch(wc, req, info, page, msg, msgsz);
+	return 1;
+}
+
+/* Page seq by the plan page 0 made: exit_ok, or why not (in msg). */
+static enum exit_status
+export_planned(struct worker_ctx *wc, long long seq, struct fetch_req *req,
+    struct fetch_info *info, struct pool_page *page, char *msg, size_t msgsz)
+{
+	struct export *ex = wc->ex;
+
+	if (plan_offset(&ex->plan, seq, &req->offset) < 0) {
+		snprintf(msg, msgsz, "page %lld: its offset would pass 2^63 - 1: "
+		    "the server never sent an empty page", seq + 1);
+		return exit_protocol;
+	}
+	req->limit = ex->plan.page_size;
+	return export_fetch(wc, req, info, page, msg, msgsz);
+}
+
+/* A fetched page judged: its totals noted, its checks, where it ends. */
+static enum pool_work
+export_judge(struct export *ex, long long seq, long long offset,
+    struct pool_page *page, struct fetch_info *info, enum exit_status st,
+    char *msg, size_t msgsz)
+{
+	enum pool_work v;
+
+	page->items = info->items;
+	if (st == exit_ok)
+		note_totals(ex, seq, info);
+	fetch_info_clear(info);
+	if (st == exit_ok && check_page(ex, seq, offset, page, msg, msgsz) < 0)
+		st = exit_protocol;
+	if (st != exit_ok) {
+		export_fail(ex, st, msg);
+		return pool_work_failed;
+	}
+	v = page_verdict(ex, seq, offset, page->items);
+	if (v == pool_work_last || v == pool_work_end)
+		atomic_store(&ex->ended, 1);
+	return v;
+}
+
+/*
+ * Page seq > 0.  Pages 1..ex->spec may be asked early (export_early).
+ * Then every page waits for page 0's plan (the gate): an early page past
+ * the end is dropped unseen (its failure too: some APIs answer 400 or 404
+ * there); one asked with a size the server clamped is asked again with the
+ * size page 0 got; the others pass the same checks as every page.
  */
 static enum pool_work
 export_work(void *arg, long long seq, struct pool_page *page)
@@ -256,9 +318,7 @@ export_work(void *arg, long long seq, struct pool_page *page)
 	struct fetch_info info;
 	struct fetch_req req;
 	enum exit_status st = exit_ok;
-	enum pool_work v;
-	long long offset;
-	int early = 0;
+	int early;
 	char msg[1024];
 
 	log_set_target(ex->t->name, &ex->first_error);
@@ -276,17 +336,9 @@ export_work(void *arg, long long seq, struct pool_page *page)
 	req.out = &page->data;
 	req.keys = ex->t->key ? &page->keys : NULL;
 	req.hashes = &page->hashes;
-	/* An early page that must be tried again waits for page 0 instead:
-	 * a server that refused the first round gets it once, not again. */
-	if (seq <= ex->spec && atomic_load(&ex->gate) == 0 &&
-	    page->later.attempts == 0) {
-		req.offset = seq * ex->t->limit;  /* seq < 256: no overflow */
-		req.limit = ex->t->limit;
-		st = export_fetch(wc, &req, &info, page, msg, sizeof msg);
-		if (st == exit_ok && page->later.wait_ms > 0)
-			return pool_work_later;
-		early = 1;
-	}
+	early = export_early(wc, seq, &req, &info, page, &st, msg, sizeof msg);
+	if (early && st == exit_ok && page->later.wait_ms > 0)
+		return pool_work_later;
 	if (ex->first_in_pool && gate_wait(ex) < 0) {
 		fetch_info_clear(&info);
 		export_fail(ex, exit_interrupted, "");
@@ -306,37 +358,13 @@ export_work(void *arg, long long seq, struct pool_page *page)
 		memset(&page->later, 0, sizeof page->later);
 		early = 0;
 	}
-	if (early)
-		offset = req.offset;
-	else {
-		if (plan_offset(&ex->plan, seq, &offset) < 0) {
-			snprintf(msg, sizeof msg, "page %lld: its offset would "
-			    "pass 2^63 - 1: the server never sent an empty "
-			    "page", seq + 1);
-			export_fail(ex, exit_protocol, msg);
-			return pool_work_failed;
-		}
-		req.offset = offset;
-		req.limit = ex->plan.page_size;
-		st = export_fetch(wc, &req, &info, page, msg, sizeof msg);
+	if (!early) {
+		st = export_planned(wc, seq, &req, &info, page, msg, sizeof msg);
 		if (st == exit_ok && page->later.wait_ms > 0)
 			return pool_work_later;
 	}
-	page->items = info.items;
-	if (st == exit_ok)
-		note_totals(ex, seq, &info);
-	fetch_info_clear(&info);
-	if (st == exit_ok && check_page(ex, seq, offset, page, msg,
-	    sizeof msg) < 0)
-		st = exit_protocol;
-	if (st != exit_ok) {
-		export_fail(ex, st, msg);
-		return pool_work_failed;
-	}
-	v = page_verdict(ex, seq, offset, page->items);
-	if (v == pool_work_last || v == pool_work_end)
-		atomic_store(&ex->ended, 1);
-	return v;
+	return export_judge(ex, seq, req.offset, page, &info, st, msg,
+	    sizeof msg);
 }
 
 static const struct pool_ops export_ops = {
@@ -1111,25 +1139,130 @@ export_listing(struct export *ex, void *arg)
 	return export_offsets(ex, la->wc, la->wctx, la->nworkers);
 }
 
+/* The export's state before anything is asked (export_run's first part). */
+static void
+export_init(struct export *ex, const struct options *o,
+    const struct target *t, atomic_int *stop, const struct export_hint *hint)
+{
+	memset(ex, 0, sizeof *ex);
+	thread_mutex_init(&ex->fail_lock);
+	ex->known_pages = hint != NULL ? hint->pages : 0;
+	buf_init(&ex->filtered, MAX_PAGE_BYTES);
+	buf_init(&ex->packed, MAX_PAGE_BYTES);
+	buf_init(&ex->prev_hashes, MAX_PAGE_BYTES);
+	ex->o = o;
+	ex->t = t;
+	ex->stop = stop;
+	ex->started = time(NULL);
+	ex->expect_items = ex->total_end = ex->last_seq = -1;
+	ex->plan.total = ex->plan.pages = ex->plan.npages = -1;
+	log_set_target(t->name, &ex->first_error);
+	progress_init(&ex->progress, o->progress > 0 ?
+	    (enum progress_mode)o->progress : progress_off);
+}
+
+/*
+ * The target's URL, its host, the run's settings for its requests, and
+ * the export joined to the run's hosts (*joined set); exit_ok or why not
+ * (said).  *base receives the parsed URL, or NULL.
+ */
+static enum exit_status
+export_setup(struct export *ex, struct hosts *hosts, CURLU **base,
+    int *joined)
+{
+	const struct target *t = ex->t;
+	char err[256], *shown;
+
+	if ((*base = profile_base_url(&t->profile, t->url, err, sizeof err)) ==
+	    NULL || (ex->origin = origin_of(t->url)) == NULL ||
+	    (ex->run.home = hosts_get(hosts, t->url)) == NULL) {
+		shown = log_redact_url(t->url);
+		log_error("%s: %s", shown, *base == NULL ? err :
+		    "not an http or https URL");
+		free(shown);
+		return exit_usage;
+	}
+	if (profile_own_params(&t->profile, t->url, err, sizeof err) > 0)
+		log_warn("the URL's own %s is replaced: invdump asks for every "
+		    "page itself, from the first (remove it from the URL)", err);
+	ex->run.o = ex->o;
+	ex->run.t = t;
+	ex->run.base = *base;
+	ex->run.max_page = MAX_PAGE_BYTES;
+	/* --key and --expand: the listing's pages stay NDJSON (the emitter,
+	 * or the details' emitter, compresses what it writes). */
+	ex->run.defer_gzip = t->key != NULL || t->nexpand > 0;
+	ex->run.hosts = hosts;
+	ex->run.hedge.first_free = !ex->fleet;
+	ex->run.member = &ex->member;
+	hosts_join(hosts, &ex->member);
+	*joined = 1;
+	ex->run.cancel = ex->stop;
+	export_http_conf(ex, ex->o, t);
+	if (t->key != NULL && t->gzip && t->nexpand == 0)
+		ex->gz = gzmember_new(ex->o->level);
+	if (t->nexpand > 0 && (ex->xp = expand_new(ex)) == NULL)
+		return exit_usage;
+	return export_output(ex);
+}
+
+/*
+ * The workers' contexts, la->nworkers of them: a cursor walks one page at
+ * a time, one worker is all it uses.  One target of many makes its
+ * workers' fetchers once page 0 says how many of the run's threads it may
+ * use (export_lend); others make them all now.  exit_ok or exit_failure.
+ */
+static enum exit_status
+export_workers(struct export *ex, struct listing_args *la)
+{
+	const struct options *o = ex->o;
+	struct hosts *hs = ex->run.hosts;
+	int i, n;
+
+	n = profile_sequential(&ex->t->profile) ? 1 : ex->xp != NULL ?
+	    expand_listing_workers(o) : ex->fleet && hs->thread_cap > 0 ?
+	    hs->thread_cap : o->workers;
+	la->nworkers = n;
+	la->wc = xcalloc(n, sizeof *la->wc);
+	la->wctx = xcalloc(n, sizeof *la->wctx);
+	for (i = 0; i < n; i++) {
+		la->wc[i].ex = ex;
+		la->wctx[i] = &la->wc[i];
+		if ((i == 0 || !ex->fleet) &&
+		    (la->wc[i].f = fetcher_new(&ex->run)) == NULL)
+			return exit_failure;
+	}
+	return exit_ok;
+}
+
+/* What became of the export, for the caller (a fleet's manifest). */
+static void
+export_outcome(struct export *ex, enum exit_status st,
+    struct export_outcome *out)
+{
+	struct manifest_info mi;
+	struct manifest_shard shard;
+	struct manifest_details details;
+	char err[256];
+
+	export_manifest_info(ex, st, ex->published, &mi, &shard, &details);
+	out->manifest = manifest_json(&mi, err, sizeof err);
+}
+
 enum exit_status
 export_run(const struct options *o, const struct target *t,
     struct hosts *hosts, const struct export_hint *hint, atomic_int *stop,
     struct export_outcome *out)
 {
-	struct listing_args la;
+	struct listing_args la = { NULL, NULL, 0 };
 	struct export ex;
-	struct worker_ctx *wc = NULL;
-	void **wctx = NULL;
 	struct hosts own;
-	enum exit_status st = exit_ok;
-	char err[256], *shown;
-	CURLU *base;
-	int i, nworkers = 0, joined = 0;
+	enum exit_status st;
+	CURLU *base = NULL;
+	int i, joined = 0;
 
-	memset(&ex, 0, sizeof ex);
-	thread_mutex_init(&ex.fail_lock);
+	export_init(&ex, o, t, stop, hint);
 	ex.fleet = hosts != NULL;
-	ex.known_pages = hint != NULL ? hint->pages : 0;
 	if (hosts == NULL) {
 		/* One member, whose share is --workers: what keeps
 		 * --expand's two pools within it. */
@@ -1138,75 +1271,9 @@ export_run(const struct options *o, const struct target *t,
 	}
 	if (out != NULL)
 		memset(out, 0, sizeof *out);
-	buf_init(&ex.filtered, MAX_PAGE_BYTES);
-	buf_init(&ex.packed, MAX_PAGE_BYTES);
-	buf_init(&ex.prev_hashes, MAX_PAGE_BYTES);
-	ex.o = o;
-	ex.t = t;
-	ex.stop = stop;
-	ex.started = time(NULL);
-	ex.expect_items = ex.total_end = ex.last_seq = -1;
-	ex.plan.total = ex.plan.pages = ex.plan.npages = -1;
-	log_set_target(t->name, &ex.first_error);
-	progress_init(&ex.progress, o->progress > 0 ? (enum progress_mode)o->progress :
-	    progress_off);
-	if ((base = profile_base_url(&t->profile, t->url, err, sizeof err)) ==
-	    NULL || (ex.origin = origin_of(t->url)) == NULL ||
-	    (ex.run.home = hosts_get(hosts, t->url)) == NULL) {
-		shown = log_redact_url(t->url);
-		log_error("%s: %s", shown, base == NULL ? err :
-		    "not an http or https URL");
-		free(shown);
-		st = exit_usage;
+	if ((st = export_setup(&ex, hosts, &base, &joined)) != exit_ok ||
+	    (st = export_workers(&ex, &la)) != exit_ok)
 		goto out;
-	}
-	if (profile_own_params(&t->profile, t->url, err, sizeof err) > 0)
-		log_warn("the URL's own %s is replaced: invdump asks for every "
-		    "page itself, from the first (remove it from the URL)", err);
-	ex.run.o = o;
-	ex.run.t = t;
-	ex.run.base = base;
-	ex.run.max_page = MAX_PAGE_BYTES;
-	/* --key and --expand: the listing's pages stay NDJSON (the emitter,
-	 * or the details' emitter, compresses what it writes). */
-	ex.run.defer_gzip = t->key != NULL || t->nexpand > 0;
-	ex.run.hosts = hosts;
-	ex.run.hedge.first_free = !ex.fleet;
-	ex.run.member = &ex.member;
-	hosts_join(hosts, &ex.member);
-	joined = 1;
-	ex.run.cancel = stop;
-	export_http_conf(&ex, o, t);
-	if (t->key != NULL && t->gzip && t->nexpand == 0)
-		ex.gz = gzmember_new(o->level);
-	if (t->nexpand > 0 && (ex.xp = expand_new(&ex)) == NULL) {
-		st = exit_usage;
-		goto out;
-	}
-
-	if ((st = export_output(&ex)) != exit_ok)
-		goto out;
-	/* A cursor walks one page at a time: one worker is all it uses.  One
-	 * target of many makes its workers' fetchers once page 0 says how
-	 * many of the run's threads it may use (export_lend). */
-	nworkers = profile_sequential(&t->profile) ? 1 : ex.xp != NULL ?
-	    expand_listing_workers(o) : ex.fleet && hosts->thread_cap > 0 ?
-	    hosts->thread_cap : o->workers;
-	wc = xcalloc(nworkers, sizeof *wc);
-	wctx = xcalloc(nworkers, sizeof *wctx);
-	for (i = 0; i < nworkers; i++) {
-		wc[i].ex = &ex;
-		wctx[i] = &wc[i];
-		if ((i == 0 || !ex.fleet) &&
-		    (wc[i].f = fetcher_new(&ex.run)) == NULL) {
-			st = exit_failure;
-			goto out;
-		}
-	}
-
-	la.wc = wc;
-	la.wctx = wctx;
-	la.nworkers = nworkers;
 	if (ex.xp != NULL)
 		st = expand_run(ex.xp, export_listing, &la);
 	else
@@ -1216,25 +1283,18 @@ export_run(const struct options *o, const struct target *t,
 	if (st != exit_interrupted)
 		export_summary(&ex, st);
 out:
-	if (out != NULL) {
-		struct manifest_info mi;
-		struct manifest_shard shard;
-		struct manifest_details details;
-
-		export_manifest_info(&ex, st, ex.published, &mi, &shard,
-		    &details);
-		out->manifest = manifest_json(&mi, err, sizeof err);
-	}
+	if (out != NULL)
+		export_outcome(&ex, st, out);
 	if (resume_keep(&ex, st)) {
 		writer_leave(ex.w);
 		ex.w = NULL;
 	}
 	writer_abort(ex.w);     /* nothing to keep unless committed */
 	resume_close(&ex);
-	for (i = 0; i < nworkers; i++)
-		fetcher_free(wc[i].f);
-	free(wc);
-	free(wctx);
+	for (i = 0; i < la.nworkers; i++)
+		fetcher_free(la.wc[i].f);
+	free(la.wc);
+	free(la.wctx);
 	expand_free(ex.xp);
 	export_free(&ex);
 	curl_url_cleanup(base);
