@@ -1065,8 +1065,8 @@ export_summary(struct export *ex, enum exit_status st)
 		snprintf(details, sizeof details, " (%lld listed; %lld details "
 		    "fetched, %lld failed)", ex->items, xc.fetched, xc.failed);
 	/* A target of many is named by log.c (log_set_target). */
-	log_note("%lld items%s, %lld pages, %s, %.2f s, %ld requests, "
-	    "%ld retries, %ld throttled: %s",
+	log_note("%lld items%s, %lld pages, %s, %.2f s; requests in all: %ld, "
+	    "%ld retried, %ld throttled: %s",
 	    ex->xp != NULL ? xc.lines : ex->items, details, ex->pages_written,
 	    size, progress_elapsed(&ex->progress),
 	    atomic_load(&ex->run.requests) + (long)xc.requests,
