@@ -410,7 +410,6 @@ expand_work(void *arg, long long seq, struct pool_page *page)
 	struct fetcher **f;
 	struct fetch_info info;
 	struct fetch_req req;
-	struct fetch_retry rs;
 	enum origin_verdict v;
 	enum exit_status st;
 	char label[96], err[512], msg[1024], *url, *shown;
@@ -441,14 +440,7 @@ expand_work(void *arg, long long seq, struct pool_page *page)
 	req.url = url;
 	req.what = label;
 	req.out = &page->data;
-	rs.attempt = page->later.attempts;
-	rs.timeouts = page->later.timeouts;
-	rs.start = page->later.started;
-	st = fetch_page_step(*f, &req, &info, &rs, msg, sizeof msg);
-	page->later.attempts = rs.attempt;
-	page->later.timeouts = rs.timeouts;
-	page->later.started = rs.start;
-	page->later.wait_ms = st == exit_ok ? rs.wait_ms : 0;
+	st = fetch_page_step(*f, &req, &info, &page->later, msg, sizeof msg);
 	fetch_info_clear(&info);
 	free(url);
 	if (st == exit_ok && page->later.wait_ms > 0)

@@ -130,18 +130,7 @@ static enum exit_status
 export_fetch(struct worker_ctx *wc, const struct fetch_req *req,
     struct fetch_info *info, struct pool_page *page, char *msg, size_t msgsz)
 {
-	struct fetch_retry rs;
-	enum exit_status st;
-
-	rs.attempt = page->later.attempts;
-	rs.timeouts = page->later.timeouts;
-	rs.start = page->later.started;
-	st = fetch_page_step(wc->f, req, info, &rs, msg, msgsz);
-	page->later.attempts = rs.attempt;
-	page->later.timeouts = rs.timeouts;
-	page->later.started = rs.start;
-	page->later.wait_ms = st == exit_ok ? rs.wait_ms : 0;
-	return st;
+	return fetch_page_step(wc->f, req, info, &page->later, msg, msgsz);
 }
 
 /* Opens the gate: 1, page 0 made the plan; -1, it failed (said already). */

@@ -708,7 +708,7 @@ fetch_give_up(const struct fetch_run *run, const struct fetch_req *req,
 
 enum exit_status
 fetch_page_step(struct fetcher *f, const struct fetch_req *req,
-    struct fetch_info *info, struct fetch_retry *rs, char *msg, size_t msgsz)
+    struct fetch_info *info, struct pool_later *rs, char *msg, size_t msgsz)
 {
 	struct fetch_run *run = f->run;
 	const struct options *o = run->o;
@@ -720,8 +720,8 @@ fetch_page_step(struct fetcher *f, const struct fetch_req *req,
 	double reset_s;
 
 	rs->wait_ms = 0;
-	if (rs->attempt == 0 && rs->start == 0)
-		rs->start = clock_now();
+	if (rs->attempts == 0 && rs->started == 0)
+		rs->started = clock_now();
 	/* The host this request goes to: a cursor's next page or a detail
 	 * may be on another than the target's. */
 	h = req->url != NULL ? hosts_get(run->hosts, req->url) : NULL;
@@ -745,15 +745,15 @@ fetch_page_step(struct fetcher *f, const struct fetch_req *req,
 		atomic_fetch_add(&run->throttled, 1);
 	if (at.sig.curl == CURLE_OPERATION_TIMEDOUT)
 		rs->timeouts++;
-	if (fetch_give_up(run, req, rs->attempt, rs->timeouts, rs->start, msg,
-	    msgsz))
+	if (fetch_give_up(run, req, rs->attempts, rs->timeouts, rs->started,
+	    msg, msgsz))
 		return v == retry_verdict_throttled ? exit_throttled : st;
-	rs->wait_ms = retry_delay_ms(rs->attempt + 1, at.hint_ms, 250,
+	rs->wait_ms = retry_delay_ms(rs->attempts + 1, at.hint_ms, 250,
 	    o->retry_max_time > 0 && o->retry_max_time < 60 ?
 	    o->retry_max_time * 1000 : 60000, &f->seed);
-	rs->attempt++;
+	rs->attempts++;
 	atomic_fetch_add(&run->retried, 1);
-	log_info("%s; retry %d of %d in %.2f s", msg, rs->attempt, o->retries,
+	log_info("%s; retry %d of %d in %.2f s", msg, rs->attempts, o->retries,
 	    rs->wait_ms / 1000.0);
 	if (rs->wait_ms == 0)
 		rs->wait_ms = 1;        /* "again", not "done" */
@@ -765,7 +765,7 @@ enum exit_status
 fetch_page(struct fetcher *f, const struct fetch_req *req,
     struct fetch_info *info, char *msg, size_t msgsz)
 {
-	struct fetch_retry rs;
+	struct pool_later rs;
 	enum exit_status st;
 
 	memset(&rs, 0, sizeof rs);

@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "host.h"
 #include "http.h"
+#include "pool.h"
 #include "retry.h"
 #include "status.h"
 #include "thread.h"
@@ -114,25 +115,17 @@ void fetcher_on_sent(struct fetcher *f, void (*fn)(void *), void *arg);
 enum exit_status fetch_page(struct fetcher *f, const struct fetch_req *req,
     struct fetch_info *info, char *msg, size_t msgsz);
 
-/* One page's tries so far, for a caller that waits between them itself
- * (zero before the first). */
-struct fetch_retry {
-	int attempt;                    /* failed attempts */
-	int timeouts;                   /* ... of which timed out */
-	double start;                   /* clock_now() of the first */
-	long wait_ms;                   /* > 0: try again after this long */
-};
-
 /*
- * One attempt at a page (after the limiter's token): exit_ok with
- * rs->wait_ms == 0 when the page is in req->out; exit_ok with
+ * One attempt at a page (after the limiter's token), its tries so far in
+ * rs (the pool's own record of the page, zero before the first): exit_ok
+ * with rs->wait_ms == 0 when the page is in req->out; exit_ok with
  * rs->wait_ms > 0 when it failed in a way worth trying again that long
  * from now (call again with the same rs; nothing of it is in req->out or
- * info); or the page's final failure, as fetch_page.
+ * info); or the page's final failure, as fetch_page, with rs->wait_ms 0.
  */
 enum exit_status fetch_page_step(struct fetcher *f,
     const struct fetch_req *req, struct fetch_info *info,
-    struct fetch_retry *rs, char *msg, size_t msgsz);
+    struct pool_later *rs, char *msg, size_t msgsz);
 
 /*
  * With --key, keys receives one fetch_item per item followed by its key's

@@ -18,11 +18,11 @@
 
 #include "buf.h"
 
-/* A job that must wait before it is tried again (pool_work_later): what
- * its earlier runs counted, zero at its first run.  The pool keeps it with
- * the page; work() updates it. */
+/* A job's tries so far, zero at its first run: the one record of a page's
+ * retries, which the pool keeps with the page (a job put aside with
+ * pool_work_later keeps it) and fetch_page_step updates. */
 struct pool_later {
-	int attempts;           /* the caller's count of failed attempts */
+	int attempts;           /* failed attempts */
 	int timeouts;           /* ... of which timed out */
 	double started;         /* when the job was first run (monotonic s) */
 	long wait_ms;           /* set by work(): run it again after this */
