@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "expand.h"
+#include "fail.h"
 #include "hash.h"
 #include "log.h"
 #include "run.h"
@@ -35,22 +36,6 @@ emit_progress(struct export *ex)
 	progress_update(&ex->progress, &c);
 }
 
-int
-emit_status(struct export *ex, enum writer_status st)
-{
-	switch (st) {
-	case writer_ok:
-		return 0;
-	case writer_closed:
-		ex->closed = 1;
-		return -1;
-	case writer_error:
-		break;
-	}
-	export_fail(ex, exit_output, "");
-	return -1;
-}
-
 /* The page's lines to the writer; with --expand, item by item to the
  * details (expand.c), which write what they make of them. */
 static int
@@ -67,7 +52,7 @@ emit_write(struct export *ex, const struct buf *b)
 		}
 		return 0;
 	}
-	return emit_status(ex, writer_write(ex->w, b->data, b->len));
+	return fail_output(ex, writer_write(ex->w, b->data, b->len));
 }
 
 /* --key: drops the items whose key the previous page had, then writes. */
@@ -105,7 +90,7 @@ emit_unique(struct export *ex, struct pool_page *page)
 		buf_reset(&ex->packed);
 		if (gzmember_compress(ex->gz, ex->filtered.data, ex->filtered.len,
 		    &ex->packed) < 0) {
-			export_fail(ex, exit_protocol, "a page is too large");
+			fail_run(ex, exit_protocol, "a page is too large");
 			return -1;
 		}
 		if (emit_write(ex, &ex->packed) < 0)
@@ -165,12 +150,12 @@ emit_page(void *arg, long long seq, struct pool_page *page)
 	if (rc != 0)
 		return rc;
 	/* A page ends here: where a split output may be cut. */
-	if (ex->xp == NULL && emit_status(ex, writer_page_end(ex->w,
+	if (ex->xp == NULL && fail_output(ex, writer_page_end(ex->w,
 	    (unsigned long long)(ex->items - before))) < 0)
 		return -1;
 	/* The cursor plan checkpoints itself, with its next page. */
 	if (!profile_sequential(&ex->t->profile) &&
 	    resume_checkpoint(ex, seq, NULL, 0) < 0)
-		return emit_status(ex, writer_error);
+		return fail_output(ex, writer_error);
 	return 0;
 }

@@ -60,6 +60,7 @@
 
 #include "expand.h"
 #include "export.h"
+#include "fail.h"
 #include "gzmember.h"
 #include "log.h"
 #include "origin.h"
@@ -267,7 +268,7 @@ expand_collides(struct expand *xp, const char *line, size_t len)
 		item_label(xp, line, len, xp->pushed, label, sizeof label);
 		snprintf(msg, sizeof msg, "%s: the listing's item is not a JSON "
 		    "object that can be read", label);
-		export_fail(xp->ex, exit_protocol, msg);
+		fail_run(xp->ex, exit_protocol, msg);
 		return -1;
 	}
 	for (r = 0; r < xp->nrel && m[r].count == 0; r++)
@@ -280,7 +281,7 @@ expand_collides(struct expand *xp, const char *line, size_t len)
 	    "another NAME, or --expand-replace to put it in the place of the "
 	    "item's own", label, (int)xp->namelen[r], xp->name[r],
 	    (int)xp->namelen[r], xp->name[r]);
-	export_fail(xp->ex, exit_protocol, msg);
+	fail_run(xp->ex, exit_protocol, msg);
 	return -1;
 }
 
@@ -298,7 +299,7 @@ expand_push(struct expand *xp, const char *line, size_t len)
 		snprintf(msg, sizeof msg, "item %lld of the listing is not a "
 		    "JSON object (it starts \"%s\"): --expand NAME=... has "
 		    "nothing to attach its relations to", xp->pushed + 1, start);
-		export_fail(ex, exit_protocol, msg);
+		fail_run(ex, exit_protocol, msg);
 		return -1;
 	}
 	if (xp->named && !xp->replace && expand_collides(xp, line, len) < 0)
@@ -452,7 +453,7 @@ expand_work(void *arg, long long seq, struct pool_page *page)
 	 * every other detail would meet them too. */
 	if (st == exit_throttled || (st == exit_auth &&
 	    atomic_load(&xp->fetched) == 0)) {
-		export_fail(ex, st, msg);
+		fail_run(ex, st, msg);
 		return pool_work_failed;
 	}
 	if (st != exit_ok)
@@ -498,13 +499,13 @@ expand_flush(struct expand *xp)
 		buf_reset(&xp->packed);
 		if (gzmember_compress(xp->gz, xp->batch.data, xp->batch.len,
 		    &xp->packed) < 0) {
-			export_fail(ex, exit_output, "details: cannot compress");
+			fail_run(ex, exit_output, "details: cannot compress");
 			return -1;
 		}
 		b = &xp->packed;
 	}
-	if (emit_status(ex, writer_write(ex->w, b->data, b->len)) < 0 ||
-	    emit_status(ex, writer_page_end(ex->w,
+	if (fail_output(ex, writer_write(ex->w, b->data, b->len)) < 0 ||
+	    fail_output(ex, writer_page_end(ex->w,
 	    (unsigned long long)xp->batch_lines)) < 0)
 		return -1;
 	xp->lines += xp->batch_lines;
@@ -524,7 +525,7 @@ chomp(const struct buf *b)
 static int
 expand_too_big(struct expand *xp)
 {
-	export_fail(xp->ex, exit_protocol, "an expanded item is over 1 GiB");
+	fail_run(xp->ex, exit_protocol, "an expanded item is over 1 GiB");
 	return -1;
 }
 
@@ -547,7 +548,7 @@ expand_replaced(struct expand *xp, long long i, const char *item, size_t len)
 		item_label(xp, item, len, i, label, sizeof label);
 		snprintf(msg, sizeof msg, "%s: the listing's item is not a JSON "
 		    "object that can be read", label);
-		export_fail(xp->ex, exit_protocol, msg);
+		fail_run(xp->ex, exit_protocol, msg);
 		return -1;
 	}
 	for (r = 0; r < xp->nrel; r++) {
@@ -557,7 +558,7 @@ expand_replaced(struct expand *xp, long long i, const char *item, size_t len)
 			    "\"%.*s\" %d times: --expand-replace cannot replace "
 			    "one member of it", label, (int)xp->namelen[r],
 			    xp->name[r], xp->mem[r].count);
-			export_fail(xp->ex, exit_protocol, msg);
+			fail_run(xp->ex, exit_protocol, msg);
 			return -1;
 		}
 		if (xp->mem[r].count == 0)

@@ -43,6 +43,7 @@
 #include <time.h>
 
 #include "export.h"
+#include "fail.h"
 #include "log.h"
 #include "manifest.h"
 #include "origin.h"
@@ -50,38 +51,6 @@
 #include "run.h"
 #include "thread.h"
 #include "xalloc.h"
-
-void
-export_fail(struct export *ex, enum exit_status st, const char *msg)
-{
-	int zero = 0;
-
-	thread_lock(&ex->fail_lock);
-	if (ex->fail_status == exit_ok) {
-		ex->fail_status = st;
-		snprintf(ex->fail_msg, sizeof ex->fail_msg, "%s", msg);
-	}
-	thread_unlock(&ex->fail_lock);
-	/* Stop every other page now: their work can no longer be used. */
-	if (st != exit_interrupted)
-		atomic_compare_exchange_strong(ex->stop, &zero, STOP_FAILED);
-}
-
-void
-export_warn(struct export *ex, const char *fmt, ...)
-{
-	char msg[512];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	log_warn("%s", msg);
-	thread_lock(&ex->fail_lock);
-	if (ex->nwarnings < (int)(sizeof ex->warnings / sizeof *ex->warnings))
-		ex->warnings[ex->nwarnings++] = xstrdup(msg);
-	thread_unlock(&ex->fail_lock);
-}
 
 static void export_recheck(struct export *ex, struct fetcher *f,
     struct buf *scratch);
@@ -104,7 +73,7 @@ page_verdict(struct export *ex, long long seq, long long offset, long long n)
 	plan_expect(&ex->plan, seq, &min, &max);
 	if (n < min) {
 		atomic_fetch_add(&ex->short_pages, 1);
-		export_warn(ex, "offset %lld: %lld items where %lld were due "
+		fail_warn(ex, "offset %lld: %lld items where %lld were due "
 		    "(page %lld of %lld)%s", offset, n, min, seq + 1, ex->npages,
 		    seq + 1 < ex->npages ? ": the run ends here (the total was "
 		    "wrong, or items were deleted during the export)" : "");
@@ -115,7 +84,7 @@ page_verdict(struct export *ex, long long seq, long long offset, long long n)
 			return n == 0 ? pool_work_end : pool_work_last;
 	} else if (n > max) {
 		atomic_fetch_add(&ex->long_pages, 1);
-		export_warn(ex, "offset %lld: %lld items where %lld were due (items were "
+		fail_warn(ex, "offset %lld: %lld items where %lld were due (items were "
 		    "added during the export?)", offset, n, max);
 	}
 	return pool_work_done;
@@ -283,7 +252,7 @@ export_judge(struct export *ex, long long seq, long long offset,
 	if (st == exit_ok && check_page(ex, seq, offset, page, msg, msgsz) < 0)
 		st = exit_protocol;
 	if (st != exit_ok) {
-		export_fail(ex, st, msg);
+		fail_run(ex, st, msg);
 		return pool_work_failed;
 	}
 	v = page_verdict(ex, seq, offset, page->items);
@@ -330,7 +299,7 @@ export_work(void *arg, long long seq, struct pool_page *page)
 		return pool_work_later;
 	if (ex->first_in_pool && gate_wait(ex) < 0) {
 		fetch_info_clear(&info);
-		export_fail(ex, exit_interrupted, "");
+		fail_run(ex, exit_interrupted, "");
 		return pool_work_failed;
 	}
 	if (ex->first_in_pool && seq >= ex->end_page) {
@@ -737,7 +706,7 @@ export_first(struct worker_ctx *wc, struct pool_page *page)
 	fetcher_on_sent(wc->f, NULL, NULL);
 	if (st != exit_ok) {
 		ex->first_status = st;
-		export_fail(ex, st, "");        /* said above */
+		fail_run(ex, st, "");        /* said above */
 		gate_open(ex, -1);
 		return pool_work_failed;
 	}

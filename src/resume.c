@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "fail.h"
 #include "hash.h"
 #include "journal.h"
 #include "log.h"
@@ -140,7 +141,7 @@ resume_start(struct export *ex, long long total, long page_size)
 			return exit_protocol;
 		}
 		if (total != ex->rs.total)
-			export_warn(ex, "the total changed since the interrupted "
+			fail_warn(ex, "the total changed since the interrupted "
 			    "run: %lld then, %lld now", ex->rs.total, total);
 		if (ex->rs.has_at)
 			log_info("--resume: %lld pages (%lld items, %llu bytes) "

@@ -1,13 +1,13 @@
 /*
  * run.h - what the modules of one export run share (export.c, emit.c,
- * check.c, cursor.c, resume.c, expand.c); internal: nothing outside them
- * includes it.
+ * check.c, cursor.c, resume.c, expand.c, fail.c); internal: nothing outside
+ * them includes it.
  *
  * struct export is the run's state.  The export's own thread owns it (the
  * main thread, a runner with --jobs, the listing thread for the listing
  * with --expand); workers read o, t, plan, first_hash and has_first
  * (written before the pool starts), add to the atomic counters, and report
- * a failure through export_fail (fail_lock); the emitter fields are that
+ * a failure through fail_run (fail.h: fail_lock); the emitter fields are that
  * thread's alone.
  */
 #ifndef INVDUMP_RUN_H
@@ -136,19 +136,8 @@ struct worker_ctx {
 	struct fetcher *f;
 };
 
-/* Records the run's first failure (the others are consequences) and stops
- * every other transfer of the run (STOP_FAILED). */
-void export_fail(struct export *ex, enum exit_status st, const char *msg);
-
-/* Says a warning and keeps it for the manifest; any thread. */
-void export_warn(struct export *ex, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
 /* emit.c: writes page seq (in order; the pool's emit callback). */
 int emit_page(void *ex, long long seq, struct pool_page *page);
-/* What a writer call's status means for the run: 0 to go on, -1 to stop
- * (a reader that went away, quietly; anything else, as a failure). */
-int emit_status(struct export *ex, enum writer_status st);
 
 /* check.c: what every page must be (see doc/DESIGN.md, "Checks"). */
 int check_page(const struct export *ex, long long seq, long long offset,

@@ -464,4 +464,62 @@ rule near "functions are named with their files only as \`F\` (\`FILE\`)"
 rule exists "every function, macro, member, type and file named exists"
 rule tests "every test named exists"
 rule testlist "every unit test, script and fuzz target is in Tests"
+
+# No circles: no two src/*.c reach each other through calls, directly or
+# through others.  A call is "name(" outside comments and strings, where
+# another file defines name at the start of a line.  Files that call no
+# file left, or that no file left calls, are taken away until none is;
+# what remains is on a circle.
+awk '
+FNR == 1 { f = FILENAME; sub(/.*\//, "", f); files[f] = 1; incom = 0 }
+{
+	line = $0; out = ""
+	while (line != "") {
+		if (incom) {
+			i = index(line, "*/")
+			if (i == 0) { line = ""; break }
+			line = substr(line, i + 2); incom = 0
+		} else {
+			i = index(line, "/*")
+			if (i == 0) { out = out line; line = "" }
+			else { out = out substr(line, 1, i - 1); line = substr(line, i + 2); incom = 1 }
+		}
+	}
+	gsub(/"([^"\\]|\\.)*"/, "\"\"", out)
+	if (match(out, /^[a-z_][a-z0-9_]*\(/))
+		def[substr(out, 1, RLENGTH - 1)] = f
+	code[f] = code[f] " " out
+}
+END {
+	for (f in files) {
+		s = code[f]
+		while (match(s, /[a-z_][a-z0-9_]*\(/)) {
+			n = substr(s, RSTART, RLENGTH - 1)
+			s = substr(s, RSTART + RLENGTH)
+			if ((n in def) && def[n] != f) edge[f, def[n]] = 1
+		}
+	}
+	do {
+		gone = 0
+		for (f in files) {
+			calls = called = 0
+			for (g in files) {
+				if ((f, g) in edge) calls = 1
+				if ((g, f) in edge) called = 1
+			}
+			if (!calls || !called) {
+				delete files[f]; gone = 1
+				for (h in files) delete edge[h, f]
+			}
+		}
+	} while (gone)
+	for (f in files)
+		for (g in files) if ((f, g) in edge) print f " -> " g
+}' "$SRC"/*.c | sort >"$T/circles"
+if [ -s "$T/circles" ]; then
+	not_ok "the calls between src/*.c make no circle"
+	diag "$(cat "$T/circles")"
+else
+	ok "the calls between src/*.c make no circle"
+fi
 done_testing
