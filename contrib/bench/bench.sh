@@ -556,7 +556,7 @@ fleet_ports=()
 # fleet_start LATENCY_MS...: a fresh mockapi per argument, side by side;
 # device i answers on fleet_ports[i].
 fleet_start() {
-	local i=0 k lat
+	local i=0 lat
 	fleet_pids=(); fleet_ports=()
 	rm -rf "$T/fleet.port"; mkdir "$T/fleet.port"
 	for lat in "$@"; do
@@ -565,17 +565,27 @@ fleet_start() {
 		fleet_pids+=($!)
 		i=$((i + 1))
 	done
+	ports_wait "$T/fleet.port"
+	fleet_ports=("${ports_got[@]}")
+}
+
+# ports_wait DIR: waits (10 s each at most) until every server of
+# fleet_pids has written its port to DIR/INDEX, into ports_got[INDEX];
+# exits when one does not start.
+ports_wait() {
+	local dir=$1 i k
+	ports_got=()
 	for i in "${!fleet_pids[@]}"; do
 		k=0
-		while [ ! -s "$T/fleet.port/$i" ] && [ $k -lt 200 ]; do
+		while [ ! -s "$dir/$i" ] && [ $k -lt 200 ]; do
 			kill -0 "${fleet_pids[$i]}" 2>/dev/null || break
 			sleep 0.05; k=$((k + 1))
 		done
-		if [ ! -s "$T/fleet.port/$i" ]; then
-			echo "bench.sh: mockapi did not start: $(cat "$T/mock.err.$i")" >&2
+		if [ ! -s "$dir/$i" ]; then
+			echo "bench.sh: mockapi $i did not start: $(cat "$T/mock.err.$i")" >&2
 			exit 1
 		fi
-		fleet_ports[i]=$(cat "$T/fleet.port/$i")
+		ports_got[i]=$(cat "$dir/$i")
 	done
 }
 
@@ -809,7 +819,7 @@ declare -A calls_seen=()        # the truths calls.truths has
 # each on its own loopback address; server i answers on
 # calls_addrs[i]:calls_ports[i] (fleet_pids, fleet_stop as for the fleet).
 calls_start() {
-	local i=0 k spec addr lat items
+	local i=0 spec addr lat items
 	fleet_pids=(); calls_addrs=(); calls_ports=()
 	rm -rf "$T/calls.port"; mkdir "$T/calls.port"
 	for spec in "$@"; do
@@ -820,18 +830,8 @@ calls_start() {
 		calls_addrs+=("$addr")
 		i=$((i + 1))
 	done
-	for i in "${!fleet_pids[@]}"; do
-		k=0
-		while [ ! -s "$T/calls.port/$i" ] && [ $k -lt 200 ]; do
-			kill -0 "${fleet_pids[$i]}" 2>/dev/null || break
-			sleep 0.05; k=$((k + 1))
-		done
-		if [ ! -s "$T/calls.port/$i" ]; then
-			echo "bench.sh: mockapi did not start on ${calls_addrs[i]}: $(cat "$T/mock.err.$i")" >&2
-			exit 1
-		fi
-		calls_ports[i]=$(cat "$T/calls.port/$i")
-	done
+	ports_wait "$T/calls.port"
+	calls_ports=("${ports_got[@]}")
 }
 
 # calls_stats: "CONNECTIONS REQUESTS 429S 5XXS" summed over the servers'
