@@ -54,14 +54,7 @@
 #include "cli.h"
 #include "jobs.h"
 
-#define CHECK(c)							\
-	do {								\
-		if (!(c)) {						\
-			fprintf(stderr, "fuzz_cli: %s:%d: %s\n",	\
-			    __FILE__, __LINE__, #c);			\
-			abort();					\
-		}							\
-	} while (0)
+#include "fuzz_check.h"
 
 #define MAX_WORDS 64
 #define PW "pw-of-the-fuzzer"

@@ -42,14 +42,7 @@
 
 #include "jobs.h"
 
-#define CHECK(c)							\
-	do {								\
-		if (!(c)) {						\
-			fprintf(stderr, "fuzz_jobs: %s:%d: %s\n",	\
-			    __FILE__, __LINE__, #c);			\
-			abort();					\
-		}							\
-	} while (0)
+#include "fuzz_check.h"
 
 /* Of no character a host name may hold: {host} cannot make it up. */
 #define PW "!%~!*~!%*^"

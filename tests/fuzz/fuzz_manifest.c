@@ -24,14 +24,7 @@
 
 #include "manifest.h"
 
-#define CHECK(c)							\
-	do {								\
-		if (!(c)) {						\
-			fprintf(stderr, "fuzz_manifest: %s:%d: %s\n",	\
-			    __FILE__, __LINE__, #c);			\
-			abort();					\
-		}							\
-	} while (0)
+#include "fuzz_check.h"
 
 #define NNAMES 4
 

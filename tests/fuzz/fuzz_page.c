@@ -34,14 +34,7 @@
 #include "buf.h"
 #include "page.h"
 
-#define CHECK(c)							\
-	do {								\
-		if (!(c)) {						\
-			fprintf(stderr, "fuzz_page: %s:%d: %s\n",	\
-			    __FILE__, __LINE__, #c);			\
-			abort();					\
-		}							\
-	} while (0)
+#include "fuzz_check.h"
 
 struct result {
 	enum page_status st;

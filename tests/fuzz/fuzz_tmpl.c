@@ -45,14 +45,7 @@
 #include "buf.h"
 #include "tmpl.h"
 
-#define CHECK(c)							\
-	do {								\
-		if (!(c)) {						\
-			fprintf(stderr, "fuzz_tmpl: %s:%d: %s\n",	\
-			    __FILE__, __LINE__, #c);			\
-			abort();					\
-		}							\
-	} while (0)
+#include "fuzz_check.h"
 
 #define MAX_PATH 1024
 #define MAX_DEPTH 130
