@@ -39,8 +39,9 @@
  * (the first MAX_SAID), counted, and the run ends "does not add up" (exit
  * 3); but a detail throttled past its retries (exit 5), or refused for its
  * credentials (401/403) before any detail got through (exit 4), ends the
- * run at once, as a listing page would.  A signal, --max-time, the listing's failure or the output's stop
- * every request of both pools (the run's stop flag; the ring's abort).
+ * run at once, as a listing page would.  A signal, --max-time, the
+ * listing's failure or the output's stop every request of both pools (the
+ * run's stop flag; the ring's abort).
  *
  * Requests in flight: both pools' fetchers count as the export's one
  * member of the run's hosts (host.h), whose share is at most --workers.

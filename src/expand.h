@@ -1,7 +1,7 @@
 /*
  * expand.h - --expand: for every item of the listing, its detail (or its
- * relations) fetched concurrently and written in the listing's order
- * (issue 11); internal to the run (export.c, emit.c).
+ * relations) fetched concurrently and written in the listing's order;
+ * internal to the run (export.c, emit.c).
  *
  * The listing runs as without --expand, on a thread of its own, with few
  * workers; its emitter hands each item line to expand_push instead of the

@@ -429,10 +429,11 @@ unpaired:
  * escaped minimally by runs: eight bytes at a time are tested for '"',
  * '\\', bytes below 0x20 and bytes above 0x7f, and only the words that hold
  * one go byte by byte, escaping the first three and checking the UTF-8 of
- * the last strictly (yajl's own check is lax) - one pass for both.  A token whose worst case might pass the item limit or the
- * buffer cap goes through page_put in the pieces yajl_gen printed (the
- * separator, a quote, each run and escape, a quote), so that the limit
- * reported, and the bytes kept, are those of the piecewise writer.
+ * the last strictly (yajl's own check is lax) - one pass for both.  A
+ * token whose worst case might pass the item limit or the buffer cap goes
+ * through page_put in the pieces yajl_gen printed (the separator, a quote,
+ * each run and escape, a quote), so that the limit reported, and the bytes
+ * kept, are those of the piecewise writer.
  */
 
 /* One piece, within the item limit and the buffer cap. */

@@ -90,7 +90,8 @@ enum page_status page_feed(page_parser *p, const void *data, size_t n);
 /* Ends the body: reports truncated JSON or an empty body
  * (page_status_syntax), and a missing items array when items_path is set
  * (page_status_shape) - unless the body has total_path's total, which
- * makes it an empty page (F5 leaves "items" out of an empty collection).  Call page_reset before feeding another body. */
+ * makes it an empty page (F5 leaves "items" out of an empty collection).
+ * Call page_reset before feeding another body. */
 enum page_status page_finish(page_parser *p);
 
 /* 1 when page_finish failed because the body ended before its JSON did

@@ -19,10 +19,11 @@
  * server's bucket empty), creeping above it so that the next throttle comes
  * and measures again, and a server that allows more is found: by 0.5/n a
  * second for a measure of n requests (one more or less is 1/n of it), from
- * 2% down to 0.5%: each throttle costs its page a Retry-After.  Against a 20 requests/s server: about one rejected request every
- * two seconds past the first wave, where cutting by a factor and growing
- * back along a cubic (the AWS SDKs' adaptive mode, used before) cost 27
- * rejected requests and a quarter of the rate on 200 pages.
+ * 2% down to 0.5%: each throttle costs its page a Retry-After.  Against a
+ * 20 requests/s server: about one rejected request every two seconds past
+ * the first wave, where cutting by a factor and growing back along a
+ * cubic (the AWS SDKs' adaptive mode) costs 27 rejected requests and a
+ * quarter of the rate on 200 pages.
  *
  * Quota headers (RateLimit-Remaining/-Reset, X-RateLimit-*) say it
  * outright: no more than Remaining requests, less those still in flight,

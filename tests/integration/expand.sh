@@ -1,5 +1,5 @@
 #!/bin/sh
-# expand.sh - --expand (issue 11): the listing, then each item's detail or
+# expand.sh - --expand: the listing, then each item's detail or
 # relations, fetched concurrently and written in the listing's order, byte
 # for byte against mockapi's truth; a detail that fails; retries; which
 # origin gets the credentials; templates refused at startup; jobs files.
