@@ -83,8 +83,8 @@ run_invdump -w 8 --jobs "$T/two.ini"
 check "throttled and free hosts in one run: both succeed" status_is 0
 check "... the throttled one byte for byte" exact "$T/a.ndjson.gz" "$T/truthA"
 check "... the free one byte for byte" exact "$T/b.ndjson.gz" "$T/truthB"
-ta=$(sed -n 's/^invdump: \[throttled\] .* pages, [^,]*, \([0-9.]*\) s,.*/\1/p' "$T/err")
-tb=$(sed -n 's/^invdump: \[free\] .* pages, [^,]*, \([0-9.]*\) s,.*/\1/p' "$T/err")
+ta=$(sed -n 's/^invdump: \[throttled\] .* pages, [^,]*, \([0-9.]*\) s; .*/\1/p' "$T/err")
+tb=$(sed -n 's/^invdump: \[free\] .* pages, [^,]*, \([0-9.]*\) s; .*/\1/p' "$T/err")
 check "... the throttled host was throttled" grep -q '^invdump: \[throttled\] .*, [1-9][0-9]* throttled' "$T/err"
 check "... the free host never was" grep -q '^invdump: \[free\] .*, 0 throttled' "$T/err"
 check "... and was not slowed by the other's limiter (free ${tb} s, throttled ${ta} s)" \
