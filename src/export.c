@@ -629,7 +629,7 @@ export_lent(struct export *ex, struct worker_ctx *wc, void **wctx,
 		    start + (long long)LEND_PAGES * n : end;
 		st = export_pool(ex, wctx, n, start, upto);
 		hosts_threads_give(ex->run.hosts, n);
-		if (st != exit_ok || ex->fail_status != exit_ok || ex->closed ||
+		if (st != exit_ok || atomic_load(ex->stop) != 0 || ex->closed ||
 		    atomic_load(&ex->ended))
 			break;
 		start = upto;
