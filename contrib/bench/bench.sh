@@ -315,15 +315,15 @@ bench_set() {
 			n5xx=$(jq -r '.status_5xx // 0' <<<"$stats")
 			nfaults=$(jq -r '.faults // 0' <<<"$stats")
 			nreq=$(jq -r '.requests // 0' <<<"$stats")
-			if [ $rc -ne 0 ]; then
+			if [ "$rc" -ne 0 ]; then
 				verdict="FAILED (exit $rc)"
-				if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+				if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
 					verdict="FAILED (timeout ${rtmo}s)"
 					dead[$label|$role]=$r
 				fi
 				{
 					printf '[%s] %s%s, round %d: exit %d\n$ %s\n' "$scen" "$label" \
-						"${role:+ [$role]}" "$r" $rc "${cmd[*]}"
+						"${role:+ [$role]}" "$r" "$rc" "${cmd[*]}"
 					tail -n 4 "$T/run.err" | cut -c1-300
 					echo
 				} >>"$fail_log"
@@ -695,6 +695,26 @@ fleet_check() {
 	[ -z "$smiss" ] || fleet_slow=-
 }
 
+# timed_run CMD...: CMD as a fleet's timed runs are run (once the machine
+# is quiet, after sync, under /usr/bin/time and timeout "$tmo"), its output
+# in $T/run.out and $T/run.err; sets rc, fleet_t0 (when it began), b0 and
+# b1 (the machine's busy ticks before and after).
+timed_run() {
+	quiet_wait
+	sync
+	b0=$(busy_ticks)
+	set +e
+	fleet_t0=$EPOCHREALTIME
+	/usr/bin/time -f '%e %U %S %M' -o "$T/time" \
+		timeout -k 5 "$tmo" "$@" >"$T/run.out" 2>"$T/run.err" &
+	cpid=$!
+	wait "$cpid"
+	rc=$?
+	cpid=
+	set -e
+	b1=$(busy_ticks)
+}
+
 # A fleet spec is "LABEL|KIND|SCOPE[|ROLE]": KIND jobs (invdump --jobs),
 # seq (invdump per target), python (seed_export.py per target), pool
 # (fleet_pool.py); SCOPE as for fleet_plan; ROLE baseline marks a run
@@ -742,19 +762,7 @@ sc_fleet() {
 				cut -f3- "$T/fleet.targets" >"$T/fleet.pool"
 				cmd=(python3 "$here/fleet_pool.py" -w "$fleet_w" -l "$fleet_limit" "$T/fleet.pool") ;;
 			esac
-			quiet_wait
-			sync
-			b0=$(busy_ticks)
-			set +e
-			fleet_t0=$EPOCHREALTIME
-			/usr/bin/time -f '%e %U %S %M' -o "$T/time" \
-				timeout -k 5 "$tmo" "${cmd[@]}" >"$T/run.out" 2>"$T/run.err" &
-			cpid=$!
-			wait "$cpid"
-			rc=$?
-			cpid=
-			set -e
-			b1=$(busy_ticks)
+			timed_run "${cmd[@]}"
 			sticks=0 conns=0 nreq=0 n429=0 n5xx=0
 			for i in "${!fleet_ports[@]}"; do
 				sticks=$((sticks + $(proc_ticks "${fleet_pids[i]}")))
@@ -768,20 +776,20 @@ sc_fleet() {
 				'BEGIN { o = b / hz - u - s; printf "%.2f", o < 0 ? 0 : o }')
 			fleet_check
 			verdict=$fleet_verdict
-			if [ $rc -ne 0 ]; then
+			if [ "$rc" -ne 0 ]; then
 				verdict="FAILED (exit $rc); $verdict"
-				if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+				if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
 					verdict="FAILED (timeout ${tmo}s)"
 					dead[$label]=$r
 				fi
 				{
-					printf '[fleet] %s, round %d: exit %d\n$ %s\n' "$label" "$r" $rc "${cmd[*]}"
+					printf '[fleet] %s, round %d: exit %d\n$ %s\n' "$label" "$r" "$rc" "${cmd[*]}"
 					tail -n 4 "$T/run.err" | cut -c1-300
 					echo
 				} >>"$fail_log"
 			fi
 			printf '%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
-				fleet "$label" "$r" $rc "$wall" "$user" "$sys" "$rss" \
+				fleet "$label" "$r" "$rc" "$wall" "$user" "$sys" "$rss" \
 				"$conns" "$n429" "$fleet_items" $(( (fleet_items + fleet_limit - 1) / fleet_limit )) \
 				"$fleet_w" "$fleet_lat" 0 "$verdict" "$other" "$role" "$n5xx" 0 "$nreq" \
 				"$fleet_fast" "$fleet_slow" "$ntg" >>"$res"
@@ -932,19 +940,7 @@ calls_run() {
 				[ "$kind" = pool ] || cmd+=(--session) ;;
 			esac
 			read -r c0 q0 a0 x0 < <(calls_stats)
-			quiet_wait
-			sync
-			b0=$(busy_ticks)
-			set +e
-			fleet_t0=$EPOCHREALTIME
-			/usr/bin/time -f '%e %U %S %M' -o "$T/time" \
-				timeout -k 5 "$tmo" "${cmd[@]}" >"$T/run.out" 2>"$T/run.err" &
-			cpid=$!
-			wait "$cpid"
-			rc=$?
-			cpid=
-			set -e
-			b1=$(busy_ticks)
+			timed_run "${cmd[@]}"
 			sticks=0
 			for i in "${!fleet_pids[@]}"; do
 				sticks=$((sticks + $(proc_ticks "${fleet_pids[i]}")))
@@ -956,14 +952,14 @@ calls_run() {
 				'BEGIN { o = b / hz - u - s; printf "%.2f", o < 0 ? 0 : o }')
 			fleet_check
 			verdict=$fleet_verdict
-			if [ $rc -ne 0 ]; then
+			if [ "$rc" -ne 0 ]; then
 				verdict="FAILED (exit $rc); $verdict"
-				if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+				if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
 					verdict="FAILED (timeout ${tmo}s)"
 					dead[$label]=$r
 				fi
 				{
-					printf '[%s] %s, round %d: exit %d\n$ %s\n' "$scen" "$label" "$r" $rc "${cmd[*]}"
+					printf '[%s] %s, round %d: exit %d\n$ %s\n' "$scen" "$label" "$r" "$rc" "${cmd[*]}"
 					tail -n 4 "$T/run.err" | cut -c1-300
 					echo
 				} >>"$fail_log"
@@ -971,7 +967,7 @@ calls_run() {
 			# The connections of the run: the second /stats round's own
 			# (one per server) are not the tool's.
 			printf '%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
-				"$scen" "$label" "$r" $rc "$wall" "$user" "$sys" "$rss" \
+				"$scen" "$label" "$r" "$rc" "$wall" "$user" "$sys" "$rss" \
 				$((c1 - c0 - ${#calls_ports[@]})) $((a1 - a0)) "$items" 1 "$calls_w" "$lat" 0 \
 				"$verdict" "$other" "" $((x1 - x0)) 0 $((q1 - q0)) \
 				"$fleet_fast" "$fleet_slow" "$ntg" >>"$res"
