@@ -547,7 +547,7 @@ sc_shell() {
 # $T/fleet.targets, in the jobs file's order (path by path, device by
 # device within each), and every tool writes the same output names, so
 # one check serves all.
-fleet_items=2000 fleet_limit=100 fleet_w=16 fleet_lat=20 fleet_slow=2000
+fleet_items=2000 fleet_limit=100 fleet_w=16 fleet_lat=20 fleet_slow_ms=2000
 fleet_paths=("pools|f5|/f5/mgmt/tm/ltm/pool|ndjson.gz"
 	"items|offset|/offset/items|ndjson.gz"
 	"version|object|/f5/mgmt/tm/sys/version|ndjson")
@@ -715,6 +715,30 @@ timed_run() {
 	b1=$(busy_ticks)
 }
 
+# run_verdict SCEN: after a fleet's timed run (timed_run, then the
+# servers' ticks in sticks): wall, user, sys and rss from /usr/bin/time,
+# other (the CPU seconds others used meanwhile), and verdict (fleet_check's,
+# or why the run failed; a timeout marks the label dead for later rounds);
+# a failed run's command and last lines go to the failure log.
+run_verdict() {
+	read -r wall user sys rss < <(tail -n 1 "$T/time")
+	other=$(awk -v b="$((b1 - b0 - sticks))" -v hz="$hz" -v u="$user" -v s="$sys" \
+		'BEGIN { o = b / hz - u - s; printf "%.2f", o < 0 ? 0 : o }')
+	fleet_check
+	verdict=$fleet_verdict
+	[ "$rc" -ne 0 ] || return 0
+	verdict="FAILED (exit $rc); $verdict"
+	if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
+		verdict="FAILED (timeout ${tmo}s)"
+		dead[$label]=$r
+	fi
+	{
+		printf '[%s] %s, round %d: exit %d\n$ %s\n' "$1" "$label" "$r" "$rc" "${cmd[*]}"
+		tail -n 4 "$T/run.err" | cut -c1-300
+		echo
+	} >>"$fail_log"
+}
+
 # A fleet spec is "LABEL|KIND|SCOPE[|ROLE]": KIND jobs (invdump --jobs),
 # seq (invdump per target), python (seed_export.py per target), pool
 # (fleet_pool.py); SCOPE as for fleet_plan; ROLE baseline marks a run
@@ -725,9 +749,9 @@ sc_fleet() {
 	local i d stats conns nreq n429 n5xx ntg s a b
 	local -a lats=() cmd
 	local -A dead=()
-	for i in 0 1 2 3 4 5; do lats+=("$([ $i = 0 ] && echo $fleet_slow || echo $fleet_lat)"); done
+	for i in 0 1 2 3 4 5; do lats+=("$([ $i = 0 ] && echo $fleet_slow_ms || echo $fleet_lat)"); done
 	{
-		printf 'fleet\tslow_ms\t%s\n' "$fleet_slow"
+		printf 'fleet\tslow_ms\t%s\n' "$fleet_slow_ms"
 		printf 'fleet\tdevices\t%s\n' "${#lats[@]}"
 		printf 'fleet\tpaths\t%s\n' "$(printf '%s\n' "${fleet_paths[@]}" | cut -d'|' -f3 | paste -sd' ')"
 	} >>"$info"
@@ -771,23 +795,7 @@ sc_fleet() {
 				conns=$((conns + s)); nreq=$((nreq + d)); n429=$((n429 + a)); n5xx=$((n5xx + b))
 			done
 			fleet_stop
-			read -r wall user sys rss < <(tail -n 1 "$T/time")
-			other=$(awk -v b="$((b1 - b0 - sticks))" -v hz="$hz" -v u="$user" -v s="$sys" \
-				'BEGIN { o = b / hz - u - s; printf "%.2f", o < 0 ? 0 : o }')
-			fleet_check
-			verdict=$fleet_verdict
-			if [ "$rc" -ne 0 ]; then
-				verdict="FAILED (exit $rc); $verdict"
-				if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
-					verdict="FAILED (timeout ${tmo}s)"
-					dead[$label]=$r
-				fi
-				{
-					printf '[fleet] %s, round %d: exit %d\n$ %s\n' "$label" "$r" "$rc" "${cmd[*]}"
-					tail -n 4 "$T/run.err" | cut -c1-300
-					echo
-				} >>"$fail_log"
-			fi
+			run_verdict fleet
 			printf '%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
 				fleet "$label" "$r" "$rc" "$wall" "$user" "$sys" "$rss" \
 				"$conns" "$n429" "$fleet_items" $(( (fleet_items + fleet_limit - 1) / fleet_limit )) \
@@ -947,23 +955,7 @@ calls_run() {
 			done
 			read -r c1 q1 a1 x1 < <(calls_stats)
 			fleet_stop
-			read -r wall user sys rss < <(tail -n 1 "$T/time")
-			other=$(awk -v b="$((b1 - b0 - sticks))" -v hz="$hz" -v u="$user" -v s="$sys" \
-				'BEGIN { o = b / hz - u - s; printf "%.2f", o < 0 ? 0 : o }')
-			fleet_check
-			verdict=$fleet_verdict
-			if [ "$rc" -ne 0 ]; then
-				verdict="FAILED (exit $rc); $verdict"
-				if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
-					verdict="FAILED (timeout ${tmo}s)"
-					dead[$label]=$r
-				fi
-				{
-					printf '[%s] %s, round %d: exit %d\n$ %s\n' "$scen" "$label" "$r" "$rc" "${cmd[*]}"
-					tail -n 4 "$T/run.err" | cut -c1-300
-					echo
-				} >>"$fail_log"
-			fi
+			run_verdict "$scen"
 			# The connections of the run: the second /stats round's own
 			# (one per server) are not the tool's.
 			printf '%s\t%s\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' \
