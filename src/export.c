@@ -932,17 +932,11 @@ export_manifest(struct export *ex, enum exit_status st)
 	struct manifest_info mi;
 	struct manifest_shard shard;
 	struct manifest_details details;
-	char err[512];
 
 	if (ex->t->manifest == NULL)
 		return 0;
 	export_manifest_info(ex, st, 1, &mi, &shard, &details);
-	if (manifest_write(ex->t->manifest, &mi, ex->t->mode, err,
-	    sizeof err) < 0) {
-		log_error("%s", err);
-		return -1;
-	}
-	return 0;
+	return manifest_write(ex->t->manifest, &mi, ex->t->mode);
 }
 
 /* Publishes, or not: what the run's findings allow. */

@@ -236,10 +236,10 @@ fleet_manifest(struct fleet *fl, time_t started, enum exit_status st)
 	}
 	json = manifest_fleet_json(o->jobs_path, started, time(NULL), (int)st,
 	    mt, (size_t)o->ntargets, err, sizeof err);
-	rc = json == NULL ? -1 : manifest_write_text(o->manifest, json,
-	    o->manifest_mode, err, sizeof err);
-	if (rc < 0)
-		log_error("%s", err);
+	if (json == NULL)
+		log_error("%s: %s", o->manifest, err);
+	rc = json == NULL ? -1 : manifest_publish(o->manifest, json,
+	    o->manifest_mode);
 	free(json);
 	free(mt);
 	return rc < 0 && st == exit_ok ? exit_output : st;

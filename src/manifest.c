@@ -2,14 +2,11 @@
  * manifest.c - the run's manifest, built with yajl_gen and published
  * atomically (see manifest.h).
  */
-#include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <yajl/yajl_gen.h>
@@ -174,130 +171,231 @@ gen_status_text(yajl_gen_status st)
 	}
 }
 
-char *
-manifest_json(const struct manifest_info *in, char *err, size_t errsz)
+/* The files a run published, as an array of objects. */
+static void
+gen_files(struct gen *g, const struct writer_part *files, size_t n)
+{
+	size_t i;
+
+	gen_open(g, 0);
+	for (i = 0; i < n; i++) {
+		gen_open(g, 1);
+		gen_key(g, "path");
+		gen_str(g, files[i].path);
+		gen_key(g, "items");
+		gen_uint(g, files[i].items);
+		gen_key(g, "bytes");
+		gen_uint(g, files[i].bytes);
+		gen_key(g, "sha256");
+		gen_str(g, files[i].sha256);
+		gen_close(g, 1);
+	}
+	gen_close(g, 0);
+}
+
+/* The "shard" member's value: null, or the shard's four numbers. */
+static void
+gen_shard(struct gen *g, const struct manifest_shard *sh)
+{
+	if (sh == NULL) {
+		gen_null(g);
+		return;
+	}
+	gen_open(g, 1);
+	gen_key(g, "index");
+	gen_int(g, sh->index);
+	gen_key(g, "count");
+	gen_int(g, sh->count);
+	gen_key(g, "first_page");
+	gen_int(g, sh->first_page);
+	gen_key(g, "last_page");
+	gen_int(g, sh->last_page);
+	gen_close(g, 1);
+}
+
+/* The "details" member (--expand only). */
+static void
+gen_details(struct gen *g, const struct manifest_details *d)
+{
+	if (d == NULL)
+		return;
+	gen_key(g, "details");
+	gen_open(g, 1);
+	gen_key(g, "listed");
+	gen_int(g, d->listed);
+	gen_key(g, "fetched");
+	gen_int(g, d->fetched);
+	gen_key(g, "failed");
+	gen_int(g, d->failed);
+	gen_key(g, "items_failed");
+	gen_int(g, d->items_failed);
+	gen_close(g, 1);
+}
+
+/* The counters, from the totals to the throttles. */
+static void
+gen_counts(struct gen *g, const struct manifest_info *in)
+{
+	gen_key(g, "total_at_start");
+	gen_int_or_null(g, in->total_start);
+	gen_key(g, "total_at_end");
+	gen_int_or_null(g, in->total_end);
+	gen_key(g, "items_written");
+	gen_int(g, in->items);
+	gen_key(g, "pages");
+	gen_int(g, in->pages);
+	gen_key(g, "requests");
+	gen_int(g, in->requests);
+	gen_key(g, "retries");
+	gen_int(g, in->retries);
+	gen_key(g, "throttles");
+	gen_int(g, in->throttles);
+}
+
+/* A run's members, in the order manifest.h shows, into an open object. */
+static void
+gen_members(struct gen *g, const struct manifest_info *in)
+{
+	char *url = in->source_url != NULL ? log_redact_url(in->source_url) :
+	    NULL;
+	size_t i;
+
+	gen_key(g, "schema_version");
+	gen_int(g, MANIFEST_SCHEMA_VERSION);
+	gen_key(g, "invdump_version");
+	gen_str(g, PACKAGE_VERSION);
+	gen_key(g, "source_url");
+	gen_str(g, url);
+	free(url);
+	gen_key(g, "profile");
+	gen_str(g, in->profile);
+	gen_key(g, "started_at");
+	gen_time(g, in->started);
+	gen_key(g, "ended_at");
+	gen_time(g, in->ended);
+	gen_counts(g, in);
+	gen_key(g, "files");
+	gen_files(g, in->files, in->nfiles);
+	gen_key(g, "verified");
+	gen_bool(g, in->verified);
+	gen_key(g, "warnings");
+	gen_open(g, 0);
+	for (i = 0; i < in->nwarnings; i++)
+		gen_str(g, in->warnings[i]);
+	gen_close(g, 0);
+	gen_key(g, "exit_status");
+	gen_int(g, in->exit_status);
+	gen_key(g, "shard");
+	gen_shard(g, in->shard);
+	gen_details(g, in->details);
+	gen_key(g, "error");
+	gen_str(g, in->error);
+}
+
+/* A generator on one line that checks UTF-8. */
+static void
+gen_start(struct gen *g)
 {
 	yajl_alloc_funcs funcs;
-	struct gen g = { NULL, yajl_gen_status_ok, "" };
-	const unsigned char *out;
-	char *url = NULL, *json = NULL;
-	size_t len, i;
 
 	xalloc_yajl_funcs(&funcs);
-	g.g = yajl_gen_alloc(&funcs);
+	g->g = yajl_gen_alloc(&funcs);
+	g->st = yajl_gen_status_ok;
+	g->key = "";
 	/* One line: yajl's beautifier spreads an empty array over three. */
-	yajl_gen_config(g.g, yajl_gen_validate_utf8, 1);
-	if (in->source_url != NULL)
-		url = log_redact_url(in->source_url);
+	yajl_gen_config(g->g, yajl_gen_validate_utf8, 1);
+}
 
-	gen_open(&g, 1);
-	gen_key(&g, "schema_version");
-	gen_int(&g, MANIFEST_SCHEMA_VERSION);
-	gen_key(&g, "invdump_version");
-	gen_str(&g, PACKAGE_VERSION);
-	gen_key(&g, "source_url");
-	gen_str(&g, url);
-	gen_key(&g, "profile");
-	gen_str(&g, in->profile);
-	gen_key(&g, "started_at");
-	gen_time(&g, in->started);
-	gen_key(&g, "ended_at");
-	gen_time(&g, in->ended);
-	gen_key(&g, "total_at_start");
-	gen_int_or_null(&g, in->total_start);
-	gen_key(&g, "total_at_end");
-	gen_int_or_null(&g, in->total_end);
-	gen_key(&g, "items_written");
-	gen_int(&g, in->items);
-	gen_key(&g, "pages");
-	gen_int(&g, in->pages);
-	gen_key(&g, "requests");
-	gen_int(&g, in->requests);
-	gen_key(&g, "retries");
-	gen_int(&g, in->retries);
-	gen_key(&g, "throttles");
-	gen_int(&g, in->throttles);
-	gen_key(&g, "files");
-	gen_open(&g, 0);
-	for (i = 0; i < in->nfiles; i++) {
-		gen_open(&g, 1);
-		gen_key(&g, "path");
-		gen_str(&g, in->files[i].path);
-		gen_key(&g, "items");
-		gen_uint(&g, in->files[i].items);
-		gen_key(&g, "bytes");
-		gen_uint(&g, in->files[i].bytes);
-		gen_key(&g, "sha256");
-		gen_str(&g, in->files[i].sha256);
-		gen_close(&g, 1);
-	}
-	gen_close(&g, 0);
-	gen_key(&g, "verified");
-	gen_bool(&g, in->verified);
-	gen_key(&g, "warnings");
-	gen_open(&g, 0);
-	for (i = 0; i < in->nwarnings; i++)
-		gen_str(&g, in->warnings[i]);
-	gen_close(&g, 0);
-	gen_key(&g, "exit_status");
-	gen_int(&g, in->exit_status);
-	gen_key(&g, "shard");
-	if (in->shard == NULL)
-		gen_null(&g);
+/* g's document as a NUL-terminated text ending in a newline, or NULL with
+ * the field that failed in err; frees the generator. */
+static char *
+gen_finish(struct gen *g, char *err, size_t errsz)
+{
+	const unsigned char *out;
+	char *json = NULL;
+	size_t len;
+
+	if (g->st != yajl_gen_status_ok)
+		errf(err, errsz, "manifest: the field %s is %s", g->key,
+		    gen_status_text(g->st));
 	else {
-		gen_open(&g, 1);
-		gen_key(&g, "index");
-		gen_int(&g, in->shard->index);
-		gen_key(&g, "count");
-		gen_int(&g, in->shard->count);
-		gen_key(&g, "first_page");
-		gen_int(&g, in->shard->first_page);
-		gen_key(&g, "last_page");
-		gen_int(&g, in->shard->last_page);
-		gen_close(&g, 1);
+		yajl_gen_get_buf(g->g, &out, &len);
+		json = xmalloc(len + 2);
+		memcpy(json, out, len);
+		json[len++] = '\n';
+		json[len] = '\0';
 	}
-	if (in->details != NULL) {
-		gen_key(&g, "details");
-		gen_open(&g, 1);
-		gen_key(&g, "listed");
-		gen_int(&g, in->details->listed);
-		gen_key(&g, "fetched");
-		gen_int(&g, in->details->fetched);
-		gen_key(&g, "failed");
-		gen_int(&g, in->details->failed);
-		gen_key(&g, "items_failed");
-		gen_int(&g, in->details->items_failed);
-		gen_close(&g, 1);
-	}
-	gen_key(&g, "error");
-	gen_str(&g, in->error);
-	gen_close(&g, 1);
-
-	if (g.st != yajl_gen_status_ok) {
-		errf(err, errsz, "manifest: the field %s is %s", g.key,
-		    gen_status_text(g.st));
-		goto out;
-	}
-	yajl_gen_get_buf(g.g, &out, &len);
-	json = xmalloc(len + 2);
-	memcpy(json, out, len);
-	json[len++] = '\n';
-	json[len] = '\0';
-out:
-	free(url);
-	yajl_gen_free(g.g);
+	yajl_gen_free(g->g);
 	return json;
 }
 
-/* The JSON text of g's buffer less its last byte (an object's "}"). */
-static void
-buf_gen_open(struct buf *b, yajl_gen g)
+char *
+manifest_json(const struct manifest_info *in, char *err, size_t errsz)
 {
-	const unsigned char *out;
-	size_t len;
+	struct gen g;
 
-	yajl_gen_get_buf(g, &out, &len);
-	buf_add(b, out, len - 1);
+	gen_start(&g);
+	gen_open(&g, 1);
+	gen_members(&g, in);
+	gen_close(&g, 1);
+	return gen_finish(&g, err, errsz);
+}
+
+/* Writes a value that yajl_tree parsed back into g: numbers as their own
+ * text, so that nothing is rounded on the way. */
+static void
+gen_tree(struct gen *g, yajl_val v)
+{
+	size_t i;
+
+	if (YAJL_IS_STRING(v))
+		gen_str(g, YAJL_GET_STRING(v));
+	else if (YAJL_IS_NUMBER(v)) {
+		if (g->st == yajl_gen_status_ok)
+			gen_check(g, yajl_gen_number(g->g, YAJL_GET_NUMBER(v),
+			    strlen(YAJL_GET_NUMBER(v))));
+	} else if (YAJL_IS_OBJECT(v)) {
+		gen_open(g, 1);
+		for (i = 0; i < YAJL_GET_OBJECT(v)->len; i++) {
+			gen_key(g, YAJL_GET_OBJECT(v)->keys[i]);
+			gen_tree(g, YAJL_GET_OBJECT(v)->values[i]);
+		}
+		gen_close(g, 1);
+	} else if (YAJL_IS_ARRAY(v)) {
+		gen_open(g, 0);
+		for (i = 0; i < YAJL_GET_ARRAY(v)->len; i++)
+			gen_tree(g, YAJL_GET_ARRAY(v)->values[i]);
+		gen_close(g, 0);
+	} else if (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v))
+		gen_bool(g, YAJL_IS_TRUE(v));
+	else
+		gen_null(g);
+}
+
+/* One target of a run of many: its name, then the members of its own
+ * manifest (parsed back from manifest_json's text), or its status alone. */
+static void
+gen_target(struct gen *g, const struct manifest_target *t)
+{
+	yajl_val root = NULL;
+	size_t i;
+
+	gen_open(g, 1);
+	gen_key(g, "target");
+	gen_str(g, t->name);
+	if (t->json != NULL)
+		root = yajl_tree_parse(t->json, NULL, 0);
+	if (root != NULL && YAJL_IS_OBJECT(root))
+		for (i = 0; i < YAJL_GET_OBJECT(root)->len; i++) {
+			gen_key(g, YAJL_GET_OBJECT(root)->keys[i]);
+			gen_tree(g, YAJL_GET_OBJECT(root)->values[i]);
+		}
+	else {
+		gen_key(g, "exit_status");
+		gen_int(g, t->exit_status);
+	}
+	yajl_tree_free(root);
+	gen_close(g, 1);
 }
 
 char *
@@ -305,18 +403,12 @@ manifest_fleet_json(const char *jobs_file, time_t started, time_t ended,
     int exit_status, const struct manifest_target *targets, size_t n,
     char *err, size_t errsz)
 {
-	yajl_alloc_funcs funcs;
-	struct gen g = { NULL, yajl_gen_status_ok, "" };
-	struct buf b;
-	char *json = NULL;
+	struct gen g;
 	size_t i, ok = 0;
 
 	for (i = 0; i < n; i++)
 		ok += targets[i].exit_status == 0;
-	xalloc_yajl_funcs(&funcs);
-	buf_init(&b, 0);
-	g.g = yajl_gen_alloc(&funcs);
-	yajl_gen_config(g.g, yajl_gen_validate_utf8, 1);
+	gen_start(&g);
 	gen_open(&g, 1);
 	gen_key(&g, "schema_version");
 	gen_int(&g, MANIFEST_SCHEMA_VERSION);
@@ -334,177 +426,51 @@ manifest_fleet_json(const char *jobs_file, time_t started, time_t ended,
 	gen_int(&g, (long long)ok);
 	gen_key(&g, "exit_status");
 	gen_int(&g, exit_status);
+	gen_key(&g, "targets");
+	gen_open(&g, 0);
+	for (i = 0; i < n; i++)
+		gen_target(&g, &targets[i]);
+	gen_close(&g, 0);
 	gen_close(&g, 1);
-	if (g.st != yajl_gen_status_ok)
-		goto bad;
-	buf_gen_open(&b, g.g);
-	buf_adds(&b, ",\"targets\":[");
-	for (i = 0; i < n; i++) {
-		/* {"target":NAME, then the target's own object's members
-		 * (manifest_json's text, itself made by yajl_gen). */
-		yajl_gen_clear(g.g);
-		yajl_gen_reset(g.g, NULL);
-		gen_open(&g, 1);
-		gen_key(&g, "target");
-		gen_str(&g, targets[i].name);
-		if (targets[i].json == NULL) {
-			gen_key(&g, "exit_status");
-			gen_int(&g, targets[i].exit_status);
-		}
-		gen_close(&g, 1);
-		if (g.st != yajl_gen_status_ok)
-			goto bad;
-		if (i > 0)
-			buf_adds(&b, ",");
-		if (targets[i].json == NULL) {
-			const unsigned char *out;
-			size_t len;
-
-			yajl_gen_get_buf(g.g, &out, &len);
-			buf_add(&b, out, len);
-			continue;
-		}
-		buf_gen_open(&b, g.g);
-		buf_adds(&b, ",");
-		/* Past the object's "{", and without its "\n". */
-		buf_add(&b, targets[i].json + 1, strlen(targets[i].json) - 1);
-		while (b.len > 0 && b.data[b.len - 1] == '\n')
-			b.len--;        /* its "}" closes ours */
-	}
-	buf_adds(&b, "]}\n");
-	json = xmalloc(b.len + 1);
-	memcpy(json, b.data, b.len);
-	json[b.len] = '\0';
-	goto out;
-bad:
-	errf(err, errsz, "manifest: the field %s is %s", g.key,
-	    gen_status_text(g.st));
-out:
-	buf_free(&b);
-	yajl_gen_free(g.g);
-	return json;
-}
-
-/* Writes all of data to fd; 0 or -1 with errno. */
-static int
-write_all(int fd, const char *data, size_t n)
-{
-	ssize_t r;
-
-	while (n > 0) {
-		r = write(fd, data, n);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		data += r;
-		n -= (size_t)r;
-	}
-	return 0;
+	return gen_finish(&g, err, errsz);
 }
 
 int
-manifest_write(const char *path, const struct manifest_info *info, int mode,
-    char *err, size_t errsz)
+manifest_write(const char *path, const struct manifest_info *info, int mode)
 {
-	char *json;
+	char err[512], *json;
 	int ret;
 
-	if ((json = manifest_json(info, err, errsz)) == NULL)
+	if ((json = manifest_json(info, err, sizeof err)) == NULL) {
+		log_error("%s: %s", path, err);
 		return -1;
-	ret = manifest_write_text(path, json, mode, err, errsz);
+	}
+	ret = manifest_publish(path, json, mode);
 	free(json);
 	return ret;
 }
 
 int
-manifest_write_text(const char *path, const char *json, int mode, char *err,
-    size_t errsz)
+manifest_publish(const char *path, const char *json, int mode)
 {
-	char *copy = NULL, *dir = NULL, *tmp = NULL;
-	struct stat st;
-	int fd = -1, dfd, ret = -1, created = 0, renamed = 0;
+	struct writer_opts opts = { 0 };
+	struct writer *w;
+	enum writer_status st;
 
-	if (mode == 0)
-		mode = WRITER_MODE_DEFAULT;
-	if (mode < 0 || mode > 0777) {
-		errf(err, errsz, "%s: mode %s%#o is not a file permission "
-		    "(0..0777)", path, mode < 0 ? "-" : "",
-		    mode < 0 ? 0u - (unsigned)mode : (unsigned)mode);
-		return -1;
-	}
 	if (strcmp(path, "-") == 0 || path[0] == '\0') {
-		errf(err, errsz, "the manifest needs a file name, not \"%s\"",
-		    path);
+		log_error("the manifest needs a file name, not \"%s\"", path);
 		return -1;
 	}
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		errf(err, errsz, "%s: is a directory", path);
+	opts.mode = mode;
+	if ((w = writer_open_opts(path, &opts)) == NULL)
 		return -1;
-	}
-	copy = xstrdup(path);
-	dir = xstrdup(dirname(copy));
-	free(copy);
-	copy = xstrdup(path);
-	tmp = xasprintf("%s/.%s.XXXXXX", dir, basename(copy));
-	/* mkostemp creates the file 0600; fchmod below gives the mode. */
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
-		errf(err, errsz, "%s: cannot create a temporary file in %s: %s",
-		    path, dir, strerror(errno));
-		goto out;
-	}
-	created = 1;
-	if (write_all(fd, json, strlen(json)) < 0) {
-		errf(err, errsz, "%s: write to the temporary file %s failed: %s",
-		    path, tmp, strerror(errno));
-		goto out;
-	}
-	if ((fstat(fd, &st) < 0 || (int)(st.st_mode & 07777) != mode) &&
-	    fchmod(fd, (mode_t)mode) < 0) {
-		errf(err, errsz, "%s: cannot set mode %04o on the temporary "
-		    "file %s: %s", path, (unsigned)mode, tmp, strerror(errno));
-		goto out;
-	}
-	if (fsync(fd) < 0) {
-		errf(err, errsz, "%s: fsync of the temporary file %s failed: %s",
-		    path, tmp, strerror(errno));
-		goto out;
-	}
-	/* Linux releases the descriptor even when close fails. */
-	if (close(fd) < 0) {
-		fd = -1;
-		errf(err, errsz, "%s: close of the temporary file %s failed: %s",
-		    path, tmp, strerror(errno));
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path) < 0) {
-		errf(err, errsz, "%s: cannot rename the temporary file %s to it: "
-		    "%s", path, tmp, strerror(errno));
-		goto out;
-	}
-	renamed = 1;
-	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		if (fsync(dfd) < 0 && errno != EINVAL) {
-			errf(err, errsz, "%s: published, but the fsync of its "
-			    "directory %s failed, so the new name may not survive "
-			    "a crash: %s", path, dir, strerror(errno));
-			close(dfd);
-			goto out;
-		}
-		close(dfd);
-	}
-	ret = 0;
-out:
-	if (fd >= 0)
-		close(fd);
-	if (created && !renamed)
-		unlink(tmp);
-	free(copy);
-	free(dir);
-	free(tmp);
-	return ret;
+	st = writer_write(w, json, strlen(json));
+	if (st == writer_ok)
+		st = writer_page_end(w, 0);
+	if (st == writer_ok)
+		st = writer_publish(w);
+	writer_abort(w);
+	return st == writer_ok ? 0 : -1;
 }
 
 /* The pages a successful target object of a jobs run's manifest found, or

@@ -3,12 +3,10 @@
  *
  * A manifest tells a warehouse loader or a nightly job which files a run
  * published (path, items, bytes, SHA-256), from what, when, and whether it
- * added up.  It is built with yajl_gen and published like the output: a
- * temporary file .NAME.XXXXXX beside it, given its mode with fchmod (the
- * umask does not apply), fsynced, renamed, the directory fsynced.  This
- * module prints nothing: errors come back in err.  Its temporary file is
- * not writer_emergency_unlink()'s: a process ended by the signal thread
- * while a manifest is being written can leave it behind.
+ * added up.  It is built with yajl_gen only and published by the writer,
+ * like the output itself (writer.h: a temporary file beside it, its mode,
+ * fsync, rename, the directory's fsync; the signal thread's clean-up covers
+ * it).  Like the writer, it prints its own messages.
  *
  * The document, on one line ending in a newline (shown spread out here;
  * keys in this order; schema_version goes up when a key changes meaning or
@@ -103,12 +101,13 @@ char *manifest_json(const struct manifest_info *info, char *err, size_t errsz);
 
 /*
  * Publishes the manifest at path, mode (permission bits; 0 for 0600), all
- * or nothing.  Returns 0, or -1 with a message naming path and the failing
- * call in err; then nothing was published, but when only the directory's
- * fsync failed: the manifest is in place and err says so.
+ * or nothing, through the writer.  Returns 0, or -1 after a message naming
+ * path (a field that is not UTF-8, or the writer's message); then nothing
+ * was published, but when only the directory's fsync failed: the manifest
+ * is in place and the message says so.
  */
 int manifest_write(const char *path, const struct manifest_info *info,
-    int mode, char *err, size_t errsz);
+    int mode);
 
 /* One target of a run of many: its section's name and its manifest_json
  * text (NULL: the object is {"target": name, "exit_status": ...} alone). */
@@ -118,14 +117,15 @@ struct manifest_target {
 	int exit_status;
 };
 
-/* The run's manifest of n targets, as manifest_json. */
+/* The run's manifest of n targets, as manifest_json: the run's members,
+ * then "targets", each target's name followed by the members of its own
+ * manifest_json text (read back and written again by yajl_gen). */
 char *manifest_fleet_json(const char *jobs_file, time_t started,
     time_t ended, int exit_status, const struct manifest_target *targets,
     size_t n, char *err, size_t errsz);
 
 /* Publishes text (a manifest) at path, as manifest_write. */
-int manifest_write_text(const char *path, const char *text, int mode,
-    char *err, size_t errsz);
+int manifest_publish(const char *path, const char *text, int mode);
 
 /* t as "2026-11-30T18:45:48Z" (UTC) in buf; 0, or -1 when it cannot be. */
 int manifest_time(time_t t, char *buf, size_t bufsz);

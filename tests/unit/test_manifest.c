@@ -44,6 +44,31 @@ temps(void)
 	return n;
 }
 
+/* manifest_write, with what it prints on standard error caught in err. */
+static int
+write_caught(const char *path, const struct manifest_info *in, int mode,
+    char *err, size_t errsz)
+{
+	FILE *f = tmpfile();
+	int saved = dup(STDERR_FILENO), ret;
+	size_t n = 0;
+
+	fflush(stderr);
+	if (f != NULL)
+		dup2(fileno(f), STDERR_FILENO);
+	ret = manifest_write(path, in, mode);
+	fflush(stderr);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	if (f != NULL) {
+		rewind(f);
+		n = fread(err, 1, errsz - 1, f);
+		fclose(f);
+	}
+	err[n] = '\0';
+	return ret;
+}
+
 /* The whole file, newly allocated, or NULL. */
 static char *
 slurp(const char *path)
@@ -158,7 +183,7 @@ test_fields(void)
 
 	fill(&in);
 	old = umask(077);
-	ok(manifest_write(p, &in, 0640, err, sizeof err) == 0,
+	ok(write_caught(p, &in, 0640, err, sizeof err) == 0,
 	    "manifest_write: 0 (%s)", err);
 	umask(old);
 	ok(temps() == 0, "no temporary file left");
@@ -258,7 +283,7 @@ test_fields(void)
 	in.verified = 0;
 	in.exit_status = 3;
 	in.error = "offset 300: \"quoted\" caf\xc3\xa9";
-	ok(manifest_write(p, &in, 0, err, sizeof err) == 0,
+	ok(write_caught(p, &in, 0, err, sizeof err) == 0,
 	    "manifest_write over an older manifest (%s)", err);
 	ok(stat(p, &st) == 0 && (st.st_mode & 07777) == 0600 && temps() == 0,
 	    "mode 0 is 0600; no temporary file left");
@@ -304,22 +329,22 @@ test_errors(void)
 	in.warnings = bad;
 	in.nwarnings = 1;
 	err[0] = '\0';
-	ok(manifest_write(p, &in, 0, err, sizeof err) < 0 &&
+	ok(write_caught(p, &in, 0, err, sizeof err) < 0 &&
 	    strstr(err, "warnings") != NULL && strstr(err, "UTF-8") != NULL,
 	    "a string that is not UTF-8: an error naming the field (%s)", err);
 	ok(access(p, F_OK) < 0 && temps() == 0, "and nothing written");
 
 	fill(&in);
 	err[0] = '\0';
-	ok(manifest_write(in_dir("no/such/dir/m.json"), &in, 0, err,
+	ok(write_caught(in_dir("no/such/dir/m.json"), &in, 0, err,
 	    sizeof err) < 0 && strstr(err, "no/such/dir/m.json: ") != NULL &&
 	    strstr(err, "No such file or directory") != NULL,
 	    "a missing directory: named, with the reason (%s)", err);
-	ok(manifest_write(dir, &in, 0, err, sizeof err) < 0 &&
+	ok(write_caught(dir, &in, 0, err, sizeof err) < 0 &&
 	    strstr(err, "is a directory") != NULL, "a directory: refused");
-	ok(manifest_write("-", &in, 0, err, sizeof err) < 0,
+	ok(write_caught("-", &in, 0, err, sizeof err) < 0,
 	    "\"-\": refused");
-	ok(manifest_write(p, &in, 01000, err, sizeof err) < 0 &&
+	ok(write_caught(p, &in, 01000, err, sizeof err) < 0 &&
 	    access(p, F_OK) < 0, "mode 01000: refused");
 	ok(temps() == 0, "nothing left");
 
