@@ -178,11 +178,73 @@ total_skip_link(const char *s)
 	return s;
 }
 
+static const char *
+total_skip_space(const char *s)
+{
+	while (total_is_space(*s))
+		s++;
+	return s;
+}
+
+/* One link-param at s (just past its ';'): its name in nb..ne and its
+ * value, quotes taken off, in vb..ve (empty when it has none).  Returns
+ * the end of the parameter. */
+static const char *
+total_link_param(const char *s, const char **nb, const char **ne,
+    const char **vb, const char **ve)
+{
+	s = total_skip_space(s);
+	for (*nb = s; *s != '\0' && *s != '=' && *s != ';' && *s != ',' &&
+	    !total_is_space(*s); s++)
+		;
+	*ne = s;
+	s = total_skip_space(s);
+	*vb = *ve = s;
+	if (*s != '=')
+		return s;
+	s = total_skip_space(s + 1);
+	if (*s == '"') {
+		*vb = s + 1;
+		s = total_skip_quoted(s);
+		*ve = s > *vb && s[-1] == '"' ? s - 1 : s;
+		return s;
+	}
+	for (*vb = s; *s != '\0' && *s != ';' && *s != ',' &&
+	    !total_is_space(*s); s++)
+		;
+	*ve = s;
+	return s;
+}
+
+/* The link-params after a link's URI: *( OWS ";" OWS link-param ).  Sets
+ * *match when the first rel parameter (RFC 8288 3.3: only the first
+ * counts) holds rel; returns where the parameters end. */
+static const char *
+total_link_params(const char *s, const char *rel, int *match)
+{
+	const char *nb, *ne, *vb, *ve;
+	int seen_rel = 0;
+
+	*match = 0;
+	for (;;) {
+		s = total_skip_space(s);
+		if (*s != ';')
+			return s;
+		s = total_link_param(s + 1, &nb, &ne, &vb, &ve);
+		if (ne - nb == 3 && total_lower((unsigned char)nb[0]) == 'r' &&
+		    total_lower((unsigned char)nb[1]) == 'e' &&
+		    total_lower((unsigned char)nb[2]) == 'l' && !seen_rel) {
+			seen_rel = 1;
+			*match = total_rel_has(vb, ve, rel);
+		}
+	}
+}
+
 char *
 total_link_rel(const char *s, const char *rel)
 {
-	const char *ub, *ue, *nb, *ne, *vb, *ve;
-	int seen_rel, match;
+	const char *ub, *ue;
+	int match;
 
 	if (s == NULL || rel == NULL)
 		return NULL;
@@ -201,46 +263,7 @@ total_link_rel(const char *s, const char *rel)
 		if (*s == '\0')
 			return NULL;
 		ue = s++;
-		seen_rel = match = 0;
-		/* link-params: *( OWS ";" OWS link-param ) */
-		for (;;) {
-			while (total_is_space(*s))
-				s++;
-			if (*s != ';')
-				break;
-			s++;
-			while (total_is_space(*s))
-				s++;
-			for (nb = s; *s != '\0' && *s != '=' && *s != ';' &&
-			    *s != ',' && !total_is_space(*s); s++)
-				;
-			ne = s;
-			while (total_is_space(*s))
-				s++;
-			vb = ve = s;
-			if (*s == '=') {
-				s++;
-				while (total_is_space(*s))
-					s++;
-				if (*s == '"') {
-					vb = s + 1;
-					s = total_skip_quoted(s);
-					ve = s > vb && s[-1] == '"' ? s - 1 : s;
-				} else {
-					for (vb = s; *s != '\0' && *s != ';' &&
-					    *s != ',' && !total_is_space(*s); s++)
-						;
-					ve = s;
-				}
-			}
-			/* RFC 8288 3.3: only the first rel parameter counts */
-			if (ne - nb == 3 && total_lower((unsigned char)nb[0]) == 'r' &&
-			    total_lower((unsigned char)nb[1]) == 'e' &&
-			    total_lower((unsigned char)nb[2]) == 'l' && !seen_rel) {
-				seen_rel = 1;
-				match = total_rel_has(vb, ve, rel);
-			}
-		}
+		s = total_link_params(s, rel, &match);
 		if (*s != ',' && *s != '\0') {
 			/* not a parameter: drop this link, keep the rest */
 			s = total_skip_link(s);
