@@ -1,6 +1,12 @@
 /*
  * writer.h - the output files and their atomic publication.
  *
+ * Every byte that leaves the process goes through a writer.  The writer
+ * counts, hashes and cuts; it stores through one sink (sink.h), chosen
+ * when it is opened from the destination: sink_file.c for one file,
+ * sink_split.c for split parts, sink_stdout.c for "-" and devices.  What
+ * follows is the contract all of them keep.
+ *
  * One file.  A file destination is written as a temporary file beside it
  * (same directory, so rename(2) is atomic), .NAME.XXXXXX, created mode
  * 0600, and only writer_publish() - fchmod to the chosen mode, fsync,
