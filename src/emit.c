@@ -61,6 +61,7 @@ emit_unique(struct export *ex, struct pool_page *page)
 {
 	struct fetch_item it;
 	const char *p = page->keys.data, *end = p + page->keys.len;
+	const struct buf *out;
 	struct hashset tmp;
 	uint64_t h;
 	long long kept = 0;
@@ -86,16 +87,11 @@ emit_unique(struct export *ex, struct pool_page *page)
 	ex->prev = ex->cur;
 	ex->cur = tmp;
 
-	if (ex->gz != NULL) {
-		buf_reset(&ex->packed);
-		if (gzmember_compress(ex->gz, ex->filtered.data, ex->filtered.len,
-		    &ex->packed) < 0) {
-			fail_run(ex, exit_protocol, "a page is too large");
-			return -1;
-		}
-		if (emit_write(ex, &ex->packed) < 0)
-			return -1;
-	} else if (emit_write(ex, &ex->filtered) < 0)
+	if ((out = pack_lines(ex->pk, &ex->filtered)) == NULL) {
+		fail_run(ex, exit_protocol, "a page is too large");
+		return -1;
+	}
+	if (emit_write(ex, out) < 0)
 		return -1;
 	ex->items += kept;
 	emit_progress(ex);

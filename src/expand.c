@@ -62,7 +62,7 @@
 #include "expand.h"
 #include "export.h"
 #include "fail.h"
-#include "gzmember.h"
+#include "pack.h"
 #include "log.h"
 #include "origin.h"
 #include "profile.h"
@@ -115,8 +115,8 @@ struct expand {
 	enum exit_status listing_status;
 
 	/* The emitter's (main thread). */
-	struct buf line, batch, packed;
-	struct gzmember *gz;
+	struct buf line, batch;
+	struct packer *pk;      /* the batches' (NULL: not compressed) */
 	long long batch_lines;
 	int item_failed;
 	long long lines, items_failed, said;
@@ -208,11 +208,9 @@ expand_new(struct export *ex)
 	thread_cond_init(&xp->cond);
 	buf_init(&xp->line, MAX_PAGE_BYTES);
 	buf_init(&xp->batch, MAX_PAGE_BYTES);
-	buf_init(&xp->packed, MAX_PAGE_BYTES);
 	buf_init(&xp->vals, MAX_PAGE_BYTES);
 	buf_init(&xp->spliced, MAX_PAGE_BYTES);
-	if (t->gzip)
-		xp->gz = gzmember_new(ex->o->level);
+	xp->pk = packer_new(t->gzip, ex->o->level, MAX_PAGE_BYTES);
 	return xp;
 }
 
@@ -232,10 +230,9 @@ expand_free(struct expand *xp)
 			free(xp->ring[i].line);
 		buf_free(&xp->line);
 		buf_free(&xp->batch);
-		buf_free(&xp->packed);
 		buf_free(&xp->vals);
 		buf_free(&xp->spliced);
-		gzmember_free(xp->gz);
+		packer_free(xp->pk);
 	}
 	free(xp);
 }
@@ -492,18 +489,13 @@ static int
 expand_flush(struct expand *xp)
 {
 	struct export *ex = xp->ex;
-	const struct buf *b = &xp->batch;
+	const struct buf *b;
 
 	if (xp->batch_lines == 0)
 		return 0;
-	if (xp->gz != NULL) {
-		buf_reset(&xp->packed);
-		if (gzmember_compress(xp->gz, xp->batch.data, xp->batch.len,
-		    &xp->packed) < 0) {
-			fail_run(ex, exit_output, "details: cannot compress");
-			return -1;
-		}
-		b = &xp->packed;
+	if ((b = pack_lines(xp->pk, &xp->batch)) == NULL) {
+		fail_run(ex, exit_output, "details: cannot compress");
+		return -1;
 	}
 	if (fail_output(ex, writer_write(ex->w, b->data, b->len)) < 0 ||
 	    fail_output(ex, writer_page_end(ex->w,

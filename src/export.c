@@ -1061,9 +1061,8 @@ export_free(struct export *ex)
 {
 	int i;
 
-	gzmember_free(ex->gz);
+	packer_free(ex->pk);
 	buf_free(&ex->filtered);
-	buf_free(&ex->packed);
 	buf_free(&ex->prev_hashes);
 	for (i = 0; i < ex->nwarnings; i++)
 		free(ex->warnings[i]);
@@ -1100,7 +1099,6 @@ export_init(struct export *ex, const struct options *o,
 	thread_mutex_init(&ex->fail_lock);
 	ex->known_pages = hint != NULL ? hint->pages : 0;
 	buf_init(&ex->filtered, MAX_PAGE_BYTES);
-	buf_init(&ex->packed, MAX_PAGE_BYTES);
 	buf_init(&ex->prev_hashes, MAX_PAGE_BYTES);
 	ex->o = o;
 	ex->t = t;
@@ -1141,9 +1139,6 @@ export_setup(struct export *ex, struct hosts *hosts, CURLU **base,
 	ex->run.t = t;
 	ex->run.base = *base;
 	ex->run.max_page = MAX_PAGE_BYTES;
-	/* --key and --expand: the listing's pages stay NDJSON (the emitter,
-	 * or the details' emitter, compresses what it writes). */
-	ex->run.defer_gzip = t->key != NULL || t->nexpand > 0;
 	ex->run.hosts = hosts;
 	ex->run.hedge.first_free = !ex->fleet;
 	ex->run.member = &ex->member;
@@ -1151,8 +1146,10 @@ export_setup(struct export *ex, struct hosts *hosts, CURLU **base,
 	*joined = 1;
 	ex->run.cancel = ex->stop;
 	export_http_conf(ex, ex->o, t);
-	if (t->key != NULL && t->gzip && t->nexpand == 0)
-		ex->gz = gzmember_new(ex->o->level);
+	/* --key: the emitter packs what it keeps (--expand: the details'
+	 * emitter packs its batches). */
+	if (!pack_on_worker(t) && t->nexpand == 0)
+		ex->pk = packer_new(t->gzip, ex->o->level, MAX_PAGE_BYTES);
 	if (t->nexpand > 0 && (ex->xp = expand_new(ex)) == NULL)
 		return exit_usage;
 	return export_output(ex);

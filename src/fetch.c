@@ -12,9 +12,9 @@
 
 #include "clock.h"
 #include "fetch.h"
-#include "gzmember.h"
 #include "hash.h"
 #include "log.h"
+#include "pack.h"
 #include "page.h"
 #include "profile.h"
 #include "total.h"
@@ -37,9 +37,7 @@ struct fetcher {
 	struct buf *nd, *nd2;
 	struct buf lane_nd[2];
 	struct page_opts popts;
-	struct gzmember *gz;
-	struct buf zout;        /* a page compressed, before it is copied
-	                           to the page at its own size */
+	struct packer *pk;      /* NULL: pages leave uncompressed */
 	unsigned int seed;      /* this worker's jitter */
 	int single;             /* the object profile: the body is one item,
 	                           parsed as [ body ] */
@@ -92,11 +90,7 @@ fetcher_warm(struct fetcher *f)
 		if (buf_add(f->nd, line, (size_t)n) < 0)
 			break;
 	}
-	if (f->gz != NULL) {
-		(void)gzmember_compress(f->gz, f->nd->data, f->nd->len,
-		    &f->zout);
-		buf_reset(&f->zout);
-	}
+	(void)pack_lines(f->pk, f->nd);
 	buf_reset(f->nd);
 }
 
@@ -174,9 +168,8 @@ fetcher_new(struct fetch_run *run)
 	f->seed = (unsigned int)(uintptr_t)f ^ (unsigned int)time(NULL);
 	buf_init(&f->lane_nd[0], run->max_page);
 	buf_init(&f->lane_nd[1], run->max_page);
-	buf_init(&f->zout, 0);
-	if (run->t->gzip && !run->defer_gzip)
-		f->gz = gzmember_new(run->o->level);
+	f->pk = packer_new(run->t->gzip && pack_on_worker(run->t),
+	    run->o->level, 0);
 	atomic_fetch_add(&run->fetchers, 1);
 	/* Both lanes: after a hedge won, the spare is the main lane. */
 	http_on_sent(f->http, fetcher_sent, fetcher_idle, f);
@@ -197,10 +190,9 @@ fetcher_free(struct fetcher *f)
 		page_free(f->parser);
 	if (f->parser2 != NULL)
 		page_free(f->parser2);
-	gzmember_free(f->gz);
+	packer_free(f->pk);
 	buf_free(&f->lane_nd[0]);
 	buf_free(&f->lane_nd[1]);
-	buf_free(&f->zout);
 	http_client_free(f->http);
 	http_client_free(f->http2);
 	http_multi_free(f->multi);
@@ -452,13 +444,11 @@ static enum exit_status
 fetch_pack(struct fetcher *f, const struct fetch_req *req, const char *where,
     char *msg, size_t msgsz)
 {
-	const struct fetch_run *run = f->run;
-
 	if (req->hashes != NULL && fetch_hashes(f->nd, req->hashes) < 0) {
 		snprintf(msg, msgsz, "%s: too many items in one page", where);
 		return exit_protocol;
 	}
-	if (!run->t->gzip || run->defer_gzip) {
+	if (f->pk == NULL) {
 		/* Hand the lines over without a copy; the parser keeps
 		 * writing through f->nd, which now owns out's old memory. */
 		struct buf tmp = *req->out;
@@ -469,10 +459,9 @@ fetch_pack(struct fetcher *f, const struct fetch_req *req, const char *where,
 		/* Compressed into room for the worst case (the size of the
 		 * lines), then copied out at its own size: a page that waits
 		 * in the window holds what it is, not the lines' room. */
-		buf_reset(&f->zout);
-		if (gzmember_compress(f->gz, f->nd->data, f->nd->len,
-		    &f->zout) < 0 ||
-		    buf_add(req->out, f->zout.data, f->zout.len) < 0) {
+		const struct buf *z = pack_lines(f->pk, f->nd);
+
+		if (z == NULL || buf_add(req->out, z->data, z->len) < 0) {
 			snprintf(msg, msgsz, "%s: page too large to compress",
 			    where);
 			return exit_protocol;

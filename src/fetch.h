@@ -43,8 +43,6 @@ struct fetch_run {
 	const CURLU *base;              /* the user's URL, parsed once */
 	struct http_conf http;
 	size_t max_page;                /* cap on one page's NDJSON bytes */
-	int defer_gzip;                 /* --key: pages stay NDJSON, the emitter
-	                                   de-duplicates, then compresses */
 	struct hosts *hosts;            /* the run's hosts: caps, limiters */
 	struct host *home;              /* the target's own (its URL's) */
 	struct hosts_member *member;    /* this export's share of the run */

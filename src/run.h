@@ -22,7 +22,7 @@
 #include "cli.h"
 #include "expand.h"
 #include "fetch.h"
-#include "gzmember.h"
+#include "pack.h"
 #include "hashset.h"
 #include "journal.h"
 #include "log.h"
@@ -71,8 +71,8 @@ struct export {
 	                                   joins it, or by this thread */
 
 	/* --key: the emitter filters, then compresses. */
-	struct gzmember *gz;
-	struct buf filtered, packed;
+	struct packer *pk;              /* --key: packs what the emitter keeps */
+	struct buf filtered;
 	struct hashset prev, cur;       /* keys of the page before, this one */
 
 	/* --resume (resume.c): the journal, and what it said at the start. */
