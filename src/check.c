@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fail.h"
 #include "log.h"
 #include "query.h"
 #include "run.h"
@@ -199,4 +200,36 @@ check_next_link(const struct export *ex, const struct fetch_info *info)
 	}
 	curl_free(url);
 	return bad ? -1 : 0;
+}
+
+/* Is a page of n items, job seq, the end of a planned or probed run? */
+enum pool_work
+check_end(struct export *ex, long long seq, long long offset, long long n)
+{
+	long long min, max;
+
+	if (ex->npages == POOL_NO_END) {
+		/* Probing: the first page that is not full is the last. */
+		if (n == 0)
+			return pool_work_end;
+		return n < ex->plan.page_size ? pool_work_last : pool_work_done;
+	}
+	plan_expect(&ex->plan, seq, &min, &max);
+	if (n < min) {
+		atomic_fetch_add(&ex->short_pages, 1);
+		fail_warn(ex, "offset %lld: %lld items where %lld were due "
+		    "(page %lld of %lld)%s", offset, n, min, seq + 1, ex->npages,
+		    seq + 1 < ex->npages ? ": the run ends here (the total was "
+		    "wrong, or items were deleted during the export)" : "");
+		/* Nothing past a page that is not full can be trusted to
+		 * follow on from it: no requests to a planned end that a
+		 * bogus total put at 2^63. */
+		if (seq + 1 < ex->npages)
+			return n == 0 ? pool_work_end : pool_work_last;
+	} else if (n > max) {
+		atomic_fetch_add(&ex->long_pages, 1);
+		fail_warn(ex, "offset %lld: %lld items where %lld were due (items were "
+		    "added during the export?)", offset, n, max);
+	}
+	return pool_work_done;
 }

@@ -144,6 +144,33 @@ int check_page(const struct export *ex, long long seq, long long offset,
     const struct pool_page *page, char *msg, size_t msgsz);
 int check_next_link(const struct export *ex, const struct fetch_info *info);
 char *check_resolve_url(const char *from, const char *next);
+/* Is a page of n items, job seq at offset, the end of a planned or probed
+ * run?  A page shorter or longer than due is a warning kept for the
+ * manifest. */
+enum pool_work check_end(struct export *ex, long long seq, long long offset,
+    long long n);
+
+/* page0.c: page 0 into page, its checks, the plan for nworkers workers
+ * and where it ends; its failures are said there. */
+enum exit_status page0_fetch(struct export *ex, struct fetcher *f,
+    struct pool_page *page, int nworkers);
+
+/* work.c: the pool's callbacks for an export's pages (work, emit,
+ * started). */
+extern const struct pool_ops work_ops;
+/* What the totals of the pages after page 0 said; without any, the total
+ * is read again now (f: a fetcher no worker uses any more). */
+void work_totals(struct export *ex, struct fetcher *f);
+
+/* finish.c: publishes, or not, what the run's findings (and st) allow;
+ * the run's exit status. */
+struct export_outcome;
+enum exit_status finish_run(struct export *ex, enum exit_status st);
+/* The one line at the end of every run (not with -q). */
+void finish_summary(struct export *ex, enum exit_status st);
+/* For a run of many: the target's manifest object, published or not. */
+void finish_outcome(struct export *ex, enum exit_status st,
+    struct export_outcome *out);
 
 /* resume.c: the journal (see the top of resume.c). */
 int resume_wanted(const struct export *ex);
