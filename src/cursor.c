@@ -119,72 +119,88 @@ cursor_start(struct export *ex, char **url, long long *n)
 	return st;
 }
 
+/* What a walk keeps from page to page. */
+struct walk {
+	struct fetch_info info;
+	struct pool_page page;
+	struct hashset seen;    /* the cursors followed */
+};
+
+/* Page n of the walk, at url: fetched, checked, written, and the cursor
+ * to the next (*next; NULL at the end).  0 to go on; -1 to stop, with
+ * *st why (exit_ok when the emitter failed: that is the run's failure). */
+static int
+cursor_page(struct export *ex, struct fetcher *f, struct walk *wk,
+    const char *url, long long n, char **next, enum exit_status *st)
+{
+	const struct target *t = ex->t;
+	struct fetch_req req;
+	char msg[1024];
+
+	memset(&req, 0, sizeof req);
+	req.offset = n;
+	req.limit = t->limit;
+	req.url = url;
+	req.out = &wk->page.data;
+	req.keys = t->key ? &wk->page.keys : NULL;
+	req.hashes = &wk->page.hashes;
+	*next = NULL;
+	if ((*st = fetch_page(f, &req, &wk->info, msg, sizeof msg)) != exit_ok) {
+		if (*st != exit_interrupted)
+			log_error("%s", msg);
+		return -1;
+	}
+	wk->page.items = wk->info.items;
+	if (n == 0 && wk->info.has_total) {
+		ex->plan.total = ex->expect_items = wk->info.total;
+		log_info("total: %lld items (%s)", wk->info.total,
+		    wk->info.total_source);
+	}
+	if (check_page(ex, n, n, &wk->page, msg, sizeof msg) < 0) {
+		log_error("%s", msg);
+		*st = exit_protocol;
+		return -1;
+	}
+	if (n == 0 && wk->page.hashes.len >= sizeof ex->first_hash) {
+		memcpy(&ex->first_hash, wk->page.hashes.data,
+		    sizeof ex->first_hash);
+		ex->has_first = 1;
+	}
+	if (emit_page(ex, n, &wk->page) != 0)
+		return -1;
+	if (wk->info.next != NULL && hashset_add(&wk->seen,
+	    hash_bytes(wk->info.next, strlen(wk->info.next)))) {
+		log_error("page %lld: %s: the API gave a cursor it had given "
+		    "before (a loop): \"%.80s\"", n + 1, wk->info.url,
+		    wk->info.next);
+		*st = exit_protocol;
+		return -1;
+	}
+	if (t->profile.style != profile_style_single &&
+	    (*st = cursor_next(ex, url, &wk->info, n, next)) != exit_ok)
+		return -1;
+	return 0;
+}
+
 /* The cursor plan: one page after another. */
 enum exit_status
 cursor_run(struct export *ex, struct fetcher *f)
 {
-	const struct target *t = ex->t;
-	struct fetch_info info;
-	struct fetch_req req;
-	struct pool_page page;
-	struct hashset seen = HASHSET_INIT;
+	struct walk wk = { .seen = HASHSET_INIT };
 	enum exit_status st = exit_ok;
-	char msg[1024], *url, *next;
+	char *url, *next;
 	long long n = 0;
 
-	memset(&info, 0, sizeof info);
-	memset(&page, 0, sizeof page);
-	buf_init(&page.data, MAX_PAGE_BYTES);
-	buf_init(&page.keys, MAX_PAGE_BYTES);
-	buf_init(&page.hashes, MAX_PAGE_BYTES);
+	buf_init(&wk.page.data, MAX_PAGE_BYTES);
+	buf_init(&wk.page.keys, MAX_PAGE_BYTES);
+	buf_init(&wk.page.hashes, MAX_PAGE_BYTES);
 	st = cursor_start(ex, &url, &n);
 	for (; url != NULL; n++) {
 		if (atomic_load(ex->stop)) {
 			st = exit_interrupted;
 			break;
 		}
-		memset(&req, 0, sizeof req);
-		req.offset = n;
-		req.limit = t->limit;
-		req.url = url;
-		req.out = &page.data;
-		req.keys = t->key ? &page.keys : NULL;
-		req.hashes = &page.hashes;
-		st = fetch_page(f, &req, &info, msg, sizeof msg);
-		if (st != exit_ok) {
-			if (st != exit_interrupted)
-				log_error("%s", msg);
-			break;
-		}
-		page.items = info.items;
-		if (n == 0 && info.has_total) {
-			ex->plan.total = ex->expect_items = info.total;
-			log_info("total: %lld items (%s)", info.total,
-			    info.total_source);
-		}
-		if (check_page(ex, n, n, &page, msg, sizeof msg) < 0) {
-			log_error("%s", msg);
-			st = exit_protocol;
-			break;
-		}
-		if (n == 0 && page.hashes.len >= sizeof ex->first_hash) {
-			memcpy(&ex->first_hash, page.hashes.data,
-			    sizeof ex->first_hash);
-			ex->has_first = 1;
-		}
-		if (emit_page(ex, n, &page) != 0)
-			break;
-		if (info.next != NULL && hashset_add(&seen,
-		    hash_bytes(info.next, strlen(info.next)))) {
-			log_error("page %lld: %s: the API gave a cursor it had "
-			    "given before (a loop): \"%.80s\"", n + 1, info.url,
-			    info.next);
-			st = exit_protocol;
-			break;
-		}
-		next = NULL;
-		if (t->profile.style != profile_style_single &&
-		    (st = cursor_next(ex, url, &info, n, &next)) != exit_ok)
+		if (cursor_page(ex, f, &wk, url, n, &next, &st) < 0)
 			break;
 		free(ex->cursor_next);
 		ex->cursor_next = next != NULL ? xstrdup(next) : NULL;
@@ -197,11 +213,11 @@ cursor_run(struct export *ex, struct fetcher *f)
 		url = next;
 	}
 	free(url);
-	hashset_free(&seen);
-	fetch_info_clear(&info);
-	buf_free(&page.data);
-	buf_free(&page.keys);
-	buf_free(&page.hashes);
+	hashset_free(&wk.seen);
+	fetch_info_clear(&wk.info);
+	buf_free(&wk.page.data);
+	buf_free(&wk.page.keys);
+	buf_free(&wk.page.hashes);
 	if (st == exit_ok)
 		log_info("%lld pages", n);
 	return st;

@@ -370,6 +370,52 @@ http_answered(const struct http_client *c, CURLcode rc)
 	return rc == CURLE_OK || c->aborted || rc == CURLE_ABORTED_BY_CALLBACK;
 }
 
+/* The transfers of one request: c's, and the spare s's when hedged. */
+struct drive {
+	CURLcode rc_c, rc_s;
+	int done_c, done_s;
+	int sent;               /* the spare's request went out */
+};
+
+/* Reads what the multi says has ended, for c and for s. */
+static void
+drive_read(CURLM *m, struct http_client *c, struct http_client *s,
+    struct drive *d)
+{
+	CURLMsg *msg;
+	int left;
+
+	while ((msg = curl_multi_info_read(m, &left)) != NULL) {
+		if (msg->msg != CURLMSG_DONE)
+			continue;
+		if (msg->easy_handle == c->curl) {
+			d->done_c = 1;
+			d->rc_c = msg->data.result;
+		} else if (s != NULL && msg->easy_handle == s->curl) {
+			d->done_s = 1;
+			d->rc_s = msg->data.result;
+		}
+	}
+}
+
+/* Sends the spare's request when c has stalled for hg's time and hg
+ * allows another request. */
+static void
+drive_hedge(CURLM *m, struct http_client *c, struct http_hedge *hg,
+    const char *url, struct curl_slist *hdrs, struct drive *d)
+{
+	struct http_client *s = hg != NULL ? hg->spare : NULL;
+
+	if (s == NULL || d->sent || d->done_c || hg->after_s <= 0 ||
+	    clock_now() - c->last_byte < hg->after_s || !hg->allow(hg->arg))
+		return;
+	s->fn = hg->fn;
+	s->ctx = hg->ctx;
+	if (http_prepare(s, url, hdrs) == 0 &&
+	    curl_multi_add_handle(m, s->curl) == CURLM_OK)
+		d->sent = hg->sent = 1;
+}
+
 /*
  * Runs c's transfer in its multi, with hg's second request when the first
  * stalls.  The first answer wins; a transfer that broke waits for the
@@ -382,50 +428,31 @@ http_drive(struct http_client *c, const char *url, struct curl_slist *hdrs,
 {
 	CURLM *m = c->multi->m;
 	struct http_client *s = hg != NULL ? hg->spare : NULL;
-	CURLcode rc_c = CURLE_OK, rc_s = CURLE_OK, rc;
-	CURLMsg *msg;
-	int done_c = 0, done_s = 0, sent = 0, running, left, wait_ms;
+	struct drive d = { CURLE_OK, CURLE_OK, 0, 0, 0 };
+	int running, wait_ms;
 
 	if (curl_multi_add_handle(m, c->curl) != CURLM_OK)
 		return curl_easy_perform(c->curl);
 	for (;;) {
 		(void)curl_multi_perform(m, &running);
 		wait_ms = http_waiting(c);
-		while ((msg = curl_multi_info_read(m, &left)) != NULL) {
-			if (msg->msg != CURLMSG_DONE)
-				continue;
-			if (msg->easy_handle == c->curl) {
-				done_c = 1;
-				rc_c = msg->data.result;
-			} else if (s != NULL && msg->easy_handle == s->curl) {
-				done_s = 1;
-				rc_s = msg->data.result;
-			}
-		}
-		if (done_c && (http_answered(c, rc_c) || !sent || done_s))
+		drive_read(m, c, s, &d);
+		if (d.done_c && (http_answered(c, d.rc_c) || !d.sent ||
+		    d.done_s))
 			break;
-		if (done_s && http_answered(s, rc_s)) {
+		if (d.done_s && http_answered(s, d.rc_s)) {
 			hg->won = 1;
 			break;
 		}
-		if (s != NULL && !sent && !done_c && hg->after_s > 0 &&
-		    clock_now() - c->last_byte >= hg->after_s &&
-		    hg->allow(hg->arg)) {
-			s->fn = hg->fn;
-			s->ctx = hg->ctx;
-			if (http_prepare(s, url, hdrs) == 0 &&
-			    curl_multi_add_handle(m, s->curl) == CURLM_OK)
-				sent = hg->sent = 1;
-		}
+		drive_hedge(m, c, hg, url, hdrs, &d);
 		(void)curl_multi_poll(m, NULL, 0, wait_ms, NULL);
 	}
-	rc = hg != NULL && hg->won ? rc_s : rc_c;
 	(void)curl_multi_remove_handle(m, c->curl);
-	if (sent) {
+	if (d.sent) {
 		(void)curl_multi_remove_handle(m, s->curl);
 		(void)curl_easy_setopt(s->curl, CURLOPT_HTTPHEADER, NULL);
 	}
-	return rc;
+	return hg != NULL && hg->won ? d.rc_s : d.rc_c;
 }
 
 /* What c's request came to, into res. */

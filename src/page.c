@@ -1409,6 +1409,83 @@ pf_codepoint(char *d, unsigned long cp)
 	return d;
 }
 
+/* Copies the bytes of s[*i..n) that need no look, eight at a time, to
+ * *d (the room covers the bytes read); moves *d and *i to the first that
+ * does, or to the last word's end. */
+static inline void
+pf_plain8(const unsigned char *s, size_t *i, size_t n, char **d)
+{
+	uint64_t w, m;
+	size_t k;
+
+	while (n - *i >= 8) {
+		memcpy(&w, s + *i, 8);
+		memcpy(*d, &w, 8);
+		if ((m = page_stop8(w)) != 0) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			k = (size_t)__builtin_ctzll(m) / 8;
+#else
+			k = 0;	/* the lowest bit is the last byte */
+#endif
+			*d += k;
+			*i += k;
+			return;
+		}
+		*d += 8;
+		*i += 8;
+	}
+}
+
+/* A \u escape at s[i] (a surrogate pair read whole), written as UTF-8 at
+ * *d; the index past it, or PF_MORE / PF_NO. */
+static inline size_t
+pf_unicode(const unsigned char *s, size_t i, size_t n, char **d)
+{
+	long cp, lo;
+
+	if (n - i < 6)
+		return PF_MORE;
+	if ((cp = pf_hex4(s + i + 2)) < 0)
+		return PF_NO;
+	i += 6;
+	if (cp >= 0xd800 && cp <= 0xdfff) {
+		if (cp > 0xdbff)
+			return PF_NO;
+		if (n - i < 6)
+			return PF_MORE;
+		if (s[i] != '\\' || s[i + 1] != 'u' ||
+		    (lo = pf_hex4(s + i + 2)) < 0xdc00 || lo > 0xdfff)
+			return PF_NO;
+		cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+		i += 6;
+	}
+	*d = pf_codepoint(*d, (unsigned long)cp);
+	return i;
+}
+
+/* An escape at s[i] == '\\', as the writer would escape it again at *d;
+ * the index past it, or PF_MORE / PF_NO. */
+static inline size_t
+pf_escape(const unsigned char *s, size_t i, size_t n, char **d)
+{
+	if (n - i < 2)
+		return PF_MORE;
+	switch (s[i + 1]) {
+	case '"': case '\\': case 'b': case 'f': case 'n': case 'r':
+	case 't':
+		*(*d)++ = '\\';
+		*(*d)++ = (char)s[i + 1];
+		return i + 2;
+	case '/':
+		*(*d)++ = '/';
+		return i + 2;
+	case 'u':
+		return pf_unicode(s, i, n, d);
+	default:
+		return PF_NO;
+	}
+}
+
 /* A string at s[i] == '"': what yajl would unescape and the writer escape
  * again, strict UTF-8. */
 static size_t
@@ -1416,31 +1493,12 @@ pf_string(const unsigned char *s, size_t i, size_t n, char **dp)
 {
 	char *d = *dp;
 	size_t k;
-	uint64_t w, m;
-	long cp, lo;
 	unsigned char c;
 
 	*d++ = '"';
 	i++;
 	for (;;) {
-		/* Words are copied whole (the room covers the bytes read) and
-		 * d and i moved to their first byte that needs a look. */
-		while (n - i >= 8) {
-			memcpy(&w, s + i, 8);
-			memcpy(d, &w, 8);
-			if ((m = page_stop8(w)) != 0) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-				k = (size_t)__builtin_ctzll(m) / 8;
-#else
-				k = 0;	/* the lowest bit is the last byte */
-#endif
-				d += k;
-				i += k;
-				break;
-			}
-			d += 8;
-			i += 8;
-		}
+		pf_plain8(s, &i, n, &d);
 		if (i >= n)
 			return PF_MORE;
 		c = s[i];
@@ -1456,50 +1514,15 @@ pf_string(const unsigned char *s, size_t i, size_t n, char **dp)
 			memcpy(d, s + i, k);
 			d += k;
 			i += k;
-			continue;
-		}
-		if (c != '\\') {
-			if (c < 0x20)
-				return PF_NO;
+		} else if (c == '\\') {
+			if ((i = pf_escape(s, i, n, &d)) >= PF_NO)
+				return i;
+		} else if (c < 0x20)
+			return PF_NO;
+		else {
 			*d++ = (char)c;
 			i++;
-			continue;
 		}
-		if (n - i < 2)
-			return PF_MORE;
-		switch (s[i + 1]) {
-		case '"': case '\\': case 'b': case 'f': case 'n': case 'r':
-		case 't':
-			*d++ = '\\';
-			*d++ = (char)s[i + 1];
-			i += 2;
-			continue;
-		case '/':
-			*d++ = '/';
-			i += 2;
-			continue;
-		case 'u':
-			break;
-		default:
-			return PF_NO;
-		}
-		if (n - i < 6)
-			return PF_MORE;
-		if ((cp = pf_hex4(s + i + 2)) < 0)
-			return PF_NO;
-		i += 6;
-		if (cp >= 0xd800 && cp <= 0xdfff) {
-			if (cp > 0xdbff)
-				return PF_NO;
-			if (n - i < 6)
-				return PF_MORE;
-			if (s[i] != '\\' || s[i + 1] != 'u' ||
-			    (lo = pf_hex4(s + i + 2)) < 0xdc00 || lo > 0xdfff)
-				return PF_NO;
-			cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
-			i += 6;
-		}
-		d = pf_codepoint(d, (unsigned long)cp);
 	}
 }
 
