@@ -46,22 +46,11 @@ static enum writer_status
 file_write(struct sink *s, const void *data, size_t n)
 {
 	struct sink_file *f = (struct sink_file *)s;
-	const char *p = data;
-	ssize_t r;
 
-	while (n > 0) {
-		r = write(f->fd, p, n);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			log_errno("%s: write to the temporary file %s failed",
-			    f->path, f->tmp);
-			return writer_error;
-		}
-		p += r;
-		n -= (size_t)r;
-	}
-	return writer_ok;
+	if (tempfile_write(f->fd, data, n) == 0)
+		return writer_ok;
+	log_errno("%s: write to the temporary file %s failed", f->path, f->tmp);
+	return writer_error;
 }
 
 static enum writer_status

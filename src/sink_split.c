@@ -120,22 +120,12 @@ static enum writer_status
 split_write(struct sink *s, const void *data, size_t n)
 {
 	struct sink_split *sp = (struct sink_split *)s;
-	const char *p = data;
-	ssize_t r;
 
-	while (n > 0) {
-		r = write(sp->fd, p, n);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			log_errno("%s: write to the temporary file %s failed",
-			    sp->names[sp->n - 1], sp->tmps[sp->n - 1]);
-			return writer_error;
-		}
-		p += r;
-		n -= (size_t)r;
-	}
-	return writer_ok;
+	if (tempfile_write(sp->fd, data, n) == 0)
+		return writer_ok;
+	log_errno("%s: write to the temporary file %s failed",
+	    sp->names[sp->n - 1], sp->tmps[sp->n - 1]);
+	return writer_error;
 }
 
 static enum writer_status

@@ -15,6 +15,7 @@
 
 #include "log.h"
 #include "sink.h"
+#include "tempfile.h"
 #include "xalloc.h"
 
 struct sink_stdout {
@@ -37,23 +38,13 @@ static enum writer_status
 stdout_write(struct sink *s, const void *data, size_t n)
 {
 	struct sink_stdout *so = (struct sink_stdout *)s;
-	const char *p = data;
-	ssize_t r;
 
-	while (n > 0) {
-		r = write(so->fd, p, n);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			if (errno == EPIPE)
-				return writer_closed;
-			log_errno("%s: write failed", so->name);
-			return writer_error;
-		}
-		p += r;
-		n -= (size_t)r;
-	}
-	return writer_ok;
+	if (tempfile_write(so->fd, data, n) == 0)
+		return writer_ok;
+	if (errno == EPIPE)
+		return writer_closed;
+	log_errno("%s: write failed", so->name);
+	return writer_error;
 }
 
 static enum writer_status

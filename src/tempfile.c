@@ -177,6 +177,25 @@ tempfile_name(const char *dir, const char *path, const char *suffix)
 }
 
 int
+tempfile_write(int fd, const void *data, size_t n)
+{
+	const char *p = data;
+	ssize_t r;
+
+	while (n > 0) {
+		r = write(fd, p, n);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += r;
+		n -= (size_t)r;
+	}
+	return 0;
+}
+
+int
 tempfile_mode(int fd, int mode)
 {
 	struct stat st;

@@ -59,6 +59,8 @@ enum writer_emergency slot_sweep(void);
 char *tempfile_dir(const char *path);
 /* dir/.BASE.suffix (suffix: mkostemp's or mkdtemp's XXXXXX pattern). */
 char *tempfile_name(const char *dir, const char *path, const char *suffix);
+/* Writes all n bytes to fd (again after EINTR): 0, or -1 with errno. */
+int tempfile_write(int fd, const void *data, size_t n);
 /* Gives a file the published mode; skipped when it has it already. */
 int tempfile_mode(int fd, int mode);
 /*
