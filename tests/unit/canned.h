@@ -5,7 +5,8 @@
  * real libcurl transfers without the test server (mockapi) or a network.
  *
  * Every reply closes its connection (Connection: close), so one request is
- * one connection and the script's order is the requests' order.  A
+ * one connection and the script's order is the requests' order; or, for
+ * clients that ask at once, each reply is a path's (canned_start_paths).  A
  * request past the end of the script gets a 500 whose body says so, which
  * makes a test that asks more than it expected fail visibly.  The request
  * lines ("GET /path HTTP/1.1") are kept for the test to compare.
@@ -45,6 +46,7 @@ struct canned {
 	int port;
 	pthread_t tid;
 	const struct canned_reply *replies;
+	const char *const *paths;               /* or NULL: by order */
 	int n;
 	atomic_int stop;
 	pthread_mutex_t lock;
@@ -85,6 +87,22 @@ canned_write_all(int fd, const char *p, size_t n)
 	}
 }
 
+/* With paths: the reply whose path the request's target starts with. */
+static const struct canned_reply *
+canned_route(const struct canned *c, const char *head)
+{
+	static const struct canned_reply none = {
+		"404 Not Found", "canned: no such path", canned_reply
+	};
+	const char *target = strchr(head, ' ');
+	int i;
+
+	for (i = 0; target != NULL && i < c->n; i++)
+		if (strncmp(target + 1, c->paths[i], strlen(c->paths[i])) == 0)
+			return &c->replies[i];
+	return &none;
+}
+
 static void
 canned_serve(struct canned *c, int fd)
 {
@@ -107,6 +125,8 @@ canned_serve(struct canned *c, int fd)
 	}
 	pthread_mutex_unlock(&c->lock);
 	r = i < c->n ? &c->replies[i] : &over;
+	if (c->paths != NULL)
+		r = canned_route(c, head);
 	if (r->how == canned_reset) {
 		setsockopt(fd, SOL_SOCKET, SO_LINGER, &lg, sizeof lg);
 		return;
@@ -175,12 +195,16 @@ canned_dead_port(void)
 	return port;
 }
 
-/* Starts serving replies[0..n-1], in order; 0, or -1. */
+/* Serves replies[i] to every request for a path that starts with
+ * paths[i], in any order and as often as asked (for concurrent clients);
+ * another path gets a 404.  0, or -1. */
 static __attribute__((unused)) int
-canned_start(struct canned *c, const struct canned_reply *replies, int n)
+canned_start_paths(struct canned *c, const struct canned_reply *replies,
+    const char *const *paths, int n)
 {
 	memset(c, 0, sizeof *c);
 	c->replies = replies;
+	c->paths = paths;
 	c->n = n;
 	pthread_mutex_init(&c->lock, NULL);
 	if ((c->fd = canned_listen(&c->port)) < 0)
@@ -190,6 +214,13 @@ canned_start(struct canned *c, const struct canned_reply *replies, int n)
 		return -1;
 	}
 	return 0;
+}
+
+/* Starts serving replies[0..n-1], in order; 0, or -1. */
+static __attribute__((unused)) int
+canned_start(struct canned *c, const struct canned_reply *replies, int n)
+{
+	return canned_start_paths(c, replies, NULL, n);
 }
 
 /* Requests served so far. */

@@ -9,11 +9,17 @@
  * These are fleet.c's own static functions: the file is compiled into this
  * test (its fleet_run then comes from here, not from the library), so that
  * the order is tested without running exports over a network, where it
- * would depend on their timing.
+ * would depend on their timing.  fleet_run itself runs three real exports
+ * against canned.h's loopback server.
  */
 #include "../../src/fleet.c"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "canned.h"
 #include "clock.h"
+#include "http.h"
 #include "tap.h"
 
 static atomic_int no_cancel;
@@ -266,6 +272,83 @@ test_done(void)
 	fleet_unmake(&fl);
 }
 
+/* A whole run: one target's failure stops no other; the run's status is
+ * the first failed target's in the file's order, not the worst. */
+static void
+test_run(void)
+{
+	static const struct canned_reply r[] = {
+		{ "200 OK", "{\"x\":1}", canned_reply },
+		{ "404 Not Found", "no", canned_reply },
+		{ "401 Unauthorized", "who", canned_reply },
+		{ "200 OK", "{\"x\":4}", canned_reply },
+	};
+	static const char *const paths[] = { "/a", "/b", "/c", "/d" };
+	static const char *const names[] = { "a", "b", "c", "d" };
+	const char *tmp = getenv("TMPDIR");
+	char dir[64], jobs[128], path[128], text[64], *argv[8];
+	struct options o;
+	struct canned c;
+	enum exit_status st;
+	atomic_int stop = 0;
+	FILE *f;
+	size_t n;
+	int i, good;
+
+	snprintf(dir, sizeof dir, "%s/test_fleet.XXXXXX",
+	    tmp != NULL && strlen(tmp) < 40 ? tmp : "/tmp");
+	if (!ok(mkdtemp(dir) != NULL && canned_start_paths(&c, r, paths, 4) ==
+	    0, "a directory and the canned server"))
+		return;
+	snprintf(jobs, sizeof jobs, "%s/jobs.ini", dir);
+	if ((f = fopen(jobs, "w")) != NULL) {
+		fprintf(f, "[defaults]\nprofile = object\n");
+		for (i = 0; i < 4; i++)
+			fprintf(f, "\n[%s]\nurl = http://127.0.0.1:%d/%s\n"
+			    "output = %s/%s.ndjson\n", names[i], c.port, names[i],
+			    dir, names[i]);
+		fclose(f);
+	}
+	chmod(jobs, 0600);
+	argv[0] = (char *)"invdump";
+	argv[1] = (char *)"-q";
+	argv[2] = (char *)"-w";
+	argv[3] = (char *)"2";
+	argv[4] = (char *)"--jobs";
+	argv[5] = jobs;
+	argv[6] = NULL;
+	if (!ok(cli_parse(6, argv, &o) == cli_run && o.ntargets == 4,
+	    "a jobs file of four targets")) {
+		cli_free(&o);
+		canned_stop(&c);
+		return;
+	}
+	st = fleet_run(&o, &stop);
+	ok(st == exit_failure, "b failed with a 404 (1), c with a 401 (4): "
+	    "the run's status is b's, the first in the file (got %d)", (int)st);
+	for (good = 0, i = 0; i < 4; i++) {
+		snprintf(path, sizeof path, "%s/%s.ndjson", dir, names[i]);
+		text[0] = '\0';
+		if ((f = fopen(path, "rb")) != NULL) {
+			n = fread(text, 1, sizeof text - 1, f);
+			text[n] = '\0';
+			fclose(f);
+			unlink(path);
+		}
+		good += (i == 0 && strcmp(text, "{\"x\":1}\n") == 0) ||
+		    (i == 3 && strcmp(text, "{\"x\":4}\n") == 0) ||
+		    ((i == 1 || i == 2) && text[0] == '\0');
+	}
+	ok(good == 4, "the failures stopped no other target: a and d "
+	    "published, b and c not (%d of 4 as they should be)", good);
+	ok(canned_requests(&c) == 4, "one request a target (got %d)",
+	    canned_requests(&c));
+	cli_free(&o);
+	canned_stop(&c);
+	unlink(jobs);
+	rmdir(dir);
+}
+
 int
 main(void)
 {
@@ -276,5 +359,9 @@ main(void)
 	test_once();
 	test_workers();
 	test_done();
+	if (http_global_init() == 0) {
+		test_run();
+		http_global_cleanup();
+	}
 	return tap_done();
 }
