@@ -5,7 +5,8 @@
  * and the item, unless --expand-replace, which puts the relation's value in
  * the place of the item's own member (one member of that key: an item with
  * it twice is refused); otherwise relations are appended as the item's last
- * members, in the order given.  The collision rule is tested on
+ * members, in the order given; a detail that fails for good leaves its
+ * whole item out, counted.  The collision rule is tested on
  * expand_push alone; what is written, through expand_run against canned.h's
  * loopback server, one worker so that the replies come in job order.
  */
@@ -179,8 +180,12 @@ listing(struct export *e, void *arg)
 
 /* expand_run over items, relations relf[] (each a format whose %d is the
  * canned server's port), the canned replies r; what was written. */
+static struct expand_counts counts;    /* the last run_items's */
+static int mismatch;                    /* ... and what expand_verify said */
+
 static enum exit_status
-run_items(const char *const *relf, int replace, const char *const *items,
+run_items(const char *const *relf, int named, int replace,
+    const char *const *items,
     const struct canned_reply *r, int nr, char *out, size_t outsz,
     int *requests)
 {
@@ -202,7 +207,7 @@ run_items(const char *const *relf, int replace, const char *const *items,
 		rel[i] = relbuf[i];
 	}
 	rel[i] = NULL;
-	if (ex_make(rel, 1, replace, c.port) == NULL) {
+	if (ex_make(rel, named, replace, c.port) == NULL) {
 		canned_stop(&c);
 		return exit_failure;
 	}
@@ -211,6 +216,9 @@ run_items(const char *const *relf, int replace, const char *const *items,
 	st = expand_run(ex.xp, listing, (void *)items);
 	if (st == exit_ok && ex.fail_status != exit_ok)
 		st = ex.fail_status;
+	expand_verify(ex.xp);
+	expand_counts(ex.xp, &counts);
+	mismatch = ex.mismatch;
 	if (st == exit_ok && ex.w != NULL && writer_publish(ex.w) == writer_ok &&
 	    (f = fopen(path, "rb")) != NULL) {
 		n = fread(out, 1, outsz - 1, f);
@@ -261,36 +269,121 @@ test_written(void)
 	int nreq;
 	enum exit_status st;
 
-	st = run_items(tags, 1, items, ab, 2, out, sizeof out, &nreq);
+	st = run_items(tags, 1, 1, items, ab, 2, out, sizeof out, &nreq);
 	ok(st == exit_ok && strcmp(out, "{\"id\":1,\"tags\":[\"a\"],\"n\":1}\n"
 	    "{\"id\":2,\"n\":2,\"tags\":{\"b\":1}}\n") == 0 && nreq == 2,
 	    "--expand-replace: each relation's value in the place of the "
 	    "item's member, which keeps its position; the key once");
 
-	st = run_items(tags, 0, plain, ab, 2, out, sizeof out, &nreq);
+	st = run_items(tags, 1, 0, plain, ab, 2, out, sizeof out, &nreq);
 	ok(st == exit_ok && strcmp(out, "{\"id\":1,\"tags\":[\"a\"]}\n"
 	    "{\"id\":2,\"n\":{},\"tags\":{\"b\":1}}\n") == 0,
 	    "without it: the relation appended as the item's last member, "
 	    "compact");
 
-	st = run_items(both, 0, plain, abcd, 4, out, sizeof out, &nreq);
+	st = run_items(both, 1, 0, plain, abcd, 4, out, sizeof out, &nreq);
 	ok(st == exit_ok && strcmp(out, "{\"id\":1,\"owner\":{\"login\":"
 	    "\"u1\"},\"tags\":[\"a\"]}\n{\"id\":2,\"n\":{},\"owner\":{"
 	    "\"login\":\"u2\"},\"tags\":[]}\n") == 0 && nreq == 4,
 	    "two relations: appended in the order given");
 
-	st = run_items(tags, 1, twice, ab, 2, out, sizeof out, &nreq);
+	st = run_items(tags, 1, 1, twice, ab, 2, out, sizeof out, &nreq);
 	ok(st == exit_protocol && strstr(ex.fail_msg,
 	    "the item has the key \"tags\" 2 times: --expand-replace cannot "
 	    "replace one member of it") != NULL,
 	    "--expand-replace on an item with the key twice: the run fails, "
 	    "exit 7 (%s)", ex.fail_msg);
 
-	st = run_items(tags, 0, clash, ab, 2, out, sizeof out, &nreq);
+	st = run_items(tags, 1, 0, clash, ab, 2, out, sizeof out, &nreq);
 	ok(st == exit_protocol && strstr(ex.fail_msg,
 	    "id=2: the item has the key \"tags\" already") != NULL,
 	    "a collision in the second item, under expand_run: the run fails, "
 	    "exit 7 (%s)", ex.fail_msg);
+}
+
+/* A detail that fails for good leaves its item out, counted; the run
+ * goes on and does not add up (exit 3 at the end) - but credentials
+ * refused before any detail got through are the run's failure. */
+static void
+test_failed(void)
+{
+	static const char *const detail[] = {
+		"http://127.0.0.1:%d/items/{id}", NULL
+	};
+	static const char *const both[] = {
+		"owner=http://127.0.0.1:%d/users/{id}",
+		"tags=http://127.0.0.1:%d/items/{id}/tags", NULL
+	};
+	static const char *const three[] = {
+		"{\"id\":1}", "{\"id\":2}", "{\"id\":3}", NULL
+	};
+	static const char *const unfit[] = {
+		"{\"id\":1}", "{\"no_id\":2}", NULL
+	};
+	static const struct canned_reply mid404[] = {
+		{ "200 OK", "{\"id\":1,\"full\":true}", canned_reply },
+		{ "404 Not Found", "gone", canned_reply },
+		{ "200 OK", "{\"id\":3,\"full\":true}", canned_reply },
+	};
+	static const struct canned_reply rel404[] = {
+		{ "200 OK", "\"u1\"", canned_reply },
+		{ "404 Not Found", "gone", canned_reply },
+		{ "200 OK", "\"u2\"", canned_reply },
+		{ "200 OK", "[]", canned_reply },
+		{ "200 OK", "\"u3\"", canned_reply },
+		{ "200 OK", "[3]", canned_reply },
+	};
+	static const struct canned_reply auth_first[] = {
+		{ "401 Unauthorized", "who", canned_reply },
+		{ "200 OK", "{}", canned_reply },
+		{ "200 OK", "{}", canned_reply },
+	};
+	static const struct canned_reply auth_later[] = {
+		{ "200 OK", "{\"id\":1}", canned_reply },
+		{ "401 Unauthorized", "who", canned_reply },
+		{ "200 OK", "{\"id\":3}", canned_reply },
+	};
+	static const struct canned_reply one[] = {
+		{ "200 OK", "{\"id\":1,\"full\":true}", canned_reply },
+	};
+	char out[1024];
+	int nreq;
+	enum exit_status st;
+
+	st = run_items(detail, 0, 0, three, mid404, 3, out, sizeof out, &nreq);
+	ok(st == exit_ok && strcmp(out, "{\"id\":1,\"full\":true}\n"
+	    "{\"id\":3,\"full\":true}\n") == 0 && nreq == 3,
+	    "--expand URL: each item replaced by its detail; a 404 leaves "
+	    "item 2 out and the others are written");
+	ok(counts.fetched == 2 && counts.failed == 1 &&
+	    counts.items_failed == 1 && counts.lines == 2 && mismatch,
+	    "... counted (2 fetched, 1 failed, 1 item left out, 2 lines), and "
+	    "the run does not add up (exit 3)");
+
+	st = run_items(both, 1, 0, three, rel404, 6, out, sizeof out, &nreq);
+	ok(st == exit_ok && strcmp(out, "{\"id\":2,\"owner\":\"u2\","
+	    "\"tags\":[]}\n{\"id\":3,\"owner\":\"u3\",\"tags\":[3]}\n")
+	    == 0 && counts.items_failed == 1 && counts.failed == 1,
+	    "one relation of item 1 failed: the whole item left out, never "
+	    "written without it");
+
+	st = run_items(detail, 0, 0, unfit, one, 1, out, sizeof out, &nreq);
+	ok(st == exit_ok && nreq == 1 && counts.failed == 1 &&
+	    counts.items_failed == 1 && strcmp(out, "{\"id\":1,\"full\":"
+	    "true}\n") == 0, "an item the template cannot be filled from: "
+	    "left out, counted, never asked");
+
+	st = run_items(detail, 0, 0, three, auth_first, 3, out, sizeof out,
+	    &nreq);
+	ok(st == exit_auth && strstr(ex.fail_msg, "HTTP 401") != NULL,
+	    "a 401 before any detail got through: the run's failure, exit 4 "
+	    "(%s)", ex.fail_msg);
+
+	st = run_items(detail, 0, 0, three, auth_later, 3, out, sizeof out,
+	    &nreq);
+	ok(st == exit_ok && counts.failed == 1 && mismatch &&
+	    strcmp(out, "{\"id\":1}\n{\"id\":3}\n") == 0,
+	    "a 401 once a detail got through: that item's failure only");
 }
 
 int
@@ -305,6 +398,7 @@ main(void)
 	log_set_level(log_level_quiet);
 	test_collision();
 	test_written();
+	test_failed();
 	http_global_cleanup();
 	rmdir(dir);
 	return tap_done();
