@@ -30,8 +30,9 @@ static char url[128], dir[64], path[128];
 /* An export of the cursor profile against port (items_path: where a
  * body's items are, "" for a body that is the array). */
 static struct fetcher *
-ex_make(int port, const char *items_path)
+ex_make(int port, const char *items_path, int resume)
 {
+	struct writer_opts wo;
 	char err[256];
 
 	snprintf(url, sizeof url, "http://127.0.0.1:%d/items", port);
@@ -46,6 +47,7 @@ ex_make(int port, const char *items_path)
 	tgt.profile = *profile_find("cursor");
 	tgt.profile.items_path = items_path;
 	tgt.limit = 2;
+	tgt.resume = resume;
 	memset(&ex, 0, sizeof ex);
 	atomic_store(&stop, 0);
 	ex.o = &opt;
@@ -71,21 +73,28 @@ ex_make(int port, const char *items_path)
 	ex.run.hosts = &hosts;
 	ex.run.home = hosts_get(&hosts, url);
 	ex.run.member = &ex.member;
-	ex.w = writer_open(path);
+	memset(&wo, 0, sizeof wo);
+	if (resume_open(&ex, &wo) == exit_ok)
+		ex.w = writer_open_opts(path, &wo);
 	return ex.run.base != NULL && ex.w != NULL ? fetcher_new(&ex.run) :
 	    NULL;
 }
 
+/* Ends the export: its files removed, or (leave) left as a killed run
+ * leaves them. */
 static void
-ex_free(struct fetcher *f)
+ex_free(struct fetcher *f, int leave)
 {
 	fetcher_free(f);
-	writer_abort(ex.w);
+	if (leave)
+		writer_leave(ex.w);
+	else
+		writer_abort(ex.w);
+	resume_close(&ex);
 	hosts_part(&hosts, &ex.member);
 	hosts_destroy(&hosts);
 	curl_url_cleanup((CURLU *)ex.run.base);
 	free(ex.origin);
-	free(ex.cursor_next);
 	buf_free(&ex.prev_hashes);
 	pthread_mutex_destroy(&ex.fail_lock);
 }
@@ -108,7 +117,7 @@ walk(const struct canned_reply *r, int nr, const char *items_path,
 	*requests = -1;
 	if (canned_start(&c, r, nr) < 0)
 		return st;
-	if ((f = ex_make(c.port, items_path)) != NULL) {
+	if ((f = ex_make(c.port, items_path, 0)) != NULL) {
 		st = cursor_run(&ex, f);
 		if (st == exit_ok && writer_publish(ex.w) == writer_ok &&
 		    (fp = fopen(path, "rb")) != NULL) {
@@ -118,7 +127,7 @@ walk(const struct canned_reply *r, int nr, const char *items_path,
 	}
 	text[got] = '\0';
 	unlink(path);
-	ex_free(f);
+	ex_free(f, 0);
 	*requests = canned_requests(&c);
 	for (i = 0; i < *requests; i++)
 		snprintf(lines + strlen(lines), ln - strlen(lines), "%s%s",
@@ -242,6 +251,56 @@ test_refused(void)
 	    (int)st, n);
 }
 
+/* --resume: a walk that failed at page 3 keeps its work; run again, it
+ * asks page 3 at the URL page 2 named, and the output is the whole walk. */
+static void
+test_resumed(void)
+{
+	static const struct canned_reply r[] = {
+		{ "200 OK\r\nLink: </items?limit=2&after=b>; rel=\"next\"",
+		    "[{\"id\":\"a\"},{\"id\":\"b\"}]", canned_reply },
+		{ "200 OK\r\nLink: </items?limit=2&after=d>; rel=\"next\"",
+		    "[{\"id\":\"c\"},{\"id\":\"d\"}]", canned_reply },
+		{ "500 Internal Server Error", "down", canned_reply },
+		{ "200 OK", "[{\"id\":\"e\"}]", canned_reply },
+	};
+	struct canned c;
+	struct fetcher *f;
+	enum exit_status st;
+	char text[256], line[256];
+	FILE *fp;
+	size_t n = 0;
+
+	if (!ok(canned_start(&c, r, 4) == 0, "the canned server starts"))
+		return;
+	f = ex_make(c.port, "", 1);
+	st = f != NULL ? cursor_run(&ex, f) : exit_failure;
+	ok(st == exit_failure && resume_keep(&ex, st) == 1,
+	    "--resume, page 3 failed (exit 1): the work is kept");
+	ex_free(f, 1);
+
+	f = ex_make(c.port, "", 1);
+	ok(f != NULL && ex.resuming, "run again: the walk is taken up");
+	st = f != NULL ? cursor_run(&ex, f) : exit_failure;
+	ok(st == exit_ok && canned_requests(&c) == 4 &&
+	    strcmp(canned_request(&c, 3, line, sizeof line),
+	    "GET /items?limit=2&after=d HTTP/1.1") == 0,
+	    "... at page 3, asked at the URL page 2 named, nothing asked "
+	    "again (%s)", line);
+	if (st == exit_ok && writer_publish(ex.w) == writer_ok &&
+	    (fp = fopen(path, "rb")) != NULL) {
+		n = fread(text, 1, sizeof text - 1, fp);
+		fclose(fp);
+	}
+	text[n] = '\0';
+	ok(strcmp(text, "{\"id\":\"a\"}\n{\"id\":\"b\"}\n{\"id\":\"c\"}\n"
+	    "{\"id\":\"d\"}\n{\"id\":\"e\"}\n") == 0 && ex.items == 5,
+	    "... the output is the whole walk's, 5 items");
+	ex_free(f, 0);
+	unlink(path);
+	canned_stop(&c);
+}
+
 int
 main(void)
 {
@@ -256,6 +315,7 @@ main(void)
 	log_set_level(log_level_quiet);
 	test_follow();
 	test_refused();
+	test_resumed();
 	http_global_cleanup();
 	rmdir(dir);
 	return tap_done();
