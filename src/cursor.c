@@ -168,17 +168,20 @@ cursor_page(struct export *ex, struct fetcher *f, struct walk *wk,
 	}
 	if (emit_page(ex, n, &wk->page) != 0)
 		return -1;
-	if (wk->info.next != NULL && hashset_add(&wk->seen,
-	    hash_bytes(wk->info.next, strlen(wk->info.next)))) {
-		log_error("page %lld: %s: the API gave a cursor it had given "
-		    "before (a loop): \"%.80s\"", n + 1, wk->info.url,
-		    wk->info.next);
-		*st = exit_protocol;
-		return -1;
-	}
 	if (t->profile.style != profile_style_single &&
 	    (*st = cursor_next(ex, url, &wk->info, n, next)) != exit_ok)
 		return -1;
+	/* The URL to be asked, however the page named it (a header, a
+	 * named field, a field guessed, relative or absolute). */
+	if (*next != NULL && hashset_add(&wk->seen, hash_bytes(*next,
+	    strlen(*next)))) {
+		log_error("page %lld: %s: the API gave a cursor it had given "
+		    "before (a loop): \"%.80s\"", n + 1, wk->info.url, *next);
+		free(*next);
+		*next = NULL;
+		*st = exit_protocol;
+		return -1;
+	}
 	return 0;
 }
 

@@ -225,15 +225,11 @@ test_refused(void)
 	    "requests)", (int)st, n);
 	st = walk(bodyloop, 4, "data", text, sizeof text, &n, lines,
 	    sizeof lines);
-	/* cursor_run remembers only the profile's next (info.next) for its
-	 * loop check; a next found in a body's common field (info.guess) is
-	 * followed unremembered, so such a loop runs until --max-time.  TODO
-	 * (a TAP directive: counted as expected to fail until it is fixed,
-	 * and as a failure once it passes). */
+	/* A next page found in a body's common field is remembered like
+	 * any other: the loop check is on the URL to be asked. */
 	ok(st == exit_protocol && n == 2, "a body's next field that comes back "
 	    "(a loop): exit 7 after the second page, no third request (%d, %d "
-	    "requests) # TODO cursor_run's loop check misses guessed next "
-	    "fields", (int)st, n);
+	    "requests)", (int)st, n);
 	st = walk(away, 2, "", text, sizeof text, &n, lines, sizeof lines);
 	ok(st == exit_protocol && n == 1, "a next page on another origin: "
 	    "exit 7, never asked (%d, %d requests)", (int)st, n);
