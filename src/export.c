@@ -1193,7 +1193,8 @@ export_workers(struct export *ex, struct listing_args *la)
 	return exit_ok;
 }
 
-/* What became of the export, for the caller (a fleet's manifest). */
+/* What became of the export, for the caller (a fleet's manifest, the
+ * metrics). */
 static void
 export_outcome(struct export *ex, enum exit_status st,
     struct export_outcome *out)
@@ -1205,6 +1206,14 @@ export_outcome(struct export *ex, enum exit_status st,
 
 	export_manifest_info(ex, st, ex->published, &mi, &shard, &details);
 	out->manifest = manifest_json(&mi, err, sizeof err);
+	out->figures.items = mi.items;
+	out->figures.pages = mi.pages;
+	out->figures.bytes = ex->bytes;
+	out->figures.requests = mi.requests;
+	out->figures.retries = mi.retries;
+	out->figures.throttles = mi.throttles;
+	out->figures.seconds = progress_elapsed(&ex->progress);
+	out->figures.ended = mi.ended;
 }
 
 enum exit_status
