@@ -1226,8 +1226,14 @@ cli_url_ok(const char *url, const char *where)
 	return -1;
 }
 
+static int
+cli_same(const char *a, const char *b)
+{
+	return b != NULL && strcmp(a, b) == 0;
+}
+
 /* --metrics: never on the standard output the data goes to, nor on a
- * target's output. */
+ * target's output or a manifest. */
 static enum cli_result
 cli_check_metrics(const struct options *o)
 {
@@ -1241,12 +1247,14 @@ cli_check_metrics(const struct options *o)
 		return cli_run;
 	}
 	for (i = 0; i < o->ntargets; i++)
-		if (strcmp(o->metrics, o->targets[i].output) == 0) {
+		if (strcmp(o->metrics, o->targets[i].output) == 0 ||
+		    cli_same(o->metrics, o->targets[i].manifest) ||
+		    cli_same(o->metrics, o->manifest)) {
 			log_error("--metrics %s: %s", o->metrics,
 			    strcmp(o->metrics, "-") == 0 ? "the data goes to "
 			    "standard output (-o -): give the metrics a file" :
-			    "that is where the export goes: give the metrics a "
-			    "file of their own (e.g. invdump.prom)");
+			    "that is where the export or its manifest goes: give "
+			    "the metrics a file of their own (e.g. invdump.prom)");
 			return cli_exit_usage;
 		}
 	return cli_run;

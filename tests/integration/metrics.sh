@@ -283,6 +283,8 @@ run_invdump -q --metrics - "$B1/offset/items" >/dev/null
 check "--metrics - with -o - (the data's stdout): refused, status 2" status_is 2
 run_invdump -q -o "$T/x.gz" --metrics "$T/x.gz" "$B1/offset/items"
 check "--metrics on the output itself: refused, status 2" status_is 2
+run_invdump -q -o "$T/x.gz" --manifest "$T/x.json" --metrics "$T/x.json" "$B1/offset/items"
+check "--metrics on the manifest: refused, status 2" status_is 2
 
 # ------------------------------------------------------------ atomicity
 # A run killed part-way (SIGKILL) leaves the previous file as it was.
