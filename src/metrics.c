@@ -45,6 +45,8 @@ struct metrics {
 	struct metrics_target *t;       /* one per target */
 	int n;
 	char *previous;                 /* the file before this run, or NULL */
+	char **lines;                   /* its last-success lines, sorted */
+	size_t nlines;
 };
 
 /* The length of the valid UTF-8 sequence at p, or 0. */
@@ -243,6 +245,38 @@ metrics_previous(const char *path)
 	return text;
 }
 
+static int
+line_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/*
+ * The previous file's last-success lines, each NUL-terminated in place,
+ * sorted: a run of thousands of targets finds each one's by bsearch.
+ */
+static void
+metrics_index(struct metrics *m)
+{
+	char *line = m->previous, *end;
+	size_t cap = 0;
+
+	while (line != NULL && *line != '\0') {
+		if ((end = strchr(line, '\n')) != NULL)
+			*end++ = '\0';
+		if (strncmp(line, "invdump_", 8) == 0 &&
+		    strstr(line, "last_success_timestamp_seconds{") != NULL) {
+			if (m->nlines == cap) {
+				cap = cap == 0 ? 64 : 2 * cap;
+				m->lines = xrealloc(m->lines, cap * sizeof *m->lines);
+			}
+			m->lines[m->nlines++] = line;
+		}
+		line = end;
+	}
+	qsort(m->lines, m->nlines, sizeof *m->lines, line_cmp);
+}
+
 struct metrics *
 metrics_new(const struct options *o, int *ok)
 {
@@ -267,6 +301,7 @@ metrics_new(const struct options *o, int *ok)
 		m->t[i].st = exit_interrupted;
 	}
 	m->previous = metrics_previous(o->metrics);
+	metrics_index(m);
 	return m;
 }
 
@@ -280,25 +315,28 @@ metrics_note(struct metrics *m, int i, const struct export_figures *f,
 	m->t[i].st = st;
 }
 
+/* bsearch: a line that starts with the key. */
+static int
+head_cmp(const void *key, const void *elt)
+{
+	const char *k = key;
+
+	return strncmp(k, *(char *const *)elt, strlen(k));
+}
+
 /* The value the previous file gave name{labels}, or 0. */
 static long long
 metrics_carried(const struct metrics *m, const char *name,
     const char *labels)
 {
 	char *head = xasprintf("%s{%s} ", name, labels);
-	size_t n = strlen(head);
-	const char *line = m->previous;
+	char **line;
 	long long v = 0;
 
-	while (line != NULL && *line != '\0') {
-		if (strncmp(line, head, n) == 0) {
-			v = strtoll(line + n, NULL, 10);
-			break;
-		}
-		line = strchr(line, '\n');
-		if (line != NULL)
-			line++;
-	}
+	line = m->nlines == 0 ? NULL : bsearch(head, m->lines, m->nlines,
+	    sizeof *m->lines, head_cmp);
+	if (line != NULL)
+		v = strtoll(*line + strlen(head), NULL, 10);
 	free(head);
 	return v;
 }
@@ -477,5 +515,6 @@ metrics_free(struct metrics *m)
 	free(m->t);
 	free(m->run_labels);
 	free(m->previous);
+	free(m->lines);
 	free(m);
 }
