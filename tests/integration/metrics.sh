@@ -143,7 +143,8 @@ check "one URL: the run's line, labelled by the file's name" sh -c \
 	 [ '$(v invdump_run_targets_failed run=one)' = 0 ] &&
 	 [ '$(v invdump_run_exit_status run=one)' = 0 ]"
 lsr=$(v invdump_run_last_success_timestamp_seconds run=one)
-check "one URL: the run's last success: when it ended" sh -c "[ '$lsr' -ge $ls1 ] && [ '$lsr' -le $t1 ]"
+check "one URL: the run's last success: when it ended" \
+	sh -c "[ '$lsr' -ge $ls1 ] && [ '$lsr' -le $t1 ]"
 check "one URL: nothing else in the directory (the temporary file renamed)" \
 	is files "$(ls -A "$T/prom" | grep -v '\.json$' | tr '\n' ' ')" "one.prom "
 
@@ -309,6 +310,25 @@ check "SIGTERM: status 143" status_is 143
 check "SIGTERM: the file parses" parses "$F"
 check "SIGTERM: the target's and the run's exit status 143, last success 0" py "
 [v for n, l, v in S if n.endswith('exit_status') or 'last_success' in n] == [143, 0, 143, 0]"
+# A jobs run stopped by SIGTERM: the target that had ended says 0, the
+# one the signal stopped 143, as the run does.
+{
+	printf '[fast]\nurl = %s/offset/items\noutput = %s/fast.gz\n\n' "$J" "$T"
+	printf '[slow]\nurl = %s/offset/items\nlimit = 20\noutput = %s/slow.gz\n' "$BASE" "$T"
+} >"$T/term.ini"
+chmod 600 "$T/term.ini"
+F=$T/termjobs.prom
+"$INVDUMP" -q -w 1 --jobs "$T/term.ini" --metrics "$F" 2>/dev/null &
+pid=$!
+sleep 1.5
+kill -TERM "$pid"
+wait "$pid" && rc=0 || rc=$?
+check "jobs, SIGTERM: status 143" status_is 143
+check "jobs, SIGTERM: the file parses" parses "$F"
+check "jobs, SIGTERM: fast 0, slow 143, the run 143" sh -c \
+	"[ '$(v invdump_exit_status target=fast)' = 0 ] &&
+	 [ '$(v invdump_exit_status target=slow)' = 143 ] &&
+	 [ '$(v invdump_run_exit_status run=termjobs)' = 143 ]"
 # Killed while the metrics file itself is being written (its temporary
 # file's fsync held 20 s by the shim): the previous file intact, and no
 # *.prom file but it for the collector to read.
