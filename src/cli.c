@@ -399,6 +399,17 @@ cli_check_field(const char *flag, const char *arg)
 	return 0;
 }
 
+/* A label's value: not empty. */
+static int
+cli_check_label(const char *flag, const char *arg)
+{
+	if (*arg == '\0') {
+		log_error("%s: empty name", flag);
+		return -1;
+	}
+	return 0;
+}
+
 /* A response header's name alone, as --total-header takes it. */
 static int
 cli_check_header_name(const char *flag, const char *arg)
@@ -694,6 +705,15 @@ static const struct cli_opt cli_opts[] = {
 	  "write a JSON manifest of the run (files, counts,\n"
 	  "SHA-256) to PATH, last, once the files are in place",
 	  STRING(TARGET, manifest, cli_check_path) },
+	{ "metrics", 0, "FILE",
+	  "write the run's figures to FILE, Prometheus text\n"
+	  "(node_exporter's textfile collector), last and\n"
+	  "atomically, on success and on failure",
+	  STRING(OPTIONS, metrics, cli_check_path) },
+	{ "metrics-target", 0, "NAME",
+	  "the target label of --metrics (default: the URL's\n"
+	  "host and path; with --jobs, each section's name)",
+	  STRING(OPTIONS, metrics_target, cli_check_label) },
 	{ "resume", 0, NULL,
 	  "continue an export killed part-way (its journal and\n"
 	  "temporary file are kept beside the output)",
@@ -1206,6 +1226,40 @@ cli_url_ok(const char *url, const char *where)
 	return -1;
 }
 
+static int
+cli_same(const char *a, const char *b)
+{
+	return b != NULL && strcmp(a, b) == 0;
+}
+
+/* --metrics: never on the standard output the data goes to, nor on a
+ * target's output or a manifest. */
+static enum cli_result
+cli_check_metrics(const struct options *o)
+{
+	int i;
+
+	if (o->metrics == NULL) {
+		if (o->metrics_target != NULL) {
+			log_error("--metrics-target: only with --metrics FILE");
+			return cli_exit_usage;
+		}
+		return cli_run;
+	}
+	for (i = 0; i < o->ntargets; i++)
+		if (strcmp(o->metrics, o->targets[i].output) == 0 ||
+		    cli_same(o->metrics, o->targets[i].manifest) ||
+		    cli_same(o->metrics, o->manifest)) {
+			log_error("--metrics %s: %s", o->metrics,
+			    strcmp(o->metrics, "-") == 0 ? "the data goes to "
+			    "standard output (-o -): give the metrics a file" :
+			    "that is where the export or its manifest goes: give "
+			    "the metrics a file of their own (e.g. invdump.prom)");
+			return cli_exit_usage;
+		}
+	return cli_run;
+}
+
 /* Everything that needs every flag read: the URL, the profile, the
  * compression, the environment, flags that do not go together. */
 static enum cli_result
@@ -1239,7 +1293,7 @@ cli_finish(struct cli_state *s, int argc, char **argv)
 		log_error("--quiet and --verbose do not go together");
 		return cli_exit_usage;
 	}
-	return cli_run;
+	return cli_check_metrics(s->o);
 }
 
 /* The row of a long option name, or NULL. */
@@ -1349,7 +1403,12 @@ cli_jobs(struct cli_state *s, int argc, char **argv)
 	    k++, jt = jobs_next(o->jobs, jt))
 		if (cli_job(s, o->jobs, jt, &o->targets[k]) != cli_run)
 			return cli_exit_usage;
-	return cli_run;
+	if (o->metrics_target != NULL) {
+		log_error("--metrics-target: with --jobs, each target's label is "
+		    "its section's name in %s", s->jobs_path);
+		return cli_exit_usage;
+	}
+	return cli_check_metrics(o);
 }
 
 enum cli_result

@@ -65,6 +65,8 @@ struct options {
 	const char *jobs_path;          /* --jobs FILE */
 	const char *manifest;           /* with --jobs: the run's manifest */
 	int manifest_mode;              /* ... its mode (--mode; 0: 0600) */
+	const char *metrics;            /* --metrics FILE, or NULL */
+	const char *metrics_target;     /* --metrics-target: one URL's label */
 	int level;                      /* 1..9 */
 	int workers;                    /* 1..256: the run's concurrency */
 	int per_host;                   /* requests at once to one host; 0:

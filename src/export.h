@@ -6,6 +6,7 @@
 #define INVDUMP_EXPORT_H
 
 #include <stdatomic.h>
+#include <time.h>
 
 #include "cli.h"
 #include "host.h"
@@ -15,12 +16,25 @@
  * and every other transfer must end at once. */
 #define STOP_FAILED (-2)
 
-/* What became of one export, for a run of many (fleet.c). */
+/* One export's figures, as its summary line gives them (for --metrics). */
+struct export_figures {
+	long long items;        /* lines written (--expand: the details') */
+	long long pages;        /* pages written */
+	unsigned long long bytes; /* bytes written, as stored */
+	long long requests;     /* every request, retries included */
+	long long retries;
+	long long throttles;
+	double seconds;         /* how long it ran */
+	time_t ended;           /* when it ended */
+};
+
+/* What became of one export, for a run of many (fleet.c) and --metrics. */
 struct export_outcome {
 	char *manifest;         /* this target's manifest as a JSON object
 	                           (manifest_json), published or not; the
 	                           caller frees it; NULL if it could not be
 	                           made */
+	struct export_figures figures;
 };
 
 /* What a run of many knows of a target before it starts. */

@@ -207,7 +207,8 @@ finish_summary(struct export *ex, enum exit_status st)
 	    atomic_load(&ex->run.throttled) + (long)xc.throttled, verdict);
 }
 
-/* What became of the export, for the caller (a fleet's manifest). */
+/* What became of the export, for the caller (a fleet's manifest, the
+ * metrics). */
 void
 finish_outcome(struct export *ex, enum exit_status st,
     struct export_outcome *out)
@@ -219,4 +220,12 @@ finish_outcome(struct export *ex, enum exit_status st,
 
 	finish_manifest_info(ex, st, ex->published, &mi, &shard, &details);
 	out->manifest = manifest_json(&mi, err, sizeof err);
+	out->figures.items = mi.items;
+	out->figures.pages = mi.pages;
+	out->figures.bytes = ex->bytes;
+	out->figures.requests = mi.requests;
+	out->figures.retries = mi.retries;
+	out->figures.throttles = mi.throttles;
+	out->figures.seconds = progress_elapsed(&ex->progress);
+	out->figures.ended = mi.ended;
 }

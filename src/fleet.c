@@ -33,6 +33,7 @@
 #include "fleet.h"
 #include "log.h"
 #include "manifest.h"
+#include "metrics.h"
 #include "thread.h"
 #include "xalloc.h"
 
@@ -246,7 +247,7 @@ fleet_manifest(struct fleet *fl, time_t started, enum exit_status st)
 }
 
 enum exit_status
-fleet_run(const struct options *o, atomic_int *stop)
+fleet_run(const struct options *o, atomic_int *stop, struct metrics *m)
 {
 	time_t t0 = time(NULL);
 	struct fleet fl;
@@ -291,6 +292,7 @@ fleet_run(const struct options *o, atomic_int *stop)
 	for (i = 0; i < started; i++)
 		thread_join(tids[i]);
 	for (i = 0; i < o->ntargets; i++) {
+		metrics_note(m, i, &fl.out[i].figures, fl.status[i]);
 		if (fl.status[i] == exit_ok)
 			ok++;
 		else if (st == exit_ok)

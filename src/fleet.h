@@ -10,11 +10,15 @@
 #include "cli.h"
 #include "status.h"
 
+struct metrics;
+
 /*
  * Runs every target of o; *stop as for export_run (a signal stops them
- * all).  Returns exit_ok when every target succeeded, else the status of
- * the first target (in the file's order) that did not.
+ * all); m (or NULL) is noted what became of each target.  Returns exit_ok
+ * when every target succeeded, else the status of the first target (in the
+ * file's order) that did not.
  */
-enum exit_status fleet_run(const struct options *o, atomic_int *stop);
+enum exit_status fleet_run(const struct options *o, atomic_int *stop,
+    struct metrics *m);
 
 #endif

@@ -44,6 +44,7 @@
 #include "fleet.h"
 #include "http.h"
 #include "log.h"
+#include "metrics.h"
 #include "progress.h"
 #include "status.h"
 #include "thread.h"
@@ -196,6 +197,48 @@ signal_main(void *arg)
 	return NULL;
 }
 
+/*
+ * The run: one export or a jobs file's; its exit status (a stop by a
+ * signal or by --max-time said, and mapped to the process's status); then
+ * --metrics, last, whatever became of it.
+ */
+static enum exit_status
+main_run(const struct options *o)
+{
+	struct export_outcome out;
+	struct metrics *m;
+	enum exit_status st, stopped;
+	int ok;
+
+	if ((m = metrics_new(o, &ok)) == NULL && !ok)
+		return exit_output;
+	if (o->jobs != NULL)
+		st = fleet_run(o, &caught, m);
+	else {
+		st = export_run(o, &o->targets[0], NULL, NULL, &caught,
+		    m != NULL ? &out : NULL);
+		metrics_note(m, 0, &out.figures, st);
+		if (m != NULL)
+			free(out.manifest);
+	}
+	/* The status of a target a signal or --max-time stopped. */
+	stopped = atomic_load(&caught) == CAUGHT_TIMEOUT ? exit_failure :
+	    atomic_load(&caught) > 0 ? 128 + atomic_load(&caught) :
+	    exit_interrupted;
+	if (st == exit_interrupted && atomic_load(&caught) == CAUGHT_TIMEOUT) {
+		log_error("--max-time %ld s reached; nothing was published",
+		    o->max_time);
+		st = exit_failure;
+	} else if (st == exit_interrupted && atomic_load(&caught) != 0) {
+		log_error("interrupted by %s; nothing was published",
+		    signal_name(atomic_load(&caught)));
+		st = 128 + atomic_load(&caught);
+	}
+	st = metrics_write(m, st, stopped);
+	metrics_free(m);
+	return st;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -254,19 +297,7 @@ main(int argc, char **argv)
 	}
 	pthread_detach(sigthread);
 
-	if (o.jobs != NULL)
-		st = fleet_run(&o, &caught);
-	else
-		st = export_run(&o, &o.targets[0], NULL, NULL, &caught, NULL);
-	if (st == exit_interrupted && atomic_load(&caught) == CAUGHT_TIMEOUT) {
-		log_error("--max-time %ld s reached; nothing was published",
-		    o.max_time);
-		st = exit_failure;
-	} else if (st == exit_interrupted && atomic_load(&caught) != 0) {
-		log_error("interrupted by %s; nothing was published",
-		    signal_name(atomic_load(&caught)));
-		st = 128 + atomic_load(&caught);
-	}
+	st = main_run(&o);
 	http_global_cleanup();
 	cli_free(&o);
 	return st;

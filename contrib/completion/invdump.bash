@@ -19,7 +19,7 @@ _invdump()
 		--cacert --capath --max-redirs --allow-origin --retries
 		--retry-max-time --rate --connect-timeout --speed-limit --speed-time
 		--max-time --max-body --max-item --max-depth --mode --split-items
-		--split-bytes --manifest --shard --jobs'
+		--split-bytes --manifest --metrics --metrics-target --shard --jobs'
 	local without_value='--no-total --expand-replace --keep-mismatch --resume --netrc --insecure
 		--no-hedge
 		-q --quiet --progress --no-progress -v --verbose -V --version
@@ -50,7 +50,8 @@ _invdump()
 	--progress)
 		COMPREPLY=($(compgen -W 'tty plain' -- "$cur"))
 		;;
-	-o | --output | --user-file | --header-file | --netrc-file | --cacert | --manifest | --jobs)
+	-o | --output | --user-file | --header-file | --netrc-file | --cacert | --manifest | \
+	--metrics | --jobs)
 		compopt -o filenames 2>/dev/null
 		local IFS=$'\n'
 		COMPREPLY=($(compgen -f -- "$cur"))

@@ -18,11 +18,25 @@ start_mock --items 500 --require-user alice:s3cret-key
 fetch "$BASE/truth" "$T/truth"
 
 # point ARGFILE OUT: rewrites the example's arguments (one a line) for the
-# mock: the SoftLayer URL to the mock's, the -o path to OUT.  Sets the
-# positional parameters of the caller through $T/args.
+# mock: the SoftLayer URL to the mock's, the -o path to OUT, a --metrics
+# file to invdump.prom beside it.  Sets the positional parameters of the
+# caller through $T/args.
 point() {
 	sed -e "s|^https://api.softlayer.com/rest/v3.1/|$BASE/softlayer/|" \
-		-e "s|^/.*\.ndjson\.gz$|$2|" "$1" >"$T/args"
+		-e "s|^/.*\.ndjson\.gz$|$2|" -e "s|^/.*\.prom$|${2%/*}/invdump.prom|" "$1" >"$T/args"
+}
+# metrics_ok DIR: the example's --metrics file in DIR says the run
+# succeeded (read by the Prometheus client's parser when Debian's python3
+# has it).
+metrics_ok() {
+	grep -q '^invdump_run_exit_status{run="invdump"} 0$' "$1/invdump.prom" || {
+		diag "$1/invdump.prom:" "$(cat "$1/invdump.prom" 2>&1)"
+		return 1
+	}
+	/usr/bin/python3 -c 'import prometheus_client' 2>/dev/null || return 0
+	/usr/bin/python3 -c 'import sys
+from prometheus_client.parser import text_string_to_metric_families as p
+list(p(open(sys.argv[1]).read()))' "$1/invdump.prom"
 }
 
 # ------------------------------------------------------------ Kubernetes
@@ -33,7 +47,7 @@ for p in python3 /usr/bin/python3; do
 	if command -v "$p" >/dev/null 2>&1 && "$p" -c 'import yaml' 2>/dev/null; then py=$p; break; fi
 done
 if [ -z "$py" ]; then
-	for _ in 1 2 3 4 5; do skip "cronjob.yaml: no python3 with the yaml module (apt-get install python3-yaml)"; done
+	for _ in 1 2 3 4 5 6; do skip "cronjob.yaml: no python3 with the yaml module (apt-get install python3-yaml)"; done
 else
 	set +e
 	"$py" - "$manifest" >"$T/k8s.args" 2>"$T/err" <<'EOF'
@@ -84,6 +98,10 @@ mounts = {m["mountPath"].rstrip("/"): m["name"] for m in c.get("volumeMounts", [
 outdir = out.rsplit("/", 1)[0]
 if outdir not in mounts:
     fail("the output directory %s is not a mounted volume" % outdir)
+if "--metrics" in cmd:
+    mdir = cmd[cmd.index("--metrics") + 1].rsplit("/", 1)[0]
+    if mdir not in mounts:
+        fail("the --metrics directory %s is not a mounted volume" % mdir)
 vol = {v["name"]: v for v in pod.get("volumes", [])}[mounts[outdir]]
 if "persistentVolumeClaim" in vol:
     claim = vol["persistentVolumeClaim"]["claimName"]
@@ -111,8 +129,9 @@ EOF
 		check "cronjob.yaml's command, against the mock: every item" same "$T/k8s.got" "$T/truth"
 		check "cronjob.yaml's command, against the mock: mode 0600" test "$(stat -c %a "$T/k8s/devices.ndjson.gz")" = 600
 		check "cronjob.yaml's command, against the mock: only the summary" sh -c "test \$(grep -vc 'verified against the total' '$T/err') -eq 0"
+		check "cronjob.yaml's command, against the mock: its --metrics file" metrics_ok "$T/k8s"
 	else
-		for _ in 1 2 3 4; do skip "cronjob.yaml's command: the manifest did not parse"; done
+		for _ in 1 2 3 4 5; do skip "cronjob.yaml's command: the manifest did not parse"; done
 	fi
 fi
 
@@ -199,6 +218,9 @@ rw_has() {
 	return 1
 }
 check "service: the output directory is in ReadWritePaths=" rw_has "$(dirname "$out")"
+metrics=$(sed -n '/^--metrics$/{n;p;}' "$T/unit.argv")
+check "service: --metrics, its directory in ReadWritePaths=" \
+	rw_has "$(dirname "${metrics:-/no --metrics/x}")"
 check "timer: OnCalendar=, RandomizedDelaySec=, Persistent=" \
 	sh -c "grep -q '^OnCalendar=' '$timer' && grep -q '^RandomizedDelaySec=' '$timer' && grep -q '^Persistent=true' '$timer'"
 
@@ -216,6 +238,7 @@ check "service's ExecStart, against the mock: status 0" status_is 0
 gzip -dc "$T/unit-out/devices.ndjson.gz" >"$T/unit.got" 2>/dev/null || true
 check "service's ExecStart, against the mock: every item" same "$T/unit.got" "$T/truth"
 check "service's ExecStart, against the mock: only the summary" sh -c "test \$(grep -vc 'verified against the total' '$T/err') -eq 0"
+check "service's ExecStart, against the mock: its --metrics file" metrics_ok "$T/unit-out"
 
 if ! command -v systemd-analyze >/dev/null 2>&1; then
 	skip "systemd-analyze verify: systemd-analyze is not installed (apt-get install systemd)"

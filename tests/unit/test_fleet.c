@@ -323,7 +323,7 @@ test_run(void)
 		canned_stop(&c);
 		return;
 	}
-	st = fleet_run(&o, &stop);
+	st = fleet_run(&o, &stop, NULL);
 	ok(st == exit_failure, "b failed with a 404 (1), c with a 401 (4): "
 	    "the run's status is b's, the first in the file (got %d)", (int)st);
 	for (good = 0, i = 0; i < 4; i++) {
