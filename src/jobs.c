@@ -507,6 +507,84 @@ check_value(struct ctx *c, int line, const struct section *sec,
 	return 0;
 }
 
+/* The key named key, or NULL after saying why it is not one (a secret's
+ * name, an unknown key, not a key at all). */
+static const struct jobs_key *
+entry_key(struct ctx *c, int line, const char *key)
+{
+	const struct jobs_key *k;
+	const char *hint;
+	size_t i;
+
+	for (i = 0; secret_keys[i] != NULL; i++)
+		if (strcasecmp(key, secret_keys[i]) == 0) {
+			ctx_fail(c, line, "%s: " SECRETS_ADVICE ", or "
+			    "token-env", key);
+			return NULL;
+		}
+	if ((k = key_find(key)) != NULL)
+		return k;
+	for (i = 0; i < strlen(key); i++)
+		if (!name_char((unsigned char)key[i]))
+			break;
+	if (*key == '\0' || i < strlen(key))
+		ctx_fail(c, line, "expected 'key = value', '[section]' or a "
+		    "comment");
+	else if ((hint = key_suggest(key)) != NULL)
+		ctx_fail(c, line, "unknown key '%s' (did you mean '%s'?)", key,
+		    hint);
+	else
+		ctx_fail(c, line, "unknown key '%s'", key);
+	return NULL;
+}
+
+/* The value after eq (NULL: a bare key) up to e, for key k: a flag's as
+ * "1" or "0".  NULL after saying why not. */
+static char *
+entry_value(struct ctx *c, int line, const struct jobs_key *k,
+    const char *eq, const char *e)
+{
+	char *v;
+	int flag;
+
+	if (eq == NULL && !(k->flags & key_flag)) {
+		ctx_fail(c, line, "%s needs a value (%s = ...)", k->name,
+		    k->name);
+		return NULL;
+	}
+	if (eq == NULL)
+		return xstrdup(k->flags & key_flag ? "1" : "");
+	for (eq++; eq < e && is_blank(*eq); eq++)
+		;
+	if ((v = parse_value(c, line, eq, e)) == NULL ||
+	    !(k->flags & key_flag))
+		return v;
+	if ((flag = parse_flag(v)) < 0) {
+		ctx_fail(c, line, "%s is a flag: true or false, not '%s'",
+		    k->name, v);
+		free(v);
+		return NULL;
+	}
+	free(v);
+	return xstrdup(flag ? "1" : "0");
+}
+
+/* Appends k = v (taken) to sec. */
+static void
+entry_add(struct section *sec, const struct jobs_key *k, char *v, int line)
+{
+	struct entry *en;
+
+	if (sec->n == sec->cap) {
+		sec->cap = sec->cap ? 2 * sec->cap : 8;
+		sec->e = xrealloc(sec->e, sec->cap * sizeof *sec->e);
+	}
+	en = &sec->e[sec->n++];
+	en->key = k;
+	en->value = v;
+	en->line = line;
+}
+
 /* A "key = value" or bare "key" line, s..e trimmed, in section sec. */
 static int
 parse_entry(struct ctx *c, int line, const char *s, const char *e,
@@ -516,82 +594,29 @@ parse_entry(struct ctx *c, int line, const char *s, const char *e,
 	const char *ks = s, *ke = eq != NULL ? eq : e;
 	const struct jobs_key *k;
 	const struct entry *prev;
-	const char *hint;
-	char *key, *v;
-	struct entry *en;
-	size_t i;
-	int flag;
+	char *key, *v = NULL;
 
 	trim(&ks, &ke);
 	key = xstrndup(ks, (size_t)(ke - ks));
-	if (sec == NULL) {
+	if (sec == NULL)
 		ctx_fail(c, line, "'%s' before any [section] (start with "
 		    "[defaults] or [name])", key);
-		goto fail;
-	}
-	for (i = 0; secret_keys[i] != NULL; i++)
-		if (strcasecmp(key, secret_keys[i]) == 0) {
-			ctx_fail(c, line, "%s: " SECRETS_ADVICE ", or "
-			    "token-env", key);
-			goto fail;
-		}
-	if ((k = key_find(key)) == NULL) {
-		for (i = 0; i < strlen(key); i++)
-			if (!name_char((unsigned char)key[i]))
-				break;
-		if (*key == '\0' || i < strlen(key))
-			ctx_fail(c, line, "expected 'key = value', '[section]' "
-			    "or a comment");
-		else if ((hint = key_suggest(key)) != NULL)
-			ctx_fail(c, line, "unknown key '%s' (did you mean "
-			    "'%s'?)", key, hint);
-		else
-			ctx_fail(c, line, "unknown key '%s'", key);
-		goto fail;
-	}
-	if (eq == NULL && !(k->flags & key_flag)) {
-		ctx_fail(c, line, "%s needs a value (%s = ...)", key, key);
-		goto fail;
-	}
-	if (eq != NULL) {
-		for (eq++; eq < e && is_blank(*eq); eq++)
-			;
-		if ((v = parse_value(c, line, eq, e)) == NULL)
-			goto fail;
-	} else
-		v = xstrdup("");
-	if (k->flags & key_flag) {
-		if ((flag = parse_flag(v)) < 0) {
-			ctx_fail(c, line, "%s is a flag: true or false, not "
-			    "'%s'", key, v);
-			free(v);
-			goto fail;
-		}
-		free(v);
-		v = xstrdup(flag ? "1" : "0");
-	}
-	if (check_value(c, line, sec, k, v) < 0) {
+	else if ((k = entry_key(c, line, key)) == NULL ||
+	    (v = entry_value(c, line, k, eq, e)) == NULL)
+		;
+	else if (check_value(c, line, sec, k, v) < 0) {
 		memset(v, 0, strlen(v));
 		free(v);
-		goto fail;
-	}
-	if (!(k->flags & key_repeat) && (prev = section_get(sec, k->name))) {
+	} else if (!(k->flags & key_repeat) &&
+	    (prev = section_get(sec, k->name)) != NULL) {
 		ctx_fail(c, line, "%s again in [%s] (first at line %d)", key,
 		    sec->name, prev->line);
 		free(v);
-		goto fail;
+	} else {
+		entry_add(sec, k, v, line);
+		free(key);
+		return 0;
 	}
-	if (sec->n == sec->cap) {
-		sec->cap = sec->cap ? 2 * sec->cap : 8;
-		sec->e = xrealloc(sec->e, sec->cap * sizeof *sec->e);
-	}
-	en = &sec->e[sec->n++];
-	en->key = k;
-	en->value = v;
-	en->line = line;
-	free(key);
-	return 0;
-fail:
 	free(key);
 	return -1;
 }
@@ -952,6 +977,71 @@ env_value(struct ctx *c, const struct entry *en)
 	return NULL;
 }
 
+/* The user entry u's USER:SECRET (ue: from the environment, else un's
+ * value, with pe's secret when given) into *userpwd; 0, or -1 after
+ * saying why. */
+static int
+cred_userpwd(struct ctx *c, const struct entry *u, const struct entry *ue,
+    const struct entry *pe, char **userpwd)
+{
+	const char *user, *pass;
+	const char *var = env_shown(u->value) == u->value ? "$" : "";
+
+	if (ue != NULL) {
+		if ((user = env_value(c, ue)) == NULL)
+			return -1;
+	} else
+		user = u->value;
+	if (pe != NULL) {
+		if (strchr(user, ':') != NULL)
+			return ctx_fail(c, u->line, "user-env: %s%s holds "
+			    "USER:SECRET already, and password-env is given too",
+			    var, env_shown(u->value));
+		if ((pass = env_value(c, pe)) == NULL)
+			return -1;
+		*userpwd = xasprintf("%s:%s", user, pass);
+	} else if (strchr(user, ':') == NULL)
+		return ctx_fail(c, u->line, "user-env: %s%s holds no ':': set "
+		    "it to USER:SECRET, or name the secret's variable with "
+		    "password-env", var, env_shown(u->value));
+	else
+		*userpwd = xstrdup(user);
+	return 0;
+}
+
+/* The sources of credentials m names (user or user-env, user-file, netrc
+ * or netrc-file, token-env), into src and names; how many. */
+static int
+cred_sources(const struct merged *m, const struct entry *u,
+    const struct entry **src, const char **names)
+{
+	const struct entry *uf = merged_get(m, "user-file");
+	const struct entry *nr = merged_get(m, "netrc");
+	const struct entry *nf = merged_get(m, "netrc-file");
+	const struct entry *te = merged_get(m, "token-env");
+	int n = 0;
+
+	if (nr != NULL && strcmp(nr->value, "0") == 0)
+		nr = NULL;
+	if (u != NULL) {
+		src[n] = u;
+		names[n++] = u->key->name;
+	}
+	if (uf != NULL) {
+		src[n] = uf;
+		names[n++] = "user-file";
+	}
+	if (nr != NULL || nf != NULL) {
+		src[n] = nf != NULL ? nf : nr;
+		names[n++] = nf != NULL ? "netrc-file" : "netrc";
+	}
+	if (te != NULL) {
+		src[n] = te;
+		names[n++] = "token-env";
+	}
+	return n;
+}
+
 /*
  * The merged section's credentials: at most one source; user-env/user with
  * password-env and token-env resolved now.  *userpwd and *bearer get the
@@ -965,33 +1055,12 @@ credentials(struct ctx *c, const struct merged *m, char **userpwd,
 	const struct entry *un = merged_get(m, "user");
 	const struct entry *pe = merged_get(m, "password-env");
 	const struct entry *te = merged_get(m, "token-env");
-	const struct entry *uf = merged_get(m, "user-file");
-	const struct entry *nr = merged_get(m, "netrc");
-	const struct entry *nf = merged_get(m, "netrc-file");
 	const struct entry *src[4], *u = ue != NULL ? ue : un;
-	const char *names[4], *user, *pass;
+	const char *names[4], *pass;
 	char w[128];
-	int nsrc = 0;
+	int nsrc = cred_sources(m, u, src, names);
 
 	*userpwd = *bearer = NULL;
-	if (nr != NULL && strcmp(nr->value, "0") == 0)
-		nr = NULL;
-	if (u != NULL) {
-		src[nsrc] = u;
-		names[nsrc++] = u->key->name;
-	}
-	if (uf != NULL) {
-		src[nsrc] = uf;
-		names[nsrc++] = "user-file";
-	}
-	if (nr != NULL || nf != NULL) {
-		src[nsrc] = nf != NULL ? nf : nr;
-		names[nsrc++] = nf != NULL ? "netrc-file" : "netrc";
-	}
-	if (te != NULL) {
-		src[nsrc] = te;
-		names[nsrc++] = "token-env";
-	}
 	if (ue != NULL && un != NULL)
 		return ctx_fail(c, un->line, "user and user-env in %s: one or "
 		    "the other", where(m, un, w, sizeof w));
@@ -1006,29 +1075,8 @@ credentials(struct ctx *c, const struct merged *m, char **userpwd,
 		return ctx_fail(c, un->line, "user = %s needs password-env: "
 		    SECRETS_ADVICE, un->value);
 	if (u != NULL) {
-		if (ue != NULL) {
-			if ((user = env_value(c, ue)) == NULL)
-				return -1;
-		} else
-			user = un->value;
-		if (pe != NULL) {
-			if (strchr(user, ':') != NULL)
-				return ctx_fail(c, u->line, "user-env: %s%s "
-				    "holds USER:SECRET already, and "
-				    "password-env is given too",
-				    env_shown(u->value) == u->value ? "$" : "",
-				    env_shown(u->value));
-			if ((pass = env_value(c, pe)) == NULL)
-				return -1;
-			*userpwd = xasprintf("%s:%s", user, pass);
-		} else if (strchr(user, ':') == NULL)
-			return ctx_fail(c, u->line, "user-env: %s%s holds no "
-			    "':': set it to USER:SECRET, or name the secret's "
-			    "variable with password-env",
-			    env_shown(u->value) == u->value ? "$" : "",
-			    env_shown(u->value));
-		else
-			*userpwd = xstrdup(user);
+		if (cred_userpwd(c, u, ue, pe, userpwd) < 0)
+			return -1;
 		*user_line = u->line;
 	}
 	if (te != NULL) {
@@ -1138,17 +1186,83 @@ build_target(struct ctx *c, const struct merged *m, const char *host,
 	return first ? check_url(c, t, jobs_get(t, "url"), en->line) : 0;
 }
 
+/* A merged section's hosts (hosts = or hosts-file =) into hs, checked
+ * against its url; 0, or -1 after saying why. */
+static int
+build_hosts(struct ctx *c, const struct merged *m, const struct entry *url,
+    struct hosts *hs)
+{
+	const struct entry *he = merged_get(m, "hosts");
+	const struct entry *hf = merged_get(m, "hosts-file");
+	char w[128];
+
+	if (he != NULL && hf != NULL)
+		return ctx_fail(c, hf->line, "hosts and hosts-file in [%s]: one "
+		    "or the other", m->sec->name);
+	if (check_placeholders(c, m, he != NULL || hf != NULL) < 0)
+		return -1;
+	if ((he != NULL && hosts_from_value(c, hs, he) < 0) ||
+	    (hf != NULL && hosts_from_file(c, hs, hf) < 0))
+		return -1;
+	if ((he != NULL || hf != NULL) && hs->n == 0)
+		return ctx_fail(c, (he ? he : hf)->line, "[%s] lists no hosts",
+		    m->sec->name);
+	if (hs->n > 0 && strstr(url->value, "{host}") == NULL)
+		return ctx_fail(c, url->line, "%s has hosts, but its url has no "
+		    "{host}: every host would be asked the same URL",
+		    where(m, url, w, sizeof w));
+	return 0;
+}
+
+/* The first key naming a file of secrets, for the file's mode warning. */
+static void
+note_secret_file(const struct merged *m, const char **name, int *line)
+{
+	size_t j;
+
+	for (j = 0; j < m->n && *name == NULL; j++)
+		if (m->e[j]->key->flags & key_secret_file) {
+			*name = m->e[j]->key->name;
+			*line = m->e[j]->line;
+		}
+}
+
+/* One merged section into its targets (one, or one a host). */
+static int
+build_section(struct ctx *c, const struct merged *m, const struct entry *url)
+{
+	struct hosts hs = { 0 };
+	char *userpwd = NULL, *bearer = NULL;
+	int user_line = 0, token_line = 0, rc = -1;
+	size_t j;
+
+	if (build_hosts(c, m, url, &hs) < 0 || credentials(c, m, &userpwd,
+	    &user_line, &bearer, &token_line) < 0)
+		goto out;
+	if (hs.n == 0 && build_target(c, m, NULL, 1, userpwd, user_line,
+	    bearer, token_line) < 0)
+		goto out;
+	for (j = 0; j < hs.n; j++)
+		if (build_target(c, m, hs.h[j], j == 0, userpwd, user_line,
+		    bearer, token_line) < 0)
+			goto out;
+	rc = 0;
+out:
+	wipe_free(userpwd);
+	wipe_free(bearer);
+	hosts_free(&hs);
+	return rc;
+}
+
 /* Every section but [defaults] into targets. */
 static int
 build(struct ctx *c, mode_t mode)
 {
-	const struct entry *url, *he, *hf;
+	const struct entry *url;
 	struct merged m = { 0 };
-	struct hosts hs = { 0 };
-	char *userpwd = NULL, *bearer = NULL, w[128];
 	const char *secret_file = NULL;
-	int user_line = 0, token_line = 0, secret_line = 0, rc = -1;
-	size_t i, j;
+	int secret_line = 0, rc = -1;
+	size_t i;
 
 	for (i = 0; i < c->nsecs; i++) {
 		if (i + 1 == c->defaults)
@@ -1160,49 +1274,9 @@ build(struct ctx *c, mode_t mode)
 			    c->secs[i].name);
 			goto out;
 		}
-		he = merged_get(&m, "hosts");
-		hf = merged_get(&m, "hosts-file");
-		if (he != NULL && hf != NULL) {
-			ctx_fail(c, hf->line, "hosts and hosts-file in [%s]: one "
-			    "or the other", c->secs[i].name);
+		if (build_section(c, &m, url) < 0)
 			goto out;
-		}
-		if (check_placeholders(c, &m, he != NULL || hf != NULL) < 0)
-			goto out;
-		if ((he != NULL && hosts_from_value(c, &hs, he) < 0) ||
-		    (hf != NULL && hosts_from_file(c, &hs, hf) < 0))
-			goto out;
-		if ((he != NULL || hf != NULL) && hs.n == 0) {
-			ctx_fail(c, (he ? he : hf)->line, "[%s] lists no hosts",
-			    c->secs[i].name);
-			goto out;
-		}
-		if (hs.n > 0 && strstr(url->value, "{host}") == NULL) {
-			ctx_fail(c, url->line, "%s has hosts, but its url has no "
-			    "{host}: every host would be asked the same URL",
-			    where(&m, url, w, sizeof w));
-			goto out;
-		}
-		if (credentials(c, &m, &userpwd, &user_line, &bearer,
-		    &token_line) < 0)
-			goto out;
-		for (j = 0; j < m.n; j++)
-			if ((m.e[j]->key->flags & key_secret_file) &&
-			    secret_file == NULL) {
-				secret_file = m.e[j]->key->name;
-				secret_line = m.e[j]->line;
-			}
-		if (hs.n == 0 && build_target(c, &m, NULL, 1, userpwd,
-		    user_line, bearer, token_line) < 0)
-			goto out;
-		for (j = 0; j < hs.n; j++)
-			if (build_target(c, &m, hs.h[j], j == 0, userpwd,
-			    user_line, bearer, token_line) < 0)
-				goto out;
-		wipe_free(userpwd);
-		wipe_free(bearer);
-		userpwd = bearer = NULL;
-		hosts_free(&hs);
+		note_secret_file(&m, &secret_file, &secret_line);
 		free(m.e);
 		m.e = NULL;
 	}
@@ -1216,9 +1290,6 @@ build(struct ctx *c, mode_t mode)
 		    secret_file, secret_line, c->path);
 	rc = 0;
 out:
-	wipe_free(userpwd);
-	wipe_free(bearer);
-	hosts_free(&hs);
 	free(m.e);
 	return rc;
 }
