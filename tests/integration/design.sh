@@ -522,4 +522,19 @@ if [ -s "$T/circles" ]; then
 else
 	ok "the calls between src/*.c make no circle"
 fi
+# Functions short enough to read at once and simple enough to test: at most
+# 80 lines and a (traditional) McCabe complexity of 25, as pmccabe counts.
+if command -v pmccabe >/dev/null 2>&1; then
+	pmccabe "$SRC"/*.c 2>/dev/null |
+		awk '$5 > 80 || $2 > 25 { print $6 " " $7 ": " $5 " lines, complexity " $2 }' \
+		>"$T/long"
+	if [ -s "$T/long" ]; then
+		not_ok "no function in src/ over 80 lines or a complexity of 25"
+		diag "$(cat "$T/long")"
+	else
+		ok "no function in src/ over 80 lines or a complexity of 25"
+	fi
+else
+	skip "no pmccabe (apt-get install pmccabe) to measure functions"
+fi
 done_testing
