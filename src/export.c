@@ -49,6 +49,7 @@
 #include "origin.h"
 #include "profile.h"
 #include "run.h"
+#include "session.h"
 #include "thread.h"
 #include "xalloc.h"
 
@@ -1193,6 +1194,28 @@ export_workers(struct export *ex, struct listing_args *la)
 	return exit_ok;
 }
 
+/* The target's login: a fleet's shared one, or one of its own (made now:
+ * the credentials are read before anything is asked). */
+static enum exit_status
+export_session(struct export *ex, const struct export_hint *hint)
+{
+	char err[512];
+
+	if (hint != NULL && hint->session != NULL) {
+		ex->run.session = hint->session;
+		return exit_ok;
+	}
+	if (ex->t->session.profile == NULL)
+		return exit_ok;
+	ex->own_session = session_new(ex->o, ex->t, ex->stop, err, sizeof err);
+	if (ex->own_session == NULL) {
+		log_error("%s", err);
+		return exit_usage;
+	}
+	ex->run.session = ex->own_session;
+	return exit_ok;
+}
+
 /* What became of the export, for the caller (a fleet's manifest). */
 static void
 export_outcome(struct export *ex, enum exit_status st,
@@ -1229,7 +1252,8 @@ export_run(const struct options *o, const struct target *t,
 	}
 	if (out != NULL)
 		memset(out, 0, sizeof *out);
-	if ((st = export_setup(&ex, hosts, &base, &joined)) != exit_ok ||
+	if ((st = export_session(&ex, hint)) != exit_ok ||
+	    (st = export_setup(&ex, hosts, &base, &joined)) != exit_ok ||
 	    (st = export_workers(&ex, &la)) != exit_ok)
 		goto out;
 	if (ex.xp != NULL)
@@ -1251,6 +1275,7 @@ out:
 	resume_close(&ex);
 	for (i = 0; i < la.nworkers; i++)
 		fetcher_free(la.wc[i].f);
+	session_free(ex.own_session);   /* logs out, on failure as on success */
 	free(la.wc);
 	free(la.wctx);
 	expand_free(ex.xp);

@@ -19,6 +19,7 @@
 #include "http.h"
 #include "pool.h"
 #include "retry.h"
+#include "session.h"
 #include "status.h"
 #include "thread.h"
 
@@ -45,6 +46,7 @@ struct fetch_run {
 	size_t max_page;                /* cap on one page's NDJSON bytes */
 	int defer_gzip;                 /* --key: pages stay NDJSON, the emitter
 	                                   de-duplicates, then compresses */
+	struct session *session;        /* the target's login, or NULL */
 	struct hosts *hosts;            /* the run's hosts: caps, limiters */
 	struct host *home;              /* the target's own (its URL's) */
 	struct hosts_member *member;    /* this export's share of the run */

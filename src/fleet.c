@@ -33,6 +33,7 @@
 #include "fleet.h"
 #include "log.h"
 #include "manifest.h"
+#include "session.h"
 #include "thread.h"
 #include "xalloc.h"
 
@@ -55,6 +56,7 @@ struct fleet {
 	atomic_int running;             /* runners still working */
 	struct hosts hosts;             /* every target's */
 	struct export_outcome *out;     /* one per target */
+	struct sessions *sessions;      /* the targets' logins */
 };
 
 /* A target ended: fewer may run at once from now on (hosts_expect). */
@@ -174,6 +176,7 @@ fleet_runner(void *arg)
 			break;
 		fl->status[i] = export_run(&fl->each, &fl->o->targets[i],
 		    &fl->hosts, &fl->hints[i], &fl->stops[i], &fl->out[i]);
+		sessions_done(fl->sessions, i);
 		fleet_done(fl);
 	}
 	free(busy);
@@ -253,8 +256,15 @@ fleet_run(const struct options *o, atomic_int *stop)
 	pthread_t *tids;
 	enum exit_status st = exit_ok;
 	int i, k, started = 0, rc, ok = 0;
+	char err[512];
 
 	memset(&fl, 0, sizeof fl);
+	/* Every login's credentials are read before any target starts; the
+	 * targets that share an origin and credentials share one. */
+	if ((fl.sessions = sessions_new(o, stop, err, sizeof err)) == NULL) {
+		log_error("%s", err);
+		return exit_usage;
+	}
 	fl.o = o;
 	fl.each = *o;
 	/* Targets under way at once: twice the workers' count, so that a
@@ -271,6 +281,8 @@ fleet_run(const struct options *o, atomic_int *stop)
 	fl.hosts.expect = k;
 	fleet_hosts(&fl);
 	fleet_hints(&fl);
+	for (i = 0; i < o->ntargets; i++)
+		fl.hints[i].session = sessions_of(fl.sessions, i);
 	for (i = 0; i < o->ntargets; i++)
 		fl.status[i] = exit_interrupted;
 	thread_mutex_init(&fl.lock);
@@ -307,6 +319,7 @@ fleet_run(const struct options *o, atomic_int *stop)
 		free(fl.out[i].manifest);
 	free(fl.out);
 	hosts_destroy(&fl.hosts);
+	sessions_free(fl.sessions);
 	free(fl.hidx);
 	free(fl.hlist);
 	free(fl.hbegun);

@@ -148,7 +148,7 @@ http_write_cb(char *data, size_t size, size_t nmemb, void *arg)
 		c->aborted = c->too_big = 1;
 		return 0;
 	}
-	if (c->pass && c->fn(c->ctx, data, n) != 0) {
+	if (c->pass && c->fn != NULL && c->fn(c->ctx, data, n) != 0) {
 		c->aborted = 1;
 		return 0;       /* CURLE_WRITE_ERROR */
 	}
@@ -565,6 +565,32 @@ http_get_hedged(struct http_client *c, const char *url,
 			break;
 		res->redirects++;
 	}
+	curl_slist_free_all(hdrs);
+}
+
+void
+http_send(struct http_client *c, const char *method, const char *url,
+    const struct curl_slist *extra, const char *body, http_body_fn fn,
+    void *ctx, struct http_result *res)
+{
+	struct curl_slist *hdrs = NULL, *tmp;
+
+	c->fn = fn;
+	c->ctx = ctx;
+	for (; extra != NULL; extra = extra->next)
+		if ((tmp = curl_slist_append(hdrs, extra->data)) != NULL)
+			hdrs = tmp;
+	memset(res, 0, sizeof *res);
+	if (body != NULL) {
+		(void)curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)strlen(body));
+		(void)curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, body);
+	}
+	(void)curl_easy_setopt(c->curl, CURLOPT_CUSTOMREQUEST, method);
+	(void)http_once(c, url, hdrs, NULL, res);
+	/* Back to a GET, and the body (a secret) no longer pointed at. */
+	(void)curl_easy_setopt(c->curl, CURLOPT_CUSTOMREQUEST, NULL);
+	(void)curl_easy_setopt(c->curl, CURLOPT_HTTPGET, 1L);
 	curl_slist_free_all(hdrs);
 }
 

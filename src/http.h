@@ -138,6 +138,15 @@ void http_get_hedged(struct http_client *c, const char *url,
     const struct curl_slist *extra, http_body_fn fn, void *ctx,
     struct http_hedge *hg, struct http_result *res);
 
+/*
+ * One request of method (POST, DELETE) to url with body (NULL: none),
+ * headers extra alone (not conf's), following no redirect: a login or a
+ * logout.  fn receives a 2xx body (fn NULL: none wanted).
+ */
+void http_send(struct http_client *c, const char *method, const char *url,
+    const struct curl_slist *extra, const char *body, http_body_fn fn,
+    void *ctx, struct http_result *res);
+
 /* The value of response header name (case-insensitive) of the last
  * request, the last one if it came several times; NULL if absent.  Valid
  * until the next request on c. */

@@ -19,7 +19,10 @@ _invdump()
 		--cacert --capath --max-redirs --allow-origin --retries
 		--retry-max-time --rate --connect-timeout --speed-limit --speed-time
 		--max-time --max-body --max-item --max-depth --mode --split-items
-		--split-bytes --manifest --shard --jobs'
+		--split-bytes --manifest --shard --jobs
+		--session --login-url --login-user-env --login-secret-env --login-secret-file
+		--login-body --login-fields --login-field --token-path --token-send
+		--token-lifetime --logout-url'
 	local without_value='--no-total --expand-replace --keep-mismatch --resume --netrc --insecure
 		--no-hedge
 		-q --quiet --progress --no-progress -v --verbose -V --version
@@ -50,7 +53,20 @@ _invdump()
 	--progress)
 		COMPREPLY=($(compgen -W 'tty plain' -- "$cur"))
 		;;
-	-o | --output | --user-file | --header-file | --netrc-file | --cacert | --manifest | --jobs)
+	--session)
+		COMPREPLY=($(compgen -W 'f5 ibm-iam oauth2 login' -- "$cur"))
+		;;
+	--login-body)
+		COMPREPLY=($(compgen -W 'json form' -- "$cur"))
+		;;
+	--token-send)
+		COMPREPLY=($(compgen -W 'bearer header: cookie:' -- "$cur"))
+		;;
+	--login-user-env | --login-secret-env)
+		COMPREPLY=($(compgen -e -- "$cur"))
+		;;
+	-o | --output | --user-file | --header-file | --netrc-file | --cacert | --manifest | --jobs | \
+		--login-secret-file)
 		compopt -o filenames 2>/dev/null
 		local IFS=$'\n'
 		COMPREPLY=($(compgen -f -- "$cur"))
