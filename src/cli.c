@@ -901,6 +901,13 @@ static const struct cli_opt cli_opts[] = {
 	  "redirects followed, 0..50 (default 5); only to\n"
 	  "the URL's own origin",
 	  LONG(OPTIONS, max_redirs, 0, 50) },
+	{ "cookies", 0, NULL,
+	  "keep the cookies answers set and send them back (on\n"
+	  "for -p infoblox, whose ibapauth then replaces -u)",
+	  FLAG(TARGET, cookies, 1) },
+	{ "cookie-jar", 0, "FILE",
+	  "at the end, write the cookies to FILE (0600)",
+	  STRING(TARGET, cookie_jar, cli_check_path) },
 	{ "allow-origin", 0, "URL",
 	  "also follow next links and redirects to URL's\n"
 	  "origin, with the credentials (repeatable)",

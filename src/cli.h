@@ -56,6 +56,8 @@ struct target {
 	int expand_replace;             /* a relation may replace the item's
 	                                   member of its NAME */
 	struct session_conf session;    /* how it logs in (--session) */
+	int cookies;                    /* --cookies: the run's cookie jar */
+	const char *cookie_jar;         /* --cookie-jar FILE, or NULL */
 };
 
 /* The run's settings, shared by every target and every thread. */

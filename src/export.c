@@ -868,6 +868,9 @@ export_http_conf(struct export *ex, const struct options *o,
 	h->cancel = ex->stop;
 	h->origin = ex->origin;
 	h->allow_origins = t->allow_origins;
+	h->auth_cookie = profile_auth_cookie(&t->profile);
+	h->cookies = t->cookies || t->cookie_jar != NULL ||
+	    h->auth_cookie != NULL;
 }
 
 /* What the manifest says of this run ended with st; files only when
@@ -1194,6 +1197,24 @@ export_workers(struct export *ex, struct listing_args *la)
 	return exit_ok;
 }
 
+/* --cookie-jar: the cookies of the target's host, written whatever the
+ * run came to (a file of its own, 0600); a failure to write it is an
+ * output error when nothing else failed. */
+static enum exit_status
+export_cookie_jar(struct export *ex, enum exit_status st)
+{
+	char err[512];
+
+	if (ex->t->cookie_jar == NULL)
+		return st;
+	if (http_cookies_save(ex->t->url, ex->t->cookie_jar, err,
+	    sizeof err) < 0) {
+		log_error("%s", err);
+		return st == exit_ok ? exit_output : st;
+	}
+	return st;
+}
+
 /* The target's login: a fleet's shared one, or one of its own (made now:
  * the credentials are read before anything is asked). */
 static enum exit_status
@@ -1262,6 +1283,7 @@ export_run(const struct options *o, const struct target *t,
 		st = export_listing(&ex, &la);
 	progress_done(&ex.progress);
 	st = export_finish(&ex, st);
+	st = export_cookie_jar(&ex, st);
 	if (st != exit_interrupted)
 		export_summary(&ex, st);
 out:

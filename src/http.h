@@ -36,6 +36,14 @@ struct http_conf {
 	const char *origin;             /* the user's URL's origin (origin.h):
 	                                   redirects elsewhere are refused */
 	const struct curl_slist *allow_origins; /* --allow-origin */
+	int cookies;                    /* the run's cookie jar: cookies an
+	                                   answer sets go back, from every
+	                                   connection of the run */
+	const char *auth_cookie;        /* once the jar holds this cookie for
+	                                   the URL's host, it stands for
+	                                   userpwd (Infoblox's ibapauth); a
+	                                   401 without Basic asks again with
+	                                   it */
 };
 
 struct http_client;
@@ -155,6 +163,13 @@ const char *http_header(struct http_client *c, const char *name);
 /* All values of header name joined with ", " (as for Link), newly allocated
  * or NULL if absent. */
 char *http_header_all(struct http_client *c, const char *name);
+
+/*
+ * Writes the run's cookies for url's host to path (mode 0600, Netscape
+ * format), replacing it; 0, or -1 with why in err.
+ */
+int http_cookies_save(const char *url, const char *path, char *err,
+    size_t errsz);
 
 /* The first bytes of the last body, made printable (for error messages). */
 const char *http_snippet(struct http_client *c);

@@ -85,6 +85,8 @@ static const struct jobs_key jobs_keys[] = {
 	{ "token-env", key_cred | key_env },
 	{ "hosts", key_section },
 	{ "hosts-file", key_section },
+	{ "cookies", key_flag },
+	{ "cookie-jar", key_secret_file },
 	{ "session", 0 },
 	{ "login-url", 0 },
 	{ "login-user-env", 0 },

@@ -22,9 +22,9 @@ _invdump()
 		--split-bytes --manifest --shard --jobs
 		--session --login-url --login-user-env --login-secret-env --login-secret-file
 		--login-body --login-fields --login-field --token-path --token-send
-		--token-lifetime --logout-url'
+		--token-lifetime --logout-url --cookie-jar'
 	local without_value='--no-total --expand-replace --keep-mismatch --resume --netrc --insecure
-		--no-hedge
+		--no-hedge --cookies
 		-q --quiet --progress --no-progress -v --verbose -V --version
 		-h --help'
 
@@ -66,7 +66,7 @@ _invdump()
 		COMPREPLY=($(compgen -e -- "$cur"))
 		;;
 	-o | --output | --user-file | --header-file | --netrc-file | --cacert | --manifest | --jobs | \
-		--login-secret-file)
+		--login-secret-file | --cookie-jar)
 		compopt -o filenames 2>/dev/null
 		local IFS=$'\n'
 		COMPREPLY=($(compgen -f -- "$cur"))

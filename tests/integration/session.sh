@@ -194,4 +194,33 @@ BASE=$B
 check "fleet: appliance b, three calls, one login" is logins 1
 check "fleet: appliance b, one logout" is logouts 1
 
+# 12. Infoblox: the ibapauth cookie the first answer sets replaces Basic
+# credentials; written to disk only when asked, mode 0600.
+IB=infoblox/wapi/v2.12/network
+start_mock --items 1000 --session mode=infoblox --log "$T/iblog"
+fetch "$BASE/truth" "$T/truth"
+mkdir "$T/ibdir"
+cd "$T/ibdir"
+exact "infoblox: 20 pages, byte-exact" -l 50 -p infoblox -u "admin:$SECRET" "$BASE/$IB"
+cd "$T"
+check "infoblox: Basic credentials once, on the first request" is basic 1
+check "infoblox: the cookie for the 19 pages after it" is cookie 19
+check "infoblox: requests after the first carry no Authorization" \
+	test "$(grep -c 'GET /infoblox.*Authorization: Basic' "$T/iblog")" -eq 1
+check "infoblox: no cookie file written unless asked" test -z "$(ls -A "$T/ibdir")"
+exact "infoblox: --cookie-jar" -l 50 -p infoblox -u "admin:$SECRET" \
+	--cookie-jar "$T/jar" "$BASE/$IB"
+check "infoblox: the jar holds ibapauth, mode 0600" sh -c "grep -q 'ibapauth' '$T/jar' &&
+	[ \"\$(stat -c %a '$T/jar')\" = 600 ]"
+kill "$MOCK_PID"
+
+# 13. The cookie expires on the grid: a 401, then Basic once more.
+start_mock --items 1000 --latency-ms 60 --session mode=infoblox,ttl=0.4
+fetch "$BASE/truth" "$T/truth"
+exact "infoblox: cookies that die after 0.4 s, byte-exact" -l 50 -p infoblox \
+	-u "admin:$SECRET" "$BASE/$IB"
+check "infoblox: Basic again after each refusal, never in a loop" \
+	test "$(counter basic)" -eq "$(($(counter refused) + 1))"
+kill "$MOCK_PID"
+
 done_testing
