@@ -345,6 +345,10 @@ cli_env(struct target *t)
 	char *h;
 	int rc;
 
+	/* A session's login is the target's credential: the environment's
+	 * Basic credentials and token would go beside its token. */
+	if (t->session.profile != NULL)
+		return 0;
 	if (t->userpwd == NULL && user != NULL && *user != '\0') {
 		if (pass != NULL)
 			cli_set_secret(&t->userpwd, xasprintf("%s:%s", user, pass));

@@ -134,10 +134,15 @@ kill "$MOCK_PID"
 # 9. Credentials from a file; a variable not set.
 printf '%s\n' "$SECRET" >"$T/secret"
 chmod 600 "$T/secret"
-start_mock --items 300 --session mode=iam,ttl=60
+start_mock --items 300 --session mode=iam,ttl=60 --log "$T/iamlog"
 fetch "$BASE/truth" "$T/truth"
+INVDUMP_TOKEN=static-token-of-the-environment
+export INVDUMP_TOKEN
 exact "ibm-iam: the API key from --login-secret-file" -l 50 --session ibm-iam \
 	--login-url /identity/token --login-secret-file "$T/secret" "$BASE/offset/items"
+unset INVDUMP_TOKEN
+check "ibm-iam: INVDUMP_TOKEN not sent beside the session's token" \
+	sh -c "grep -q 'Authorization: Bearer tok' '$T/iamlog' && ! grep -q static-token '$T/iamlog'"
 run_invdump --session ibm-iam --login-url /identity/token --login-secret-env NO_SUCH_VAR_X \
 	-o "$T/out.gz" "$BASE/offset/items"
 check "an unset secret variable: exit 2, named" sh -c "[ $rc -eq 2 ] && grep -q NO_SUCH_VAR_X '$T/err'"
