@@ -71,7 +71,14 @@ exact "ibm-iam: a run three times the token's life, byte-exact" -w 4 -l 10 \
 t1=$(date +%s)
 logins=$(counter logins)
 diag "ibm-iam: $logins logins in $((t1 - t0)) s (tokens of 2 s, renewed at 1.6 s)"
-check "ibm-iam: no request refused (renewed before expiry)" is refused 0
+if [ "$INVDUMP_VALGRIND" = 1 ]; then
+	# Under valgrind a login can take longer than the token's last 0.4 s:
+	# the requests in flight then meet a dead token and go again.
+	check "ibm-iam: at most the 4 workers' requests refused a renewal (valgrind)" \
+		test "$(counter refused)" -le "$((4 * logins))"
+else
+	check "ibm-iam: no request refused (renewed before expiry)" is refused 0
+fi
 check "ibm-iam: at least 3 logins, at most one per 1.6 s of the run and one more" \
 	test "$logins" -ge 3 -a "$((logins * 16))" -le "$(((t1 - t0 + 1) * 10 + 16))"
 kill "$MOCK_PID"
