@@ -316,7 +316,21 @@ session_url(const char *origin, const char *u)
 	return u[0] == '/' ? xasprintf("%s%s", origin, u) : xstrdup(u);
 }
 
-/* "USER,SECRET" and "a=b&c=d" into the session's fields. */
+/* Does more (--login-field) name the field of "NAME=VALUE" p? */
+static int
+session_field_given(const struct curl_slist *more, const char *p)
+{
+	size_t n = strcspn(p, "=");
+
+	for (; more != NULL; more = more->next)
+		if (strncmp(more->data, p, n) == 0 && more->data[n] == '=')
+			return 1;
+	return 0;
+}
+
+/* "USER,SECRET" and "a=b&c=d" into the session's fields; a field of the
+ * profile's that --login-field gives is the user's (F5's
+ * loginProviderName=tmos, for one). */
 static void
 session_fields(struct session *s, const char *fields, const char *consts,
     const struct curl_slist *more)
@@ -333,7 +347,8 @@ session_fields(struct session *s, const char *fields, const char *consts,
 		copy = xstrdup(consts);
 		for (p = strtok_r(copy, "&", &save); p != NULL;
 		    p = strtok_r(NULL, "&", &save))
-			s->consts = curl_slist_append(s->consts, p);
+			if (!session_field_given(more, p))
+				s->consts = curl_slist_append(s->consts, p);
 		free(copy);
 	}
 	for (; more != NULL; more = more->next)
@@ -805,9 +820,11 @@ session_refused(struct session *s, unsigned long gen, char *msg,
 int
 session_token_refusal(long status, const char *snippet)
 {
+	/* Words of a refused credential; a 403 about rights or a rate
+	 * limit has none of them. */
 	static const char *const words[] = {
-		"token", "expired", "not authenticated", "invalid", "session",
-		"unauthorized", NULL
+		"token", "expired", "not authenticated", "unauthorized",
+		"authentication", NULL
 	};
 	char low[1024];
 	size_t i;

@@ -112,6 +112,14 @@ exact "f5: a login that fails twice (503) is tried again" -w 4 -l 10 -p f5 \
 check "f5: ... one login in the end" is logins 1
 kill "$MOCK_PID"
 
+# 5b. F5 with another login provider: --login-field replaces the profile's
+# loginProviderName (sent once).
+start_mock --items 500 --session mode=f5,provider=radius
+fetch "$BASE/truth" "$T/truth"
+exact "f5: --login-field loginProviderName=radius replaces tmos" -l 100 -p f5 \
+	--session f5 --login-field loginProviderName=radius "$BASE/$F5"
+kill "$MOCK_PID"
+
 # 6. A token revoked mid-run (F5's 401 body): one renewal, byte-exact.
 start_mock --items 2000 --latency-ms 5 --session mode=f5,revoke=100
 fetch "$BASE/truth" "$T/truth"

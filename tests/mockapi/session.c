@@ -8,7 +8,8 @@
  * login answers 401), answer=nonjson|notoken (a 200 login answer without
  * a usable token), revoke=N (after N list requests accepted, every token
  * is revoked, once), user=U, secret=S (the credentials expected; default
- * admin and s3cr"et&=%+PW).
+ * admin and s3cr"et&=%+PW), provider=P (F5's loginProviderName expected,
+ * once; default tmos).
  *
  * The logins are the real ones' shapes:
  *   POST /mgmt/shared/authn/login   F5: JSON {"username","password",
@@ -58,7 +59,7 @@ static struct {
 	unsigned long uses, fail, revoke;
 	int deny;
 	char answer[16];
-	char user[64], secret[64];
+	char user[64], secret[64], provider[32];
 	char *basic64;                  /* base64(user:secret) */
 	pthread_mutex_t lock;
 	struct token tokens[MAX_TOKENS];
@@ -66,7 +67,7 @@ static struct {
 	unsigned long logins, logouts, refused, failures, basic, cookie;
 	int revoked;
 } ms = {
-	.user = "admin", .secret = "s3cr\"et&=%+PW",
+	.user = "admin", .secret = "s3cr\"et&=%+PW", .provider = "tmos",
 	.lock = PTHREAD_MUTEX_INITIALIZER,
 };
 
@@ -116,6 +117,8 @@ spec_pair(const char *p, const char *v)
 		snprintf(ms.user, sizeof ms.user, "%s", v);
 	else if (strcmp(p, "secret") == 0)
 		snprintf(ms.secret, sizeof ms.secret, "%s", v);
+	else if (strcmp(p, "provider") == 0)
+		snprintf(ms.provider, sizeof ms.provider, "%s", v);
 	else
 		return -1;
 	return 0;
@@ -253,7 +256,9 @@ login_ok(const char *url, const char *body)
 	if (strcmp(url, "/mgmt/shared/authn/login") == 0)
 		return json_has(body, "username", ms.user) &&
 		    json_has(body, "password", ms.secret) &&
-		    json_has(body, "loginProviderName", "tmos");
+		    json_has(body, "loginProviderName", ms.provider) &&
+		    strstr(strstr(body, "loginProviderName") + 1,
+		    "loginProviderName") == NULL;
 	if (strcmp(url, "/identity/token") == 0)
 		return form_has(body, "grant_type",
 		    "urn:ibm:params:oauth:grant-type:apikey") &&

@@ -105,6 +105,8 @@ test_refusals(void)
 	ok(!session_token_refusal(403, "{\"error\":\"Forbidden: no rights on "
 	    "cmdb_ci\"}"), "a 403 about rights is not about the token");
 	ok(!session_token_refusal(500, "token"), "a 500 is never a refusal");
+	ok(!session_token_refusal(403, "{\"detail\":\"Invalid page.\"}"),
+	    "a 403 that says invalid of something else is not about the token");
 }
 
 static void
