@@ -394,8 +394,10 @@ session_places(struct session *s, const struct session_conf *sc,
 	return 0;
 }
 
-/* The login's HTTP settings: the target's trust, the run's timeouts; no
- * -H headers, Basic credentials or netrc (they are not the login's). */
+/* The login's HTTP settings: the target's trust, the run's timeouts, the
+ * run's cookie jar when the target keeps cookies (what a login sets goes
+ * back with the pages); no -H headers, Basic credentials or netrc (they
+ * are not the login's). */
 static void
 session_http_conf(struct session *s, const struct options *o,
     const struct target *t, const atomic_int *cancel)
@@ -411,6 +413,7 @@ session_http_conf(struct session *s, const struct options *o,
 	h->capath = t->capath;
 	h->insecure = o->insecure;
 	h->cancel = cancel;
+	h->cookies = t->cookies || t->cookie_jar != NULL;
 }
 
 struct session *

@@ -59,6 +59,12 @@ check "f5: no token alive after the run" is live 0
 check "f5: neither the password nor a token in stderr (-v)" no_secret
 check "f5: the token went in X-F5-Auth-Token, not in Authorization" \
 	sh -c "! grep -q 'Authorization' '$T/f5log'"
+check "f5: without --cookies, the login's cookie is not sent back" \
+	sh -c "! grep -q 'Cookie:' '$T/f5log'"
+: >"$T/f5log"
+exact "f5: --cookies" -w 4 -l 100 -p f5 --session f5 --cookies "$BASE/$F5"
+check "f5: with --cookies, the cookie the login set goes back with the pages" \
+	sh -c "grep 'GET /$F5' '$T/f5log' | grep -q 'Cookie: BIGipServer~Common~mgmt='"
 kill "$MOCK_PID"
 
 # 2. IBM Cloud IAM: tokens of 2 s (expires_in: 2), a run of about 6 s:

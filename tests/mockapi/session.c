@@ -22,7 +22,8 @@
  *                                   client_credentials&client_id&client_secret
  * A list request's token goes in X-F5-Auth-Token (f5) or Authorization:
  * Bearer (oauth, iam); a stale one is answered 401 with F5's or
- * ServiceNow's body.  mode=infoblox: Basic credentials (user:secret) are
+ * ServiceNow's body; F5's login also sets a BIGipServer cookie.
+ * mode=infoblox: Basic credentials (user:secret) are
  * checked and answered with an ibapauth cookie; the cookie, sent back,
  * stands for them.  GET /session/counter says {"logins","logouts",
  * "refused","login_failures","basic","cookie","live"}.
@@ -328,6 +329,12 @@ serve_login(struct req *r, const char *url)
 	pthread_mutex_unlock(&ms.lock);
 	buf_init(&b, 0);
 	login_answer(url, tok, &b);
+	/* F5's management load balancer pins the session's connections
+	 * with a cookie of its own. */
+	if (ms.mode == mode_f5)
+		snprintf(r->set_cookie, sizeof r->set_cookie,
+		    "BIGipServer~Common~mgmt=1677787402.20480.0000; path=/; "
+		    "Httponly");
 	resp = reply_body(r, &b, "application/json", 0);
 	return reply_queue(r, 200, resp);
 }
