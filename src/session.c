@@ -547,7 +547,8 @@ session_body(const struct session *s)
 			curl_free(kv);
 		}
 	out = xstrndup(b.data != NULL ? b.data : "", b.len);
-	memset(b.data, 0, b.len);
+	if (b.data != NULL)
+		memset(b.data, 0, b.len);
 	buf_free(&b);
 	for (i = s->user_field != NULL ? 2 : 1; i < n; i++)
 		free((char *)names[i]);
@@ -589,13 +590,14 @@ session_judge(struct session *s, const struct http_result *res,
 		st = res->outcome == http_outcome_cancelled ?
 		    exit_interrupted : exit_failure;
 	} else if (res->too_big || res->outcome != http_outcome_ok) {
-		snprintf(msg, msgsz, "login POST %s: HTTP %ld: %s", shown,
-		    res->status, res->too_big ? "the answer is over 64 KiB" :
-		    "the server refused the login (check the credentials and "
-		    "--login-url)");
 		st = res->too_big ? exit_protocol : res->status == 401 ||
 		    res->status == 403 || res->status == 400 ? exit_auth :
 		    exit_failure;
+		snprintf(msg, msgsz, "login POST %s: HTTP %ld: %s", shown,
+		    res->status, res->too_big ? "the answer is over 64 KiB" :
+		    st == exit_auth ? "the server refused the login (check the "
+		    "credentials and the session's profile)" : "the login "
+		    "failed (is --login-url the token endpoint?)");
 	} else if (s->token_header != NULL) {
 		if ((h = http_header(s->http, s->token_header)) != NULL &&
 		    session_token_ok(h, strlen(h)))
@@ -609,8 +611,9 @@ session_judge(struct session *s, const struct http_result *res,
 	} else if (session_parse(body->data != NULL ? body->data : "",
 	    body->len, s->token_path, s->lifetime_path, ans, why,
 	    sizeof why) < 0) {
-		snprintf(msg, msgsz, "login POST %s: HTTP %ld: %s (check "
-		    "--token-path)", shown, res->status, why);
+		snprintf(msg, msgsz, "login POST %s: HTTP %ld: %s (%s)", shown,
+		    res->status, why, strstr(why, "not JSON") != NULL ?
+		    "is --login-url the token endpoint?" : "check --token-path");
 		st = exit_protocol;
 	}
 	free(shown);
