@@ -20,7 +20,8 @@
  *
  * The login has its own client (no -H headers, no Basic credentials: they
  * are not the login's), its own tries (transport errors, 429 and 5xx, with
- * backoff), follows no redirect, and is not a page: the run's request
+ * backoff or the server's Retry-After) and its own limiter (the pages'
+ * limiters never see it), follows no redirect, and is not a page: the run's request
  * counters never see it.  Bodies are built by yajl_gen or curl_easy_escape
  * (no secret pasted into a format); the secret is wiped when freed.
  */
@@ -31,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_tree.h>
@@ -50,6 +52,8 @@
 #define SESSION_MAX_TOKEN       (16 * 1024)
 #define SESSION_LOGIN_TRIES     4
 #define SESSION_RETRY_SOON      5.0     /* s: a failed renewal, again */
+#define SESSION_RETRY_CAP_MS    30000   /* the longest wait between tries
+                                           (a Retry-After up to it) */
 
 /* A profile: how a well-known API logs in. */
 struct session_profile {
@@ -97,6 +101,8 @@ struct session {
 	double lifetime_given;
 	struct http_conf conf;
 	struct http_client *http;       /* the renewer's (or logout's) alone */
+	struct limiter limiter;         /* the login's own: what its endpoint
+	                                   accepts (learned from its 429s) */
 	/* Under lock. */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
@@ -427,6 +433,7 @@ session_new(const struct options *o, const struct target *t,
 
 	thread_mutex_init(&s->lock);
 	thread_cond_init(&s->cond);
+	limiter_init(&s->limiter, 0);
 	if (p == NULL || (s->origin = origin_of(url)) == NULL) {
 		snprintf(err, errsz, "--session %s: %s", sc->profile, p == NULL ?
 		    "not a profile of sessions" : "not an http or https URL");
@@ -640,16 +647,24 @@ session_login(struct session *s, struct session_answer *ans, char *msg,
 	buf_init(&body, SESSION_MAX_ANSWER);
 	for (i = 0; i < SESSION_LOGIN_TRIES; i++) {
 		buf_reset(&body);
+		if (limiter_acquire(&s->limiter, s->conf.cancel) < 0) {
+			snprintf(msg, msgsz, "login: interrupted");
+			st = exit_interrupted;
+			break;
+		}
 		http_send(s->http, "POST", s->login_url, h, req,
 		    session_collect, &body, &res);
+		limiter_update(&s->limiter, res.outcome == http_outcome_status &&
+		    res.status == 429);
 		st = session_judge(s, &res, &body, ans, msg, msgsz);
 		if (st == exit_ok || !session_transient(&res) ||
 		    i + 1 == SESSION_LOGIN_TRIES)
 			break;
 		log_info("%s; login try %d of %d", msg, i + 2,
 		    SESSION_LOGIN_TRIES);
-		if (retry_sleep_ms(retry_delay_ms(i + 1, -1, 250, 4000, &seed),
-		    s->conf.cancel) < 0)
+		if (retry_sleep_ms(retry_delay_ms(i + 1, retry_hint_ms(
+		    res.retry_after, NULL, (long long)time(NULL)), 250,
+		    SESSION_RETRY_CAP_MS, &seed), s->conf.cancel) < 0)
 			break;
 	}
 	if (body.data != NULL)
@@ -1029,6 +1044,7 @@ session_free(struct session *s)
 	free(s->token_header);
 	free(s->send_name);
 	free(s->lifetime_path);
+	limiter_destroy(&s->limiter);
 	thread_cond_destroy(&s->cond);
 	thread_mutex_destroy(&s->lock);
 	free(s);

@@ -118,6 +118,15 @@ exact "f5: a login that fails twice (503) is tried again" -w 4 -l 10 -p f5 \
 check "f5: ... one login in the end" is logins 1
 kill "$MOCK_PID"
 
+# 5a. A login throttled (429, Retry-After: 1): the wait the server asks.
+start_mock --items 500 --session mode=f5,throttle=1
+t0=$(date +%s%N)
+exact "f5: a login answered 429 is tried again" -w 4 -l 100 -p f5 --session f5 "$BASE/$F5"
+t1=$(date +%s%N)
+check "f5: ... after the Retry-After (1 s)" test "$(((t1 - t0) / 1000000))" -ge 950
+check "f5: ... one login in the end" is logins 1
+kill "$MOCK_PID"
+
 # 5b. F5 with another login provider: --login-field replaces the profile's
 # loginProviderName (sent once).
 start_mock --items 500 --session mode=f5,provider=radius

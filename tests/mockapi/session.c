@@ -4,7 +4,8 @@
  * SPEC is a comma-separated list: mode=f5|oauth|iam|infoblox, ttl=S (a
  * token dies S seconds after its login; 0: never), tell=S (the lifetime
  * the answer says; default ttl), uses=N (a token serves N list requests,
- * then is refused), fail=N (the first N logins answer 503), deny (every
+ * then is refused), fail=N (the first N logins answer 503), throttle=N
+ * (the first N answer 429 with Retry-After: 1), deny (every
  * login answers 401), answer=nonjson|notoken (a 200 login answer without
  * a usable token), revoke=N (after N list requests accepted, every token
  * is revoked, once), user=U, secret=S (the credentials expected; default
@@ -57,7 +58,7 @@ static struct {
 	enum mode mode;
 	double ttl, tell;
 	int tell_set;
-	unsigned long uses, fail, revoke;
+	unsigned long uses, fail, throttle, revoke;
 	int deny;
 	char answer[16];
 	char user[64], secret[64], provider[32];
@@ -110,6 +111,8 @@ spec_pair(const char *p, const char *v)
 		ms.uses = strtoul(v, NULL, 10);
 	else if (strcmp(p, "fail") == 0)
 		ms.fail = strtoul(v, NULL, 10);
+	else if (strcmp(p, "throttle") == 0)
+		ms.throttle = strtoul(v, NULL, 10);
 	else if (strcmp(p, "revoke") == 0)
 		ms.revoke = strtoul(v, NULL, 10);
 	else if (strcmp(p, "answer") == 0)
@@ -316,6 +319,16 @@ serve_login(struct req *r, const char *url)
 
 	buf_addc(&r->upload, '\0');
 	pthread_mutex_lock(&ms.lock);
+	if (ms.throttle > 0) {
+		ms.throttle--;
+		ms.failures++;
+		pthread_mutex_unlock(&ms.lock);
+		buf_init(&b, 0);
+		buf_adds(&b, "{\"error\":\"too many logins\",\"status\":429}");
+		resp = reply_body(r, &b, "application/json", 0);
+		MHD_add_response_header(resp, "Retry-After", "1");
+		return reply_queue(r, 429, resp);
+	}
 	if (ms.fail > 0 || ms.deny || !login_ok(url, r->upload.data)) {
 		ok = ms.fail > 0 ? 503 : 401;
 		if (ms.fail > 0)
