@@ -166,7 +166,7 @@ expand_fetch_run(struct expand *xp, struct fetch_run *r, int credentials)
 		r->http.headers = NULL;
 		r->http.netrc = 0;
 		r->http.netrc_file = NULL;
-		r->http.cookies = 0;
+		r->http.jar = NULL;
 		r->http.auth_cookie = NULL;
 		/* No credentials to guard on its redirects. */
 		r->http.origin = NULL;

@@ -869,8 +869,29 @@ export_http_conf(struct export *ex, const struct options *o,
 	h->origin = ex->origin;
 	h->allow_origins = t->allow_origins;
 	h->auth_cookie = profile_auth_cookie(&t->profile);
-	h->cookies = t->cookies || t->cookie_jar != NULL ||
-	    h->auth_cookie != NULL;
+}
+
+/*
+ * The target's cookie jar, when it keeps cookies (--cookies,
+ * --cookie-jar, a profile's auth cookie): its session's, whose login's
+ * cookies are in it, or one of its own; never another login's, so that
+ * a cookie standing for credentials serves those credentials alone.
+ */
+static enum exit_status
+export_jar(struct export *ex)
+{
+	const struct target *t = ex->t;
+	struct http_conf *h = &ex->run.http;
+
+	if (!t->cookies && t->cookie_jar == NULL && h->auth_cookie == NULL)
+		return exit_ok;
+	if (ex->run.session != NULL &&
+	    (h->jar = session_jar(ex->run.session)) != NULL)
+		return exit_ok;
+	if ((ex->own_jar = http_jar_new()) == NULL)
+		return exit_failure;
+	h->jar = ex->own_jar;
+	return exit_ok;
 }
 
 /* What the manifest says of this run ended with st; files only when
@@ -1161,6 +1182,8 @@ export_setup(struct export *ex, struct hosts *hosts, CURLU **base,
 	*joined = 1;
 	ex->run.cancel = ex->stop;
 	export_http_conf(ex, ex->o, t);
+	if (export_jar(ex) != exit_ok)
+		return exit_failure;
 	if (t->key != NULL && t->gzip && t->nexpand == 0)
 		ex->gz = gzmember_new(ex->o->level);
 	if (t->nexpand > 0 && (ex->xp = expand_new(ex)) == NULL)
@@ -1207,8 +1230,8 @@ export_cookie_jar(struct export *ex, enum exit_status st)
 
 	if (ex->t->cookie_jar == NULL)
 		return st;
-	if (http_cookies_save(ex->t->url, ex->t->cookie_jar, err,
-	    sizeof err) < 0) {
+	if (http_cookies_save(ex->run.http.jar, ex->t->url, ex->t->cookie_jar,
+	    err, sizeof err) < 0) {
 		log_error("%s", err);
 		return st == exit_ok ? exit_output : st;
 	}
@@ -1297,10 +1320,12 @@ out:
 	resume_close(&ex);
 	for (i = 0; i < la.nworkers; i++)
 		fetcher_free(la.wc[i].f);
-	session_free(ex.own_session);   /* logs out, on failure as on success */
 	free(la.wc);
 	free(la.wctx);
 	expand_free(ex.xp);
+	/* After every client of theirs: */
+	session_free(ex.own_session);   /* logs out, on failure as on success */
+	http_jar_free(ex.own_jar);
 	export_free(&ex);
 	curl_url_cleanup(base);
 	if (joined)

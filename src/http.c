@@ -106,10 +106,39 @@ http_global_init(void)
 	curl_share_setopt(share, CURLSHOPT_UNLOCKFUNC, share_unlock);
 	curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
 	curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
-	/* One cookie jar for the run's connections (only clients with
-	 * cookies on read or write it). */
-	curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_COOKIE);
 	return 0;
+}
+
+struct http_jar {
+	CURLSH *sh;
+};
+
+struct http_jar *
+http_jar_new(void)
+{
+	struct http_jar *j = xcalloc(1, sizeof *j);
+
+	if ((j->sh = curl_share_init()) == NULL) {
+		log_error("cannot create a libcurl share handle");
+		free(j);
+		return NULL;
+	}
+	/* The same locks as the run's share: one per kind of data. */
+	curl_share_setopt(j->sh, CURLSHOPT_LOCKFUNC, share_lock);
+	curl_share_setopt(j->sh, CURLSHOPT_UNLOCKFUNC, share_unlock);
+	curl_share_setopt(j->sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+	curl_share_setopt(j->sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+	curl_share_setopt(j->sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_COOKIE);
+	return j;
+}
+
+void
+http_jar_free(struct http_jar *j)
+{
+	if (j == NULL)
+		return;
+	curl_share_cleanup(j->sh);
+	free(j);
 }
 
 void
@@ -221,7 +250,8 @@ http_client_new(const struct http_conf *conf)
 	/* Every option is checked: an old libcurl that ignored the protocol
 	 * or verification options would quietly lose a security rule. */
 	SETOPT(h, CURLOPT_NOSIGNAL, 1L, &bad);
-	SETOPT(h, CURLOPT_SHARE, share, &bad);
+	SETOPT(h, CURLOPT_SHARE, conf->jar != NULL ? conf->jar->sh : share,
+	    &bad);
 	SETOPT(h, CURLOPT_PROTOCOLS_STR, "http,https", &bad);
 	SETOPT(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https", &bad);
 	SETOPT(h, CURLOPT_FOLLOWLOCATION, 0L, &bad);
@@ -256,7 +286,7 @@ http_client_new(const struct http_conf *conf)
 		SETOPT(h, CURLOPT_USERPWD, conf->userpwd, &bad);
 		SETOPT(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC, &bad);
 	}
-	if (conf->cookies)      /* the engine on, in memory: no file read */
+	if (conf->jar != NULL)  /* the engine on, in memory: no file read */
 		SETOPT(h, CURLOPT_COOKIEFILE, "", &bad);
 	if (bad != NULL) {
 		log_error("libcurl %s refused %s: invdump needs libcurl 7.85 "
@@ -611,7 +641,8 @@ http_auth_for(struct http_client *c, const char *url, int force)
 	const struct http_conf *conf = c->conf;
 	int off;
 
-	if (conf->userpwd == NULL || conf->auth_cookie == NULL || !conf->cookies)
+	if (conf->userpwd == NULL || conf->auth_cookie == NULL ||
+	    conf->jar == NULL)
 		return;
 	off = !force && http_jar_has(c, conf->auth_cookie, url);
 	if (off != c->basic_off)
@@ -621,7 +652,8 @@ http_auth_for(struct http_client *c, const char *url, int force)
 }
 
 int
-http_cookies_save(const char *url, const char *path, char *err, size_t errsz)
+http_cookies_save(struct http_jar *jar, const char *url, const char *path,
+    char *err, size_t errsz)
 {
 	struct curl_slist *list = NULL, *l;
 	char *host = http_host(url);
@@ -641,8 +673,9 @@ http_cookies_save(const char *url, const char *path, char *err, size_t errsz)
 		curl_easy_cleanup(h);
 		return -1;
 	}
-	/* A handle of the share sees the run's jar. */
-	if (h == NULL || curl_easy_setopt(h, CURLOPT_SHARE, share) != CURLE_OK ||
+	/* A handle of the jar's share sees its cookies. */
+	if (h == NULL || jar == NULL ||
+	    curl_easy_setopt(h, CURLOPT_SHARE, jar->sh) != CURLE_OK ||
 	    curl_easy_setopt(h, CURLOPT_COOKIEFILE, "") != CURLE_OK ||
 	    curl_easy_getinfo(h, CURLINFO_COOKIELIST, &list) != CURLE_OK)
 		list = NULL;

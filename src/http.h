@@ -36,9 +36,9 @@ struct http_conf {
 	const char *origin;             /* the user's URL's origin (origin.h):
 	                                   redirects elsewhere are refused */
 	const struct curl_slist *allow_origins; /* --allow-origin */
-	int cookies;                    /* the run's cookie jar: cookies an
-	                                   answer sets go back, from every
-	                                   connection of the run */
+	struct http_jar *jar;           /* cookies answers set are kept here
+	                                   and sent back, from every client
+	                                   with this jar; NULL: none */
 	const char *auth_cookie;        /* once the jar holds this cookie for
 	                                   the URL's host, it stands for
 	                                   userpwd (Infoblox's ibapauth); a
@@ -48,6 +48,16 @@ struct http_conf {
 
 struct http_client;
 struct http_multi;
+
+/*
+ * A cookie jar: the cookies of one login (a target's, or those of the
+ * targets that share its session), never another's, shared by its
+ * clients (a libcurl share of its own, which also shares DNS answers and
+ * TLS sessions among them).  Freed after its clients.
+ */
+struct http_jar;
+struct http_jar *http_jar_new(void);    /* NULL with a message on stderr */
+void http_jar_free(struct http_jar *j);
 
 /* The body callback: returns 0 to go on, -1 to abort the transfer. */
 typedef int (*http_body_fn)(void *ctx, const char *data, size_t n);
@@ -165,11 +175,11 @@ const char *http_header(struct http_client *c, const char *name);
 char *http_header_all(struct http_client *c, const char *name);
 
 /*
- * Writes the run's cookies for url's host to path (mode 0600, Netscape
+ * Writes jar's cookies for url's host to path (mode 0600, Netscape
  * format), replacing it; 0, or -1 with why in err.
  */
-int http_cookies_save(const char *url, const char *path, char *err,
-    size_t errsz);
+int http_cookies_save(struct http_jar *jar, const char *url,
+    const char *path, char *err, size_t errsz);
 
 /* The first bytes of the last body, made printable (for error messages). */
 const char *http_snippet(struct http_client *c);

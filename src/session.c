@@ -101,6 +101,8 @@ struct session {
 	double lifetime_given;
 	struct http_conf conf;
 	struct http_client *http;       /* the renewer's (or logout's) alone */
+	struct http_jar *jar;           /* the cookies of this login (--cookies),
+	                                   or NULL */
 	struct limiter limiter;         /* the login's own: what its endpoint
 	                                   accepts (learned from its 429s) */
 	/* Under lock. */
@@ -419,7 +421,6 @@ session_http_conf(struct session *s, const struct options *o,
 	h->capath = t->capath;
 	h->insecure = o->insecure;
 	h->cancel = cancel;
-	h->cookies = t->cookies || t->cookie_jar != NULL;
 }
 
 struct session *
@@ -456,6 +457,11 @@ session_new(const struct options *o, const struct target *t,
 	    session_credentials(s, sc, err, errsz) < 0)
 		goto fail;
 	session_http_conf(s, o, t, cancel);
+	if ((t->cookies || t->cookie_jar != NULL) &&
+	    (s->jar = s->conf.jar = http_jar_new()) == NULL) {
+		snprintf(err, errsz, "cannot make the session's cookie jar");
+		goto fail;
+	}
 	if ((s->http = http_client_new(&s->conf)) == NULL) {
 		snprintf(err, errsz, "cannot make the login's HTTP client");
 		goto fail;
@@ -863,6 +869,12 @@ session_token_refusal(long status, const char *snippet)
 	return 0;
 }
 
+struct http_jar *
+session_jar(struct session *s)
+{
+	return s->jar;
+}
+
 long
 session_logins(const struct session *s)
 {
@@ -1034,6 +1046,7 @@ session_free(struct session *s)
 	wipe_free(s->secret);
 	wipe_free(s->token);
 	http_client_free(s->http);
+	http_jar_free(s->jar);          /* after its client */
 	free(s->origin);
 	free(s->login_url);
 	free(s->logout_url);

@@ -105,6 +105,10 @@ void session_logout(struct session *s);
 /* Logs out if not yet, wipes the credentials, frees. */
 void session_free(struct session *s);
 
+/* The cookie jar of the session's login (the target's --cookies), for
+ * its pages' clients; NULL when it keeps none. */
+struct http_jar *session_jar(struct session *s);
+
 /* Logins made (for the summary and the tests). */
 long session_logins(const struct session *s);
 
