@@ -345,6 +345,10 @@ cli_env(struct target *t)
 	char *h;
 	int rc;
 
+	/* A session's login is the target's credential: the environment's
+	 * Basic credentials and token would go beside its token. */
+	if (t->session.profile != NULL)
+		return 0;
 	if (t->userpwd == NULL && user != NULL && *user != '\0') {
 		if (pass != NULL)
 			cli_set_secret(&t->userpwd, xasprintf("%s:%s", user, pass));
@@ -440,7 +444,104 @@ cli_check_sort_param(const char *flag, const char *arg)
 	return rc;
 }
 
+static int cli_url_ok(const char *url, const char *where);
+
+/* --session's profile. */
+static int
+cli_check_session(const char *flag, const char *arg)
+{
+	if (!session_profile_known(arg)) {
+		log_error("%s: no session profile named '%s' (one of %s)", flag,
+		    arg, session_profile_names());
+		return -1;
+	}
+	return 0;
+}
+
+/* A login or logout URL: absolute, or a path on the target's origin;
+ * --logout-url '' says there is none. */
+static int
+cli_check_login_url(const char *flag, const char *arg)
+{
+	if ((*arg == '\0' && strcmp(flag, "--logout-url") == 0) || *arg == '/')
+		return 0;
+	return cli_url_ok(arg, flag);
+}
+
+/* The name of an environment variable (never a secret itself: not shown). */
+static int
+cli_check_env_name(const char *flag, const char *arg)
+{
+	size_t i;
+
+	for (i = 0; arg[i] != '\0'; i++)
+		if (!(isalnum((unsigned char)arg[i]) || arg[i] == '_'))
+			break;
+	if (i == 0 || arg[i] != '\0' || isdigit((unsigned char)arg[0])) {
+		log_error("%s: not the name of an environment variable (the "
+		    "secret goes in the variable, never on the command line)",
+		    flag);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+cli_check_login_body(const char *flag, const char *arg)
+{
+	if (strcmp(arg, "json") != 0 && strcmp(arg, "form") != 0) {
+		log_error("%s: '%s' is not json or form", flag, arg);
+		return -1;
+	}
+	return 0;
+}
+
+/* USERFIELD,SECRETFIELD (USERFIELD may be empty: an API key alone). */
+static int
+cli_check_login_fields(const char *flag, const char *arg)
+{
+	const char *comma = strchr(arg, ',');
+
+	if (comma == NULL || comma[1] == '\0' || strchr(comma + 1, ',')) {
+		log_error("%s: '%s' is not USERFIELD,SECRETFIELD (e.g. "
+		    "username,password, or ,apikey)", flag, arg);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+cli_check_token_send(const char *flag, const char *arg)
+{
+	if (strcasecmp(arg, "bearer") == 0 ||
+	    ((strncasecmp(arg, "header:", 7) == 0 ||
+	    strncasecmp(arg, "cookie:", 7) == 0) &&
+	    cli_check_header_name(flag, arg + 7) == 0))
+		return 0;
+	log_error("%s: '%s' is not bearer, header:NAME or cookie:NAME", flag,
+	    arg);
+	return -1;
+}
+
 /* Handlers (kind_call): the flags that do more than store a value. */
+
+/* --login-field NAME=VALUE: a field every login sends as it is. */
+static enum cli_result
+cli_opt_login_field(struct cli_state *s, const char *flag, char *arg)
+{
+	struct curl_slist *tmp;
+
+	if (arg[0] == '=' || strchr(arg, '=') == NULL) {
+		log_error("%s: expected NAME=VALUE, got '%s'", flag, arg);
+		return cli_exit_usage;
+	}
+	if ((tmp = curl_slist_append(s->t->session.consts, arg)) == NULL) {
+		log_error("%s: out of memory", flag);
+		return cli_exit_usage;
+	}
+	s->t->session.consts = tmp;
+	return cli_run;
+}
 
 static enum cli_result
 cli_opt_progress(struct cli_state *s, const char *flag, char *arg)
@@ -824,10 +925,64 @@ static const struct cli_opt cli_opts[] = {
 	  "redirects followed, 0..50 (default 5); only to\n"
 	  "the URL's own origin",
 	  LONG(OPTIONS, max_redirs, 0, 50) },
+	{ "cookies", 0, NULL,
+	  "keep the cookies answers set and send them back (on\n"
+	  "for -p infoblox, whose ibapauth then replaces -u)",
+	  FLAG(TARGET, cookies, 1) },
+	{ "cookie-jar", 0, "FILE",
+	  "at the end, write the cookies to FILE (0600)",
+	  STRING(TARGET, cookie_jar, cli_check_path) },
 	{ "allow-origin", 0, "URL",
 	  "also follow next links and redirects to URL's\n"
 	  "origin, with the credentials (repeatable)",
 	  CALL(cli_opt_allow_origin) },
+
+	{ "session", 0, "NAME",
+	  "log in once and send the token with every request,\n"
+	  "renewed before it expires: f5, ibm-iam, oauth2, or\n"
+	  "login (any other: the options below say how)",
+	  .section = "Sessions (see SESSIONS in invdump(1))",
+	  STRING(TARGET, session.profile, cli_check_session) },
+	{ "login-url", 0, "URL",
+	  "where to log in (a path: on the URL's origin)",
+	  STRING(TARGET, session.login_url, cli_check_login_url) },
+	{ "login-user-env", 0, "VAR",
+	  "the user (client id) is in VAR\n"
+	  "(default INVDUMP_LOGIN_USER)",
+	  STRING(TARGET, session.user_env, cli_check_env_name) },
+	{ "login-secret-env", 0, "VAR",
+	  "the password (secret, API key) is\n"
+	  "in VAR (default INVDUMP_LOGIN_SECRET)",
+	  STRING(TARGET, session.secret_env, cli_check_env_name) },
+	{ "login-secret-file", 0, "FILE",
+	  "... or on the first line of FILE",
+	  STRING(TARGET, session.secret_file, cli_check_path) },
+	{ "login-body", 0, "TYPE",
+	  "the login's body: json or form",
+	  STRING(TARGET, session.body, cli_check_login_body) },
+	{ "login-fields", 0, "USER,SECRET",
+	  "the body's names for the user and\n"
+	  "the secret",
+	  STRING(TARGET, session.fields, cli_check_login_fields) },
+	{ "login-field", 0, "NAME=VALUE",
+	  "one more field of the login's body\n"
+	  "(repeatable)",
+	  CALL(cli_opt_login_field) },
+	{ "token-path", 0, "PATH",
+	  "where the answer has the token: a dotted path\n"
+	  "(token.token), or header:NAME",
+	  STRING(TARGET, session.token_path, cli_check_path) },
+	{ "token-send", 0, "HOW",
+	  "bearer, header:NAME or cookie:NAME",
+	  STRING(TARGET, session.send, cli_check_token_send) },
+	{ "token-lifetime", 0, "S|PATH",
+	  "the token's life: seconds, or where\n"
+	  "the answer says it (expires_in); renewed at 80% of it",
+	  STRING(TARGET, session.lifetime, cli_check_path) },
+	{ "logout-url", 0, "URL",
+	  "DELETE it at the end ({token}: the token); ''\n"
+	  "for none",
+	  STRING(TARGET, session.logout_url, cli_check_login_url) },
 
 	{ "retries", 0, "N",
 	  "retries of a failed page, 0..100 (default 5)",
@@ -1260,6 +1415,23 @@ cli_check_metrics(const struct options *o)
 	return cli_run;
 }
 
+/* Login options need --session. */
+static enum cli_result
+cli_check_session_opts(const struct target *t)
+{
+	const struct session_conf *c = &t->session;
+
+	if (c->profile == NULL && (c->login_url || c->user_env ||
+	    c->secret_env || c->secret_file || c->body || c->fields ||
+	    c->consts || c->token_path || c->send || c->lifetime ||
+	    c->logout_url)) {
+		log_error("the --login-*, --token-* and --logout-url options "
+		    "need --session (e.g. --session login)");
+		return cli_exit_usage;
+	}
+	return cli_run;
+}
+
 /* Everything that needs every flag read: the URL, the profile, the
  * compression, the environment, flags that do not go together. */
 static enum cli_result
@@ -1278,7 +1450,8 @@ cli_finish(struct cli_state *s, int argc, char **argv)
 	t->url = argv[optind];
 	if (cli_url_ok(t->url, "the URL argument") < 0)
 		return cli_exit_usage;
-	if (cli_profile(s) != cli_run || cli_check_expand(t) != cli_run)
+	if (cli_profile(s) != cli_run || cli_check_expand(t) != cli_run ||
+	    cli_check_session_opts(t) != cli_run)
 		return cli_exit_usage;
 	if (s->compress == compress_auto)
 		t->gzip = ends_with(t->output, ".gz");
@@ -1352,7 +1525,8 @@ cli_job(struct cli_state *run, const struct jobs_file *jf,
 		log_error("%s:%d: [%s] has no url", jf->path, jt->line, jt->name);
 		return cli_exit_usage;
 	}
-	if (cli_profile(&s) != cli_run || cli_check_expand(t) != cli_run)
+	if (cli_profile(&s) != cli_run || cli_check_expand(t) != cli_run ||
+	    cli_check_session_opts(t) != cli_run)
 		return cli_exit_usage;
 	t->gzip = s.compress == compress_auto ? ends_with(t->output, ".gz") :
 	    s.compress == compress_gzip;
@@ -1468,6 +1642,7 @@ cli_free_targets(struct options *o)
 		}
 		curl_slist_free_all(t->headers);
 		curl_slist_free_all(t->allow_origins);
+		curl_slist_free_all(t->session.consts);
 	}
 	free(o->targets);
 	o->targets = NULL;

@@ -14,6 +14,7 @@
 #include <curl/curl.h>
 
 #include "profile.h"
+#include "session.h"
 
 enum compress_mode { compress_auto, compress_gzip, compress_none };
 
@@ -54,6 +55,9 @@ struct target {
 	int expand_named;               /* ... in the NAME=TEMPLATE form */
 	int expand_replace;             /* a relation may replace the item's
 	                                   member of its NAME */
+	struct session_conf session;    /* how it logs in (--session) */
+	int cookies;                    /* --cookies: the run's cookie jar */
+	const char *cookie_jar;         /* --cookie-jar FILE, or NULL */
 };
 
 /* The run's settings, shared by every target and every thread. */

@@ -156,6 +156,7 @@ expand_fetch_run(struct expand *xp, struct fetch_run *r, int credentials)
 	r->http = ex->run.http;
 	r->max_page = MAX_PAGE_BYTES;
 	r->hosts = ex->run.hosts;
+	r->session = credentials ? ex->run.session : NULL;
 	r->home = ex->run.home;
 	r->member = ex->run.member;
 	r->cancel = ex->run.cancel;
@@ -165,6 +166,8 @@ expand_fetch_run(struct expand *xp, struct fetch_run *r, int credentials)
 		r->http.headers = NULL;
 		r->http.netrc = 0;
 		r->http.netrc_file = NULL;
+		r->http.jar = NULL;
+		r->http.auth_cookie = NULL;
 		/* No credentials to guard on its redirects. */
 		r->http.origin = NULL;
 		r->http.allow_origins = NULL;

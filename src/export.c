@@ -49,6 +49,7 @@
 #include "origin.h"
 #include "profile.h"
 #include "run.h"
+#include "session.h"
 #include "thread.h"
 #include "xalloc.h"
 
@@ -285,6 +286,30 @@ export_http_conf(struct export *ex, const struct options *o,
 	h->cancel = ex->stop;
 	h->origin = ex->origin;
 	h->allow_origins = t->allow_origins;
+	h->auth_cookie = profile_auth_cookie(&t->profile);
+}
+
+/*
+ * The target's cookie jar, when it keeps cookies (--cookies,
+ * --cookie-jar, a profile's auth cookie): its session's, whose login's
+ * cookies are in it, or one of its own; never another login's, so that
+ * a cookie standing for credentials serves those credentials alone.
+ */
+static enum exit_status
+export_jar(struct export *ex)
+{
+	const struct target *t = ex->t;
+	struct http_conf *h = &ex->run.http;
+
+	if (!t->cookies && t->cookie_jar == NULL && h->auth_cookie == NULL)
+		return exit_ok;
+	if (ex->run.session != NULL &&
+	    (h->jar = session_jar(ex->run.session)) != NULL)
+		return exit_ok;
+	if ((ex->own_jar = http_jar_new()) == NULL)
+		return exit_failure;
+	h->jar = ex->own_jar;
+	return exit_ok;
 }
 
 /* The output: what the target's flags allow, the journal, the writer. */
@@ -407,6 +432,8 @@ export_setup(struct export *ex, struct hosts *hosts, CURLU **base,
 	*joined = 1;
 	ex->run.cancel = ex->stop;
 	export_http_conf(ex, ex->o, t);
+	if (export_jar(ex) != exit_ok)
+		return exit_failure;
 	/* --key: the emitter packs what it keeps (--expand: the details'
 	 * emitter packs its batches). */
 	if (!pack_on_worker(t) && t->nexpand == 0)
@@ -445,6 +472,46 @@ export_workers(struct export *ex, struct listing_args *la)
 	return exit_ok;
 }
 
+/* --cookie-jar: the cookies of the target's host, written whatever the
+ * run came to (a file of its own, 0600); a failure to write it is an
+ * output error when nothing else failed. */
+static enum exit_status
+export_cookie_jar(struct export *ex, enum exit_status st)
+{
+	char err[512];
+
+	if (ex->t->cookie_jar == NULL)
+		return st;
+	if (http_cookies_save(ex->run.http.jar, ex->t->url, ex->t->cookie_jar,
+	    err, sizeof err) < 0) {
+		log_error("%s", err);
+		return st == exit_ok ? exit_output : st;
+	}
+	return st;
+}
+
+/* The target's login: a fleet's shared one, or one of its own (made now:
+ * the credentials are read before anything is asked). */
+static enum exit_status
+export_session(struct export *ex, const struct export_hint *hint)
+{
+	char err[512];
+
+	if (hint != NULL && hint->session != NULL) {
+		ex->run.session = hint->session;
+		return exit_ok;
+	}
+	if (ex->t->session.profile == NULL)
+		return exit_ok;
+	ex->own_session = session_new(ex->o, ex->t, ex->stop, err, sizeof err);
+	if (ex->own_session == NULL) {
+		log_error("%s", err);
+		return exit_usage;
+	}
+	ex->run.session = ex->own_session;
+	return exit_ok;
+}
+
 enum exit_status
 export_run(const struct options *o, const struct target *t,
     struct hosts *hosts, const struct export_hint *hint, atomic_int *stop,
@@ -467,7 +534,8 @@ export_run(const struct options *o, const struct target *t,
 	}
 	if (out != NULL)
 		memset(out, 0, sizeof *out);
-	if ((st = export_setup(&ex, hosts, &base, &joined)) != exit_ok ||
+	if ((st = export_session(&ex, hint)) != exit_ok ||
+	    (st = export_setup(&ex, hosts, &base, &joined)) != exit_ok ||
 	    (st = export_workers(&ex, &la)) != exit_ok)
 		goto out;
 	if (ex.xp != NULL)
@@ -476,6 +544,7 @@ export_run(const struct options *o, const struct target *t,
 		st = export_listing(&ex, &la);
 	progress_done(&ex.progress);
 	st = finish_run(&ex, st);
+	st = export_cookie_jar(&ex, st);
 	if (st != exit_interrupted)
 		finish_summary(&ex, st);
 out:
@@ -492,6 +561,9 @@ out:
 	free(la.wc);
 	free(la.wctx);
 	expand_free(ex.xp);
+	/* After every client of theirs: */
+	session_free(ex.own_session);   /* logs out, on failure as on success */
+	http_jar_free(ex.own_jar);
 	export_free(&ex);
 	curl_url_cleanup(base);
 	if (joined)

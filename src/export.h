@@ -41,6 +41,9 @@ struct export_outcome {
 struct export_hint {
 	long long pages;        /* the pages an earlier run of it found (the
 	                           run's previous manifest); 0: unknown */
+	struct session *session; /* its login, shared with other targets
+	                           (sessions_of); NULL: the export makes its
+	                           own if the target logs in */
 };
 
 /*

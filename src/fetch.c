@@ -578,36 +578,16 @@ fetch_reset(struct fetcher *f, const struct fetch_req *req,
 	}
 }
 
-/* One attempt at one page. */
-static enum exit_status
-fetch_once(struct fetcher *f, const struct fetch_req *req,
-    struct fetch_info *info, char *msg, size_t msgsz, struct attempt *at)
+/* The request itself, hedged when the fetcher has a spare lane. */
+static void
+fetch_request(struct fetcher *f, const char *url,
+    const struct curl_slist *extra, const char *where, struct http_result *res)
 {
-	const struct fetch_run *run = f->run;
-	const struct profile *pr = &run->t->profile;
-	struct http_result res;
-	enum exit_status st;
-	char *url, where[64];
-	struct curl_slist *extra;
+	struct http_hedge hg;
 
-	fetch_reset(f, req, info, at, msg);
-	if (req->what != NULL)
-		snprintf(where, sizeof where, "%s", req->what);
-	else
-		snprintf(where, sizeof where, "%s %lld", req->url != NULL ?
-		    "page" : "offset", req->offset);
-	url = req->url != NULL ? curl_maprintf("%s", req->url) :
-	    profile_page_url(pr, run->base, req->offset, req->limit);
-	if (url == NULL) {
-		snprintf(msg, msgsz, "%s: cannot build the page URL", where);
-		return exit_failure;
-	}
-	extra = profile_page_headers(pr, req->offset, req->limit);
 	atomic_fetch_add(&f->run->requests, 1);
 	atomic_fetch_add(&f->run->inflight, 1);
 	if (f->http2 != NULL) {
-		struct http_hedge hg;
-
 		memset(&hg, 0, sizeof hg);
 		hg.spare = f->http2;
 		hg.fn = fetch_body2;
@@ -615,7 +595,7 @@ fetch_once(struct fetcher *f, const struct fetch_req *req,
 		hg.after_s = hedge_after(&f->run->hedge);
 		hg.allow = hedge_allow;
 		hg.arg = f;
-		http_get_hedged(f->http, url, extra, fetch_body, f, &hg, &res);
+		http_get_hedged(f->http, url, extra, fetch_body, f, &hg, res);
 		if (f->hedge_slot) {
 			host_leave(f->run->hosts, f->host, f->run->member);
 			f->hedge_slot = 0;
@@ -630,14 +610,92 @@ fetch_once(struct fetcher *f, const struct fetch_req *req,
 			    "connection; the %s answered first", where,
 			    hg.after_s, hg.won ? "second" : "first");
 		}
-		if (res.outcome == http_outcome_ok)
-			hedge_note(&f->run->hedge, res.seconds);
+		if (res->outcome == http_outcome_ok)
+			hedge_note(&f->run->hedge, res->seconds);
 	} else
-		http_get(f->http, url, extra, fetch_body, f, &res);
+		http_get(f->http, url, extra, fetch_body, f, res);
 	atomic_fetch_sub(&f->run->inflight, 1);
-	curl_slist_free_all(extra);
+}
+
+/* A request refused for its token goes again with a new one this many
+ * times at most (each renewal is the session's single flight). */
+#define FETCH_TOKEN_TRIES 3
+
+/*
+ * The request, with the session's token when the target has one: a
+ * refusal of the token (401, or a 403 about it) renews it and asks
+ * again.  exit_ok with the answer in res, or the session's failure.
+ */
+static enum exit_status
+fetch_authed(struct fetcher *f, const struct fetch_req *req, const char *url,
+    const char *where, struct http_result *res, char *msg, size_t msgsz)
+{
+	struct session *s = f->run->session;
+	const struct profile *pr = &f->run->t->profile;
+	struct curl_slist *extra;
+	unsigned long gen = 0;
+	enum exit_status st;
+	char why[512];
+	int i;
+
+	for (i = 0; i < FETCH_TOKEN_TRIES; i++) {
+		extra = profile_page_headers(pr, req->offset, req->limit);
+		if (s != NULL && (st = session_attach(s, url, &extra, &gen, why,
+		    sizeof why)) != exit_ok) {
+			curl_slist_free_all(extra);
+			snprintf(msg, msgsz, "%s: %s", where, why);
+			return st;
+		}
+		fetch_request(f, url, extra, where, res);
+		curl_slist_free_all(extra);
+		if (gen == 0)
+			break;
+		if (res->outcome == http_outcome_ok) {
+			session_accepted(s, gen);
+			break;
+		}
+		if (res->outcome != http_outcome_status ||
+		    !session_token_refusal(res->status, http_snippet(f->http)))
+			break;
+		if ((st = session_refused(s, gen, why, sizeof why)) != exit_ok) {
+			snprintf(msg, msgsz, "%s: HTTP %ld: %s", where,
+			    res->status, why);
+			return st;
+		}
+		log_info("%s: HTTP %ld: the token was refused; asking again "
+		    "with a new one", where, res->status);
+	}
+	return exit_ok;
+}
+
+/* One attempt at one page. */
+static enum exit_status
+fetch_once(struct fetcher *f, const struct fetch_req *req,
+    struct fetch_info *info, char *msg, size_t msgsz, struct attempt *at)
+{
+	const struct fetch_run *run = f->run;
+	const struct profile *pr = &run->t->profile;
+	struct http_result res;
+	enum exit_status st;
+	char *url, where[64];
+
+	fetch_reset(f, req, info, at, msg);
+	if (req->what != NULL)
+		snprintf(where, sizeof where, "%s", req->what);
+	else
+		snprintf(where, sizeof where, "%s %lld", req->url != NULL ?
+		    "page" : "offset", req->offset);
+	url = req->url != NULL ? curl_maprintf("%s", req->url) :
+	    profile_page_url(pr, run->base, req->offset, req->limit);
+	if (url == NULL) {
+		snprintf(msg, msgsz, "%s: cannot build the page URL", where);
+		return exit_failure;
+	}
+	st = fetch_authed(f, req, url, where, &res, msg, msgsz);
 	info->url = log_redact_url(url);
 	curl_free(url);
+	if (st != exit_ok)
+		return st;
 	verdict_signal(f->http, &res, &at->sig, &at->hint_ms);
 
 	/* PostgREST: a range that starts past the end is an empty page. */

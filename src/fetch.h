@@ -19,6 +19,7 @@
 #include "http.h"
 #include "pool.h"
 #include "retry.h"
+#include "session.h"
 #include "status.h"
 #include "thread.h"
 
@@ -43,6 +44,7 @@ struct fetch_run {
 	const CURLU *base;              /* the user's URL, parsed once */
 	struct http_conf http;
 	size_t max_page;                /* cap on one page's NDJSON bytes */
+	struct session *session;        /* the target's login, or NULL */
 	struct hosts *hosts;            /* the run's hosts: caps, limiters */
 	struct host *home;              /* the target's own (its URL's) */
 	struct hosts_member *member;    /* this export's share of the run */

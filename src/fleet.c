@@ -34,6 +34,7 @@
 #include "log.h"
 #include "manifest.h"
 #include "metrics.h"
+#include "session.h"
 #include "thread.h"
 #include "xalloc.h"
 
@@ -56,6 +57,7 @@ struct fleet {
 	atomic_int running;             /* runners still working */
 	struct hosts hosts;             /* every target's */
 	struct export_outcome *out;     /* one per target */
+	struct sessions *sessions;      /* the targets' logins */
 };
 
 /* A target ended: fewer may run at once from now on (hosts_expect). */
@@ -175,6 +177,7 @@ fleet_runner(void *arg)
 			break;
 		fl->status[i] = export_run(&fl->each, &fl->o->targets[i],
 		    &fl->hosts, &fl->hints[i], &fl->stops[i], &fl->out[i]);
+		sessions_done(fl->sessions, i);
 		fleet_done(fl);
 	}
 	free(busy);
@@ -246,6 +249,76 @@ fleet_manifest(struct fleet *fl, time_t started, enum exit_status st)
 	return rc < 0 && st == exit_ok ? exit_output : st;
 }
 
+/* The run's state for k runners: hosts, hints, sessions' hints, every
+ * target's stop flag, status (interrupted until it ends) and outcome. */
+static void
+fleet_init(struct fleet *fl, const struct options *o, int k)
+{
+	int i;
+
+	fl->o = o;
+	fl->each = *o;
+	fl->each.workers = fleet_workers(o->workers, k);
+	fl->k = k;
+	fl->each.progress = 0;  /* many lines at once would garble each other */
+	fl->stops = xcalloc((size_t)o->ntargets, sizeof *fl->stops);
+	fl->status = xcalloc((size_t)o->ntargets, sizeof *fl->status);
+	fl->out = xcalloc((size_t)o->ntargets, sizeof *fl->out);
+	hosts_init(&fl->hosts, o->per_host, o->rate, o->workers);
+	fl->hosts.thread_cap = o->workers;
+	fl->hosts.expect = k;
+	fleet_hosts(fl);
+	fleet_hints(fl);
+	for (i = 0; i < o->ntargets; i++) {
+		fl->hints[i].session = sessions_of(fl->sessions, i);
+		fl->status[i] = exit_interrupted;
+	}
+	thread_mutex_init(&fl->lock);
+}
+
+/* Every target's status said and noted for the metrics; the run's: the
+ * first failed target's in file order (st if that failed already). */
+static enum exit_status
+fleet_tally(struct fleet *fl, struct metrics *m, enum exit_status st)
+{
+	const struct options *o = fl->o;
+	int i, ok = 0;
+
+	for (i = 0; i < o->ntargets; i++) {
+		metrics_note(m, i, &fl->out[i].figures, fl->status[i]);
+		if (fl->status[i] == exit_ok)
+			ok++;
+		else if (st == exit_ok)
+			st = fl->status[i];
+		if (fl->status[i] != exit_ok)
+			log_error("[%s]: exit status %d", o->targets[i].name ?
+			    o->targets[i].name : o->targets[i].url,
+			    (int)fl->status[i]);
+	}
+	log_note("%d of %d targets succeeded", ok, o->ntargets);
+	return st;
+}
+
+static void
+fleet_free(struct fleet *fl)
+{
+	int i;
+
+	for (i = 0; i < fl->o->ntargets; i++)
+		free(fl->out[i].manifest);
+	free(fl->out);
+	hosts_destroy(&fl->hosts);
+	sessions_free(fl->sessions);
+	free(fl->hidx);
+	free(fl->hlist);
+	free(fl->hbegun);
+	free(fl->taken);
+	free(fl->hints);
+	free(fl->stops);
+	free(fl->status);
+	thread_mutex_destroy(&fl->lock);
+}
+
 enum exit_status
 fleet_run(const struct options *o, atomic_int *stop, struct metrics *m)
 {
@@ -253,28 +326,20 @@ fleet_run(const struct options *o, atomic_int *stop, struct metrics *m)
 	struct fleet fl;
 	pthread_t *tids;
 	enum exit_status st = exit_ok;
-	int i, k, started = 0, rc, ok = 0;
+	int i, k, started = 0, rc;
+	char err[512];
 
 	memset(&fl, 0, sizeof fl);
-	fl.o = o;
-	fl.each = *o;
+	/* Every login's credentials are read before any target starts; the
+	 * targets that share an origin and credentials share one. */
+	if ((fl.sessions = sessions_new(o, stop, err, sizeof err)) == NULL) {
+		log_error("%s", err);
+		return exit_usage;
+	}
 	/* Targets under way at once: twice the workers' count, so that a
 	 * few slow ones hold no runner another target waits for. */
 	k = o->ntargets < 2 * o->workers ? o->ntargets : 2 * o->workers;
-	fl.each.workers = fleet_workers(o->workers, k);
-	fl.k = k;
-	fl.each.progress = 0;   /* many lines at once would garble each other */
-	fl.stops = xcalloc((size_t)o->ntargets, sizeof *fl.stops);
-	fl.status = xcalloc((size_t)o->ntargets, sizeof *fl.status);
-	fl.out = xcalloc((size_t)o->ntargets, sizeof *fl.out);
-	hosts_init(&fl.hosts, o->per_host, o->rate, o->workers);
-	fl.hosts.thread_cap = o->workers;
-	fl.hosts.expect = k;
-	fleet_hosts(&fl);
-	fleet_hints(&fl);
-	for (i = 0; i < o->ntargets; i++)
-		fl.status[i] = exit_interrupted;
-	thread_mutex_init(&fl.lock);
+	fleet_init(&fl, o, k);
 	tids = xcalloc((size_t)k, sizeof *tids);
 	atomic_store(&fl.running, k);
 	for (i = 0; i < k; i++) {
@@ -291,32 +356,10 @@ fleet_run(const struct options *o, atomic_int *stop, struct metrics *m)
 	fleet_watch(&fl, stop);
 	for (i = 0; i < started; i++)
 		thread_join(tids[i]);
-	for (i = 0; i < o->ntargets; i++) {
-		metrics_note(m, i, &fl.out[i].figures, fl.status[i]);
-		if (fl.status[i] == exit_ok)
-			ok++;
-		else if (st == exit_ok)
-			st = fl.status[i];
-		if (fl.status[i] != exit_ok)
-			log_error("[%s]: exit status %d", o->targets[i].name ?
-			    o->targets[i].name : o->targets[i].url,
-			    (int)fl.status[i]);
-	}
-	log_note("%d of %d targets succeeded", ok, o->ntargets);
+	free(tids);
+	st = fleet_tally(&fl, m, st);
 	if (o->manifest != NULL)
 		st = fleet_manifest(&fl, t0, st);
-	for (i = 0; i < o->ntargets; i++)
-		free(fl.out[i].manifest);
-	free(fl.out);
-	hosts_destroy(&fl.hosts);
-	free(fl.hidx);
-	free(fl.hlist);
-	free(fl.hbegun);
-	free(fl.taken);
-	free(fl.hints);
-	free(tids);
-	free(fl.stops);
-	free(fl.status);
-	thread_mutex_destroy(&fl.lock);
+	fleet_free(&fl);
 	return st;
 }

@@ -15,10 +15,17 @@
  * connection), both are driven until one answers, and the other is
  * removed, which aborts it.  The two share the multi's connections.
  */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <strings.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "clock.h"
 #include "http.h"
@@ -45,6 +52,8 @@ struct http_client {
 	int too_big;            /* the body passed conf->max_body */
 	int prereq;             /* libcurl is sending this request */
 	int said;               /* 1: on_sent was called for it, 2: on_idle */
+	int basic_off;          /* userpwd left out: the jar's auth_cookie
+	                           stands for it */
 	double sent_at;         /* when it was seen out */
 	http_sent_fn on_sent, on_idle;
 	void *on_sent_arg;
@@ -100,6 +109,38 @@ http_global_init(void)
 	return 0;
 }
 
+struct http_jar {
+	CURLSH *sh;
+};
+
+struct http_jar *
+http_jar_new(void)
+{
+	struct http_jar *j = xcalloc(1, sizeof *j);
+
+	if ((j->sh = curl_share_init()) == NULL) {
+		log_error("cannot create a libcurl share handle");
+		free(j);
+		return NULL;
+	}
+	/* The same locks as the run's share: one per kind of data. */
+	curl_share_setopt(j->sh, CURLSHOPT_LOCKFUNC, share_lock);
+	curl_share_setopt(j->sh, CURLSHOPT_UNLOCKFUNC, share_unlock);
+	curl_share_setopt(j->sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+	curl_share_setopt(j->sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+	curl_share_setopt(j->sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_COOKIE);
+	return j;
+}
+
+void
+http_jar_free(struct http_jar *j)
+{
+	if (j == NULL)
+		return;
+	curl_share_cleanup(j->sh);
+	free(j);
+}
+
 void
 http_global_cleanup(void)
 {
@@ -148,7 +189,7 @@ http_write_cb(char *data, size_t size, size_t nmemb, void *arg)
 		c->aborted = c->too_big = 1;
 		return 0;
 	}
-	if (c->pass && c->fn(c->ctx, data, n) != 0) {
+	if (c->pass && c->fn != NULL && c->fn(c->ctx, data, n) != 0) {
 		c->aborted = 1;
 		return 0;       /* CURLE_WRITE_ERROR */
 	}
@@ -209,7 +250,8 @@ http_client_new(const struct http_conf *conf)
 	/* Every option is checked: an old libcurl that ignored the protocol
 	 * or verification options would quietly lose a security rule. */
 	SETOPT(h, CURLOPT_NOSIGNAL, 1L, &bad);
-	SETOPT(h, CURLOPT_SHARE, share, &bad);
+	SETOPT(h, CURLOPT_SHARE, conf->jar != NULL ? conf->jar->sh : share,
+	    &bad);
 	SETOPT(h, CURLOPT_PROTOCOLS_STR, "http,https", &bad);
 	SETOPT(h, CURLOPT_REDIR_PROTOCOLS_STR, "http,https", &bad);
 	SETOPT(h, CURLOPT_FOLLOWLOCATION, 0L, &bad);
@@ -244,6 +286,8 @@ http_client_new(const struct http_conf *conf)
 		SETOPT(h, CURLOPT_USERPWD, conf->userpwd, &bad);
 		SETOPT(h, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC, &bad);
 	}
+	if (conf->jar != NULL)  /* the engine on, in memory: no file read */
+		SETOPT(h, CURLOPT_COOKIEFILE, "", &bad);
 	if (bad != NULL) {
 		log_error("libcurl %s refused %s: invdump needs libcurl 7.85 "
 		    "or later", curl_version_info(CURLVERSION_NOW)->version,
@@ -555,10 +599,133 @@ http_redirect_target(struct http_client *c, struct http_result *res)
 	return NULL;
 }
 
-void
-http_get_hedged(struct http_client *c, const char *url,
+/* The host of url, lower case, newly allocated (or NULL). */
+static char *
+http_host(const char *url)
+{
+	CURLU *u = curl_url();
+	char *host = NULL, *out = NULL, *p;
+
+	if (u != NULL && curl_url_set(u, CURLUPART_URL, url, 0) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK) {
+		out = xstrdup(host);
+		for (p = out; *p != '\0'; p++)
+			*p = (char)tolower((unsigned char)*p);
+	}
+	curl_free(host);
+	curl_url_cleanup(u);
+	return out;
+}
+
+/* Is a jar line (Netscape format) a cookie of host?  Its domain may say
+ * "#HttpOnly_" and a leading dot. */
+static int
+http_cookie_of(const char *line, const char *host, size_t *domlen)
+{
+	const char *d = line;
+
+	if (strncmp(d, "#HttpOnly_", 10) == 0)
+		d += 10;
+	if (*d == '.')
+		d++;
+	*domlen = strcspn(d, "\t");
+	return *domlen == strlen(host) && strncasecmp(d, host, *domlen) == 0;
+}
+
+/* Does the run's jar hold cookie name, with a value, for url's host? */
+static int
+http_jar_has(struct http_client *c, const char *name, const char *url)
+{
+	struct curl_slist *list = NULL, *l;
+	char *host = http_host(url);
+	const char *f;
+	size_t dl, n = strlen(name);
+	int i, has = 0;
+
+	if (host == NULL || curl_easy_getinfo(c->curl, CURLINFO_COOKIELIST,
+	    &list) != CURLE_OK)
+		list = NULL;
+	for (l = list; l != NULL && !has; l = l->next) {
+		if (!http_cookie_of(l->data, host, &dl))
+			continue;
+		/* domain, subdomains, path, secure, expiry, name, value */
+		for (f = l->data, i = 0; i < 5 && f != NULL; i++)
+			if ((f = strchr(f, '\t')) != NULL)
+				f++;
+		has = f != NULL && strncmp(f, name, n) == 0 && f[n] == '\t' &&
+		    f[n + 1] != '\0';
+	}
+	curl_slist_free_all(list);
+	free(host);
+	return has;
+}
+
+/* Basic credentials with this request, unless the jar's auth_cookie
+ * stands for them (or force: a 401 without them). */
+static void
+http_auth_for(struct http_client *c, const char *url, int force)
+{
+	const struct http_conf *conf = c->conf;
+	int off;
+
+	if (conf->userpwd == NULL || conf->auth_cookie == NULL ||
+	    conf->jar == NULL)
+		return;
+	off = !force && http_jar_has(c, conf->auth_cookie, url);
+	if (off != c->basic_off)
+		(void)curl_easy_setopt(c->curl, CURLOPT_USERPWD, off ? NULL :
+		    conf->userpwd);
+	c->basic_off = off;
+}
+
+int
+http_cookies_save(struct http_jar *jar, const char *url, const char *path,
+    char *err, size_t errsz)
+{
+	struct curl_slist *list = NULL, *l;
+	char *host = http_host(url);
+	CURL *h = curl_easy_init();
+	size_t dl;
+	FILE *f;
+	int fd, rc = 0;
+
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
+	    0600);
+	if (fd < 0 || fchmod(fd, 0600) < 0 || (f = fdopen(fd, "w")) == NULL) {
+		snprintf(err, errsz, "--cookie-jar %s: %s", path,
+		    strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		free(host);
+		curl_easy_cleanup(h);
+		return -1;
+	}
+	/* A handle of the jar's share sees its cookies. */
+	if (h == NULL || jar == NULL ||
+	    curl_easy_setopt(h, CURLOPT_SHARE, jar->sh) != CURLE_OK ||
+	    curl_easy_setopt(h, CURLOPT_COOKIEFILE, "") != CURLE_OK ||
+	    curl_easy_getinfo(h, CURLINFO_COOKIELIST, &list) != CURLE_OK)
+		list = NULL;
+	fputs("# Netscape HTTP Cookie File (invdump)\n", f);
+	for (l = list; l != NULL; l = l->next)
+		if (host != NULL && http_cookie_of(l->data, host, &dl))
+			fprintf(f, "%s\n", l->data);
+	curl_slist_free_all(list);
+	curl_easy_cleanup(h);
+	free(host);
+	if (ferror(f) | fclose(f)) {
+		snprintf(err, errsz, "--cookie-jar %s: %s", path,
+		    strerror(errno));
+		rc = -1;
+	}
+	return rc;
+}
+
+/* One request (and its redirects), Basic as http_auth_for says. */
+static void
+http_get_auth(struct http_client *c, const char *url,
     const struct curl_slist *extra, http_body_fn fn, void *ctx,
-    struct http_hedge *hg, struct http_result *res)
+    struct http_hedge *hg, struct http_result *res, int force)
 {
 	struct curl_slist *hdrs = NULL, *tmp;
 	const struct curl_slist *s;
@@ -580,6 +747,9 @@ http_get_hedged(struct http_client *c, const char *url,
 			hdrs = tmp;
 
 	memset(res, 0, sizeof *res);
+	http_auth_for(c, url, force);
+	if (hg != NULL)
+		http_auth_for(hg->spare, url, force);
 	for (;;) {
 		/* Only the first hop is hedged; the rest follow the winner. */
 		c = http_once(c, next != NULL ? next : url, hdrs,
@@ -592,6 +762,48 @@ http_get_hedged(struct http_client *c, const char *url,
 			break;
 		res->redirects++;
 	}
+	curl_slist_free_all(hdrs);
+}
+
+void
+http_get_hedged(struct http_client *c, const char *url,
+    const struct curl_slist *extra, http_body_fn fn, void *ctx,
+    struct http_hedge *hg, struct http_result *res)
+{
+	struct http_client *w;
+
+	http_get_auth(c, url, extra, fn, ctx, hg, res, 0);
+	w = hg != NULL && hg->won ? hg->spare : c;
+	/* A cookie that stood for Basic credentials and was refused (it
+	 * expired): once more with the credentials, which renew it. */
+	if (res->outcome == http_outcome_status && res->status == 401 &&
+	    w->basic_off)
+		http_get_auth(c, url, extra, fn, ctx, hg, res, 1);
+}
+
+void
+http_send(struct http_client *c, const char *method, const char *url,
+    const struct curl_slist *extra, const char *body, http_body_fn fn,
+    void *ctx, struct http_result *res)
+{
+	struct curl_slist *hdrs = NULL, *tmp;
+
+	c->fn = fn;
+	c->ctx = ctx;
+	for (; extra != NULL; extra = extra->next)
+		if ((tmp = curl_slist_append(hdrs, extra->data)) != NULL)
+			hdrs = tmp;
+	memset(res, 0, sizeof *res);
+	if (body != NULL) {
+		(void)curl_easy_setopt(c->curl, CURLOPT_POSTFIELDSIZE_LARGE,
+		    (curl_off_t)strlen(body));
+		(void)curl_easy_setopt(c->curl, CURLOPT_POSTFIELDS, body);
+	}
+	(void)curl_easy_setopt(c->curl, CURLOPT_CUSTOMREQUEST, method);
+	(void)http_once(c, url, hdrs, NULL, res);
+	/* Back to a GET, and the body (a secret) no longer pointed at. */
+	(void)curl_easy_setopt(c->curl, CURLOPT_CUSTOMREQUEST, NULL);
+	(void)curl_easy_setopt(c->curl, CURLOPT_HTTPGET, 1L);
 	curl_slist_free_all(hdrs);
 }
 

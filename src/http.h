@@ -36,10 +36,28 @@ struct http_conf {
 	const char *origin;             /* the user's URL's origin (origin.h):
 	                                   redirects elsewhere are refused */
 	const struct curl_slist *allow_origins; /* --allow-origin */
+	struct http_jar *jar;           /* cookies answers set are kept here
+	                                   and sent back, from every client
+	                                   with this jar; NULL: none */
+	const char *auth_cookie;        /* once the jar holds this cookie for
+	                                   the URL's host, it stands for
+	                                   userpwd (Infoblox's ibapauth); a
+	                                   401 without Basic asks again with
+	                                   it */
 };
 
 struct http_client;
 struct http_multi;
+
+/*
+ * A cookie jar: the cookies of one login (a target's, or those of the
+ * targets that share its session), never another's, shared by its
+ * clients (a libcurl share of its own, which also shares DNS answers and
+ * TLS sessions among them).  Freed after its clients.
+ */
+struct http_jar;
+struct http_jar *http_jar_new(void);    /* NULL with a message on stderr */
+void http_jar_free(struct http_jar *j);
 
 /* The body callback: returns 0 to go on, -1 to abort the transfer. */
 typedef int (*http_body_fn)(void *ctx, const char *data, size_t n);
@@ -138,6 +156,15 @@ void http_get_hedged(struct http_client *c, const char *url,
     const struct curl_slist *extra, http_body_fn fn, void *ctx,
     struct http_hedge *hg, struct http_result *res);
 
+/*
+ * One request of method (POST, DELETE) to url with body (NULL: none),
+ * headers extra alone (not conf's), following no redirect: a login or a
+ * logout.  fn receives a 2xx body (fn NULL: none wanted).
+ */
+void http_send(struct http_client *c, const char *method, const char *url,
+    const struct curl_slist *extra, const char *body, http_body_fn fn,
+    void *ctx, struct http_result *res);
+
 /* The value of response header name (case-insensitive) of the last
  * request, the last one if it came several times; NULL if absent.  Valid
  * until the next request on c. */
@@ -146,6 +173,13 @@ const char *http_header(struct http_client *c, const char *name);
 /* All values of header name joined with ", " (as for Link), newly allocated
  * or NULL if absent. */
 char *http_header_all(struct http_client *c, const char *name);
+
+/*
+ * Writes jar's cookies for url's host to path (mode 0600, Netscape
+ * format), replacing it; 0, or -1 with why in err.
+ */
+int http_cookies_save(struct http_jar *jar, const char *url,
+    const char *path, char *err, size_t errsz);
 
 /* The first bytes of the last body, made printable (for error messages). */
 const char *http_snippet(struct http_client *c);

@@ -340,3 +340,12 @@ profile_page_headers(const struct profile *pr, long long offset, long limit)
 		l = tmp;
 	return l;
 }
+
+const char *
+profile_auth_cookie(const struct profile *pr)
+{
+	/* Infoblox WAPI: the grid answers Basic credentials with ibapauth,
+	 * which then spares it an authentication (RADIUS, AD) a request. */
+	return pr->name != NULL && strcmp(pr->name, "infoblox") == 0 ?
+	    "ibapauth" : NULL;
+}

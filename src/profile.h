@@ -94,4 +94,8 @@ char *profile_next_url(const struct profile *p, const CURLU *base,
 struct curl_slist *profile_page_headers(const struct profile *p,
     long long offset, long limit);
 
+/* The cookie that stands for Basic credentials once an answer set it
+ * (the profile's cookies are then on), or NULL. */
+const char *profile_auth_cookie(const struct profile *pr);
+
 #endif

@@ -38,6 +38,9 @@ struct export {
 	const struct options *o;
 	const struct target *t;
 	struct fetch_run run;
+	struct session *own_session;    /* made and ended by this export */
+	struct http_jar *own_jar;       /* its cookie jar, when not its
+	                                   session's */
 	struct writer *w;
 	atomic_int *stop;               /* a signal's number, or STOP_FAILED */
 	char *origin;                   /* the user's URL's origin */

@@ -3,8 +3,8 @@
 #
 # Run through "make bench".  SCENARIO is one of latency cpu memory
 # connections ratelimit faults shell, one of the "at the limit when the
-# API misbehaves" scenarios a c d e stall, or one of the fleet scenarios
-# fleet f5fleet onepage (default: all).  Every run gets a fresh
+# API misbehaves" scenarios a c d e stall, one of the fleet scenarios
+# fleet f5fleet onepage, or session (default: all).  Every run gets a fresh
 # tests/mockapi server on 127.0.0.1 (so the fault picks, the rate bucket
 # and the /stats counters start equal for every tool; six of them in the
 # fleet scenario, 24 on addresses of their own in f5fleet), the tools
@@ -45,6 +45,10 @@
 #          --jobs -w 16 against fleet_pool.py's 16 threads (urllib, and
 #          --session: a requests.Session per thread); requests per call
 #          beside the wall time (details above sc_f5fleet)
+#   session  20,000 items, 200 pages, 50 ms, W=4, --session ibm-iam against
+#          mockapi's IAM login: one token for the whole run beside tokens
+#          of 1 s, renewed at 0.8 s while the requests go on (invdump only;
+#          the logins and refusals each run made are in its stderr line)
 # Peers: seed_export.py (no retries), seed_retry_export.py (the same with a
 # urllib3 Retry adapter), curl+jq+gzip, and aria2c fetching the raw pages
 # without parsing them (a, d; skipped when aria2c is not installed);
@@ -68,7 +72,7 @@ if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 set -eu -o pipefail
 
 if [ $# -lt 1 ]; then
-	echo "usage: bench.sh BUILDDIR [latency|cpu|memory|connections|ratelimit|faults|shell|a|c|d|e|stall|fleet|f5fleet|onepage]..." >&2
+	echo "usage: bench.sh BUILDDIR [latency|cpu|memory|connections|ratelimit|faults|shell|a|c|d|e|stall|fleet|f5fleet|onepage|session]..." >&2
 	exit 2
 fi
 b=$(cd "$1" && pwd)
@@ -89,7 +93,7 @@ python3 -c 'import requests, urllib3' 2>/dev/null ||
 have_aria2=0
 command -v aria2c >/dev/null && have_aria2=1
 
-all="latency cpu memory connections ratelimit faults shell a c d e stall fleet f5fleet onepage"
+all="latency cpu memory connections ratelimit faults shell a c d e stall fleet f5fleet onepage session"
 # shellcheck disable=SC2086 # a list of words
 [ $# -gt 0 ] || set -- ${BENCH_ONLY:-$all}
 [ $# -gt 0 ] || { echo "bench.sh: BENCH_ONLY names no scenario" >&2; exit 2; }
@@ -392,6 +396,17 @@ sc_faults() {
 		"--items 20000 --fault 503:0.02 --fault drop:0.01" \
 		"invdump|invdump|" "seed_export.py|python|" \
 		"seed_retry_export.py|pyretry|" "curl+jq+gzip|curljq|"
+}
+
+# A long run whose tokens expire, beside the same run on one token: what
+# renewal costs (a login round trip now and then, no request held).
+sc_session() {
+	local login='--session ibm-iam --login-url /identity/token'
+	INVDUMP_LOGIN_SECRET='s3cr"et&=%+PW'
+	export INVDUMP_LOGIN_SECRET
+	bench_set session sess20k 20000 100 4 50 0 "--items 20000 --latency-ms 50" \
+		"invdump, one token for the run|invdump|$login|--session mode=iam" \
+		"invdump, tokens of 1 s (renewed)|invdump|$login|--session mode=iam,ttl=1"
 }
 
 # ------------------------------------------- at the limit when the API misbehaves

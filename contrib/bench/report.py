@@ -227,6 +227,9 @@ DESCR = {
                  " (burst 20, then 429 with Retry-After: 1)",
     "faults": "20,000 items, 200 pages of 100, W=16, --fault 503:0.02"
               " --fault drop:0.01",
+    "session": "20,000 items, 200 pages of 100, W=4, 50 ms per request,"
+               " --session ibm-iam: one token for the run beside tokens of"
+               " 1 s renewed at 80% of their life",
 }
 
 

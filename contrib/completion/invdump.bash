@@ -19,9 +19,12 @@ _invdump()
 		--cacert --capath --max-redirs --allow-origin --retries
 		--retry-max-time --rate --connect-timeout --speed-limit --speed-time
 		--max-time --max-body --max-item --max-depth --mode --split-items
-		--split-bytes --manifest --metrics --metrics-target --shard --jobs'
+		--split-bytes --manifest --metrics --metrics-target --shard --jobs
+		--session --login-url --login-user-env --login-secret-env --login-secret-file
+		--login-body --login-fields --login-field --token-path --token-send
+		--token-lifetime --logout-url --cookie-jar'
 	local without_value='--no-total --expand-replace --keep-mismatch --resume --netrc --insecure
-		--no-hedge
+		--no-hedge --cookies
 		-q --quiet --progress --no-progress -v --verbose -V --version
 		-h --help'
 
@@ -50,8 +53,20 @@ _invdump()
 	--progress)
 		COMPREPLY=($(compgen -W 'tty plain' -- "$cur"))
 		;;
+	--session)
+		COMPREPLY=($(compgen -W 'f5 ibm-iam oauth2 login' -- "$cur"))
+		;;
+	--login-body)
+		COMPREPLY=($(compgen -W 'json form' -- "$cur"))
+		;;
+	--token-send)
+		COMPREPLY=($(compgen -W 'bearer header: cookie:' -- "$cur"))
+		;;
+	--login-user-env | --login-secret-env)
+		COMPREPLY=($(compgen -e -- "$cur"))
+		;;
 	-o | --output | --user-file | --header-file | --netrc-file | --cacert | --manifest | \
-	--metrics | --jobs)
+	--metrics | --jobs | --login-secret-file | --cookie-jar)
 		compopt -o filenames 2>/dev/null
 		local IFS=$'\n'
 		COMPREPLY=($(compgen -f -- "$cur"))

@@ -42,7 +42,10 @@ for f in --output --compress --level --workers --limit --profile \
 	--no-total --total-path --next-path --cursor-param --sort-param --key \
 	--progress --no-progress --allow-origin --keep-mismatch --mode \
 	--split-items --split-bytes --manifest --resume --shard --jobs \
-	--per-host --window-bytes --no-hedge --expand; do
+	--per-host --window-bytes --no-hedge --expand --session --login-url \
+	--login-user-env --login-secret-env --login-secret-file --login-body \
+	--login-fields --login-field --token-path --token-send --token-lifetime \
+	--logout-url --cookies --cookie-jar; do
 	check "--help mentions $f" help_has "$f"
 	check "the man page documents $f" man_has "$f"
 done

@@ -272,6 +272,7 @@
 #include "mockapi.h"
 #include "profiles.h"
 #include "reply.h"
+#include "session.h"
 
 enum exit_status {
 	exit_ok = 0,
@@ -379,7 +380,8 @@ usage(FILE *f)
 	    "[--reset-first K]\n"
 	    "               [--fake-total N] [--fake-pages N] "
 	    "[--next-origin URL]\n"
-	    "               [--hang] [--detail-fail G]... [-v]\n"
+	    "               [--hang] [--detail-fail G]... [--session SPEC] "
+	    "[-v]\n"
 	    "See the comment at the top of tests/mockapi/main.c.\n");
 }
 
@@ -436,8 +438,8 @@ origin_arg(const char *s)
 	return xstrndup(s, n);
 }
 
-static char *
-base64(const char *s)
+char *
+mock_base64(const char *s)
 {
 	static const char tab[] =
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -627,6 +629,8 @@ gate(struct req *r, enum MHD_Result *ret)
 		mock_sleep_ms(mock_cfg.latency_ms);
 		atomic_fetch_sub(&mock_stats.sleeping, 1);
 	}
+	if (mock_session_on() && mock_session_gate(r, ret))
+		return 1;
 	if (mock_cfg.auth_expect != NULL && !auth_ok(r)) {
 		buf_init(&b, 0);
 		buf_adds(&b, "{\"error\":\"authentication required\","
@@ -691,6 +695,7 @@ on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
 	(void)cls;
 	r->conn = conn;
 	r->uri = xstrdup(uri);
+	buf_init(&r->upload, 1 << 16);
 	return r;
 }
 
@@ -704,6 +709,7 @@ on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 	(void)conn;
 	(void)toe;
 	if (r != NULL) {
+		buf_free(&r->upload);
 		free(r->uri);
 		free(r);
 		*req_cls = NULL;
@@ -755,6 +761,14 @@ on_request(void *cls, struct MHD_Connection *conn, const char *url,
 		r->path = url;
 		log_request(r, method);
 		return MHD_YES;
+	}
+	if (mock_session_on() && mock_session_route(method, url)) {
+		if (*upload_size != 0) {        /* a login's body */
+			buf_add(&r->upload, upload, *upload_size);
+			*upload_size = 0;
+			return MHD_YES;
+		}
+		return mock_session_serve(r, method, url);
 	}
 	if (*upload_size != 0) {        /* a body we do not want */
 		*upload_size = 0;
@@ -908,7 +922,7 @@ main(int argc, char **argv)
 		opt_drift_after, opt_drift_insert, opt_drift_delete, opt_help,
 		opt_tls_cert, opt_tls_key, opt_fake_total, opt_fake_pages,
 		opt_next_origin, opt_hang, opt_reset_first, opt_rate_headers,
-		opt_detail_fail, opt_hold_first, opt_address
+		opt_detail_fail, opt_hold_first, opt_address, opt_session
 	};
 	static const struct option longopts[] = {
 		{ "address", required_argument, NULL, opt_address },
@@ -940,6 +954,7 @@ main(int argc, char **argv)
 		{ "hang", no_argument, NULL, opt_hang },
 		{ "detail-fail", required_argument, NULL, opt_detail_fail },
 		{ "reset-first", required_argument, NULL, opt_reset_first },
+		{ "session", required_argument, NULL, opt_session },
 		{ NULL, 0, NULL, 0 }
 	};
 	const char *port_file = NULL, *log_path = NULL;
@@ -1002,7 +1017,7 @@ main(int argc, char **argv)
 			if (strchr(optarg, ':') == NULL)
 				usage_error("--require-user wants USER:PASS");
 			free(mock_cfg.auth_expect);
-			mock_cfg.auth_expect = base64(optarg);
+			mock_cfg.auth_expect = mock_base64(optarg);
 			break;
 		case opt_log:
 			log_path = optarg;
@@ -1071,6 +1086,12 @@ main(int argc, char **argv)
 		case opt_reset_first:
 			mock_cfg.reset_first = opt_u64("reset-first", optarg, 1,
 			    1000000);
+			break;
+		case opt_session:
+			if (mock_session_config(optarg) < 0)
+				usage_error("bad --session '%s' (see the comment "
+				    "at the top of tests/mockapi/session.c)",
+				    optarg);
 			break;
 		case 'v':
 			verbose = 1;

@@ -61,6 +61,8 @@ struct req {
 	int quota;              /* --rate-headers: RateLimit-* to send */
 	long long remaining, reset;
 	struct data_view view;  /* dataset snapshot for this request */
+	struct buf upload;      /* a login's body (session.c) */
+	char set_cookie[96];    /* a Set-Cookie the answer carries, or "" */
 };
 
 /* Sleeps ms milliseconds; returns -1 early when the server is stopping. */
@@ -68,6 +70,9 @@ int mock_sleep_ms(unsigned ms);
 int mock_stopping(void);
 /* --hold-first: holds the first list request at offset 0 (see main.c). */
 void mock_hold(uint64_t offset);
+
+/* base64 of s, newly allocated (main.c). */
+char *mock_base64(const char *s);
 
 /* A 64-bit mixer (splitmix64's finalizer) for the seeded decisions. */
 static inline uint64_t

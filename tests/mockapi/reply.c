@@ -187,6 +187,8 @@ reply_queue(struct req *r, unsigned status, struct MHD_Response *resp)
 		reply_header(resp, "RateLimit-Remaining", "%lld", r->remaining);
 		reply_header(resp, "RateLimit-Reset", "%lld", r->reset);
 	}
+	if (r->set_cookie[0] != '\0')
+		MHD_add_response_header(resp, "Set-Cookie", r->set_cookie);
 	if (status == 429)
 		atomic_fetch_add(&mock_stats.status_429, 1);
 	else if (status >= 500)
