@@ -54,6 +54,15 @@ struct target {
 	int expand_named;               /* ... in the NAME=TEMPLATE form */
 	int expand_replace;             /* a relation may replace the item's
 	                                   member of its NAME */
+	long long min_items;            /* --min-items: fewer fail; 0 none */
+	long long max_drop;             /* --max-drop N, or P (percent) ... */
+	int max_drop_pct;               /* ... when this is set */
+	int max_drop_set;               /* --max-drop was given */
+	const char *state;              /* --state FILE, or NULL */
+	const char *bookmark;           /* --bookmark FIELD, or NULL */
+	const char *since;              /* --since VALUE: the first bookmark */
+	long long lookback;             /* --lookback, in seconds */
+	int full;                       /* --full: ask for every item */
 };
 
 /* The run's settings, shared by every target and every thread. */

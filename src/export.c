@@ -49,6 +49,7 @@
 #include "origin.h"
 #include "profile.h"
 #include "run.h"
+#include "state.h"
 #include "thread.h"
 #include "xalloc.h"
 
@@ -900,6 +901,7 @@ export_manifest_info(struct export *ex, enum exit_status st, int published,
 	mi->warnings = (const char *const *)ex->warnings;
 	mi->nwarnings = (size_t)ex->nwarnings;
 	mi->exit_status = (int)st;
+	mi->bookmark = state_manifest(ex->state);
 	if (st != exit_ok)
 		mi->error = ex->fail_msg[0] != '\0' ? ex->fail_msg :
 		    atomic_load(&ex->first_error.taken) ?
@@ -974,10 +976,19 @@ export_finish(struct export *ex, enum exit_status st)
 		return exit_mismatch;
 	}
 	st = ex->mismatch ? exit_mismatch : exit_ok;
+	if (ex->items == 0)
+		fail_warn(ex, "0 items%s", ex->state->incremental ? ": nothing "
+		    "changed since the bookmark" : ": the API listed none (a "
+		    "token without the scope, a filter it does not know, or "
+		    "an empty source?)");
+	if (!ex->mismatch && (st = state_judge(ex->state, ex->items)) !=
+	    exit_ok)
+		return st;
 	if (writer_publish(ex->w) != writer_ok)
 		return exit_output;
 	ex->published = 1;
-	if (export_manifest(ex, st) < 0)
+	if (export_manifest(ex, st) < 0 ||
+	    (st == exit_ok && state_commit(ex->state, ex->items) < 0))
 		return exit_output;
 	if (atomic_load(&ex->run.retried) > 0)
 		log_warn("%ld requests were retried (%ld throttled by the "
@@ -1024,12 +1035,13 @@ export_summary(struct export *ex, enum exit_status st)
 		    "fetched, %lld failed)", ex->items, xc.fetched, xc.failed);
 	/* A target of many is named by log.c (log_set_target). */
 	log_note("%lld items%s, %lld pages, %s, %.2f s; requests in all: %ld, "
-	    "%ld retried, %ld throttled: %s",
+	    "%ld retried, %ld throttled: %s%s",
 	    ex->xp != NULL ? xc.lines : ex->items, details, ex->pages_written,
 	    size, progress_elapsed(&ex->progress),
 	    atomic_load(&ex->run.requests) + (long)xc.requests,
 	    atomic_load(&ex->run.retried) + (long)xc.retried,
-	    atomic_load(&ex->run.throttled) + (long)xc.throttled, verdict);
+	    atomic_load(&ex->run.throttled) + (long)xc.throttled, verdict,
+	    ex->items == 0 ? " (warning: 0 items)" : "");
 }
 
 /* The output: what the target's flags allow, the journal, the writer. */
@@ -1213,6 +1225,8 @@ export_run(const struct options *o, const struct target *t,
     struct export_outcome *out)
 {
 	struct listing_args la = { NULL, NULL, 0 };
+	struct state_run sr;
+	struct target tc;
 	struct export ex;
 	struct hosts own;
 	enum exit_status st;
@@ -1229,7 +1243,14 @@ export_run(const struct options *o, const struct target *t,
 	}
 	if (out != NULL)
 		memset(out, 0, sizeof *out);
-	if ((st = export_setup(&ex, hosts, &base, &joined)) != exit_ok ||
+	/* The state's lock and the bookmark's URL, before any request. */
+	st = state_begin(&sr, ex.fleet ? o->manifest : t->manifest, ex.fleet, t,
+	    &tc);
+	ex.t = &tc;
+	ex.state = &sr;
+	ex.run.mark = sr.marking ? &sr.mark : NULL;
+	if (st != exit_ok ||
+	    (st = export_setup(&ex, hosts, &base, &joined)) != exit_ok ||
 	    (st = export_workers(&ex, &la)) != exit_ok)
 		goto out;
 	if (ex.xp != NULL)
@@ -1255,6 +1276,7 @@ out:
 	free(la.wctx);
 	expand_free(ex.xp);
 	export_free(&ex);
+	state_end(&sr);
 	curl_url_cleanup(base);
 	if (joined)
 		hosts_part(hosts, &ex.member);

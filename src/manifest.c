@@ -174,6 +174,33 @@ gen_status_text(yajl_gen_status st)
 	}
 }
 
+/* A bookmark's value: a string, a number's text, or null. */
+static void
+gen_mark(struct gen *g, const char *v, int is_string)
+{
+	if (v == NULL || is_string)
+		gen_str(g, v);
+	else if (g->st == yajl_gen_status_ok)
+		gen_check(g, yajl_gen_number(g->g, v, strlen(v)));
+}
+
+/* "bookmark": {"field", "before", "after"}, when there is one. */
+static void
+gen_bookmark(struct gen *g, const struct manifest_bookmark *b)
+{
+	if (b == NULL)
+		return;
+	gen_key(g, "bookmark");
+	gen_open(g, 1);
+	gen_key(g, "field");
+	gen_str(g, b->field);
+	gen_key(g, "before");
+	gen_mark(g, b->before, b->before_string);
+	gen_key(g, "after");
+	gen_mark(g, b->after, b->after_string);
+	gen_close(g, 1);
+}
+
 char *
 manifest_json(const struct manifest_info *in, char *err, size_t errsz)
 {
@@ -269,6 +296,7 @@ manifest_json(const struct manifest_info *in, char *err, size_t errsz)
 		gen_int(&g, in->details->items_failed);
 		gen_close(&g, 1);
 	}
+	gen_bookmark(&g, in->bookmark);
 	gen_key(&g, "error");
 	gen_str(&g, in->error);
 	gen_close(&g, 1);

@@ -31,6 +31,9 @@
  *     "warnings": [ "..." ],
  *     "exit_status": 0,
  *     "shard": null,       or {"index":I,"count":N,"first_page":A,"last_page":B}
+ *     "bookmark": {"field":"updated_at","before":null,"after":"2026-..."}
+ *                          only with --bookmark: asked from (null: every
+ *                          item), kept for the next run
  *     "error": null        or why it failed: "offset 300: GET ...: HTTP 503"
  *   }
  *
@@ -73,6 +76,14 @@ struct manifest_details {
 	long long items_failed;         /* items left out for it */
 };
 
+/* --bookmark: the value asked from and the one kept for the next run
+ * (NULL: null); each a string or, when its flag is 0, a number's text. */
+struct manifest_bookmark {
+	const char *field;
+	const char *before, *after;
+	int before_string, after_string;
+};
+
 struct manifest_info {
 	const char *source_url;         /* as given: credentials in it are
 	                                   redacted by log_redact_url() */
@@ -93,6 +104,8 @@ struct manifest_info {
 	const char *error;              /* NULL: null */
 	const struct manifest_details *details; /* NULL: no "details" member
 	                                           (no --expand) */
+	const struct manifest_bookmark *bookmark; /* NULL: no "bookmark"
+	                                           member (no --bookmark) */
 };
 
 /*

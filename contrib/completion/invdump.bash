@@ -19,8 +19,9 @@ _invdump()
 		--cacert --capath --max-redirs --allow-origin --retries
 		--retry-max-time --rate --connect-timeout --speed-limit --speed-time
 		--max-time --max-body --max-item --max-depth --mode --split-items
-		--split-bytes --manifest --shard --jobs'
-	local without_value='--no-total --expand-replace --keep-mismatch --resume --netrc --insecure
+		--split-bytes --manifest --shard --jobs
+		--min-items --max-drop --state --bookmark --since --lookback'
+	local without_value='--no-total --expand-replace --keep-mismatch --full --resume --netrc --insecure
 		--no-hedge
 		-q --quiet --progress --no-progress -v --verbose -V --version
 		-h --help'
@@ -50,7 +51,7 @@ _invdump()
 	--progress)
 		COMPREPLY=($(compgen -W 'tty plain' -- "$cur"))
 		;;
-	-o | --output | --user-file | --header-file | --netrc-file | --cacert | --manifest | --jobs)
+	-o | --output | --user-file | --header-file | --netrc-file | --cacert | --manifest | --jobs | --state)
 		compopt -o filenames 2>/dev/null
 		local IFS=$'\n'
 		COMPREPLY=($(compgen -f -- "$cur"))

@@ -42,7 +42,8 @@ for f in --output --compress --level --workers --limit --profile \
 	--no-total --total-path --next-path --cursor-param --sort-param --key \
 	--progress --no-progress --allow-origin --keep-mismatch --mode \
 	--split-items --split-bytes --manifest --resume --shard --jobs \
-	--per-host --window-bytes --no-hedge --expand; do
+	--per-host --window-bytes --no-hedge --expand --min-items --max-drop \
+	--state --bookmark --since --lookback --full; do
 	check "--help mentions $f" help_has "$f"
 	check "the man page documents $f" man_has "$f"
 done
