@@ -595,15 +595,17 @@ state_limits(struct state_run *sr, long long items)
 {
 	const struct target *t = sr->t;
 	long long drop = sr->prev_items - items;
-	const char *out = strcmp(t->output, "-") == 0 ? "standard output" :
-	    t->output;
+	char out[512];
 
+	/* Standard output has had the items already: nothing to hold back. */
+	snprintf(out, sizeof out, strcmp(t->output, "-") == 0 ? "the items "
+	    "went to standard output all the same" : "nothing was published "
+	    "to %s", t->output);
 	if (t->min_items > 0 && items < t->min_items) {
-		log_error("%lld items, fewer than --min-items %lld: nothing "
-		    "was published to %s (a token that lost a scope, a filter "
-		    "the API does not know, or a real drop: look at the "
-		    "source before lowering the limit)", items, t->min_items,
-		    out);
+		log_error("%lld items, fewer than --min-items %lld: %s (a token "
+		    "that lost a scope, a filter the API does not know, or a "
+		    "real drop: look at the source before lowering the limit)",
+		    items, t->min_items, out);
 		return exit_mismatch;
 	}
 	if (!t->max_drop_set || sr->incremental || sr->prev_items <= 0 ||
@@ -612,11 +614,10 @@ state_limits(struct state_run *sr, long long items)
 	if (t->max_drop_pct ? (double)drop * 100.0 > (double)t->max_drop *
 	    (double)sr->prev_items : drop > t->max_drop) {
 		log_error("%lld items where the previous run had %lld (by %s "
-		    "%s): %lld fewer (%.1f%%), more than --max-drop %lld%s; "
-		    "nothing was published to %s (if the source did shrink, "
-		    "run once without --max-drop)", items, sr->prev_items,
-		    sr->prev_from, sr->prev_from[4] == 's' ? t->state :
-		    sr->manifest, drop, 100.0 * (double)drop /
+		    "%s): %lld fewer (%.1f%%), more than --max-drop %lld%s; %s "
+		    "(if the source did shrink, run once without --max-drop)",
+		    items, sr->prev_items, sr->prev_from, sr->prev_from[4] ==
+		    's' ? t->state : sr->manifest, drop, 100.0 * (double)drop /
 		    (double)sr->prev_items, t->max_drop, t->max_drop_pct ? "%" :
 		    "", out);
 		return exit_mismatch;
