@@ -412,6 +412,8 @@ bookmark_merge(struct bookmark_max *m, const struct bookmark_value *page,
 			bookmark_parse(m->best, strlen(m->best), m->best_string,
 			    &cur);
 		if (m->best != NULL && cur.kind != page->kind) {
+			/* a page of the other kind: none of it counts */
+			m->seen -= seen;
 			m->unusable += seen;
 			if (m->example[0] == '\0')
 				snprintf(m->example, sizeof m->example, "%.*s",
@@ -778,8 +780,16 @@ bookmark_url(const struct target *t, const char *field,
 		    field, field);
 		return NULL;
 	}
-	if (from == NULL)
-		return drop_placeholders(t->url);
+	if (from == NULL) {
+		char *out = drop_placeholders(t->url);
+
+		if (strstr(out, "{since}") == NULL)
+			return out;
+		free(out);
+		snprintf(err, errsz, "{since} outside the URL's query needs a "
+		    "value even on the first run: give one with --since");
+		return NULL;
+	}
 	if (filter_value(f, from, lookback, value, sizeof value) < 0) {
 		snprintf(err, errsz, "the bookmark %.*s cannot go back %lld s",
 		    (int)from->len, from->text, lookback);

@@ -714,6 +714,9 @@ state_commit(struct state_run *sr, long long items)
 		log_error("%s: the state file was not written: %s (the export "
 		    "is published; the next run asks from the bookmark kept "
 		    "before, and may repeat items)", t->state, err);
+	else if (t->bookmark != NULL)
+		log_info("%s: the next run asks for %s at or after %s", t->state,
+		    t->bookmark, e.bookmark != NULL ? e.bookmark : "(every item)");
 	buf_free(&b);
 	free(text);
 	return ret;

@@ -131,6 +131,9 @@ test_scan(void)
 	bookmark_scan(&m, "{\"u\":\"2026-11-01T00:00:00Z\"}\n", 28);
 	ok(strcmp(m.best, "2026-12-01T10:00:05.5Z") == 0,
 	    "a later page's smaller value changes nothing");
+	bookmark_scan(&m, "{\"u\":1}\n{\"u\":2}\n", 16);
+	ok(strcmp(m.best, "2026-12-01T10:00:05.5Z") == 0 && m.seen == 4 &&
+	    m.unusable == 3, "a page of numbers after instants: unusable, all");
 	bookmark_max_free(&m);
 }
 
@@ -209,6 +212,8 @@ test_urls(void)
 	    "SoftLayer: greaterThanDate one second before, its own wall time");
 	ok(url_of("offset", "http://h/i", "u", "2026-12-01", 0) == NULL,
 	    "a profile with no filter and no {since}: refused");
+	ok(url_of("offset", "http://h/i/{since}/x", "u", NULL, 0) == NULL,
+	    "{since} in the path without a value: refused");
 }
 
 static void
