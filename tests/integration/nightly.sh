@@ -231,6 +231,25 @@ check "... each target asked from its bookmark: 5 updates and the 10 of \
 the bookmark's second" sh -c "test \$(gzip -dc '$T/j-drf.ndjson.gz' | \
 wc -l) -le 15 && test \$(gzip -dc '$T/j-since.ndjson.gz' | wc -l) -le 15"
 
+# --- the profiles' own filters reach the server; a field no item has ----
+start_mock --items 300 --log "$T/req.log"
+run_invdump -p servicenow --state "$T/sn.json" --bookmark sys_updated_on \
+	--since '2026-12-01 10:00:05' -o "$T/sn.gz" \
+	"$BASE/servicenow/api/now/table/cmdb_ci?sysparm_query=active%3Dtrue"
+check "servicenow: the bookmark ANDed to the URL's own sysparm_query" grep -q \
+	'sysparm_query=active%3Dtrue%5Esys_updated_on%3[Ee]%3[Dd]2026-12-01%2010%3[Aa]00%3[Aa]05' \
+	"$T/req.log"
+check "... no item has sys_updated_on: exit 7" status_is 7
+check "... saying so" err_has "none of the 300 items has a time or number there"
+check "... nothing published, no state written" \
+	sh -c "test ! -e '$T/sn.gz' && test ! -e '$T/sn.json'"
+run_invdump -p softlayer --state "$T/sl.json" --bookmark modifyDate \
+	--since 2026-12-01T10:00:05-06:00 -o "$T/sl.gz" \
+	"$BASE/softlayer/SoftLayer_Account/getVirtualGuests.json"
+check "softlayer: an objectFilter, greaterThanDate a second before" grep -q \
+	'objectFilter=%7[Bb]%22virtualGuests%22%3[Aa]%7[Bb]%22modifyDate%22.*greaterThanDate.*12%2[Ff]01%2[Ff]2026%2010%3[Aa]00%3[Aa]04' \
+	"$T/req.log"
+
 # --- usage --------------------------------------------------------------
 run_invdump -p offset --state "$T/x.json" --bookmark updated_at -o "$T/x" \
 	"$C/items"
