@@ -1249,6 +1249,9 @@ export_run(const struct options *o, const struct target *t,
 	ex.t = &tc;
 	ex.state = &sr;
 	ex.run.mark = sr.marking ? &sr.mark : NULL;
+	/* The pages a full run found say nothing of what changed since. */
+	if (sr.incremental)
+		ex.known_pages = 0;
 	if (st != exit_ok ||
 	    (st = export_setup(&ex, hosts, &base, &joined)) != exit_ok ||
 	    (st = export_workers(&ex, &la)) != exit_ok)

@@ -220,13 +220,15 @@ url = $C/items?since={since}
 output = $T/j-since.ndjson.gz
 min-items = 1
 INI
-run_invdump --jobs "$T/jobs.ini"
+run_invdump --jobs "$T/jobs.ini" --manifest "$T/jobs-m.json"
 check "jobs: two targets, one state file: exit 0" status_is 0
 check "... an entry each" test "$(json "$T/jobs-state.json" \
 	'sorted(d["targets"])')" = "['drf', 'since']"
 mutate "update=5&same=1"
-run_invdump --jobs "$T/jobs.ini"
+run_invdump --jobs "$T/jobs.ini" --manifest "$T/jobs-m.json"
 check "... the next night: exit 0" status_is 0
+check "... one request each, not the 60 pages the manifest says the full \
+run found" test "$(grep -c 'requests in all: 1,' "$T/err")" = 2
 check "... each target asked from its bookmark: 5 updates and the 10 of \
 the bookmark's second" sh -c "test \$(gzip -dc '$T/j-drf.ndjson.gz' | \
 wc -l) -le 15 && test \$(gzip -dc '$T/j-since.ndjson.gz' | wc -l) -le 15"
