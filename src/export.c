@@ -790,7 +790,9 @@ export_offsets(struct export *ex, struct worker_ctx *wc, void **wctx,
 	thread_cond_init(&ex->gate_cond);
 	ex->changed_seq = ex->seen_seq = -1;
 	ex->npages = ex->end_page = POOL_NO_END;
-	ex->spec = t->no_total || ex->o->rate > 0 ? 0 : nworkers - 1;
+	/* An incremental run's list is mostly one page: none asked early. */
+	ex->spec = t->no_total || ex->o->rate > 0 || ex->state->incremental ?
+	    0 : nworkers - 1;
 	st = export_pool(ex, wctx, nworkers, 0, POOL_NO_END);
 	if (st != exit_failure && ex->first_status != exit_ok)
 		st = ex->first_status;

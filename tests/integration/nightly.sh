@@ -73,7 +73,8 @@ for change in "insert=40&update=300&delete=20" \
 	"update=700&delete=100&advance=1" \
 	"insert=1&update=1&same=1" \
 	"insert=300&update=2000&delete=5&advance=3600" \
-	"update=25&same=1"; do
+	"update=25&same=1" \
+	"update=3" "update=4"; do
 	mutate "$change"
 	run_invdump $L -o "$T/n$night.gz" --state "$T/st.json" \
 		--bookmark updated_at --manifest "$T/m$night.json" "$C/items"
@@ -85,6 +86,9 @@ for change in "insert=40&update=300&delete=20" \
 		test "$n" -lt 6000
 	check "... the manifest says where it asked from" test \
 		"$(json "$T/m$night.json" 'd["bookmark"]["before"] is not None')" = True
+	check "... no page asked before page 0 said how many: $n items, \
+$(json "$T/m$night.json" 'd["requests"]') requests" test "$(json "$T/m$night.json" \
+		'd["requests"] == d["pages"] or d["requests"] == d["pages"] + 1')" = True
 	night=$((night + 1))
 done
 
