@@ -1024,6 +1024,9 @@ export_summary(struct export *ex, enum exit_status st)
 	else if (st == exit_ok)
 		snprintf(verdict, sizeof verdict, "complete (the API gives no "
 		    "total to check against)");
+	else if (st == exit_mismatch && ex->state->limited)
+		snprintf(verdict, sizeof verdict, "failed --%s (nothing "
+		    "published)", ex->state->limited);
 	else if (st == exit_mismatch)
 		snprintf(verdict, sizeof verdict, "did NOT add up (%s)",
 		    ex->t->keep_mismatch ? "published all the same" :

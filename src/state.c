@@ -495,6 +495,7 @@ state_load(struct state_run *sr)
 			sr->prev_items = sr->prev.items_full;
 			snprintf(sr->prev_from, sizeof sr->prev_from, "the state "
 			    "file");
+			sr->prev_path = t->state;
 		}
 		buf_free(&b);
 		if (r < 0) {
@@ -510,6 +511,7 @@ state_load(struct state_run *sr)
 			    sr->fleet_manifest);
 		buf_free(&b);
 		snprintf(sr->prev_from, sizeof sr->prev_from, "the manifest");
+		sr->prev_path = sr->manifest;
 	}
 	return exit_ok;
 }
@@ -606,6 +608,7 @@ state_limits(struct state_run *sr, long long items)
 		    "that lost a scope, a filter the API does not know, or a "
 		    "real drop: look at the source before lowering the limit)",
 		    items, t->min_items, out);
+		sr->limited = "min-items";
 		return exit_mismatch;
 	}
 	if (!t->max_drop_set || sr->incremental || sr->prev_items <= 0 ||
@@ -616,10 +619,10 @@ state_limits(struct state_run *sr, long long items)
 		log_error("%lld items where the previous run had %lld (by %s "
 		    "%s): %lld fewer (%.1f%%), more than --max-drop %lld%s; %s "
 		    "(if the source did shrink, run once without --max-drop)",
-		    items, sr->prev_items, sr->prev_from, sr->prev_from[4] ==
-		    's' ? t->state : sr->manifest, drop, 100.0 * (double)drop /
-		    (double)sr->prev_items, t->max_drop, t->max_drop_pct ? "%" :
-		    "", out);
+		    items, sr->prev_items, sr->prev_from, sr->prev_path, drop,
+		    100.0 * (double)drop / (double)sr->prev_items, t->max_drop,
+		    t->max_drop_pct ? "%" : "", out);
+		sr->limited = "max-drop";
 		return exit_mismatch;
 	}
 	return exit_ok;

@@ -83,8 +83,11 @@ struct state_run {
 	struct state_lock *lock;
 	struct state_entry prev;        /* what the state file said */
 	long long prev_items;           /* the last full run's count; -1 */
-	char prev_from[64];             /* where it comes from */
+	char prev_from[64];             /* where it comes from ... */
+	const char *prev_path;          /* ... and that file's path */
 	int incremental;                /* the URL asks from a bookmark */
+	const char *limited;            /* the limit the run failed
+	                                   ("min-items", "max-drop"), or NULL */
 	char *url;                      /* the URL asked */
 	char *before;                   /* the bookmark asked from, or NULL */
 	int before_string;

@@ -187,6 +187,7 @@ check "a typo in a filter (0 items) with --max-drop 50%: exit 3" status_is 3
 check "... the numbers in the message" \
 	err_has "0 items where the previous run had"
 check "... 100% fewer, against the state" err_has "(by the state file"
+check "... the summary names the limit" err_has "failed --max-drop (nothing published)"
 check "... nothing published: the file of the night before" \
 	same "$T/fe.gz" "$T/fe.kept"
 check "... the state as it was" same "$T/fe.json" "$T/fe.before"
