@@ -3,7 +3,8 @@
 # bookmark (--state, --bookmark) against a dataset that changes between
 # them (inserts, updates, deletes, updates in the bookmark's own second),
 # whose union must hold every version of every item there was at a run;
-# the state left alone by failed runs; --full; the state file's lock; the
+# a late commit lost without --lookback and caught with it; the state left
+# alone by failed runs; --full; the state file's lock; the
 # sanity limits (--min-items, --max-drop against the state and against the
 # previous manifest: exit 3, nothing published); the 0-items warning.
 . "$TESTS_SRCDIR/integration/setup.sh"
@@ -124,6 +125,30 @@ since=$(json "$T/ms.json" '__import__("urllib.parse").parse.unquote(
 	d["source_url"].split("since=")[1])')
 check "... asked from 10 minutes before the bookmark (00:03:19Z): $since" \
 	test "$(utc "$since")" = 2026-11-30T23:53:19Z
+
+# A late commit: updates stamped 5 minutes before the latest change, after
+# a run saw that change.  Without --lookback the next run misses them;
+# --lookback 10m asks for them again.
+for lb in 0 10m; do
+	fetch "$C/reset?n=2000" "$T/reset"
+	: >"$T/union"
+	run_invdump $L -o "$T/lb0.gz" --state "$T/lb$lb.json" \
+		--bookmark updated_at --lookback $lb "$C/items"
+	union_add "$T/lb0.gz"
+	mutate "update=20&late=300"
+	run_invdump $L -o "$T/lb1.gz" --state "$T/lb$lb.json" \
+		--bookmark updated_at --lookback $lb "$C/items"
+	union_add "$T/lb1.gz"
+	if [ "$lb" = 0 ]; then
+		if covered >/dev/null; then
+			not_ok "a late commit without --lookback: its loss not seen"
+		else
+			ok "a late commit without --lookback: $(wc -l <"$T/missing") updates lost"
+		fi
+	else
+		check "... with --lookback 10m: none lost" covered
+	fi
+done
 
 # --- a failed run leaves the state alone -------------------------------
 cp "$T/st.json" "$T/st.before"

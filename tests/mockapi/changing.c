@@ -6,12 +6,15 @@
  *                           ten updated in each second from
  *                           2026-12-01T00:00:00Z on; the clock at the last
  *   /changing/mutate?insert=I&update=U&delete=D[&same=1][&advance=S]
+ *                   [&late=L]
  *                           the clock goes S seconds on (default 60; not
  *                           with same=1: the changes fall in the second of
  *                           the latest change, the bookmark's own), then U
  *                           items (picked by a fixed stride among those
  *                           present) get version+1, D are deleted, I new
- *                           ones are added, all stamped with the clock
+ *                           ones are added, all stamped with the clock, or
+ *                           L seconds before it (late=: a transaction that
+ *                           commits after later ones were listed)
  *   /changing/truth         every item present, one line each, as listed
  *   /changing/items         DRF: ?offset=&limit=, {"count","next",
  *                           "results"}, in id order; filters
@@ -193,7 +196,7 @@ cpick(void)
 enum MHD_Result
 svc_changing_mutate(struct req *r)
 {
-	uint64_t ins = 0, upd = 0, del = 0, adv = 60, i;
+	uint64_t ins = 0, upd = 0, del = 0, adv = 60, late = 0, i;
 	const char *same = reply_arg(r, "same");
 	struct citem *it;
 	struct buf b;
@@ -201,20 +204,22 @@ svc_changing_mutate(struct req *r)
 
 	if (reply_arg_u64(r, "insert", &ins) < 0 || reply_arg_u64(r, "update",
 	    &upd) < 0 || reply_arg_u64(r, "delete", &del) < 0 ||
-	    reply_arg_u64(r, "advance", &adv) < 0 || ins > CHANGING_MAX)
-		return reply_error(r, 400, "insert, update, delete, advance: "
-		    "numbers");
+	    reply_arg_u64(r, "advance", &adv) < 0 ||
+	    reply_arg_u64(r, "late", &late) < 0 || ins > CHANGING_MAX ||
+	    late > 86400)
+		return reply_error(r, 400, "insert, update, delete, advance, "
+		    "late: numbers");
 	pthread_mutex_lock(&ds.lock);
 	if (same == NULL || strcmp(same, "1") != 0)
 		ds.clock += (long long)adv;
 	for (i = 0; i < upd && (it = cpick()) != NULL; i++) {
 		it->version++;
-		it->at = ds.clock;
+		it->at = ds.clock - (long long)late;
 	}
 	for (i = 0; i < del && (it = cpick()) != NULL; i++)
 		it->gone = 1;
 	for (i = 0; i < ins; i++)
-		cadd(ds.clock);
+		cadd(ds.clock - (long long)late);
 	snprintf(s, sizeof s, "{\"clock\":%lld}", ds.clock);
 	pthread_mutex_unlock(&ds.lock);
 	buf_init(&b, 0);
