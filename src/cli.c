@@ -34,6 +34,7 @@
 #include "jobs.h"
 #include "log.h"
 #include "progress.h"
+#include "state.h"
 #include "tmpl.h"
 #include "xalloc.h"
 
@@ -753,6 +754,29 @@ cli_opt_rate(struct cli_state *s, const char *flag, char *arg)
 	return cli_rate(flag, arg, &s->o->rate) < 0 ? cli_exit_usage : cli_run;
 }
 
+static enum cli_result
+cli_opt_max_drop(struct cli_state *s, const char *flag, char *arg)
+{
+	if (state_parse_drop(arg, &s->t->max_drop, &s->t->max_drop_pct) < 0) {
+		log_error("%s: '%s' is neither a count (1000) nor a percentage "
+		    "of 0%% to 100%% (50%%)", flag, arg);
+		return cli_exit_usage;
+	}
+	s->t->max_drop_set = 1;
+	return cli_run;
+}
+
+static enum cli_result
+cli_opt_lookback(struct cli_state *s, const char *flag, char *arg)
+{
+	if ((s->t->lookback = state_parse_duration(arg)) < 0) {
+		log_error("%s: '%s' is not a duration (90, 90s, 10m, 2h, 1d)",
+		    flag, arg);
+		return cli_exit_usage;
+	}
+	return cli_run;
+}
+
 static void cli_usage(FILE *f);
 static void cli_help_profiles(FILE *f);
 
@@ -891,6 +915,39 @@ static const struct cli_opt cli_opts[] = {
 	  "publish the file even when the count does not add\n"
 	  "up (the exit status is 3 all the same)",
 	  FLAG(TARGET, keep_mismatch, 1) },
+
+	{ "min-items", 0, "N",
+	  "fail (exit 3, nothing published) a run of fewer\n"
+	  "than N items",
+	  .section = "Night after night", SIZE(TARGET, min_items) },
+	{ "max-drop", 0, "N|P%",
+	  "fail (exit 3, nothing published) a full run with N\n"
+	  "(or P%) fewer items than the previous one (from\n"
+	  "--state, or else the previous --manifest)",
+	  CALL(cli_opt_max_drop) },
+	{ "state", 0, "FILE",
+	  "keep the bookmark and the count for the next run in\n"
+	  "FILE (written after publishing; locked while a run\n"
+	  "of the job is under way)",
+	  STRING(TARGET, state, cli_check_path) },
+	{ "bookmark", 0, "FIELD",
+	  "incremental: ask only for items whose FIELD (a time\n"
+	  "or number, such as updated_at) is at or after the\n"
+	  "largest value the last run saw ({since} in the URL,\n"
+	  "or the profile's own filter)",
+	  STRING(TARGET, bookmark, cli_check_field) },
+	{ "since", 0, "VALUE",
+	  "the bookmark of a run with none kept yet (default:\n"
+	  "every item)",
+	  STRING(TARGET, since, cli_check_field) },
+	{ "lookback", 0, "DURATION",
+	  "ask from that much before the bookmark (90s, 10m,\n"
+	  "2h, 1d): late commits and clocks that disagree",
+	  CALL(cli_opt_lookback) },
+	{ "full", 0, NULL,
+	  "ask for every item, whatever the bookmark (a weekly\n"
+	  "full run sees deletions); keeps the new bookmark",
+	  FLAG(TARGET, full, 1) },
 
 	{ "user", 'u', "USER:SECRET",
 	  "HTTP Basic credentials (SoftLayer: user name and\n"
@@ -1451,7 +1508,8 @@ cli_finish(struct cli_state *s, int argc, char **argv)
 	if (cli_url_ok(t->url, "the URL argument") < 0)
 		return cli_exit_usage;
 	if (cli_profile(s) != cli_run || cli_check_expand(t) != cli_run ||
-	    cli_check_session_opts(t) != cli_run)
+	    cli_check_session_opts(t) != cli_run ||
+	    state_check_target(t, t->manifest != NULL) < 0)
 		return cli_exit_usage;
 	if (s->compress == compress_auto)
 		t->gzip = ends_with(t->output, ".gz");
@@ -1526,8 +1584,11 @@ cli_job(struct cli_state *run, const struct jobs_file *jf,
 		return cli_exit_usage;
 	}
 	if (cli_profile(&s) != cli_run || cli_check_expand(t) != cli_run ||
-	    cli_check_session_opts(t) != cli_run)
+	    cli_check_session_opts(t) != cli_run ||
+	    state_check_target(t, run->o->manifest != NULL) < 0) {
+		log_error("%s:%d: in [%s]", jf->path, jt->line, jt->name);
 		return cli_exit_usage;
+	}
 	t->gzip = s.compress == compress_auto ? ends_with(t->output, ".gz") :
 	    s.compress == compress_gzip;
 	return cli_run;

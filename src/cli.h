@@ -58,6 +58,15 @@ struct target {
 	struct session_conf session;    /* how it logs in (--session) */
 	int cookies;                    /* --cookies: the run's cookie jar */
 	const char *cookie_jar;         /* --cookie-jar FILE, or NULL */
+	long long min_items;            /* --min-items: fewer fail; 0 none */
+	long long max_drop;             /* --max-drop N, or P (percent) ... */
+	int max_drop_pct;               /* ... when this is set */
+	int max_drop_set;               /* --max-drop was given */
+	const char *state;              /* --state FILE, or NULL */
+	const char *bookmark;           /* --bookmark FIELD, or NULL */
+	const char *since;              /* --since VALUE: the first bookmark */
+	long long lookback;             /* --lookback, in seconds */
+	int full;                       /* --full: ask for every item */
 };
 
 /* The run's settings, shared by every target and every thread. */

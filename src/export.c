@@ -50,6 +50,7 @@
 #include "profile.h"
 #include "run.h"
 #include "session.h"
+#include "state.h"
 #include "thread.h"
 #include "xalloc.h"
 
@@ -241,7 +242,9 @@ export_offsets(struct export *ex, struct worker_ctx *wc, void **wctx,
 	thread_cond_init(&ex->gate_cond);
 	ex->changed_seq = ex->seen_seq = -1;
 	ex->npages = ex->end_page = POOL_NO_END;
-	ex->spec = t->no_total || ex->o->rate > 0 ? 0 : nworkers - 1;
+	/* An incremental run's list is mostly one page: none asked early. */
+	ex->spec = t->no_total || ex->o->rate > 0 || ex->state->incremental ?
+	    0 : nworkers - 1;
 	st = export_pool(ex, wctx, nworkers, 0, POOL_NO_END);
 	if (st != exit_failure && ex->first_status != exit_ok)
 		st = ex->first_status;
@@ -518,6 +521,8 @@ export_run(const struct options *o, const struct target *t,
     struct export_outcome *out)
 {
 	struct listing_args la = { NULL, NULL, 0 };
+	struct state_run sr;
+	struct target tc;
 	struct export ex;
 	struct hosts own;
 	enum exit_status st;
@@ -534,7 +539,17 @@ export_run(const struct options *o, const struct target *t,
 	}
 	if (out != NULL)
 		memset(out, 0, sizeof *out);
-	if ((st = export_session(&ex, hint)) != exit_ok ||
+	/* The state's lock and the bookmark's URL, before any request. */
+	st = state_begin(&sr, ex.fleet ? o->manifest : t->manifest, ex.fleet, t,
+	    &tc);
+	ex.t = &tc;
+	ex.state = &sr;
+	ex.run.mark = sr.marking ? &sr.mark : NULL;
+	/* The pages a full run found say nothing of what changed since. */
+	if (sr.incremental)
+		ex.known_pages = 0;
+	if (st != exit_ok ||
+	    (st = export_session(&ex, hint)) != exit_ok ||
 	    (st = export_setup(&ex, hosts, &base, &joined)) != exit_ok ||
 	    (st = export_workers(&ex, &la)) != exit_ok)
 		goto out;
@@ -565,6 +580,7 @@ out:
 	session_free(ex.own_session);   /* logs out, on failure as on success */
 	http_jar_free(ex.own_jar);
 	export_free(&ex);
+	state_end(&sr);
 	curl_url_cleanup(base);
 	if (joined)
 		hosts_part(hosts, &ex.member);

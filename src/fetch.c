@@ -10,6 +10,7 @@
 
 #include <curl/mprintf.h>
 
+#include "bookmark.h"
 #include "clock.h"
 #include "fetch.h"
 #include "hash.h"
@@ -448,6 +449,8 @@ fetch_pack(struct fetcher *f, const struct fetch_req *req, const char *where,
 		snprintf(msg, msgsz, "%s: too many items in one page", where);
 		return exit_protocol;
 	}
+	if (f->run->mark != NULL)
+		bookmark_scan(f->run->mark, f->nd->data, f->nd->len);
 	if (f->pk == NULL) {
 		/* Hand the lines over without a copy; the parser keeps
 		 * writing through f->nd, which now owns out's old memory. */

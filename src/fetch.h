@@ -38,6 +38,8 @@ struct fetch_hedge {
 	atomic_long won;                /* ... that answered first */
 };
 
+struct bookmark_max;
+
 struct fetch_run {
 	const struct options *o;        /* the run's settings */
 	const struct target *t;         /* what this export fetches */
@@ -57,6 +59,9 @@ struct fetch_run {
 	                                   thread, before any worker) */
 	atomic_int fetchers;            /* fetchers alive ... */
 	atomic_int fetchers_out;        /* ... whose first request went out */
+	struct bookmark_max *mark;      /* --bookmark: every page's lines are
+	                                   scanned for its largest value; or
+	                                   NULL */
 };
 
 struct fetcher;

@@ -14,6 +14,7 @@
 #include "log.h"
 #include "run.h"
 #include "manifest.h"
+#include "state.h"
 #include "xalloc.h"
 
 
@@ -81,6 +82,7 @@ finish_manifest_info(struct export *ex, enum exit_status st, int published,
 	mi->warnings = (const char *const *)ex->warnings;
 	mi->nwarnings = (size_t)ex->nwarnings;
 	mi->exit_status = (int)st;
+	mi->bookmark = state_manifest(ex->state);
 	if (st != exit_ok)
 		mi->error = ex->fail_msg[0] != '\0' ? ex->fail_msg :
 		    atomic_load(&ex->first_error.taken) ?
@@ -149,10 +151,19 @@ finish_run(struct export *ex, enum exit_status st)
 		return exit_mismatch;
 	}
 	st = ex->mismatch ? exit_mismatch : exit_ok;
+	if (ex->items == 0)
+		fail_warn(ex, "0 items%s", ex->state->incremental ? ": nothing "
+		    "changed since the bookmark" : ": the API listed none (a "
+		    "token without the scope, a filter it does not know, or "
+		    "an empty source?)");
+	if (!ex->mismatch && (st = state_judge(ex->state, ex->items)) !=
+	    exit_ok)
+		return st;
 	if (writer_publish(ex->w) != writer_ok)
 		return exit_output;
 	ex->published = 1;
-	if (finish_manifest(ex, st) < 0)
+	if (finish_manifest(ex, st) < 0 ||
+	    (st == exit_ok && state_commit(ex->state, ex->items) < 0))
 		return exit_output;
 	if (atomic_load(&ex->run.retried) > 0)
 		log_warn("%ld requests were retried (%ld throttled by the "
@@ -186,6 +197,9 @@ finish_summary(struct export *ex, enum exit_status st)
 	else if (st == exit_ok)
 		snprintf(verdict, sizeof verdict, "complete (the API gives no "
 		    "total to check against)");
+	else if (st == exit_mismatch && ex->state->limited)
+		snprintf(verdict, sizeof verdict, "failed --%s (nothing "
+		    "published)", ex->state->limited);
 	else if (st == exit_mismatch)
 		snprintf(verdict, sizeof verdict, "did NOT add up (%s)",
 		    ex->t->keep_mismatch ? "published all the same" :
@@ -199,12 +213,13 @@ finish_summary(struct export *ex, enum exit_status st)
 		    "fetched, %lld failed)", ex->items, xc.fetched, xc.failed);
 	/* A target of many is named by log.c (log_set_target). */
 	log_note("%lld items%s, %lld pages, %s, %.2f s; requests in all: %ld, "
-	    "%ld retried, %ld throttled: %s",
+	    "%ld retried, %ld throttled: %s%s",
 	    ex->xp != NULL ? xc.lines : ex->items, details, ex->pages_written,
 	    size, progress_elapsed(&ex->progress),
 	    atomic_load(&ex->run.requests) + (long)xc.requests,
 	    atomic_load(&ex->run.retried) + (long)xc.retried,
-	    atomic_load(&ex->run.throttled) + (long)xc.throttled, verdict);
+	    atomic_load(&ex->run.throttled) + (long)xc.throttled, verdict,
+	    ex->items == 0 ? " (warning: 0 items)" : "");
 }
 
 /* What became of the export, for the caller (a fleet's manifest, the

@@ -78,6 +78,13 @@ static const struct jobs_key jobs_keys[] = {
 	{ "netrc-file", key_cred | key_secret_file },
 	{ "allow-origin", key_repeat },
 	{ "keep-mismatch", key_flag },
+	{ "min-items", 0 },
+	{ "max-drop", 0 },
+	{ "state", 0 },
+	{ "bookmark", 0 },
+	{ "since", 0 },
+	{ "lookback", 0 },
+	{ "full", key_flag },
 	{ "compress", 0 },
 	{ "user", key_cred },
 	{ "user-env", key_cred | key_env },
@@ -760,7 +767,7 @@ placeholder(const char *v, size_t *n)
 }
 
 /* Checks the placeholders of every value: only {host}, and only with
- * hosts. */
+ * hosts; and the url's {since}, --bookmark's (state.c fills it). */
 static int
 check_placeholders(struct ctx *c, const struct merged *m, int hosts)
 {
@@ -774,6 +781,9 @@ check_placeholders(struct ctx *c, const struct merged *m, int hosts)
 		for (p = en->value; (p = placeholder(p, &n)) != NULL; p += n) {
 			if ((n != 6 || memcmp(p, "{host}", 6) != 0) &&
 			    (en->key->flags & key_template))
+				continue;
+			if (n == 7 && memcmp(p, "{since}", 7) == 0 &&
+			    strcmp(en->key->name, "url") == 0)
 				continue;
 			if (n != 6 || memcmp(p, "{host}", 6) != 0)
 				return ctx_fail(c, en->line, "%s: unknown "

@@ -252,6 +252,33 @@ gen_counts(struct gen *g, const struct manifest_info *in)
 	gen_int(g, in->throttles);
 }
 
+/* A bookmark's value: a string, a number's text, or null. */
+static void
+gen_mark(struct gen *g, const char *v, int is_string)
+{
+	if (v == NULL || is_string)
+		gen_str(g, v);
+	else if (g->st == yajl_gen_status_ok)
+		gen_check(g, yajl_gen_number(g->g, v, strlen(v)));
+}
+
+/* "bookmark": {"field", "before", "after"}, when there is one. */
+static void
+gen_bookmark(struct gen *g, const struct manifest_bookmark *b)
+{
+	if (b == NULL)
+		return;
+	gen_key(g, "bookmark");
+	gen_open(g, 1);
+	gen_key(g, "field");
+	gen_str(g, b->field);
+	gen_key(g, "before");
+	gen_mark(g, b->before, b->before_string);
+	gen_key(g, "after");
+	gen_mark(g, b->after, b->after_string);
+	gen_close(g, 1);
+}
+
 /* A run's members, in the order manifest.h shows, into an open object. */
 static void
 gen_members(struct gen *g, const struct manifest_info *in)
@@ -288,6 +315,7 @@ gen_members(struct gen *g, const struct manifest_info *in)
 	gen_key(g, "shard");
 	gen_shard(g, in->shard);
 	gen_details(g, in->details);
+	gen_bookmark(g, in->bookmark);
 	gen_key(g, "error");
 	gen_str(g, in->error);
 }
@@ -341,35 +369,41 @@ manifest_json(const struct manifest_info *in, char *err, size_t errsz)
 	return gen_finish(&g, err, errsz);
 }
 
-/* Writes a value that yajl_tree parsed back into g: numbers as their own
- * text, so that nothing is rounded on the way. */
-static void
-gen_tree(struct gen *g, yajl_val v)
+yajl_gen_status
+manifest_gen_tree(yajl_gen g, yajl_val v)
 {
+	yajl_gen_status st;
 	size_t i;
 
 	if (YAJL_IS_STRING(v))
-		gen_str(g, YAJL_GET_STRING(v));
-	else if (YAJL_IS_NUMBER(v)) {
-		if (g->st == yajl_gen_status_ok)
-			gen_check(g, yajl_gen_number(g->g, YAJL_GET_NUMBER(v),
-			    strlen(YAJL_GET_NUMBER(v))));
-	} else if (YAJL_IS_OBJECT(v)) {
-		gen_open(g, 1);
-		for (i = 0; i < YAJL_GET_OBJECT(v)->len; i++) {
-			gen_key(g, YAJL_GET_OBJECT(v)->keys[i]);
-			gen_tree(g, YAJL_GET_OBJECT(v)->values[i]);
+		return yajl_gen_string(g, (const unsigned char *)v->u.string,
+		    strlen(v->u.string));
+	if (YAJL_IS_NUMBER(v))
+		return yajl_gen_number(g, YAJL_GET_NUMBER(v),
+		    strlen(YAJL_GET_NUMBER(v)));
+	if (YAJL_IS_OBJECT(v)) {
+		st = yajl_gen_map_open(g);
+		for (i = 0; i < YAJL_GET_OBJECT(v)->len &&
+		    st == yajl_gen_status_ok; i++) {
+			st = yajl_gen_string(g, (const unsigned char *)
+			    YAJL_GET_OBJECT(v)->keys[i],
+			    strlen(YAJL_GET_OBJECT(v)->keys[i]));
+			if (st == yajl_gen_status_ok)
+				st = manifest_gen_tree(g,
+				    YAJL_GET_OBJECT(v)->values[i]);
 		}
-		gen_close(g, 1);
-	} else if (YAJL_IS_ARRAY(v)) {
-		gen_open(g, 0);
-		for (i = 0; i < YAJL_GET_ARRAY(v)->len; i++)
-			gen_tree(g, YAJL_GET_ARRAY(v)->values[i]);
-		gen_close(g, 0);
-	} else if (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v))
-		gen_bool(g, YAJL_IS_TRUE(v));
-	else
-		gen_null(g);
+		return st == yajl_gen_status_ok ? yajl_gen_map_close(g) : st;
+	}
+	if (YAJL_IS_ARRAY(v)) {
+		st = yajl_gen_array_open(g);
+		for (i = 0; i < YAJL_GET_ARRAY(v)->len &&
+		    st == yajl_gen_status_ok; i++)
+			st = manifest_gen_tree(g, YAJL_GET_ARRAY(v)->values[i]);
+		return st == yajl_gen_status_ok ? yajl_gen_array_close(g) : st;
+	}
+	if (YAJL_IS_TRUE(v) || YAJL_IS_FALSE(v))
+		return yajl_gen_bool(g, YAJL_IS_TRUE(v));
+	return yajl_gen_null(g);
 }
 
 /* One target of a run of many: its name, then the members of its own
@@ -388,7 +422,9 @@ gen_target(struct gen *g, const struct manifest_target *t)
 	if (root != NULL && YAJL_IS_OBJECT(root))
 		for (i = 0; i < YAJL_GET_OBJECT(root)->len; i++) {
 			gen_key(g, YAJL_GET_OBJECT(root)->keys[i]);
-			gen_tree(g, YAJL_GET_OBJECT(root)->values[i]);
+			if (g->st == yajl_gen_status_ok)
+				gen_check(g, manifest_gen_tree(g->g,
+				    YAJL_GET_OBJECT(root)->values[i]));
 		}
 	else {
 		gen_key(g, "exit_status");

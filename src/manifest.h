@@ -29,6 +29,9 @@
  *     "warnings": [ "..." ],
  *     "exit_status": 0,
  *     "shard": null,       or {"index":I,"count":N,"first_page":A,"last_page":B}
+ *     "bookmark": {"field":"updated_at","before":null,"after":"2026-..."}
+ *                          only with --bookmark: asked from (null: every
+ *                          item), kept for the next run
  *     "error": null        or why it failed: "offset 300: GET ...: HTTP 503"
  *   }
  *
@@ -46,6 +49,9 @@
 
 #include <stddef.h>
 #include <time.h>
+
+#include <yajl/yajl_gen.h>
+#include <yajl/yajl_tree.h>
 
 #include "writer.h"
 
@@ -71,6 +77,14 @@ struct manifest_details {
 	long long items_failed;         /* items left out for it */
 };
 
+/* --bookmark: the value asked from and the one kept for the next run
+ * (NULL: null); each a string or, when its flag is 0, a number's text. */
+struct manifest_bookmark {
+	const char *field;
+	const char *before, *after;
+	int before_string, after_string;
+};
+
 struct manifest_info {
 	const char *source_url;         /* as given: credentials in it are
 	                                   redacted by log_redact_url() */
@@ -91,6 +105,8 @@ struct manifest_info {
 	const char *error;              /* NULL: null */
 	const struct manifest_details *details; /* NULL: no "details" member
 	                                           (no --expand) */
+	const struct manifest_bookmark *bookmark; /* NULL: no "bookmark"
+	                                           member (no --bookmark) */
 };
 
 /*
@@ -123,6 +139,10 @@ struct manifest_target {
 char *manifest_fleet_json(const char *jobs_file, time_t started,
     time_t ended, int exit_status, const struct manifest_target *targets,
     size_t n, char *err, size_t errsz);
+
+/* Writes a value read by yajl_tree into g again as it was (numbers as
+ * their own text, nothing rounded); the first status that is not ok. */
+yajl_gen_status manifest_gen_tree(yajl_gen g, yajl_val v);
 
 /* Publishes text (a manifest) at path, as manifest_write. */
 int manifest_publish(const char *path, const char *text, int mode);

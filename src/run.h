@@ -124,6 +124,9 @@ struct export {
 	/* --expand: the details (expand.c), or NULL. */
 	struct expand *xp;
 
+	/* --state, --bookmark, the sanity limits (state.c). */
+	struct state_run *state;
+
 	/* The first failure of a worker, reported once by this thread. */
 	pthread_mutex_t fail_lock;
 	enum exit_status fail_status;

@@ -22,8 +22,9 @@ _invdump()
 		--split-bytes --manifest --metrics --metrics-target --shard --jobs
 		--session --login-url --login-user-env --login-secret-env --login-secret-file
 		--login-body --login-fields --login-field --token-path --token-send
-		--token-lifetime --logout-url --cookie-jar'
-	local without_value='--no-total --expand-replace --keep-mismatch --resume --netrc --insecure
+		--token-lifetime --logout-url --cookie-jar
+		--min-items --max-drop --state --bookmark --since --lookback'
+	local without_value='--no-total --expand-replace --keep-mismatch --full --resume --netrc --insecure
 		--no-hedge --cookies
 		-q --quiet --progress --no-progress -v --verbose -V --version
 		-h --help'
@@ -66,7 +67,7 @@ _invdump()
 		COMPREPLY=($(compgen -e -- "$cur"))
 		;;
 	-o | --output | --user-file | --header-file | --netrc-file | --cacert | --manifest | \
-	--metrics | --jobs | --login-secret-file | --cookie-jar)
+	--metrics | --jobs | --login-secret-file | --cookie-jar | --state)
 		compopt -o filenames 2>/dev/null
 		local IFS=$'\n'
 		COMPREPLY=($(compgen -f -- "$cur"))

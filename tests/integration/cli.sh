@@ -45,7 +45,8 @@ for f in --output --compress --level --workers --limit --profile \
 	--per-host --window-bytes --no-hedge --expand --session --login-url \
 	--login-user-env --login-secret-env --login-secret-file --login-body \
 	--login-fields --login-field --token-path --token-send --token-lifetime \
-	--logout-url --cookies --cookie-jar; do
+	--logout-url --cookies --cookie-jar --min-items --max-drop \
+	--state --bookmark --since --lookback --full; do
 	check "--help mentions $f" help_has "$f"
 	check "the man page documents $f" man_has "$f"
 done

@@ -190,6 +190,11 @@
  *                          give an array of G % 3 objects {"of":ID,"i":I},
  *                          the others {"of":ID,"rel":"NAME","n":G % 7,
  *                          "s":"x/\"y\""}
+ *   A dataset that changes between runs (changing.c; the comment at its
+ *   top): /changing/items (DRF, filters updated_at__gte, since,
+ *   updated_at__gt), /changing/feathers (FeathersJS: an unknown parameter
+ *   matches nothing); services /changing/reset, /changing/mutate,
+ *   /changing/truth
  *   Service endpoints (never delayed, faulted or counted):
  *   /truth-expand?rel=A,B  /truth with "A":rel A,"B":rel B appended to
  *                          each item (canonical; built whole: small sets)
@@ -321,6 +326,11 @@ static const struct route {
 	{ "/f5/mgmt/tm/cm/failover-status", 0, 1, prof_f5_failover },
 	{ "/servicenow/api/now/table/cmdb_ci", 0, 1, prof_servicenow },
 	{ "/items/", 1, 1, prof_detail },
+	{ "/changing/items", 0, 1, prof_changing },
+	{ "/changing/feathers", 0, 1, prof_feathers },
+	{ "/changing/reset", 0, 0, svc_changing_reset },
+	{ "/changing/mutate", 0, 0, svc_changing_mutate },
+	{ "/changing/truth", 0, 0, svc_changing_truth },
 	{ "/truth-expand", 0, 0, svc_truth_expand },
 	{ "/truth", 0, 0, svc_truth },
 	{ "/truth-object", 0, 0, svc_truth_object },

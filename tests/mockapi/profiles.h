@@ -69,6 +69,13 @@ enum MHD_Result prof_f5_version(struct req *r);
 enum MHD_Result prof_f5_failover(struct req *r);
 enum MHD_Result prof_servicenow(struct req *r);
 
+/* changing.c: a dataset that changes between runs on request. */
+enum MHD_Result prof_changing(struct req *r);
+enum MHD_Result prof_feathers(struct req *r);
+enum MHD_Result svc_changing_reset(struct req *r);
+enum MHD_Result svc_changing_mutate(struct req *r);
+enum MHD_Result svc_changing_truth(struct req *r);
+
 enum MHD_Result svc_truth(struct req *r);
 enum MHD_Result svc_truth_object(struct req *r);
 enum MHD_Result svc_stats(struct req *r);
