@@ -5,7 +5,7 @@
  * A run that asks many servers (a jobs file over a fleet, details on
  * another host) keeps one struct host per origin (origin.h: scheme, host,
  * port), made the first time a request goes there and kept to the end of
- * the run.  Each has its own limiter (retry.h), so a host that throttles
+ * the run.  Each has its own limiter (limiter.h), so a host that throttles
  * slows only the requests to itself, and its own count of requests under
  * way, which --per-host N caps: a worker whose request would be the N+1st
  * to that host waits for one of them to end.  --rate is each host's
@@ -35,7 +35,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
-#include "retry.h"
+#include "limiter.h"
 
 struct host {
 	char *origin;                   /* "https://api.example.com:443" */

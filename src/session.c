@@ -42,6 +42,7 @@
 #include "clock.h"
 #include "log.h"
 #include "origin.h"
+#include "limiter.h"
 #include "retry.h"
 #include "session.h"
 #include "thread.h"

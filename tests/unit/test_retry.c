@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "limiter.h"
 #include "retry.h"
 #include "tap.h"
 
