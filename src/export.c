@@ -481,13 +481,17 @@ export_workers(struct export *ex, struct listing_args *la)
 static enum exit_status
 export_cookie_jar(struct export *ex, enum exit_status st)
 {
-	char err[512];
+	char *text;
+	int rc;
 
 	if (ex->t->cookie_jar == NULL)
 		return st;
-	if (http_cookies_save(ex->run.http.jar, ex->t->url, ex->t->cookie_jar,
-	    err, sizeof err) < 0) {
-		log_error("%s", err);
+	text = http_cookies_text(ex->run.http.jar, ex->t->url);
+	rc = writer_put(ex->t->cookie_jar, text, strlen(text), 0600);
+	free(text);
+	if (rc < 0) {
+		log_error("--cookie-jar %s: not written (see above)",
+		    ex->t->cookie_jar);
 		return st == exit_ok ? exit_output : st;
 	}
 	return st;

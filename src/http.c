@@ -27,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buf.h"
 #include "clock.h"
 #include "http.h"
 #include "log.h"
@@ -678,47 +679,33 @@ http_auth_for(struct http_client *c, const char *url, int force)
 	c->basic_off = off;
 }
 
-int
-http_cookies_save(struct http_jar *jar, const char *url, const char *path,
-    char *err, size_t errsz)
+char *
+http_cookies_text(struct http_jar *jar, const char *url)
 {
 	struct curl_slist *list = NULL, *l;
 	char *host = http_host(url);
 	CURL *h = curl_easy_init();
+	struct buf b;
 	size_t dl;
-	FILE *f;
-	int fd, rc = 0;
 
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-	    0600);
-	if (fd < 0 || fchmod(fd, 0600) < 0 || (f = fdopen(fd, "w")) == NULL) {
-		snprintf(err, errsz, "--cookie-jar %s: %s", path,
-		    strerror(errno));
-		if (fd >= 0)
-			close(fd);
-		free(host);
-		curl_easy_cleanup(h);
-		return -1;
-	}
+	buf_init(&b, 0);
+	buf_adds(&b, "# Netscape HTTP Cookie File (invdump)\n");
 	/* A handle of the jar's share sees its cookies. */
 	if (h == NULL || jar == NULL ||
 	    curl_easy_setopt(h, CURLOPT_SHARE, jar->sh) != CURLE_OK ||
 	    curl_easy_setopt(h, CURLOPT_COOKIEFILE, "") != CURLE_OK ||
 	    curl_easy_getinfo(h, CURLINFO_COOKIELIST, &list) != CURLE_OK)
 		list = NULL;
-	fputs("# Netscape HTTP Cookie File (invdump)\n", f);
 	for (l = list; l != NULL; l = l->next)
-		if (host != NULL && http_cookie_of(l->data, host, &dl))
-			fprintf(f, "%s\n", l->data);
+		if (host != NULL && http_cookie_of(l->data, host, &dl)) {
+			buf_adds(&b, l->data);
+			buf_adds(&b, "\n");
+		}
+	buf_add(&b, "", 1);
 	curl_slist_free_all(list);
 	curl_easy_cleanup(h);
 	free(host);
-	if (ferror(f) | fclose(f)) {
-		snprintf(err, errsz, "--cookie-jar %s: %s", path,
-		    strerror(errno));
-		rc = -1;
-	}
-	return rc;
+	return b.data;
 }
 
 /* One request (and its redirects), Basic as http_auth_for says. */

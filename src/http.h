@@ -174,12 +174,9 @@ const char *http_header(struct http_client *c, const char *name);
  * or NULL if absent. */
 char *http_header_all(struct http_client *c, const char *name);
 
-/*
- * Writes jar's cookies for url's host to path (mode 0600, Netscape
- * format), replacing it; 0, or -1 with why in err.
- */
-int http_cookies_save(struct http_jar *jar, const char *url,
-    const char *path, char *err, size_t errsz);
+/* jar's cookies for url's host in the Netscape format, newly allocated
+ * (the caller publishes it: writer_put). */
+char *http_cookies_text(struct http_jar *jar, const char *url);
 
 /* The first bytes of the last body, made printable (for error messages). */
 const char *http_snippet(struct http_client *c);

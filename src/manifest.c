@@ -489,24 +489,11 @@ manifest_write(const char *path, const struct manifest_info *info, int mode)
 int
 manifest_publish(const char *path, const char *json, int mode)
 {
-	struct writer_opts opts = { 0 };
-	struct writer *w;
-	enum writer_status st;
-
 	if (strcmp(path, "-") == 0 || path[0] == '\0') {
 		log_error("the manifest needs a file name, not \"%s\"", path);
 		return -1;
 	}
-	opts.mode = mode;
-	if ((w = writer_open_opts(path, &opts)) == NULL)
-		return -1;
-	st = writer_write(w, json, strlen(json));
-	if (st == writer_ok)
-		st = writer_page_end(w, 0);
-	if (st == writer_ok)
-		st = writer_publish(w);
-	writer_abort(w);
-	return st == writer_ok ? 0 : -1;
+	return writer_put(path, json, strlen(json), mode);
 }
 
 /* The pages a successful target object of a jobs run's manifest found, or

@@ -477,23 +477,14 @@ metrics_text(struct metrics *m, enum exit_status st, enum exit_status stopped,
 enum exit_status
 metrics_write(struct metrics *m, enum exit_status st, enum exit_status stopped)
 {
-	struct writer_opts wo;
-	struct writer *w;
 	char *text;
 	size_t len = 0;
-	int rc = -1;
+	int rc;
 
 	if (m == NULL)
 		return st;
 	text = metrics_text(m, st, stopped, &len);
-	memset(&wo, 0, sizeof wo);
-	wo.mode = METRICS_MODE;
-	if ((w = writer_open_opts(m->path, &wo)) != NULL &&
-	    writer_write(w, text, len) == writer_ok &&
-	    writer_page_end(w, 0) == writer_ok &&
-	    writer_publish(w) == writer_ok)
-		rc = 0;
-	writer_abort(w);
+	rc = writer_put(m->path, text, len, METRICS_MODE);
 	free(text);
 	if (rc == 0)
 		return st;

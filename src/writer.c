@@ -330,6 +330,25 @@ writer_abort(struct writer *w)
 	writer_free(w);
 }
 
+int
+writer_put(const char *path, const void *data, size_t n, int mode)
+{
+	struct writer_opts opts = { 0 };
+	struct writer *w;
+	enum writer_status st;
+
+	opts.mode = mode;
+	if ((w = writer_open_opts(path, &opts)) == NULL)
+		return -1;
+	st = writer_write(w, data, n);
+	if (st == writer_ok)
+		st = writer_page_end(w, 0);
+	if (st == writer_ok)
+		st = writer_publish(w);
+	writer_abort(w);
+	return st == writer_ok ? 0 : -1;
+}
+
 void
 writer_leave(struct writer *w)
 {

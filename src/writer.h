@@ -143,6 +143,13 @@ enum writer_status writer_commit(struct writer *w);
  * NULL.
  */
 void writer_abort(struct writer *w);
+/*
+ * A small file written whole: n bytes of data published at path with mode
+ * (0 for 0600), all or nothing, as an output is (the manifest, the state
+ * file, the metrics, a cookie jar).  0, or -1 after a message.
+ */
+int writer_put(const char *path, const void *data, size_t n, int mode);
+
 /* Closes w and frees it, leaving its temporary file where it is (for
  * --resume); safe on NULL. */
 void writer_leave(struct writer *w);
