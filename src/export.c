@@ -475,28 +475,6 @@ export_workers(struct export *ex, struct listing_args *la)
 	return exit_ok;
 }
 
-/* --cookie-jar: the cookies of the target's host, written whatever the
- * run came to (a file of its own, 0600); a failure to write it is an
- * output error when nothing else failed. */
-static enum exit_status
-export_cookie_jar(struct export *ex, enum exit_status st)
-{
-	char *text;
-	int rc;
-
-	if (ex->t->cookie_jar == NULL)
-		return st;
-	text = http_cookies_text(ex->run.http.jar, ex->t->url);
-	rc = writer_put(ex->t->cookie_jar, text, strlen(text), 0600);
-	free(text);
-	if (rc < 0) {
-		log_error("--cookie-jar %s: not written (see above)",
-		    ex->t->cookie_jar);
-		return st == exit_ok ? exit_output : st;
-	}
-	return st;
-}
-
 /* The target's login: a fleet's shared one, or one of its own (made now:
  * the credentials are read before anything is asked). */
 static enum exit_status
@@ -563,7 +541,7 @@ export_run(const struct options *o, const struct target *t,
 		st = export_listing(&ex, &la);
 	progress_done(&ex.progress);
 	st = finish_run(&ex, st);
-	st = export_cookie_jar(&ex, st);
+	st = finish_cookie_jar(&ex, st);
 	if (st != exit_interrupted)
 		finish_summary(&ex, st);
 out:

@@ -244,3 +244,25 @@ finish_outcome(struct export *ex, enum exit_status st,
 	out->figures.seconds = progress_elapsed(&ex->progress);
 	out->figures.ended = mi.ended;
 }
+
+/* --cookie-jar: the cookies of the target's host, written whatever the
+ * run came to (a file of its own, 0600); a failure to write it is an
+ * output error when nothing else failed. */
+enum exit_status
+finish_cookie_jar(struct export *ex, enum exit_status st)
+{
+	char *text;
+	int rc;
+
+	if (ex->t->cookie_jar == NULL)
+		return st;
+	text = http_cookies_text(ex->run.http.jar, ex->t->url);
+	rc = writer_put(ex->t->cookie_jar, text, strlen(text), 0600);
+	free(text);
+	if (rc < 0) {
+		log_error("--cookie-jar %s: not written (see above)",
+		    ex->t->cookie_jar);
+		return st == exit_ok ? exit_output : st;
+	}
+	return st;
+}

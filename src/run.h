@@ -172,6 +172,9 @@ void work_totals(struct export *ex, struct fetcher *f);
  * the run's exit status. */
 struct export_outcome;
 enum exit_status finish_run(struct export *ex, enum exit_status st);
+/* --cookie-jar: the target's cookies written whatever the run came to;
+ * st, or exit_output when only that failed. */
+enum exit_status finish_cookie_jar(struct export *ex, enum exit_status st);
 /* The one line at the end of every run (not with -q). */
 void finish_summary(struct export *ex, enum exit_status st);
 /* For a run of many: the target's manifest object, published or not. */
