@@ -119,6 +119,10 @@ struct session {
 	char failmsg[512];
 	int closed;
 	long logins;
+	char **retired;                 /* tokens a renewal replaced, for the
+	                                   logout to delete too (with a
+	                                   logout URL only) */
+	size_t nretired;
 };
 
 int
@@ -699,7 +703,13 @@ session_valid(const struct session *s, double now)
 static void
 session_install(struct session *s, struct session_answer *ans, double now)
 {
-	if (s->token != NULL) {
+	if (s->token != NULL && s->logout_url != NULL) {
+		/* Still valid a while (renewed ahead of expiry): deleted at
+		 * the logout, so that nightly runs leave no token behind. */
+		s->retired = xrealloc(s->retired, (s->nretired + 1) *
+		    sizeof *s->retired);
+		s->retired[s->nretired++] = s->token;
+	} else if (s->token != NULL) {
 		memset(s->token, 0, strlen(s->token));
 		free(s->token);
 	}
@@ -984,13 +994,52 @@ sessions_free(struct sessions *ss)
 
 /* --- the end --------------------------------------------------------------- */
 
-void
-session_logout(struct session *s)
+static void
+wipe_free(char *p)
+{
+	if (p != NULL) {
+		memset(p, 0, strlen(p));
+		free(p);
+	}
+}
+
+/* DELETEs tok at the logout URL; its outcome (1: deleted).  A replaced
+ * token that had expired already is no news (quiet). */
+static int
+session_delete(struct session *s, const char *tok, int quiet)
 {
 	struct curl_slist *h = NULL;
 	struct http_result res;
 	char *url, *esc, *line, *shown;
 	const char *at;
+
+	esc = curl_easy_escape(NULL, tok, 0);
+	at = strstr(s->logout_url, "{token}");
+	url = at != NULL ? xasprintf("%.*s%s%s", (int)(at - s->logout_url),
+	    s->logout_url, esc, at + 7) : xstrdup(s->logout_url);
+	line = session_header(s, tok);
+	h = curl_slist_append(h, line);
+	http_send(s->http, "DELETE", url, h, NULL, NULL, NULL, &res);
+	shown = log_redact_url(s->logout_url);
+	if (res.outcome == http_outcome_ok)
+		log_info("logged out (DELETE %s)", shown);
+	else if (!quiet)
+		log_warn("logout DELETE %s: %s%ld: the token stays until it "
+		    "expires", shown, res.status ? "HTTP " : "no answer, ",
+		    res.status);
+	free(shown);
+	wipe_free(line);
+	wipe_free(url);
+	memset(esc, 0, strlen(esc));
+	curl_free(esc);
+	curl_slist_free_all(h);
+	return res.outcome == http_outcome_ok;
+}
+
+void
+session_logout(struct session *s)
+{
+	size_t i;
 
 	thread_lock(&s->lock);
 	if (s->closed || s->token == NULL || s->logout_url == NULL) {
@@ -1004,37 +1053,9 @@ session_logout(struct session *s)
 	 * even when the run was stopped (a failure, a signal): its tries
 	 * are bounded by the timeouts, not by the stop flag. */
 	s->conf.cancel = NULL;
-	esc = curl_easy_escape(NULL, s->token, 0);
-	at = strstr(s->logout_url, "{token}");
-	url = at != NULL ? xasprintf("%.*s%s%s", (int)(at - s->logout_url),
-	    s->logout_url, esc, at + 7) : xstrdup(s->logout_url);
-	line = session_header(s, s->token);
-	h = curl_slist_append(h, line);
-	http_send(s->http, "DELETE", url, h, NULL, NULL, NULL, &res);
-	shown = log_redact_url(s->logout_url);
-	if (res.outcome == http_outcome_ok)
-		log_info("logged out (DELETE %s)", shown);
-	else
-		log_warn("logout DELETE %s: %s%ld: the token stays until it "
-		    "expires", shown, res.status ? "HTTP " : "no answer, ",
-		    res.status);
-	free(shown);
-	memset(line, 0, strlen(line));
-	free(line);
-	memset(url, 0, strlen(url));
-	free(url);
-	memset(esc, 0, strlen(esc));
-	curl_free(esc);
-	curl_slist_free_all(h);
-}
-
-static void
-wipe_free(char *p)
-{
-	if (p != NULL) {
-		memset(p, 0, strlen(p));
-		free(p);
-	}
+	(void)session_delete(s, s->token, 0);
+	for (i = 0; i < s->nretired; i++)
+		(void)session_delete(s, s->retired[i], 1);
 }
 
 void
@@ -1046,6 +1067,9 @@ session_free(struct session *s)
 	wipe_free(s->user);
 	wipe_free(s->secret);
 	wipe_free(s->token);
+	while (s->nretired > 0)
+		wipe_free(s->retired[--s->nretired]);
+	free(s->retired);
 	http_client_free(s->http);
 	http_jar_free(s->jar);          /* after its client */
 	free(s->origin);
