@@ -445,6 +445,23 @@ cli_opt_progress(struct cli_state *s, const char *flag, char *arg)
 	return cli_run;
 }
 
+/* --s3-part-size: S3's minimum part (5 MiB) at least, 5 GiB at most. */
+static enum cli_result
+cli_opt_s3_part(struct cli_state *s, const char *flag, char *arg)
+{
+	long long v;
+
+	if (cli_size(flag, arg, &v) < 0)
+		return cli_exit_usage;
+	if (v < 5LL << 20 || v > 5LL << 30) {
+		log_error("%s: %s is not a part size S3 takes: 5M to 5G",
+		    flag, arg);
+		return cli_exit_usage;
+	}
+	s->t->s3_part_size = v;
+	return cli_run;
+}
+
 static enum cli_result
 cli_opt_mode(struct cli_state *s, const char *flag, char *arg)
 {
@@ -671,8 +688,9 @@ static const struct cli_name compress_names[] = {
 /* Every flag, in --help order. */
 static const struct cli_opt cli_opts[] = {
 	{ "output", 'o', "PATH",
-	  "write to PATH (default -, standard output); the file\n"
-	  "appears only when complete (temp file + rename)",
+	  "write to PATH (default -, standard output) or to\n"
+	  "s3://BUCKET/KEY; the file or object appears only when\n"
+	  "complete (temp file + rename; multipart upload)",
 	  .section = "Output", STRING(TARGET, output, cli_check_path) },
 	{ "compress", 0, "MODE",
 	  "gzip or none (default: gzip when PATH ends in .gz)",
@@ -690,6 +708,10 @@ static const struct cli_opt cli_opts[] = {
 	{ "split-bytes", 0, "SIZE",
 	  "... or of at least SIZE bytes each (e.g. 256M)",
 	  SIZE(TARGET, split_bytes) },
+	{ "s3-part-size", 0, "SIZE",
+	  "s3://BUCKET/KEY: upload in parts of SIZE (5M .. 5G,\n"
+	  "default 8M; doubled every 1000 parts)",
+	  CALL(cli_opt_s3_part) },
 	{ "manifest", 0, "PATH",
 	  "write a JSON manifest of the run (files, counts,\n"
 	  "SHA-256) to PATH, last, once the files are in place",

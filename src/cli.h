@@ -43,6 +43,7 @@ struct target {
 	int mode;                       /* of published files (0600) */
 	long long split_items;          /* --split-items: 0 none */
 	long long split_bytes;          /* --split-bytes: 0 none */
+	long long s3_part_size;         /* --s3-part-size: 0 the default */
 	const char *manifest;           /* --manifest PATH, or NULL */
 	int resume;                     /* --resume: continue from the journal */
 	long long shard_index;          /* --shard I/N: I, 0-based ... */

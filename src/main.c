@@ -45,6 +45,7 @@
 #include "http.h"
 #include "log.h"
 #include "progress.h"
+#include "s3xml.h"
 #include "status.h"
 #include "thread.h"
 #include "writer.h"
@@ -245,6 +246,7 @@ main(int argc, char **argv)
 		cli_free(&o);
 		return exit_failure;
 	}
+	s3xml_init();           /* before any thread may parse */
 	sc.max_time = o.max_time;
 	if ((rc = thread_create(&sigthread, signal_main, &sc)) != 0) {
 		log_error("cannot start the signal thread: %s", strerror(rc));

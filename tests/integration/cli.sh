@@ -41,13 +41,13 @@ for f in --output --compress --level --workers --limit --profile \
 	--insecure --netrc --netrc-file --user-file --header-file \
 	--no-total --total-path --next-path --cursor-param --sort-param --key \
 	--progress --no-progress --allow-origin --keep-mismatch --mode \
-	--split-items --split-bytes --manifest --resume --shard --jobs \
+	--split-items --split-bytes --s3-part-size --manifest --resume --shard --jobs \
 	--per-host --window-bytes --no-hedge --expand; do
 	check "--help mentions $f" help_has "$f"
 	check "the man page documents $f" man_has "$f"
 done
 # The man page writes a long flag as "Fl \-name".
-man_flags() { grep -o 'Fl \\-[a-z][a-z-]*' "$MAN" | sed 's/^Fl \\-//' | sort -u; }
+man_flags() { grep -o 'Fl \\-[a-z][a-z0-9-]*' "$MAN" | sed 's/^Fl \\-//' | sort -u; }
 every_man_flag_in_help() {
 	n=0
 	for f in $(man_flags); do
