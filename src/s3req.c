@@ -150,8 +150,8 @@ headers(const struct s3conf *c, const void *body, size_t n, const char *md5)
 	h = curl_slist_append(h, l);
 	free(l);
 	h = curl_slist_append(h, "Content-Type: application/octet-stream");
-	h = curl_slist_append(h, "Expect:");
-	h = curl_slist_append(h, "Accept:");
+	/* No "Expect:" or "Accept:" to remove a header: libcurl 7.88 signs
+	 * such a line though it never sends it, and S3 would refuse. */
 	if (md5 != NULL) {
 		l = xasprintf("Content-MD5: %s", md5);
 		h = curl_slist_append(h, l);

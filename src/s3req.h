@@ -5,8 +5,9 @@
  * Every request carries its payload's SHA-256 in x-amz-content-sha256,
  * a Content-Type and its body through CURLOPT_POSTFIELDS, since libcurl
  * 7.88 signs the hash of the body it holds (and the Content-Type it
- * would send); `?uploads` is written `?uploads=`, the canonical form
- * libcurl 7.88 leaves as it is.  The bucket's credentials go only to the
+ * would send), and no header is removed with an empty "Name:" line (7.88
+ * signs that line though it never sends it); `?uploads` is written
+ * `?uploads=`, the canonical form libcurl 7.88 leaves as it is.  The bucket's credentials go only to the
  * bucket's endpoint, on handles of its own: no handle of the API's is
  * ever given to this module, nor this module's to the API's.  Nothing
  * here prints a secret or a signature.

@@ -87,7 +87,8 @@ class Proxy(http.server.BaseHTTPRequestHandler):
         c.putrequest(self.command, self.path, skip_host=True,
                      skip_accept_encoding=True)
         for k, v in self.headers.items():
-            c.putheader(k, v)
+            if k.lower() != "expect":   # answered here already
+                c.putheader(k, v)
         c.endheaders(body)
         r = c.getresponse()
         data = r.read()
