@@ -1,8 +1,9 @@
 /*
  * s3xml.h - S3's XML answers and errors, read with libxml2.
  *
- * Never fetches anything (no network, no external entities expanded);
- * an answer that is not XML reads as one without the element asked for.
+ * Never fetches anything (no network, no external entities); an answer
+ * that is not XML, or has a DTD, reads as one without the element asked
+ * for.
  */
 #ifndef INVDUMP_S3XML_H
 #define INVDUMP_S3XML_H
