@@ -200,6 +200,22 @@ check "the next run: the object is whole" \
 	obj_is killed.gz "$T/big.gz"
 check "the next run aborted the upload left" no_uploads
 
+# ----------------------------------------------- SIGINT mid-upload
+: >"$T/proxy.log"
+"$INVDUMP" -q --s3-part-size 5M -o s3://bkt/int.gz "$SLOW/offset/items" 2>"$T/err" &
+pid=$!
+i=0
+until grep -q 'partNumber=1&.* 200' "$T/proxy.log"; do
+	i=$((i + 1))
+	[ "$i" -lt 600 ] || break
+	sleep 0.05
+done
+kill -INT "$pid" 2>/dev/null || true
+set +e; wait "$pid"; rc=$?; set -e
+check "SIGINT mid-upload: status 130" status_is 130
+check "SIGINT mid-upload: no object" absent int.gz
+check "SIGINT mid-upload: the upload aborted at once" no_uploads
+
 # --------------------------------------------- credentials and the bucket
 start_mock --items 100 --log "$T/api.log"
 AWS_ACCESS_KEY_ID=NOSUCHKEY AWS_SECRET_ACCESS_KEY=SeCrEt42 "$INVDUMP" -q \
