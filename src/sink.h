@@ -64,6 +64,9 @@ struct sink_ops {
 	int (*sync)(struct sink *s);
 	/* The temporary file a resume journal records, or NULL. */
 	const char *(*temp_path)(const struct sink *s);
+	/* After publish: part i's ETag as the store gave it and it was
+	 * checked; NULL for a sink without (the op itself may be NULL). */
+	const char *(*etag)(const struct sink *s, size_t i);
 };
 
 /* path's temporary file, created 0600; published with mode. */

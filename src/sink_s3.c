@@ -57,6 +57,7 @@ struct s3obj {
 	                           upload thread's only */
 	unsigned long long bytes;
 	int done;               /* completed: visible */
+	char etag[128];         /* as stored, once verified */
 };
 
 struct s3job {
@@ -356,7 +357,7 @@ s3_page_end(struct sink *sk, int cut)
 /* The object as S3 says it is: its size and ETag, against ours (alt:
  * another ETag a store may give, or NULL). */
 static int
-verify(struct sink_s3 *s, const struct s3obj *o, const char *etag,
+verify(struct sink_s3 *s, struct s3obj *o, const char *etag,
     const char *alt)
 {
 	struct s3ans a;
@@ -372,8 +373,10 @@ verify(struct sink_s3 *s, const struct s3obj *o, const char *etag,
 	    (alt == NULL || strcmp(a.etag, alt) != 0))
 		log_error("%s: stored with the ETag %s, not %s as computed here",
 		    o->name, a.etag, etag);
-	else
+	else {
+		snprintf(o->etag, sizeof o->etag, "%s", a.etag);
 		rc = 0;
+	}
 	s3ans_free(&a);
 	return rc;
 }
@@ -579,9 +582,18 @@ s3_temp_path(const struct sink *sk)
 	return NULL;
 }
 
+static const char *
+s3_etag(const struct sink *sk, size_t i)
+{
+	const struct sink_s3 *s = (const struct sink_s3 *)sk;
+
+	return i < s->nobj && s->objs[i].etag[0] != '\0' ? s->objs[i].etag :
+	    NULL;
+}
+
 static const struct sink_ops s3_ops = {
 	s3_begin, s3_write, s3_page_end, s3_publish, s3_abandon, s3_sync,
-	s3_temp_path
+	s3_temp_path, s3_etag
 };
 
 /* An upload's key left by an earlier run to this destination: key

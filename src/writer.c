@@ -7,6 +7,7 @@
  * the sink (a file, split parts in a directory, standard output, S3)
  * stores the bytes and publishes them.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -329,6 +330,19 @@ writer_page_end(struct writer *w, unsigned long long items)
 	return w->sink->ops->page_end(w->sink, 1);
 }
 
+/* Each part's ETag, from a sink that has them. */
+static void
+take_etags(struct writer *w)
+{
+	const char *e;
+	size_t i;
+
+	for (i = 0; i < w->nparts && w->sink->ops->etag != NULL; i++)
+		if ((e = w->sink->ops->etag(w->sink, i)) != NULL)
+			snprintf(w->parts[i].etag, sizeof w->parts[i].etag,
+			    "%s", e);
+}
+
 enum writer_status
 writer_publish(struct writer *w)
 {
@@ -343,6 +357,8 @@ writer_publish(struct writer *w)
 		return writer_error;    /* writer_abort removes it all */
 	st = w->sink->ops->publish(w->sink);
 	w->published = w->sink->placed;
+	if (w->published)
+		take_etags(w);
 	return st;
 }
 

@@ -170,6 +170,9 @@ struct writer_part {
 	unsigned long long items;       /* the sum of writer_page_end()'s */
 	unsigned long long bytes;
 	char sha256[DIGEST_HEX_SIZE];   /* lowercase hex */
+	char etag[128];                 /* an object store's ETag, checked
+	                                   against the bytes sent; "" for a
+	                                   file */
 };
 
 /*

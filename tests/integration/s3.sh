@@ -100,12 +100,16 @@ import hashlib, json, os, sys
 m = json.load(open(sys.argv[1]))
 f = m["files"][0]
 data = open(sys.argv[2], "rb").read()
+# s3rver gives a multipart object the MD5 of its bytes; S3, of its
+# parts' MD5s with "-N": invdump checked it against either.
 ok = (len(m["files"]) == 1 and f["path"] == sys.argv[3] and
-      f["bytes"] == len(data) and f["sha256"] == hashlib.sha256(data).hexdigest())
+      f["bytes"] == len(data) and f["sha256"] == hashlib.sha256(data).hexdigest() and
+      f.get("etag") == hashlib.md5(data).hexdigest())
 sys.exit(0 if ok else 1)
 PY
 }
-check "large: the manifest (an object too) names it with its size and SHA-256" manifest_agrees
+check "large: the manifest (an object too) names it with its size, SHA-256 and ETag" \
+	manifest_agrees
 
 # ------------------------------------------------------------ split parts
 : >"$T/proxy.log"
