@@ -204,6 +204,43 @@ check "the next run: the object is whole" \
 	obj_is killed.gz "$T/big.gz"
 check "the next run aborted the upload left" no_uploads
 
+# ------------------------------------------------ a jobs file, shards
+start_mock --items 3000
+J=$BASE
+run_invdump -q -o "$T/j.gz" "$J/offset/items"
+run_invdump -q -p drf -o "$T/jd.gz" "$J/drf/items"
+cat >"$T/jobs.ini" <<INI
+[offset]
+url = $J/offset/items
+output = s3://bkt/jobs/offset.ndjson.gz
+
+[drf]
+url = $J/drf/items
+profile = drf
+output = s3://bkt/jobs/drf.ndjson.gz
+INI
+run_invdump -q --manifest s3://bkt/jobs/run.json --jobs "$T/jobs.ini"
+check "a jobs file to s3://: status 0" status_is 0
+check "a jobs file: the first target's object" obj_is jobs/offset.ndjson.gz "$T/j.gz"
+check "a jobs file: the second target's object" obj_is jobs/drf.ndjson.gz "$T/jd.gz"
+check "a jobs file: the run's manifest names both" sh -c "
+	curl -sS -f 'http://127.0.0.1:$S3PORT/bkt/jobs/run.json' |
+	grep -q 's3://bkt/jobs/offset.ndjson.gz' &&
+	curl -sS -f 'http://127.0.0.1:$S3PORT/bkt/jobs/run.json' |
+	grep -q 's3://bkt/jobs/drf.ndjson.gz'"
+for i in 0 1; do
+	run_invdump -q --shard "$i/2" --manifest "s3://bkt/shards/s$i.json" \
+		-o "s3://bkt/shards/s$i.gz" "$J/offset/items"
+	check "shard $i/2 to s3://: status 0" status_is 0
+done
+shards_whole() {
+	get shards/s0.gz "$T/s0.gz" && get shards/s1.gz "$T/s1.gz" &&
+	get shards/s0.json "$T/s0.json" && get shards/s1.json "$T/s1.json" &&
+	cat "$T/s0.gz" "$T/s1.gz" | gzip -dc >"$T/shards" &&
+	gzip -dc "$T/j.gz" | cmp -s - "$T/shards"
+}
+check "the shards' objects make the whole export, each with its manifest" shards_whole
+
 # ----------------------------------------------- SIGINT mid-upload
 : >"$T/proxy.log"
 "$INVDUMP" -q --s3-part-size 5M -o s3://bkt/int.gz "$SLOW/offset/items" 2>"$T/err" &
