@@ -685,6 +685,17 @@ static const struct cli_name compress_names[] = {
 	{ NULL, 0 }
 };
 
+static const struct cli_name sse_names[] = {
+	{ "AES256", 1 },
+	{ "aws:kms", 2 },
+	{ NULL, 0 }
+};
+
+static const struct cli_name acl_names[] = {
+	{ "bucket-owner-full-control", 1 },
+	{ NULL, 0 }
+};
+
 /* Every flag, in --help order. */
 static const struct cli_opt cli_opts[] = {
 	{ "output", 'o', "PATH",
@@ -712,6 +723,15 @@ static const struct cli_opt cli_opts[] = {
 	  "s3://BUCKET/KEY: upload in parts of SIZE (5M .. 5G,\n"
 	  "default 8M; doubled every 1000 parts)",
 	  CALL(cli_opt_s3_part) },
+	{ "s3-sse", 0, "MODE",
+	  "s3://: server-side encryption, AES256 or aws:kms",
+	  ENUM(OPTIONS, s3_sse, sse_names) },
+	{ "s3-sse-kms-key-id", 0, "ID",
+	  "s3://: aws:kms with the KMS key ID",
+	  STRING(OPTIONS, s3_kms_key, cli_check_field) },
+	{ "s3-acl", 0, "ACL",
+	  "s3://: the canned ACL bucket-owner-full-control",
+	  ENUM(OPTIONS, s3_acl, acl_names) },
 	{ "manifest", 0, "PATH",
 	  "write a JSON manifest of the run (files, counts,\n"
 	  "SHA-256) to PATH, last, once the files are in place",

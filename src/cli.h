@@ -67,6 +67,11 @@ struct options {
 	const char *manifest;           /* with --jobs: the run's manifest */
 	int manifest_mode;              /* ... its mode (--mode; 0: 0600) */
 	int level;                      /* 1..9 */
+	int s3_sse;                     /* --s3-sse: 0 none, 1 AES256, 2
+	                                   aws:kms */
+	const char *s3_kms_key;         /* --s3-sse-kms-key-id, or NULL */
+	int s3_acl;                     /* --s3-acl: 0 none, 1
+	                                   bucket-owner-full-control */
 	int workers;                    /* 1..256: the run's concurrency */
 	int per_host;                   /* requests at once to one host; 0:
 	                                   no cap but --workers */

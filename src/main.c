@@ -156,6 +156,20 @@ stop_now(int first, int again)
 	}
 }
 
+/* What every s3:// object is created with, from the flags: set before
+ * any thread starts. */
+static void
+s3_settings(const struct options *o)
+{
+	static const char *const sse[] = { NULL, "AES256", "aws:kms" };
+	struct writer_s3 s;
+
+	s.sse = sse[o->s3_sse];
+	s.kms_key = o->s3_kms_key;
+	s.acl = o->s3_acl == 1 ? "bucket-owner-full-control" : NULL;
+	writer_s3_set(&s);
+}
+
 static void *
 signal_main(void *arg)
 {
@@ -247,6 +261,7 @@ main(int argc, char **argv)
 		return exit_failure;
 	}
 	s3xml_init();           /* before any thread may parse */
+	s3_settings(&o);
 	sc.max_time = o.max_time;
 	if ((rc = thread_create(&sigthread, signal_main, &sc)) != 0) {
 		log_error("cannot start the signal thread: %s", strerror(rc));

@@ -61,6 +61,8 @@ s3conf_init(struct s3conf *c, const char *bucket)
 void
 s3conf_free(struct s3conf *c)
 {
+	size_t i;
+
 	if (c->userpwd != NULL)
 		memset(c->userpwd, 0, strlen(c->userpwd));
 	free(c->base);
@@ -68,6 +70,8 @@ s3conf_free(struct s3conf *c)
 	free(c->userpwd);
 	free(c->sigv4);
 	free(c->token);
+	for (i = 0; c->newobj[i] != NULL; i++)
+		free(c->newobj[i]);
 	memset(c, 0, sizeof *c);
 }
 
@@ -138,12 +142,15 @@ on_header(char *p, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
-/* The signed headers: payload hash, type, MD5, token, date. */
+/* The signed headers: payload hash, type, MD5, token, a new object's
+ * settings, date. */
 static struct curl_slist *
-headers(const struct s3conf *c, const void *body, size_t n, const char *md5)
+headers(const struct s3conf *c, const void *body, size_t n, const char *md5,
+    int new_object)
 {
 	char hex[DIGEST_HEX_SIZE], *l;
 	struct curl_slist *h = NULL;
+	size_t i;
 
 	digest_sha256_hex(body != NULL ? body : "", body != NULL ? n : 0, hex);
 	l = xasprintf("x-amz-content-sha256: %s", hex);
@@ -163,6 +170,8 @@ headers(const struct s3conf *c, const void *body, size_t n, const char *md5)
 		memset(l, 0, strlen(l));
 		free(l);
 	}
+	for (i = 0; new_object && c->newobj[i] != NULL; i++)
+		h = curl_slist_append(h, c->newobj[i]);
 	if (c->date != NULL) {
 		l = xasprintf("x-amz-date: %s", c->date);
 		h = curl_slist_append(h, l);
@@ -176,7 +185,10 @@ s3_request(CURL *h, const struct s3conf *c, const char *method,
     const char *key, const char *query, const void *body, size_t n,
     const char *md5, struct s3ans *a)
 {
-	struct curl_slist *hl = headers(c, body, n, md5);
+	int new_object = (strcmp(method, "PUT") == 0 && query == NULL) ||
+	    (strcmp(method, "POST") == 0 && query != NULL &&
+	    strcmp(query, "uploads=") == 0);
+	struct curl_slist *hl = headers(c, body, n, md5, new_object);
 	char *url = s3_url(c, key, query);
 
 	memset(a, 0, sizeof *a);

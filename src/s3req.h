@@ -7,10 +7,10 @@
  * 7.88 signs the hash of the body it holds (and the Content-Type it
  * would send), and no header is removed with an empty "Name:" line (7.88
  * signs that line though it never sends it); `?uploads` is written
- * `?uploads=`, the canonical form libcurl 7.88 leaves as it is.  The bucket's credentials go only to the
- * bucket's endpoint, on handles of its own: no handle of the API's is
- * ever given to this module, nor this module's to the API's.  Nothing
- * here prints a secret or a signature.
+ * `?uploads=`, the canonical form libcurl 7.88 leaves as it is.  The
+ * bucket's credentials go only to the bucket's endpoint, on handles of
+ * its own: no handle of the API's is ever given to this module, nor this
+ * module's to the API's.  Nothing here prints a secret or a signature.
  */
 #ifndef INVDUMP_S3REQ_H
 #define INVDUMP_S3REQ_H
@@ -27,6 +27,9 @@ struct s3conf {
 	char *sigv4;            /* "aws:amz:REGION:s3" */
 	char *token;            /* session token, or NULL */
 	const char *date;       /* tests: a fixed x-amz-date, else NULL */
+	char *newobj[4];        /* header lines for a new object (PUT of a
+	                           whole object, CreateMultipartUpload):
+	                           encryption, ACL; NULL-ended */
 	int retries;            /* tries after the first, for 5xx and
 	                           dropped connections */
 	long backoff_ms;        /* the first wait; doubled each time */

@@ -83,9 +83,10 @@ struct sink *sink_stdout_open(const char *path);
 #define S3_PART_MIN ((size_t)5 << 20)
 #define S3_PART_DEFAULT ((size_t)8 << 20)
 /* s3://BUCKET/KEY, its first object named part0 (path itself unless
- * split); parts of part_size bytes (S3_PART_MIN at least).  Checks the
+ * split); parts of part_size bytes (S3_PART_MIN at least); every object
+ * created with settings' encryption and ACL.  Checks the
  * bucket and aborts the uploads an earlier run left, before it returns. */
 struct sink *sink_s3_open(const char *path, const char *part0, int split,
-    size_t part_size);
+    size_t part_size, const struct writer_s3 *settings);
 
 #endif

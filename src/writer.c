@@ -35,6 +35,15 @@ struct writer {
 	unsigned long long bytes;
 };
 
+/* Set before any thread starts, read-only after (see writer_s3_set). */
+static struct writer_s3 s3_settings;
+
+void
+writer_s3_set(const struct writer_s3 *s)
+{
+	s3_settings = *s;
+}
+
 enum writer_emergency
 writer_emergency_unlink(void)
 {
@@ -164,7 +173,7 @@ open_s3(struct writer *w, const char *path, const struct writer_opts *opts)
 		free(p0);
 		p0 = part_name(w, 0);
 	}
-	if ((s = sink_s3_open(path, p0, w->split, psize)) == NULL)
+	if ((s = sink_s3_open(path, p0, w->split, psize, &s3_settings)) == NULL)
 		free(p0);
 	else
 		part_add(w, p0);

@@ -110,6 +110,16 @@ struct writer_opts {
  * device.  opts NULL is {0}: one file, 0600.
  */
 struct writer *writer_open_opts(const char *path, const struct writer_opts *opts);
+/* What every s3:// object of the run is created with; NULL: none. */
+struct writer_s3 {
+	const char *sse;                /* x-amz-server-side-encryption */
+	const char *kms_key;            /* ... -aws-kms-key-id */
+	const char *acl;                /* x-amz-acl */
+};
+/* Sets them, once, before any thread opens a writer; s is copied (its
+ * strings are not: they must outlive the run). */
+void writer_s3_set(const struct writer_s3 *s);
+
 /* Whether path is a local file or device: not "-", not s3://. */
 int writer_local(const char *path);
 /* writer_open_opts(path, NULL): today's callers. */

@@ -19,7 +19,8 @@ _invdump()
 		--cacert --capath --max-redirs --allow-origin --retries
 		--retry-max-time --rate --connect-timeout --speed-limit --speed-time
 		--max-time --max-body --max-item --max-depth --mode --split-items
-		--split-bytes --s3-part-size --manifest --shard --jobs'
+		--split-bytes --s3-part-size --s3-sse --s3-sse-kms-key-id --s3-acl
+		--manifest --shard --jobs'
 	local without_value='--no-total --expand-replace --keep-mismatch --resume --netrc --insecure
 		--no-hedge
 		-q --quiet --progress --no-progress -v --verbose -V --version

@@ -241,6 +241,26 @@ shards_whole() {
 }
 check "the shards' objects make the whole export, each with its manifest" shards_whole
 
+# ---------------------------------------- encryption and ACL settings
+: >"$T/proxy.log"
+run_invdump -q --s3-sse AES256 --s3-acl bucket-owner-full-control \
+	--manifest s3://bkt/sse/m.json -o s3://bkt/sse/small.gz "$J/offset/items"
+check "--s3-sse AES256 --s3-acl: status 0" status_is 0
+SSE='x-amz-server-side-encryption'
+check "--s3-sse AES256 --s3-acl: the object and the manifest are created with both" \
+	test "$(log_count "^PUT /bkt/sse/.* 200 $SSE=AES256 x-amz-acl=bucket-owner-full-control\$")" -eq 2
+: >"$T/proxy.log"
+run_invdump -q --s3-sse-kms-key-id alias/inv --s3-part-size 5M -o s3://bkt/sse/big.gz \
+	"$BIG/offset/items"
+check "--s3-sse-kms-key-id: status 0" status_is 0
+check "--s3-sse-kms-key-id: CreateMultipartUpload asks for aws:kms with the key" \
+	test "$(log_count \
+	"^POST /bkt/sse/big.gz?uploads= 200 $SSE=aws:kms $SSE-aws-kms-key-id=alias/inv\$")" -eq 1
+check "--s3-sse-kms-key-id: the parts carry no settings of their own" \
+	test "$(log_count 'partNumber=.* 200 x-amz')" -eq 0
+run_invdump -q --s3-sse DES -o s3://bkt/sse/x.gz "$J/offset/items"
+check "--s3-sse DES: usage error" status_is 2
+
 # ----------------------------------------------- SIGINT mid-upload
 : >"$T/proxy.log"
 "$INVDUMP" -q --s3-part-size 5M -o s3://bkt/int.gz "$SLOW/offset/items" 2>"$T/err" &

@@ -14,7 +14,8 @@ s3rver still checks the SigV4 signature) and adds what s3rver 3.7 lacks:
     closed with no answer); times=-1 fails every one from now on.
 
 Every request but the control ones is logged to LOG_FILE as
-"METHOD PATH?QUERY STATUS".
+"METHOD PATH?QUERY STATUS", then the encryption and ACL headers as
+" NAME=VALUE".
 
 Usage: s3proxy.py UPSTREAM_PORT PORT_FILE LOG_FILE
 """
@@ -139,7 +140,11 @@ class Proxy(http.server.BaseHTTPRequestHandler):
             if kind is not None:
                 return self.fault(kind)
         status, data = self.forward(body)
-        LOG.write("%s %s %d\n" % (self.command, self.path, status))
+        extra = "".join(" %s=%s" % (h, self.headers[h]) for h in
+                        ("x-amz-server-side-encryption",
+                         "x-amz-server-side-encryption-aws-kms-key-id",
+                         "x-amz-acl") if self.headers.get(h))
+        LOG.write("%s %s %d%s\n" % (self.command, self.path, status, extra))
         key = urllib.parse.unquote(u.path.split("/", 2)[2]) if u.path.count("/") >= 2 else ""
         if self.command == "POST" and "uploads" in q and status == 200:
             m = re.search(rb"<UploadId>([^<]*)</UploadId>", data)
