@@ -287,7 +287,8 @@ check "an unknown key: no page of the API fetched" test ! -s "$T/api.log"
 check "an unknown key: the secret never printed" sh -c "! grep -q SeCrEt42 '$T/err'"
 run_invdump -q -o s3://nosuchbucket/x.gz "$BASE/offset/items"
 check "no such bucket: status 6" status_is 6
-env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY "$INVDUMP" -q -o s3://bkt/x.gz \
+env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY AWS_EC2_METADATA_DISABLED=true \
+	"$INVDUMP" -q -o s3://bkt/x.gz \
 	"$BASE/offset/items" 2>"$T/err" && rc=0 || rc=$?
 check "no credentials: status 6" status_is 6
 check "no credentials: says where they are looked for" err_has "AWS_ACCESS_KEY_ID"
@@ -297,6 +298,42 @@ printf '[prof]\naws_access_key_id = S3RVER\naws_secret_access_key = S3RVER\n' \
 env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY AWS_PROFILE=prof "$INVDUMP" -q \
 	-o s3://bkt/profile.gz "$BASE/offset/items" 2>"$T/err" && rc=0 || rc=$?
 check "AWS_PROFILE from ~/.aws/credentials: status 0" status_is 0
+# The container credentials endpoint (ECS, EKS Pod Identity), then IMDSv2.
+echo "pod-identity-token-42" >"$T/podtoken"
+python3 "$TESTS_SRCDIR/integration/credserver.py" "$T/podtoken" "$T/cred.port" \
+	"$T/cred.log" 2>"$T/cred.err" &
+cp=$!
+MOCK_PIDS="$MOCK_PIDS $cp"
+wait_port_file "$T/cred.port" "$cp" "$T/cred.err" "credserver.py did not start"
+CRED="http://127.0.0.1:$(cat "$T/cred.port")"
+: >"$T/api.log"
+env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY AWS_EC2_METADATA_DISABLED=true \
+	AWS_CONTAINER_CREDENTIALS_FULL_URI="$CRED/creds" \
+	AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE="$T/podtoken" \
+	"$INVDUMP" -q -o s3://bkt/pod.gz "$BASE/offset/items" 2>"$T/err" && rc=0 || rc=$?
+check "the container endpoint with its token file: status 0" status_is 0
+check "the container endpoint: asked with the token" \
+	grep -q "^GET /creds pod-identity-token-42$" "$T/cred.log"
+check "the container endpoint: the token never goes to the API" \
+	sh -c "! grep -q pod-identity '$T/api.log'"
+echo "another-token" >"$T/badtoken"
+env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY AWS_EC2_METADATA_DISABLED=true \
+	AWS_CONTAINER_CREDENTIALS_FULL_URI="$CRED/creds" \
+	AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE="$T/badtoken" \
+	"$INVDUMP" -q -o s3://bkt/pod2.gz "$BASE/offset/items" 2>"$T/err" && rc=0 || rc=$?
+check "the container endpoint refusing the token: status 6" status_is 6
+check "... says which endpoint" err_has "container endpoint $CRED/creds"
+env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY \
+	AWS_CONTAINER_CREDENTIALS_FULL_URI="http://198.51.100.7/creds" \
+	"$INVDUMP" -q -o s3://bkt/pod3.gz "$BASE/offset/items" 2>"$T/err" && rc=0 || rc=$?
+check "a container endpoint on another host over http: refused" err_has "neither https"
+: >"$T/cred.log"
+env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY AWS_EC2_METADATA_SERVICE_ENDPOINT="$CRED" \
+	"$INVDUMP" -q -o s3://bkt/imds.gz "$BASE/offset/items" 2>"$T/err" && rc=0 || rc=$?
+check "IMDSv2: status 0" status_is 0
+check "IMDSv2: a session token first, then the role and its credentials" sh -c "
+	head -n 1 '$T/cred.log' | grep -q '^PUT /latest/api/token' &&
+	grep -q 'security-credentials/invdump-role' '$T/cred.log'"
 run_invdump -q --resume -o s3://bkt/r.gz "$BASE/offset/items"
 check "--resume with s3://: usage error" status_is 2
 run_invdump -q --s3-part-size 1M -o s3://bkt/r.gz "$BASE/offset/items"

@@ -107,6 +107,7 @@ test_files(void)
 	    "token of the profile's with it");
 	awscred_free(&c);
 	clear_env();
+	setenv("AWS_EC2_METADATA_DISABLED", "true", 1);
 	setenv("AWS_PROFILE", "nosuch", 1);
 	ok(awscred_load(&c) < 0, "no credentials: an error");
 }
