@@ -46,6 +46,8 @@
 
 #define S3_BUFFERS 4
 #define S3_PARTS_PER_STEP 1000
+#define S3_PARTS_MAX 10000
+#define S3_PART_MAX ((size_t)5 << 30)
 
 struct s3obj {
 	char *name;             /* s3://bucket/key, for messages */
@@ -107,13 +109,16 @@ hex_of(const unsigned char *b, size_t n, char *out)
 		snprintf(out + 2 * i, 3, "%02x", b[i]);
 }
 
-/* The part size of part number part (1, 2, ...). */
+/* The part size of part number part (1, 2, ...): never more than S3's
+ * 5 GiB. */
 static size_t
 part_size(const struct sink_s3 *s, size_t part)
 {
-	size_t step = (part - 1) / S3_PARTS_PER_STEP;
+	size_t step = (part - 1) / S3_PARTS_PER_STEP, n = s->part_size;
 
-	return s->part_size << (step < 10 ? step : 10);
+	while (step-- > 0 && n <= S3_PART_MAX / 2)
+		n *= 2;
+	return n;
 }
 
 /* One part: its upload, with its MD5 kept for the completion. */
@@ -237,6 +242,11 @@ part_submit(struct sink_s3 *s)
 	struct s3obj *o = &s->objs[s->nobj - 1];
 	struct s3job *j = s->cur;
 
+	if (o->nparts == S3_PARTS_MAX) {
+		log_error("%s: more than S3's %d parts: give a larger "
+		    "--s3-part-size", o->name, S3_PARTS_MAX);
+		return -1;
+	}
 	if (o->upload == NULL && upload_begin(s, o) < 0)
 		return -1;
 	if (o->whole == NULL) {
