@@ -558,6 +558,23 @@ cli_opt_progress(struct cli_state *s, const char *flag, char *arg)
 	return cli_run;
 }
 
+/* --s3-part-size: S3's minimum part (5 MiB) at least, 5 GiB at most. */
+static enum cli_result
+cli_opt_s3_part(struct cli_state *s, const char *flag, char *arg)
+{
+	long long v;
+
+	if (cli_size(flag, arg, &v) < 0)
+		return cli_exit_usage;
+	if (v < 5LL << 20 || v > 5LL << 30) {
+		log_error("%s: %s is not a part size S3 takes: 5M to 5G",
+		    flag, arg);
+		return cli_exit_usage;
+	}
+	s->t->s3_part_size = v;
+	return cli_run;
+}
+
 static enum cli_result
 cli_opt_mode(struct cli_state *s, const char *flag, char *arg)
 {
@@ -804,11 +821,23 @@ static const struct cli_name compress_names[] = {
 	{ NULL, 0 }
 };
 
+static const struct cli_name sse_names[] = {
+	{ "AES256", 1 },
+	{ "aws:kms", 2 },
+	{ NULL, 0 }
+};
+
+static const struct cli_name acl_names[] = {
+	{ "bucket-owner-full-control", 1 },
+	{ NULL, 0 }
+};
+
 /* Every flag, in --help order. */
 static const struct cli_opt cli_opts[] = {
 	{ "output", 'o', "PATH",
-	  "write to PATH (default -, standard output); the file\n"
-	  "appears only when complete (temp file + rename)",
+	  "write to PATH (default -, standard output) or to\n"
+	  "s3://BUCKET/KEY; the file or object appears only when\n"
+	  "complete (temp file + rename; multipart upload)",
 	  .section = "Output", STRING(TARGET, output, cli_check_path) },
 	{ "compress", 0, "MODE",
 	  "gzip or none (default: gzip when PATH ends in .gz)",
@@ -826,6 +855,19 @@ static const struct cli_opt cli_opts[] = {
 	{ "split-bytes", 0, "SIZE",
 	  "... or of at least SIZE bytes each (e.g. 256M)",
 	  SIZE(TARGET, split_bytes) },
+	{ "s3-part-size", 0, "SIZE",
+	  "s3://BUCKET/KEY: upload in parts of SIZE (5M .. 5G,\n"
+	  "default 8M; doubled every 1000 parts)",
+	  CALL(cli_opt_s3_part) },
+	{ "s3-sse", 0, "MODE",
+	  "s3://: server-side encryption, AES256 or aws:kms",
+	  ENUM(OPTIONS, s3_sse, sse_names) },
+	{ "s3-sse-kms-key-id", 0, "ID",
+	  "s3://: aws:kms with the KMS key ID",
+	  STRING(OPTIONS, s3_kms_key, cli_check_field) },
+	{ "s3-acl", 0, "ACL",
+	  "s3://: the canned ACL bucket-owner-full-control",
+	  ENUM(OPTIONS, s3_acl, acl_names) },
 	{ "manifest", 0, "PATH",
 	  "write a JSON manifest of the run (files, counts,\n"
 	  "SHA-256) to PATH, last, once the files are in place",

@@ -44,6 +44,7 @@ struct target {
 	int mode;                       /* of published files (0600) */
 	long long split_items;          /* --split-items: 0 none */
 	long long split_bytes;          /* --split-bytes: 0 none */
+	long long s3_part_size;         /* --s3-part-size: 0 the default */
 	const char *manifest;           /* --manifest PATH, or NULL */
 	int resume;                     /* --resume: continue from the journal */
 	long long shard_index;          /* --shard I/N: I, 0-based ... */
@@ -81,6 +82,11 @@ struct options {
 	const char *metrics;            /* --metrics FILE, or NULL */
 	const char *metrics_target;     /* --metrics-target: one URL's label */
 	int level;                      /* 1..9 */
+	int s3_sse;                     /* --s3-sse: 0 none, 1 AES256, 2
+	                                   aws:kms */
+	const char *s3_kms_key;         /* --s3-sse-kms-key-id, or NULL */
+	int s3_acl;                     /* --s3-acl: 0 none, 1
+	                                   bucket-owner-full-control */
 	int workers;                    /* 1..256: the run's concurrency */
 	int per_host;                   /* requests at once to one host; 0:
 	                                   no cap but --workers */

@@ -339,6 +339,7 @@ export_output(struct export *ex)
 	wopts.mode = t->mode;
 	wopts.split_items = (unsigned long long)t->split_items;
 	wopts.split_bytes = (unsigned long long)t->split_bytes;
+	wopts.s3_part_size = (unsigned long long)t->s3_part_size;
 	if ((ex->w = writer_open_opts(t->output, &wopts)) == NULL)
 		return exit_output;
 	return exit_ok;

@@ -46,6 +46,7 @@
 #include "log.h"
 #include "metrics.h"
 #include "progress.h"
+#include "s3xml.h"
 #include "status.h"
 #include "thread.h"
 #include "writer.h"
@@ -154,6 +155,20 @@ stop_now(int first, int again)
 			break;
 		}
 	}
+}
+
+/* What every s3:// object is created with, from the flags: set before
+ * any thread starts. */
+static void
+s3_settings(const struct options *o)
+{
+	static const char *const sse[] = { NULL, "AES256", "aws:kms" };
+	struct writer_s3 s;
+
+	s.sse = sse[o->s3_sse];
+	s.kms_key = o->s3_kms_key;
+	s.acl = o->s3_acl == 1 ? "bucket-owner-full-control" : NULL;
+	writer_s3_set(&s);
 }
 
 static void *
@@ -288,6 +303,8 @@ main(int argc, char **argv)
 		cli_free(&o);
 		return exit_failure;
 	}
+	s3xml_init();           /* before any thread may parse */
+	s3_settings(&o);
 	sc.max_time = o.max_time;
 	if ((rc = thread_create(&sigthread, signal_main, &sc)) != 0) {
 		log_error("cannot start the signal thread: %s", strerror(rc));

@@ -188,6 +188,10 @@ gen_files(struct gen *g, const struct writer_part *files, size_t n)
 		gen_uint(g, files[i].bytes);
 		gen_key(g, "sha256");
 		gen_str(g, files[i].sha256);
+		if (files[i].etag[0] != '\0') {
+			gen_key(g, "etag");
+			gen_str(g, files[i].etag);
+		}
 		gen_close(g, 1);
 	}
 	gen_close(g, 0);

@@ -21,6 +21,7 @@
 #include "journal.h"
 #include "log.h"
 #include "run.h"
+#include "writer.h"
 #include "xalloc.h"
 
 #define CHECKPOINT_SECONDS 1.0
@@ -49,7 +50,7 @@ resume_wanted(const struct export *ex)
 {
 	const struct target *t = ex->t;
 
-	return strcmp(t->output, "-") != 0 && t->split_items == 0 &&
+	return writer_local(t->output) && t->split_items == 0 &&
 	    t->split_bytes == 0;
 }
 
@@ -80,7 +81,7 @@ resume_open(struct export *ex, struct writer_opts *wopts)
 
 	if (!resume_wanted(ex)) {
 		if (t->resume) {
-			log_error("--resume needs -o FILE without --split-items "
+			log_error("--resume needs -o FILE (a local file) without --split-items "
 			    "or --split-bytes");
 			return exit_usage;
 		}

@@ -16,13 +16,16 @@
  *                parts renamed into place or none (sink_split.c)
  *   sink_stdout  standard output, or a device or FIFO written in place:
  *                nothing to take back (sink_stdout.c)
+ *   sink_s3      s3://BUCKET/KEY: one PUT, or multipart uploads completed
+ *                at publication and aborted otherwise (sink_s3.c)
  *
  * The life of a sink: opened (by its constructor, with its first part
  * begun), then write and page_end over and over - begin again after a page
  * end that cut the part -, then publish once, then abandon (which frees
  * it, and removes whatever was not published).  Every function prints its
- * own message before it returns writer_error.  One thread uses a sink;
- * the signal thread reaches the file sinks' temporary files only through
+ * own message before it returns writer_error.  One thread uses a sink
+ * (sink_s3 uploads on a thread of its own, behind its interface); the
+ * signal thread reaches the file sinks' temporary files only through
  * tempfile.h's slots.
  */
 #ifndef INVDUMP_SINK_H
@@ -61,6 +64,9 @@ struct sink_ops {
 	int (*sync)(struct sink *s);
 	/* The temporary file a resume journal records, or NULL. */
 	const char *(*temp_path)(const struct sink *s);
+	/* After publish: part i's ETag as the store gave it and it was
+	 * checked; NULL for a sink without (the op itself may be NULL). */
+	const char *(*etag)(const struct sink *s, size_t i);
 };
 
 /* path's temporary file, created 0600; published with mode. */
@@ -73,5 +79,14 @@ struct sink *sink_file_resume(const char *path, int mode, const char *tmp,
 struct sink *sink_split_open(const char *path, const char *part0, int mode);
 /* "-" (standard output) or a device or FIFO at path. */
 struct sink *sink_stdout_open(const char *path);
+/* S3's minimum part size, and the default one. */
+#define S3_PART_MIN ((size_t)5 << 20)
+#define S3_PART_DEFAULT ((size_t)8 << 20)
+/* s3://BUCKET/KEY, its first object named part0 (path itself unless
+ * split); parts of part_size bytes (S3_PART_MIN at least); every object
+ * created with settings' encryption and ACL.  Checks the
+ * bucket and aborts the uploads an earlier run left, before it returns. */
+struct sink *sink_s3_open(const char *path, const char *part0, int split,
+    size_t part_size, const struct writer_s3 *settings);
 
 #endif

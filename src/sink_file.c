@@ -126,7 +126,7 @@ file_temp_path(const struct sink *s)
 
 static const struct sink_ops file_ops = {
 	file_begin, file_write, file_page_end, file_publish, file_abandon,
-	file_sync, file_temp_path
+	file_sync, file_temp_path, NULL
 };
 
 static struct sink_file *

@@ -282,7 +282,7 @@ split_temp_path(const struct sink *s)
 
 static const struct sink_ops split_ops = {
 	split_begin, split_write, split_page_end, split_publish, split_abandon,
-	split_sync, split_temp_path
+	split_sync, split_temp_path, NULL
 };
 
 struct sink *

@@ -116,7 +116,7 @@ stdout_temp_path(const struct sink *s)
 
 static const struct sink_ops stdout_ops = {
 	stdout_begin, stdout_write, stdout_page_end, stdout_publish,
-	stdout_abandon, stdout_sync, stdout_temp_path
+	stdout_abandon, stdout_sync, stdout_temp_path, NULL
 };
 
 struct sink *

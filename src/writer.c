@@ -4,9 +4,10 @@
  *
  * The writer counts the bytes and items of each part, takes its SHA-256,
  * decides at page ends where a split output's parts end and names them;
- * the sink (a file, split parts in a directory, standard output) stores
- * the bytes and publishes them.
+ * the sink (a file, split parts in a directory, standard output, S3)
+ * stores the bytes and publishes them.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -33,6 +34,15 @@ struct writer {
 	struct digest *dg;      /* of the current part */
 	unsigned long long bytes;
 };
+
+/* Set before any thread starts, read-only after (see writer_s3_set). */
+static struct writer_s3 s3_settings;
+
+void
+writer_s3_set(const struct writer_s3 *s)
+{
+	s3_settings = *s;
+}
 
 enum writer_emergency
 writer_emergency_unlink(void)
@@ -143,6 +153,33 @@ open_direct(struct writer *w, const char *path)
 	return sink_stdout_open(path);
 }
 
+/* An S3 object, or a split output's objects. */
+static struct sink *
+open_s3(struct writer *w, const char *path, const struct writer_opts *opts)
+{
+	size_t psize = opts != NULL && opts->s3_part_size > 0 ?
+	    (size_t)opts->s3_part_size : S3_PART_DEFAULT;
+	char *p0 = xstrdup(path);
+	struct sink *s;
+
+	if (opts != NULL && opts->resume_tmp != NULL) {
+		log_error("%s: an upload cannot be resumed (--resume writes to "
+		    "local files only)", path);
+		free(p0);
+		return NULL;
+	}
+	if (w->split) {
+		split_name(w);
+		free(p0);
+		p0 = part_name(w, 0);
+	}
+	if ((s = sink_s3_open(path, p0, w->split, psize, &s3_settings)) == NULL)
+		free(p0);
+	else
+		part_add(w, p0);
+	return s;
+}
+
 /* The sink path asks for, its first part named in w. */
 static struct sink *
 open_sink(struct writer *w, const char *path, const struct writer_opts *opts,
@@ -152,6 +189,8 @@ open_sink(struct writer *w, const char *path, const struct writer_opts *opts,
 	struct sink *s;
 	char *p0;
 
+	if (strncmp(path, "s3://", 5) == 0)
+		return open_s3(w, path, opts);
 	if (strcmp(path, "-") == 0 || (stat(path, &st) == 0 &&
 	    !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))) {
 		if ((s = open_direct(w, path)) != NULL)
@@ -205,6 +244,12 @@ writer_open_opts(const char *path, const struct writer_opts *opts)
 		return NULL;
 	}
 	return w;
+}
+
+int
+writer_local(const char *path)
+{
+	return strcmp(path, "-") != 0 && strncmp(path, "s3://", 5) != 0;
 }
 
 struct writer *
@@ -294,6 +339,19 @@ writer_page_end(struct writer *w, unsigned long long items)
 	return w->sink->ops->page_end(w->sink, 1);
 }
 
+/* Each part's ETag, from a sink that has them. */
+static void
+take_etags(struct writer *w)
+{
+	const char *e;
+	size_t i;
+
+	for (i = 0; i < w->nparts && w->sink->ops->etag != NULL; i++)
+		if ((e = w->sink->ops->etag(w->sink, i)) != NULL)
+			snprintf(w->parts[i].etag, sizeof w->parts[i].etag,
+			    "%s", e);
+}
+
 enum writer_status
 writer_publish(struct writer *w)
 {
@@ -308,6 +366,8 @@ writer_publish(struct writer *w)
 		return writer_error;    /* writer_abort removes it all */
 	st = w->sink->ops->publish(w->sink);
 	w->published = w->sink->placed;
+	if (w->published)
+		take_etags(w);
 	return st;
 }
 

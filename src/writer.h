@@ -4,7 +4,9 @@
  * Every byte that leaves the process goes through a writer.  The writer
  * counts, hashes and cuts; it stores through one sink (sink.h), chosen
  * when it is opened from the destination: sink_file.c for one file,
- * sink_split.c for split parts, sink_stdout.c for "-" and devices.  What
+ * sink_split.c for split parts, sink_stdout.c for "-" and devices,
+ * sink_s3.c for s3://BUCKET/KEY (see there: the same contract, made of
+ * multipart uploads completed or aborted).  What
  * follows is the contract all of them keep.
  *
  * One file.  A file destination is written as a temporary file beside it
@@ -98,6 +100,8 @@ struct writer_opts {
 	unsigned long long resume_bytes;/* ... cut back to this many bytes
 	                                   (a torn tail goes) ... */
 	unsigned long long resume_items;/* ... which hold this many items */
+	unsigned long long s3_part_size;/* s3://: bytes per part; 0: the
+	                                   default (sink.h) */
 };
 
 /*
@@ -106,6 +110,18 @@ struct writer_opts {
  * device.  opts NULL is {0}: one file, 0600.
  */
 struct writer *writer_open_opts(const char *path, const struct writer_opts *opts);
+/* What every s3:// object of the run is created with; NULL: none. */
+struct writer_s3 {
+	const char *sse;                /* x-amz-server-side-encryption */
+	const char *kms_key;            /* ... -aws-kms-key-id */
+	const char *acl;                /* x-amz-acl */
+};
+/* Sets them, once, before any thread opens a writer; s is copied (its
+ * strings are not: they must outlive the run). */
+void writer_s3_set(const struct writer_s3 *s);
+
+/* Whether path is a local file or device: not "-", not s3://. */
+int writer_local(const char *path);
 /* writer_open_opts(path, NULL): today's callers. */
 struct writer *writer_open(const char *path);
 
@@ -171,6 +187,9 @@ struct writer_part {
 	unsigned long long items;       /* the sum of writer_page_end()'s */
 	unsigned long long bytes;
 	char sha256[DIGEST_HEX_SIZE];   /* lowercase hex */
+	char etag[128];                 /* an object store's ETag, checked
+	                                   against the bytes sent; "" for a
+	                                   file */
 };
 
 /*

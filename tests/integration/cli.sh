@@ -41,7 +41,8 @@ for f in --output --compress --level --workers --limit --profile \
 	--insecure --netrc --netrc-file --user-file --header-file \
 	--no-total --total-path --next-path --cursor-param --sort-param --key \
 	--progress --no-progress --allow-origin --keep-mismatch --mode \
-	--split-items --split-bytes --manifest --resume --shard --jobs \
+	--split-items --split-bytes --s3-part-size --s3-sse --s3-sse-kms-key-id \
+	--s3-acl --manifest --resume --shard --jobs \
 	--per-host --window-bytes --no-hedge --expand --session --login-url \
 	--login-user-env --login-secret-env --login-secret-file --login-body \
 	--login-fields --login-field --token-path --token-send --token-lifetime \
@@ -51,7 +52,7 @@ for f in --output --compress --level --workers --limit --profile \
 	check "the man page documents $f" man_has "$f"
 done
 # The man page writes a long flag as "Fl \-name".
-man_flags() { grep -o 'Fl \\-[a-z][a-z-]*' "$MAN" | sed 's/^Fl \\-//' | sort -u; }
+man_flags() { grep -o 'Fl \\-[a-z][a-z0-9-]*' "$MAN" | sed 's/^Fl \\-//' | sort -u; }
 every_man_flag_in_help() {
 	n=0
 	for f in $(man_flags); do

@@ -12,7 +12,7 @@ Z=$C/_invdump
 
 # What --help lists: the flags of its option lines, and the profiles under -p.
 "$INVDUMP" --help >"$T/help"
-sed -n -E 's/^  (-[a-zA-Z], |    )(--[a-z][a-z-]*).*/\2/p' "$T/help" >"$T/long"
+sed -n -E 's/^  (-[a-zA-Z], |    )(--[a-z][a-z0-9-]*).*/\2/p' "$T/help" >"$T/long"
 sed -n -E 's/^  (-[a-zA-Z]), --.*/\1/p' "$T/help" >"$T/short"
 sed -n -E 's/^ {29}([a-z][a-z0-9]*) .*/\1/p' "$T/help" >"$T/profiles"
 check "--help: 40 flags or more found" test "$(wc -l <"$T/long")" -ge 40
@@ -29,7 +29,7 @@ all_in() {
 # only_known FILE DESC: every --flag FILE names is one --help lists.
 only_known() {
 	_unknown=
-	for _w in $(grep -oE -- '--[a-z][a-z-]*' "$1" | sort -u); do
+	for _w in $(grep -oE -- '--[a-z][a-z0-9-]*' "$1" | sort -u); do
 		grep -qx -- "$_w" "$T/long" || _unknown="$_unknown $_w"
 	done
 	if [ -z "$_unknown" ]; then ok "$2"; else not_ok "$2 (unknown:$_unknown)"; fi

@@ -1,0 +1,291 @@
+/*
+ * s3req.c - one signed S3 request, and its retries (see s3req.h).
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "awscred.h"
+#include "digest.h"
+#include "log.h"
+#include "s3req.h"
+#include "s3xml.h"
+#include "xalloc.h"
+
+#define S3_ANSWER_MAX (1024 * 1024)
+
+/* A bucket name that can be a host name's first label. */
+static int
+dns_bucket(const char *b)
+{
+	for (; *b != '\0'; b++)
+		if (!islower((unsigned char)*b) && !isdigit((unsigned char)*b) &&
+		    *b != '-')
+			return 0;
+	return 1;
+}
+
+int
+s3conf_init(struct s3conf *c, const char *bucket)
+{
+	struct awscred cr;
+	size_t n;
+
+	memset(c, 0, sizeof *c);
+	if (awscred_load(&cr) < 0)
+		return -1;
+	c->bucket = xstrdup(bucket);
+	if (cr.endpoint != NULL) {
+		/* A custom endpoint (MinIO, R2, ...): path-style addressing. */
+		n = strlen(cr.endpoint);
+		while (n > 0 && cr.endpoint[n - 1] == '/')
+			n--;
+		c->base = xasprintf("%.*s/%s", (int)n, cr.endpoint, bucket);
+	} else if (dns_bucket(bucket))
+		c->base = xasprintf("https://%s.s3.%s.amazonaws.com", bucket,
+		    cr.region);
+	else
+		c->base = xasprintf("https://s3.%s.amazonaws.com/%s",
+		    cr.region, bucket);
+	c->userpwd = xasprintf("%s:%s", cr.akid, cr.secret);
+	c->sigv4 = xasprintf("aws:amz:%s:s3", cr.region);
+	c->token = cr.token != NULL ? xstrdup(cr.token) : NULL;
+	c->retries = 5;
+	c->backoff_ms = 200;
+	awscred_free(&cr);
+	return 0;
+}
+
+void
+s3conf_free(struct s3conf *c)
+{
+	size_t i;
+
+	if (c->userpwd != NULL)
+		memset(c->userpwd, 0, strlen(c->userpwd));
+	free(c->base);
+	free(c->bucket);
+	free(c->userpwd);
+	free(c->sigv4);
+	free(c->token);
+	for (i = 0; c->newobj[i] != NULL; i++)
+		free(c->newobj[i]);
+	memset(c, 0, sizeof *c);
+}
+
+char *
+s3_encode_key(const char *key)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char *out = xmalloc(3 * strlen(key) + 1), *o = out;
+	const unsigned char *k;
+
+	for (k = (const unsigned char *)key; *k != '\0'; k++) {
+		if (isalnum(*k) || strchr("-._~/", *k) != NULL)
+			*o++ = (char)*k;
+		else {
+			*o++ = '%';
+			*o++ = hex[*k >> 4];
+			*o++ = hex[*k & 15];
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+char *
+s3_url(const struct s3conf *c, const char *key, const char *query)
+{
+	char *k = s3_encode_key(key != NULL ? key : "");
+	char *u = xasprintf("%s/%s%s%s", c->base, k, query != NULL ? "?" : "",
+	    query != NULL ? query : "");
+
+	free(k);
+	return u;
+}
+
+static size_t
+on_body(char *p, size_t size, size_t nmemb, void *arg)
+{
+	struct s3ans *a = arg;
+	size_t n = size * nmemb;
+
+	if (a->len + n > S3_ANSWER_MAX)
+		return n;       /* kept: what fits; the rest is not read */
+	a->body = xrealloc(a->body, a->len + n + 1);
+	memcpy(a->body + a->len, p, n);
+	a->len += n;
+	a->body[a->len] = '\0';
+	return n;
+}
+
+static size_t
+on_header(char *p, size_t size, size_t nmemb, void *arg)
+{
+	struct s3ans *a = arg;
+	size_t n = size * nmemb, v;
+	char line[256];
+
+	if (n >= sizeof line)
+		return n;
+	memcpy(line, p, n);
+	line[n] = '\0';
+	line[strcspn(line, "\r\n")] = '\0';
+	if (strncasecmp(line, "etag:", 5) == 0) {
+		v = 5 + strspn(line + 5, " \t\"");
+		snprintf(a->etag, sizeof a->etag, "%s", line + v);
+		a->etag[strcspn(a->etag, "\"")] = '\0';
+	} else if (strncasecmp(line, "content-length:", 15) == 0)
+		a->length = strtoll(line + 15, NULL, 10);
+	return n;
+}
+
+/* The signed headers: payload hash, type, MD5, token, a new object's
+ * settings, date. */
+static struct curl_slist *
+headers(const struct s3conf *c, const void *body, size_t n, const char *md5,
+    int new_object)
+{
+	char hex[DIGEST_HEX_SIZE], *l;
+	struct curl_slist *h = NULL;
+	size_t i;
+
+	digest_sha256_hex(body != NULL ? body : "", body != NULL ? n : 0, hex);
+	l = xasprintf("x-amz-content-sha256: %s", hex);
+	h = curl_slist_append(h, l);
+	free(l);
+	h = curl_slist_append(h, "Content-Type: application/octet-stream");
+	/* No "Expect:" or "Accept:" to remove a header: libcurl 7.88 signs
+	 * such a line though it never sends it, and S3 would refuse. */
+	if (md5 != NULL) {
+		l = xasprintf("Content-MD5: %s", md5);
+		h = curl_slist_append(h, l);
+		free(l);
+	}
+	if (c->token != NULL) {
+		l = xasprintf("x-amz-security-token: %s", c->token);
+		h = curl_slist_append(h, l);
+		memset(l, 0, strlen(l));
+		free(l);
+	}
+	for (i = 0; new_object && c->newobj[i] != NULL; i++)
+		h = curl_slist_append(h, c->newobj[i]);
+	if (c->date != NULL) {
+		l = xasprintf("x-amz-date: %s", c->date);
+		h = curl_slist_append(h, l);
+		free(l);
+	}
+	return h;
+}
+
+int
+s3_request(CURL *h, const struct s3conf *c, const char *method,
+    const char *key, const char *query, const void *body, size_t n,
+    const char *md5, struct s3ans *a)
+{
+	int new_object = (strcmp(method, "PUT") == 0 && query == NULL) ||
+	    (strcmp(method, "POST") == 0 && query != NULL &&
+	    strcmp(query, "uploads=") == 0);
+	struct curl_slist *hl = headers(c, body, n, md5, new_object);
+	char *url = s3_url(c, key, query);
+
+	memset(a, 0, sizeof *a);
+	a->length = -1;
+	curl_easy_reset(h);
+	curl_easy_setopt(h, CURLOPT_URL, url);
+	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
+	curl_easy_setopt(h, CURLOPT_AWS_SIGV4, c->sigv4);
+	curl_easy_setopt(h, CURLOPT_USERPWD, c->userpwd);
+	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 30L);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(h, CURLOPT_LOW_SPEED_TIME, 120L);
+	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, a->err);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(h, CURLOPT_WRITEDATA, a);
+	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(h, CURLOPT_HEADERDATA, a);
+	if (strcmp(method, "HEAD") == 0)
+		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
+	else if (body != NULL) {
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)n);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
+	}
+	a->curl_rc = (int)curl_easy_perform(h);
+	if (a->curl_rc == CURLE_OK)
+		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &a->status);
+	curl_slist_free_all(hl);
+	free(url);
+	return a->curl_rc == CURLE_OK && a->status / 100 == 2 ? 0 : -1;
+}
+
+void
+s3ans_free(struct s3ans *a)
+{
+	free(a->body);
+	a->body = NULL;
+	a->len = 0;
+}
+
+/* Worth another try: 500, 502, 503 (SlowDown), 504, or no answer. */
+static int
+transient(const struct s3ans *a)
+{
+	return a->curl_rc != CURLE_OK ? a->curl_rc != CURLE_URL_MALFORMAT &&
+	    a->curl_rc != CURLE_UNSUPPORTED_PROTOCOL : a->status == 500 ||
+	    a->status == 502 || a->status == 503 || a->status == 504;
+}
+
+/* What went wrong, for a message: S3's Code and Message, or curl's. */
+static void
+say(const struct s3ans *a, const char *method, const char *what, int final)
+{
+	char *code = s3xml_text(a->body, a->len, "Code");
+	char *msg = s3xml_text(a->body, a->len, "Message");
+	const char *fix = a->status == 403 ? " (check the credentials, the "
+	    "region and the bucket's policy)" : a->status == 404 ?
+	    " (is the bucket's name right?)" : "";
+
+	if (a->curl_rc != CURLE_OK)
+		(final ? log_error : log_warn)("%s: %s failed: %s%s", what,
+		    method, a->err[0] != '\0' ? a->err :
+		    curl_easy_strerror((CURLcode)a->curl_rc),
+		    final ? "" : "; trying again");
+	else
+		(final ? log_error : log_warn)("%s: %s failed: HTTP %ld%s%s%s%s"
+		    "%s%s", what, method, a->status, code != NULL ? " " : "",
+		    code != NULL ? code : "", msg != NULL ? ": " : "",
+		    msg != NULL ? msg : "", final ? fix : "",
+		    final ? "" : "; trying again");
+	free(code);
+	free(msg);
+}
+
+int
+s3_call(CURL *h, const struct s3conf *c, const char *method,
+    const char *key, const char *query, const void *body, size_t n,
+    const char *md5, struct s3ans *a, const char *what)
+{
+	long wait = c->backoff_ms;
+	struct timespec ts;
+	int i;
+
+	for (i = 0;; i++) {
+		if (s3_request(h, c, method, key, query, body, n, md5, a) == 0)
+			return 0;
+		if (i >= c->retries || !transient(a)) {
+			say(a, method, what, 1);
+			return -1;
+		}
+		say(a, method, what, 0);
+		s3ans_free(a);
+		ts.tv_sec = wait / 1000;
+		ts.tv_nsec = (wait % 1000) * 1000000L;
+		nanosleep(&ts, NULL);
+		wait = wait * 2 > 10000 ? 10000 : wait * 2;
+	}
+}

@@ -1,0 +1,800 @@
+/*
+ * sink_s3.c - an object in S3 (or an S3-compatible store), or a split
+ * output's objects, published whole or not at all (see sink.h).
+ *
+ * Design.  The writer's thread fills one part buffer at a time; a full
+ * buffer is handed, as a job, to the sink's own upload thread, which
+ * uploads the jobs in order (UploadPart, with Content-MD5, retried on
+ * 5xx and dropped connections by s3req.c) while the writer's thread goes
+ * on filling the next buffer: uploads overlap the fetching.  Buffers come
+ * from a pool of S3_BUFFERS: when all are queued or in flight, the
+ * writer's thread waits, so memory is bounded by the parts in flight,
+ * never by the export.  CreateMultipartUpload, CompleteMultipartUpload,
+ * AbortMultipartUpload, the single PUT and the HEAD that verifies are
+ * made on the writer's thread, with a handle of its own.
+ *
+ * Nothing is visible before publish: a single object smaller than one
+ * part is one PUT at publication; anything larger, and every object of a
+ * split output, is a multipart upload completed only at publication, in
+ * order, after the writer has verified the count.  After each completion
+ * the object is read back (HEAD): its size and its ETag (the MD5 of the
+ * parts' MD5s, "-N") must be the ones computed here.  Abandoning aborts
+ * every upload not completed and deletes the objects of a split output
+ * completed before one failed.  A process killed with -9 leaves only an
+ * incomplete upload, which the next run to the same destination lists
+ * (ListMultipartUploads) and aborts at its opening.
+ *
+ * Part size: S3_PART_MIN (S3's minimum) or more, doubled every 1,000
+ * parts of an object, so that S3's 10,000 parts always suffice.
+ *
+ * Threads and lock: s3->lock guards the job queue, the buffer pool, the
+ * objects' MD5 arrays (which the writer's thread may grow) and the
+ * failed flag; it is the only lock, and no request is made under it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+#include "log.h"
+#include "s3req.h"
+#include "s3xml.h"
+#include "sink.h"
+#include "thread.h"
+#include "xalloc.h"
+
+#define S3_BUFFERS 4
+#define S3_PARTS_PER_STEP 1000
+#define S3_PARTS_MAX 10000
+#define S3_PART_MAX ((size_t)5 << 30)
+
+struct s3obj {
+	char *name;             /* s3://bucket/key, for messages */
+	char *key;
+	char *upload;           /* the multipart upload's id, or NULL */
+	unsigned char (*md5)[16];       /* each part's, under the lock */
+	size_t nparts, cap;
+	EVP_MD_CTX *whole;      /* MD5 of the parts uploaded, in order: the
+	                           upload thread's only */
+	unsigned long long bytes;
+	int done;               /* completed: visible */
+	char etag[128];         /* as stored, once verified */
+};
+
+struct s3job {
+	struct s3job *next;
+	size_t obj;             /* index in objs */
+	size_t part;            /* 1, 2, ... */
+	const char *key, *upload;
+	EVP_MD_CTX *whole;
+	char *data;
+	size_t n, cap;
+};
+
+struct sink_s3 {
+	struct sink sink;
+	struct s3conf conf;
+	CURL *h;                /* the writer's thread's handle */
+	int split;
+	int kms;                /* aws:kms: the ETag is no MD5, not checked */
+	size_t part_size;       /* the first parts' */
+	struct s3obj *objs;     /* objs[nobj - 1]: the current */
+	size_t nobj, ocap;
+	struct s3job *cur;      /* the buffer being filled, or NULL */
+	pthread_t thread;
+	int started;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct s3job *head, *tail;      /* queued, in order */
+	struct s3job *pool[S3_BUFFERS]; /* free buffers */
+	int nfree, nmade, busy; /* busy: queued or in flight */
+	int failed, quit;
+};
+
+static void
+md5_of(const void *data, size_t n, unsigned char out[16])
+{
+	unsigned int len = 16;
+
+	EVP_Digest(data, n, out, &len, EVP_md5(), NULL);
+}
+
+static void
+hex_of(const unsigned char *b, size_t n, char *out)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		snprintf(out + 2 * i, 3, "%02x", b[i]);
+}
+
+/* The part size of part number part (1, 2, ...): never more than S3's
+ * 5 GiB. */
+static size_t
+part_size(const struct sink_s3 *s, size_t part)
+{
+	size_t step = (part - 1) / S3_PARTS_PER_STEP, n = s->part_size;
+
+	while (step-- > 0 && n <= S3_PART_MAX / 2)
+		n *= 2;
+	return n;
+}
+
+/* One part: its upload, with its MD5 kept for the completion. */
+static int
+upload_part(struct sink_s3 *s, CURL *h, struct s3job *j)
+{
+	unsigned char md5[16];
+	char b64[32], *q, *what;
+	struct s3ans a;
+	int rc;
+
+	md5_of(j->data, j->n, md5);
+	EVP_DigestUpdate(j->whole, j->data, j->n);
+	EVP_EncodeBlock((unsigned char *)b64, md5, 16);
+	q = xasprintf("partNumber=%zu&uploadId=%s", j->part, j->upload);
+	what = xasprintf("s3://%s/%s: part %zu", s->conf.bucket, j->key,
+	    j->part);
+	rc = s3_call(h, &s->conf, "PUT", j->key, q, j->data, j->n, b64, &a,
+	    what);
+	s3ans_free(&a);
+	free(q);
+	free(what);
+	thread_lock(&s->lock);
+	memcpy(s->objs[j->obj].md5[j->part - 1], md5, 16);
+	thread_unlock(&s->lock);
+	return rc;
+}
+
+static void *
+uploader(void *arg)
+{
+	struct sink_s3 *s = arg;
+	CURL *h = curl_easy_init();
+	struct s3job *j;
+	int failed;
+
+	thread_lock(&s->lock);
+	for (;;) {
+		while (s->head == NULL && !s->quit)
+			thread_wait_ms(&s->cond, &s->lock, 1000);
+		if ((j = s->head) == NULL)
+			break;
+		if ((s->head = j->next) == NULL)
+			s->tail = NULL;
+		failed = s->failed;
+		thread_unlock(&s->lock);
+		if (!failed && (h == NULL || upload_part(s, h, j) < 0))
+			failed = 1;
+		thread_lock(&s->lock);
+		s->failed |= failed;
+		s->pool[s->nfree++] = j;
+		s->busy--;
+		thread_broadcast(&s->cond);
+	}
+	thread_unlock(&s->lock);
+	if (h != NULL)
+		curl_easy_cleanup(h);
+	return NULL;
+}
+
+/* A buffer for the next part: a free one, a new one, or wait for one. */
+static struct s3job *
+buffer_take(struct sink_s3 *s)
+{
+	struct s3job *j = NULL;
+
+	thread_lock(&s->lock);
+	while (s->nfree == 0 && s->nmade == S3_BUFFERS)
+		thread_wait_ms(&s->cond, &s->lock, 1000);
+	if (s->nfree > 0)
+		j = s->pool[--s->nfree];
+	else {
+		j = xcalloc(1, sizeof *j);
+		s->nmade++;
+	}
+	thread_unlock(&s->lock);
+	j->n = 0;
+	j->next = NULL;
+	return j;
+}
+
+/* Waits until every queued part is uploaded; 0, or -1 when one failed. */
+static int
+drain(struct sink_s3 *s)
+{
+	int failed;
+
+	thread_lock(&s->lock);
+	while (s->busy > 0)
+		thread_wait_ms(&s->cond, &s->lock, 1000);
+	failed = s->failed;
+	thread_unlock(&s->lock);
+	return failed ? -1 : 0;
+}
+
+/* CreateMultipartUpload for the current object. */
+static int
+upload_begin(struct sink_s3 *s, struct s3obj *o)
+{
+	struct s3ans a;
+	int rc = -1;
+
+	if (s3_call(s->h, &s->conf, "POST", o->key, "uploads=", "", 0, NULL,
+	    &a, o->name) == 0) {
+		o->upload = s3xml_text(a.body, a.len, "UploadId");
+		if (o->upload == NULL || o->upload[0] == '\0')
+			log_error("%s: CreateMultipartUpload gave no UploadId",
+			    o->name);
+		else
+			rc = 0;
+	}
+	s3ans_free(&a);
+	return rc;
+}
+
+/* Hands the current buffer to the upload thread as the object's next
+ * part. */
+static int
+part_submit(struct sink_s3 *s)
+{
+	struct s3obj *o = &s->objs[s->nobj - 1];
+	struct s3job *j = s->cur;
+
+	if (o->nparts == S3_PARTS_MAX) {
+		log_error("%s: more than S3's %d parts: give a larger "
+		    "--s3-part-size", o->name, S3_PARTS_MAX);
+		return -1;
+	}
+	if (o->upload == NULL && upload_begin(s, o) < 0)
+		return -1;
+	if (o->whole == NULL) {
+		o->whole = EVP_MD_CTX_new();
+		if (o->whole == NULL ||
+		    !EVP_DigestInit_ex(o->whole, EVP_md5(), NULL)) {
+			log_error("%s: MD5 cannot be started (libcrypto)",
+			    o->name);
+			return -1;
+		}
+	}
+	thread_lock(&s->lock);
+	if (o->nparts == o->cap) {
+		o->cap = o->cap ? 2 * o->cap : 16;
+		o->md5 = xrealloc(o->md5, o->cap * sizeof *o->md5);
+	}
+	j->obj = s->nobj - 1;
+	j->part = ++o->nparts;
+	j->key = o->key;
+	j->upload = o->upload;
+	j->whole = o->whole;
+	if (s->tail != NULL)
+		s->tail->next = j;
+	else
+		s->head = j;
+	s->tail = j;
+	s->busy++;
+	thread_broadcast(&s->cond);
+	thread_unlock(&s->lock);
+	s->cur = NULL;
+	return 0;
+}
+
+static void
+obj_free(struct s3obj *o)
+{
+	free(o->name);
+	free(o->key);
+	free(o->upload);
+	free(o->md5);
+	EVP_MD_CTX_free(o->whole);
+}
+
+/* A new current object named name (s3://bucket/key). */
+static enum writer_status
+s3_begin(struct sink *sk, const char *name)
+{
+	struct sink_s3 *s = (struct sink_s3 *)sk;
+	struct s3obj *o;
+
+	thread_lock(&s->lock);
+	if (s->nobj == s->ocap) {
+		s->ocap = s->ocap ? 2 * s->ocap : 4;
+		s->objs = xrealloc(s->objs, s->ocap * sizeof *s->objs);
+	}
+	o = &s->objs[s->nobj++];
+	memset(o, 0, sizeof *o);
+	thread_unlock(&s->lock);
+	o->name = xstrdup(name);
+	o->key = xstrdup(name + 5 + strlen(s->conf.bucket) + 1);
+	return writer_ok;
+}
+
+static enum writer_status
+s3_write(struct sink *sk, const void *data, size_t n)
+{
+	struct sink_s3 *s = (struct sink_s3 *)sk;
+	struct s3obj *o = &s->objs[s->nobj - 1];
+	const char *p = data;
+	size_t want, k;
+
+	while (n > 0) {
+		want = part_size(s, o->nparts + 1);
+		if (s->cur == NULL)
+			s->cur = buffer_take(s);
+		if (s->cur->cap < want) {
+			s->cur->data = xrealloc(s->cur->data, want);
+			s->cur->cap = want;
+		}
+		k = want - s->cur->n < n ? want - s->cur->n : n;
+		memcpy(s->cur->data + s->cur->n, p, k);
+		s->cur->n += k;
+		o->bytes += k;
+		p += k;
+		n -= k;
+		if (s->cur->n == want && part_submit(s) < 0)
+			return writer_error;
+	}
+	thread_lock(&s->lock);
+	k = (size_t)s->failed;
+	thread_unlock(&s->lock);
+	return k ? writer_error : writer_ok;
+}
+
+/* The current object's last part: the rest of its bytes (an object
+ * with no part yet gets one, even empty). */
+static int
+last_part(struct sink_s3 *s)
+{
+	struct s3obj *o = &s->objs[s->nobj - 1];
+
+	if (s->cur == NULL && o->nparts > 0)
+		return 0;
+	if (s->cur == NULL)
+		s->cur = buffer_take(s);
+	return part_submit(s);
+}
+
+static enum writer_status
+s3_page_end(struct sink *sk, int cut)
+{
+	struct sink_s3 *s = (struct sink_s3 *)sk;
+
+	if (!cut)
+		return writer_ok;
+	return last_part(s) == 0 ? writer_ok : writer_error;
+}
+
+/* The object as S3 says it is: its size and ETag, against ours (alt:
+ * another ETag a store may give, or NULL). */
+static int
+verify(struct sink_s3 *s, struct s3obj *o, const char *etag,
+    const char *alt)
+{
+	struct s3ans a;
+	int rc = -1;
+
+	if (s3_call(s->h, &s->conf, "HEAD", o->key, NULL, NULL, 0, NULL, &a,
+	    o->name) < 0)
+		;
+	else if (a.length < 0 || (unsigned long long)a.length != o->bytes)
+		log_error("%s: stored with %lld bytes, not the %llu sent",
+		    o->name, a.length, o->bytes);
+	else if (!s->kms && strcmp(a.etag, etag) != 0 &&
+	    (alt == NULL || strcmp(a.etag, alt) != 0))
+		log_error("%s: stored with the ETag %s, not %s as computed here",
+		    o->name, a.etag, etag);
+	else {
+		snprintf(o->etag, sizeof o->etag, "%s", a.etag);
+		rc = 0;
+	}
+	s3ans_free(&a);
+	return rc;
+}
+
+/* A small single object: one PUT, then its check. */
+static int
+put_whole(struct sink_s3 *s, struct s3obj *o)
+{
+	unsigned char md5[16];
+	char b64[32], etag[33];
+	const char *data = s->cur != NULL ? s->cur->data : "";
+	size_t n = s->cur != NULL ? s->cur->n : 0;
+	struct s3ans a;
+	int rc;
+
+	md5_of(data, n, md5);
+	EVP_EncodeBlock((unsigned char *)b64, md5, 16);
+	hex_of(md5, 16, etag);
+	rc = s3_call(s->h, &s->conf, "PUT", o->key, NULL, data, n, b64, &a,
+	    o->name);
+	s3ans_free(&a);
+	if (rc < 0)
+		return -1;
+	o->done = 1;
+	return verify(s, o, etag, NULL);
+}
+
+/* CompleteMultipartUpload's body, and the ETag it should give. */
+static char *
+complete_body(const struct s3obj *o, char *etag, size_t etagsz)
+{
+	size_t i, len = 0, cap = 128 + o->nparts * 96;
+	char *x = xmalloc(cap), hex[33];
+	unsigned char *all = xmalloc(16 * o->nparts + 1), md5[16];
+
+	len += (size_t)snprintf(x, cap, "<CompleteMultipartUpload>");
+	for (i = 0; i < o->nparts; i++) {
+		hex_of(o->md5[i], 16, hex);
+		memcpy(all + 16 * i, o->md5[i], 16);
+		len += (size_t)snprintf(x + len, cap - len, "<Part><PartNumber>"
+		    "%zu</PartNumber><ETag>\"%s\"</ETag></Part>", i + 1, hex);
+	}
+	snprintf(x + len, cap - len, "</CompleteMultipartUpload>");
+	md5_of(all, 16 * o->nparts, md5);
+	hex_of(md5, 16, hex);
+	snprintf(etag, etagsz, "%s-%zu", hex, o->nparts);
+	free(all);
+	return x;
+}
+
+/*
+ * The upload made visible, then checked.  S3 gives a multipart object the
+ * ETag MD5(the parts' MD5s)-N; some compatible stores (s3rver among them)
+ * give the whole object's MD5, which is taken too: either way every byte
+ * was checked.
+ */
+static int
+complete(struct sink_s3 *s, struct s3obj *o)
+{
+	char etag[64], *body = complete_body(o, etag, sizeof etag), *q, *code;
+	unsigned char md5[16];
+	unsigned int len = 16;
+	char whole[33];
+	struct s3ans a;
+	int rc;
+
+	EVP_DigestFinal_ex(o->whole, md5, &len);
+	hex_of(md5, 16, whole);
+	q = xasprintf("uploadId=%s", o->upload);
+	rc = s3_call(s->h, &s->conf, "POST", o->key, q, body, strlen(body),
+	    NULL, &a, o->name);
+	/* A 200 may still carry an error, sent after its headers. */
+	if (rc == 0 && (code = s3xml_text(a.body, a.len, "Code")) != NULL) {
+		log_error("%s: CompleteMultipartUpload failed: %s", o->name,
+		    code);
+		free(code);
+		rc = -1;
+	}
+	s3ans_free(&a);
+	free(q);
+	free(body);
+	if (rc < 0)
+		return -1;
+	o->done = 1;
+	return verify(s, o, etag, whole);
+}
+
+static enum writer_status
+s3_publish(struct sink *sk)
+{
+	struct sink_s3 *s = (struct sink_s3 *)sk;
+	struct s3obj *o = &s->objs[s->nobj - 1];
+	size_t i;
+
+	if (!s->split && o->upload == NULL) {
+		if (put_whole(s, o) < 0)
+			return writer_error;
+		s->sink.placed = 1;
+		return writer_ok;
+	}
+	if (last_part(s) < 0 || drain(s) < 0) {
+		log_error("%s: nothing was published: a part could not be "
+		    "uploaded", s->objs[0].name);
+		return writer_error;
+	}
+	for (i = 0; i < s->nobj; i++)
+		if (complete(s, &s->objs[i]) < 0) {
+			if (i > 0 || s->objs[i].done)
+				log_error("%s: what was completed is deleted "
+				    "again", s->objs[0].name);
+			return writer_error;
+		}
+	s->sink.placed = 1;
+	return writer_ok;
+}
+
+/* Takes back what is not published: uploads aborted, and the objects of
+ * a set that could not all be published deleted. */
+static void
+take_back(struct sink_s3 *s)
+{
+	struct s3obj *o;
+	struct s3ans a;
+	char *q;
+	size_t i;
+
+	for (i = 0; i < s->nobj; i++) {
+		o = &s->objs[i];
+		if (o->done && !s->sink.placed) {
+			s3_call(s->h, &s->conf, "DELETE", o->key, NULL, NULL, 0,
+			    NULL, &a, o->name);
+			s3ans_free(&a);
+		} else if (!o->done && o->upload != NULL) {
+			q = xasprintf("uploadId=%s", o->upload);
+			s3_call(s->h, &s->conf, "DELETE", o->key, q, NULL, 0,
+			    NULL, &a, o->name);
+			s3ans_free(&a);
+			free(q);
+		}
+	}
+}
+
+static void
+s3_free(struct sink_s3 *s)
+{
+	struct s3job *j;
+	size_t i;
+	int k;
+
+	for (i = 0; i < s->nobj; i++)
+		obj_free(&s->objs[i]);
+	free(s->objs);
+	while ((j = s->head) != NULL) {
+		s->head = j->next;
+		free(j->data);
+		free(j);
+	}
+	for (k = 0; k < s->nfree; k++) {
+		free(s->pool[k]->data);
+		free(s->pool[k]);
+	}
+	if (s->cur != NULL) {
+		free(s->cur->data);
+		free(s->cur);
+	}
+	thread_mutex_destroy(&s->lock);
+	thread_cond_destroy(&s->cond);
+	if (s->h != NULL)
+		curl_easy_cleanup(s->h);
+	s3conf_free(&s->conf);
+	free(s);
+}
+
+static void
+s3_abandon(struct sink *sk, int keep)
+{
+	struct sink_s3 *s = (struct sink_s3 *)sk;
+
+	(void)keep;             /* an upload is never resumed */
+	if (s->started) {
+		thread_lock(&s->lock);
+		s->quit = 1;
+		s->failed = 1;  /* the parts still queued are not sent */
+		thread_broadcast(&s->cond);
+		thread_unlock(&s->lock);
+		thread_join(s->thread);
+	}
+	take_back(s);
+	s3_free(s);
+}
+
+static int
+s3_sync(struct sink *sk)
+{
+	(void)sk;
+	return 0;
+}
+
+static const char *
+s3_temp_path(const struct sink *sk)
+{
+	(void)sk;
+	return NULL;
+}
+
+static const char *
+s3_etag(const struct sink *sk, size_t i)
+{
+	const struct sink_s3 *s = (const struct sink_s3 *)sk;
+
+	return i < s->nobj && s->objs[i].etag[0] != '\0' ? s->objs[i].etag :
+	    NULL;
+}
+
+static const struct sink_ops s3_ops = {
+	s3_begin, s3_write, s3_page_end, s3_publish, s3_abandon, s3_sync,
+	s3_temp_path, s3_etag
+};
+
+/* An upload's key left by an earlier run to this destination: key
+ * itself, or (split) a part of it: stem-DIGITS... */
+static int
+ours(const char *k, const char *key, const char *stem)
+{
+	size_t n = stem != NULL ? strlen(stem) : 0;
+
+	return strcmp(k, key) == 0 || (stem != NULL &&
+	    strncmp(k, stem, n) == 0 && k[n] == '-' &&
+	    k[n + 1] >= '0' && k[n + 1] <= '9');
+}
+
+/* key percent-encoded for a query's value: '/' too. */
+static char *
+query_value(const char *key)
+{
+	char *k = s3_encode_key(key), *out = xmalloc(3 * strlen(k) + 1), *o;
+	const char *p;
+
+	for (p = k, o = out; *p != '\0'; p++) {
+		if (*p == '/') {
+			memcpy(o, "%2F", 3);
+			o += 3;
+		} else
+			*o++ = *p;
+	}
+	*o = '\0';
+	free(k);
+	return out;
+}
+
+/* Aborts the upload id of key. */
+static void
+abort_upload(struct sink_s3 *s, const char *key, const char *id)
+{
+	char *q = xasprintf("uploadId=%s", id);
+	char *what = xasprintf("s3://%s/%s", s->conf.bucket, key);
+	struct s3ans a;
+
+	s3_call(s->h, &s->conf, "DELETE", key, q, NULL, 0, NULL, &a, what);
+	s3ans_free(&a);
+	free(q);
+	free(what);
+}
+
+/* The uploads an earlier run left (a kill -9) under key or its parts,
+ * aborted. */
+static void
+abort_leftovers(struct sink_s3 *s, const char *key, const char *stem)
+{
+	char *pre = query_value(stem != NULL ? stem : key), *q, **keys, **ids;
+	struct s3ans a;
+	size_t n = 0, i;
+
+	q = xasprintf("prefix=%s&uploads=", pre);
+	if (s3_call(s->h, &s->conf, "GET", NULL, q, NULL, 0, NULL, &a,
+	    s->objs[0].name) < 0)
+		log_warn("%s: uploads left by an earlier run cannot be listed: "
+		    "a bucket lifecycle rule must remove them", s->objs[0].name);
+	else
+		n = s3xml_uploads(a.body, a.len, &keys, &ids);
+	for (i = 0; i < n; i++) {
+		if (ours(keys[i], key, stem)) {
+			log_info("s3://%s/%s: aborting an upload left by an "
+			    "earlier run", s->conf.bucket, keys[i]);
+			abort_upload(s, keys[i], ids[i]);
+		}
+		free(keys[i]);
+		free(ids[i]);
+	}
+	if (n > 0) {
+		free(keys);
+		free(ids);
+	}
+	s3ans_free(&a);
+	free(q);
+	free(pre);
+}
+
+/* The bucket is there and the credentials open it: before any page of
+ * the API is fetched. */
+static int
+check_bucket(struct sink_s3 *s, const char *path)
+{
+	struct s3ans a;
+	int rc;
+
+	rc = s3_call(s->h, &s->conf, "HEAD", NULL, NULL, NULL, 0, NULL, &a,
+	    path);
+	s3ans_free(&a);
+	return rc;
+}
+
+/* s3://BUCKET/KEY into its bucket (returned) and *key; NULL after a
+ * message. */
+static char *
+parse_url(const char *path, const char **key)
+{
+	const char *b = path + 5, *slash = strchr(b, '/');
+
+	if (slash == NULL || slash == b || slash[1] == '\0' ||
+	    path[strlen(path) - 1] == '/') {
+		log_error("%s: not an S3 object: write s3://BUCKET/KEY", path);
+		return NULL;
+	}
+	*key = slash + 1;
+	return xstrndup(b, (size_t)(slash - b));
+}
+
+/* The stem of a split output's parts: part0's key before "-00000". */
+static char *
+split_stem(const char *key0)
+{
+	const char *d = strstr(key0, "-00000");
+	const char *next;
+
+	while (d != NULL && (next = strstr(d + 1, "-00000")) != NULL)
+		d = next;
+	return d != NULL ? xstrndup(key0, (size_t)(d - key0)) : NULL;
+}
+
+static struct sink_s3 *
+s3_new(size_t psize)
+{
+	struct sink_s3 *s = xcalloc(1, sizeof *s);
+
+	s->sink.ops = &s3_ops;
+	s->part_size = psize < S3_PART_MIN ? S3_PART_MIN : psize;
+	thread_mutex_init(&s->lock);
+	thread_cond_init(&s->cond);
+	return s;
+}
+
+/* What a new object is created with, as header lines. */
+static void
+settings_headers(struct sink_s3 *s, const struct writer_s3 *set)
+{
+	size_t k = 0;
+
+	if (set == NULL)
+		return;
+	if (set->kms_key != NULL || (set->sse != NULL &&
+	    strcmp(set->sse, "aws:kms") == 0)) {
+		s->kms = 1;
+		s->conf.newobj[k++] = xstrdup("x-amz-server-side-encryption: "
+		    "aws:kms");
+		if (set->kms_key != NULL)
+			s->conf.newobj[k++] = xasprintf("x-amz-server-side-"
+			    "encryption-aws-kms-key-id: %s", set->kms_key);
+	} else if (set->sse != NULL)
+		s->conf.newobj[k++] = xasprintf("x-amz-server-side-encryption: "
+		    "%s", set->sse);
+	if (set->acl != NULL)
+		s->conf.newobj[k++] = xasprintf("x-amz-acl: %s", set->acl);
+}
+
+struct sink *
+sink_s3_open(const char *path, const char *part0, int split,
+    size_t psize, const struct writer_s3 *set)
+{
+	struct sink_s3 *s;
+	const char *key;
+	char *bucket = parse_url(path, &key), *stem;
+	int rc;
+
+	if (bucket == NULL)
+		return NULL;
+	s = s3_new(psize);
+	s->split = split;
+	rc = s3conf_init(&s->conf, bucket);
+	free(bucket);
+	if (rc == 0)
+		settings_headers(s, set);
+	if (rc < 0 || (s->h = curl_easy_init()) == NULL ||
+	    check_bucket(s, path) < 0) {
+		s3_free(s);
+		return NULL;
+	}
+	s3_begin(&s->sink, part0);
+	stem = split ? split_stem(s->objs[0].key) : NULL;
+	abort_leftovers(s, key, stem);
+	free(stem);
+	if ((rc = thread_create(&s->thread, uploader, s)) != 0) {
+		log_error("%s: cannot start the upload thread: %s", path,
+		    strerror(rc));
+		s3_free(s);
+		return NULL;
+	}
+	s->started = 1;
+	return &s->sink;
+}

@@ -1,0 +1,342 @@
+#!/bin/sh
+# s3.sh - s3://BUCKET/KEY against a real S3 implementation: s3rver, from
+# the npm registry, installed once into the build tree.  It knows one
+# access key, S3RVER (SigV4 signatures it does not check: test_s3sign and
+# s3sign.sh compare them with botocore's); in front of it,
+# s3proxy.py lists and aborts multipart uploads (which s3rver lacks) and
+# fails parts on demand.  Objects are compared byte for byte with the same
+# export to a local file and with the manifest; failures and kills must
+# leave no object and, after the next run, no incomplete upload.
+. "$TESTS_SRCDIR/integration/setup.sh"
+
+# --------------------------------------------------------------- s3rver
+BUILD=$(cd "$(dirname "$INVDUMP")/.." && pwd)
+S3DIR="$BUILD/tests/s3rver"
+S3RVER="$S3DIR/node_modules/.bin/s3rver"
+if [ ! -x "$S3RVER" ]; then
+	command -v npm >/dev/null 2>&1 ||
+		skip_all "npm is not installed (Debian: npm): s3rver cannot be installed"
+	mkdir -p "$S3DIR"
+	if ! npm install --prefix "$S3DIR" --no-audit --no-fund --loglevel=error \
+	    s3rver@3.7.1 >"$T/npm.log" 2>&1 || [ ! -x "$S3RVER" ]; then
+		skip_all "npm install s3rver failed: $(tail -n 1 "$T/npm.log")"
+	fi
+fi
+command -v python3 >/dev/null 2>&1 || skip_all "python3 is needed for s3proxy.py"
+
+mkdir "$T/s3"
+"$S3RVER" -d "$T/s3" -a 127.0.0.1 -p 0 --configure-bucket bkt >"$T/s3rver.out" 2>&1 &
+MOCK_PIDS="$MOCK_PIDS $!"
+i=0
+until grep -q 'listening on' "$T/s3rver.out"; do
+	i=$((i + 1))
+	[ "$i" -lt 100 ] || { echo "Bail out! s3rver did not start: $(cat "$T/s3rver.out")"; exit 1; }
+	sleep 0.1
+done
+S3PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$T/s3rver.out" | head -n 1)
+python3 "$TESTS_SRCDIR/integration/s3proxy.py" "$S3PORT" "$T/proxy.port" "$T/proxy.log" \
+	2>"$T/proxy.err" &
+px=$!
+MOCK_PIDS="$MOCK_PIDS $px"
+wait_port_file "$T/proxy.port" "$px" "$T/proxy.err" "s3proxy.py did not start"
+PX="http://127.0.0.1:$(cat "$T/proxy.port")"
+
+AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_REGION=us-east-1
+AWS_ENDPOINT_URL=$PX
+HOME=$T            # no ~/.aws of the person running the tests
+export AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY AWS_REGION AWS_ENDPOINT_URL HOME
+unset AWS_PROFILE AWS_SESSION_TOKEN AWS_ENDPOINT_URL_S3 AWS_DEFAULT_REGION 2>/dev/null || true
+
+# get KEY FILE: the object as s3rver has it (straight, not through the
+# proxy); fails when there is none.
+get() {
+	k=$(python3 -c 'import sys, urllib.parse; print(urllib.parse.quote(sys.argv[1]))' "$1")
+	curl -sS -f -o "$2" "http://127.0.0.1:$S3PORT/bkt/$k" 2>/dev/null
+}
+absent() { ! get "$1" "$T/absent"; }
+# obj_is KEY FILE: the object is there and is FILE, byte for byte.
+obj_is() { get "$1" "$T/got" && same "$T/got" "$2"; }
+uploads() { curl -sS "$PX/__uploads"; }
+no_uploads() {
+	if [ -z "$(uploads)" ]; then return 0; fi
+	diag "incomplete uploads:" "$(uploads)"
+	return 1
+}
+fault() { curl -sS -o /dev/null "$PX/__fault?kind=$1&times=$2"; }
+log_count() { grep -c -- "$1" "$T/proxy.log" || true; }
+
+# ---------------------------------------------------------- small: one PUT
+start_mock --items 2000
+run_invdump -q -o "$T/small.gz" "$BASE/offset/items"
+: >"$T/proxy.log"
+run_invdump -q -o s3://bkt/small/inv.ndjson.gz "$BASE/offset/items"
+check "small: status 0" status_is 0
+check "small: the object is the local file, byte for byte" \
+	obj_is small/inv.ndjson.gz "$T/small.gz"
+check "small: one PUT, no multipart upload" \
+	test "$(log_count '^PUT /bkt/small/inv.ndjson.gz 200')" -eq 1 -a \
+	"$(log_count '?uploads=')" -eq 0
+
+# ------------------------------------------------------ large: multipart
+start_mock --items 700000
+BIG=$BASE
+run_invdump -q -o "$T/big.gz" "$BIG/offset/items"
+: >"$T/proxy.log"
+KEY='big/in v+é.ndjson.gz'
+run_invdump -q --s3-part-size 5M --manifest "s3://bkt/big/manifest.json" \
+	-o "s3://bkt/$KEY" "$BIG/offset/items"
+check "large: status 0" status_is 0
+check "large: the object is the local file, byte for byte" \
+	obj_is "$KEY" "$T/big.gz"
+check "large: uploaded in 3 parts (5 MiB each, the last smaller)" \
+	test "$(log_count 'partNumber=.*&uploadId=.* 200')" -eq 3
+check "large: a key with a space, + and unicode: no request refused" \
+	test "$(log_count ' 4[0-9][0-9]$')" -eq 0
+check "large: no incomplete upload" no_uploads
+manifest_agrees() {
+	get big/manifest.json "$T/m.json" || return 1
+	python3 - "$T/m.json" "$T/big.gz" "s3://bkt/$KEY" <<'PY'
+import hashlib, json, os, sys
+m = json.load(open(sys.argv[1]))
+f = m["files"][0]
+data = open(sys.argv[2], "rb").read()
+# s3rver gives a multipart object the MD5 of its bytes; S3, of its
+# parts' MD5s with "-N": invdump checked it against either.
+ok = (len(m["files"]) == 1 and f["path"] == sys.argv[3] and
+      f["bytes"] == len(data) and f["sha256"] == hashlib.sha256(data).hexdigest() and
+      f.get("etag") == hashlib.md5(data).hexdigest())
+sys.exit(0 if ok else 1)
+PY
+}
+check "large: the manifest (an object too) names it with its size, SHA-256 and ETag" \
+	manifest_agrees
+
+# ------------------------------------------------------------ split parts
+: >"$T/proxy.log"
+run_invdump -q --split-bytes 2M --manifest s3://bkt/sp/manifest.json \
+	-o s3://bkt/sp/inv.ndjson.gz "$BIG/offset/items"
+check "split: status 0" status_is 0
+split_agrees() {
+	get sp/manifest.json "$T/sm.json" || return 1
+	n=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["files"]))' "$T/sm.json")
+	[ "$n" -ge 4 ] || { diag "only $n parts"; return 1; }
+	: >"$T/parts.gz"
+	i=0
+	while [ "$i" -lt "$n" ]; do
+		p=$(printf 'sp/inv-%05d.ndjson.gz' "$i")
+		get "$p" "$T/part" || { diag "$p missing"; return 1; }
+		sha=$(sha256sum "$T/part" | cut -d' ' -f1)
+		grep -q "\"path\":\"s3://bkt/$p\",[^}]*\"sha256\":\"$sha\"" "$T/sm.json" ||
+			{ diag "$p: not as the manifest says"; return 1; }
+		cat "$T/part" >>"$T/parts.gz"
+		i=$((i + 1))
+	done
+	gzip -dc "$T/big.gz" >"$T/big.ndjson"
+	gzip -dc "$T/parts.gz" | cmp -s - "$T/big.ndjson"
+}
+check "split: every part as the manifest says, together the whole export" split_agrees
+# The completions (POST ...?uploadId=) and the manifest's PUT, in order.
+grep -E '^(POST /bkt/sp/[^ ]*\?uploadId=|PUT /bkt/sp/manifest.json )' "$T/proxy.log" |
+	cut -d' ' -f2 | sed 's/?.*//' >"$T/order"
+check "split: published in order, the manifest last" sh -c "
+	tail -n 1 '$T/order' | grep -q manifest.json &&
+	head -n -1 '$T/order' | sort -c && [ \$(wc -l <'$T/order') -ge 5 ]"
+check "split: no incomplete upload" no_uploads
+
+# ------------------------------------------- an API failure mid-export
+# One worker, so that the pages before the failing one are all written
+# (two parts' worth uploaded) when it fails for good.
+start_mock --items 700000 --fault 500:1:0@690000-
+: >"$T/proxy.log"
+run_invdump -q -w 1 --retries 0 --s3-part-size 5M -o s3://bkt/apifail/inv.ndjson.gz \
+	"$BASE/offset/items"
+check "API failure: status 1" status_is 1
+check "API failure: parts had been uploaded" \
+	test "$(log_count '^PUT /bkt/apifail/inv.ndjson.gz?partNumber=1&.* 200')" -eq 1
+check "API failure: no object" absent apifail/inv.ndjson.gz
+check "API failure: no incomplete upload" no_uploads
+# A total that the items do not reach: every part uploaded, then exit 3.
+start_mock --items 700000 --fake-total 700100
+run_invdump -q --s3-part-size 5M -o s3://bkt/short/inv.ndjson.gz "$BASE/offset/items"
+check "does not add up: status 3" status_is 3
+check "does not add up: no object" absent short/inv.ndjson.gz
+check "does not add up: no incomplete upload" no_uploads
+
+# ------------------------------------------------- transient part faults
+for kind in 500 503 reset; do
+	fault "$kind" 2
+	run_invdump -q --s3-part-size 5M -o "s3://bkt/flaky-$kind.gz" "$BIG/offset/items"
+	check "$kind twice on parts: status 0" status_is 0
+	check "$kind twice on parts: the object is whole" \
+		obj_is flaky-$kind.gz "$T/big.gz"
+done
+check "the faults were met" test "$(log_count 'fault-')" -ge 6
+check "transient faults: no incomplete upload" no_uploads
+
+# ------------------------------------------------ a part failing for good
+fault 503 -1
+run_invdump -q --s3-part-size 5M -o s3://bkt/dead.gz "$BIG/offset/items"
+fault 503 0
+check "a part failing for good: status 6" status_is 6
+check "a part failing for good: says so" err_has "SlowDown"
+check "a part failing for good: no object" absent dead.gz
+check "a part failing for good: the upload aborted" no_uploads
+
+# ------------------------------------------------ kill -9 mid-upload
+start_mock --items 700000 --latency-ms 5
+SLOW=$BASE
+: >"$T/proxy.log"
+"$INVDUMP" -q --s3-part-size 5M -o s3://bkt/killed.gz "$SLOW/offset/items" 2>"$T/err" &
+pid=$!
+i=0
+until grep -q 'partNumber=1&.* 200' "$T/proxy.log"; do
+	i=$((i + 1))
+	[ "$i" -lt 600 ] || break
+	sleep 0.05
+done
+kill -9 "$pid" 2>/dev/null || true
+wait "$pid" 2>/dev/null || true
+check "kill -9: no object" absent killed.gz
+check "kill -9: an incomplete upload is left" test -n "$(uploads)"
+run_invdump -q --s3-part-size 5M -o s3://bkt/killed.gz "$BIG/offset/items"
+check "the next run: status 0" status_is 0
+check "the next run: the object is whole" \
+	obj_is killed.gz "$T/big.gz"
+check "the next run aborted the upload left" no_uploads
+
+# ------------------------------------------------ a jobs file, shards
+start_mock --items 3000
+J=$BASE
+run_invdump -q -o "$T/j.gz" "$J/offset/items"
+run_invdump -q -p drf -o "$T/jd.gz" "$J/drf/items"
+cat >"$T/jobs.ini" <<INI
+[offset]
+url = $J/offset/items
+output = s3://bkt/jobs/offset.ndjson.gz
+
+[drf]
+url = $J/drf/items
+profile = drf
+output = s3://bkt/jobs/drf.ndjson.gz
+INI
+run_invdump -q --manifest s3://bkt/jobs/run.json --jobs "$T/jobs.ini"
+check "a jobs file to s3://: status 0" status_is 0
+check "a jobs file: the first target's object" obj_is jobs/offset.ndjson.gz "$T/j.gz"
+check "a jobs file: the second target's object" obj_is jobs/drf.ndjson.gz "$T/jd.gz"
+check "a jobs file: the run's manifest names both" sh -c "
+	curl -sS -f 'http://127.0.0.1:$S3PORT/bkt/jobs/run.json' |
+	grep -q 's3://bkt/jobs/offset.ndjson.gz' &&
+	curl -sS -f 'http://127.0.0.1:$S3PORT/bkt/jobs/run.json' |
+	grep -q 's3://bkt/jobs/drf.ndjson.gz'"
+for i in 0 1; do
+	run_invdump -q --shard "$i/2" --manifest "s3://bkt/shards/s$i.json" \
+		-o "s3://bkt/shards/s$i.gz" "$J/offset/items"
+	check "shard $i/2 to s3://: status 0" status_is 0
+done
+shards_whole() {
+	get shards/s0.gz "$T/s0.gz" && get shards/s1.gz "$T/s1.gz" &&
+	get shards/s0.json "$T/s0.json" && get shards/s1.json "$T/s1.json" &&
+	cat "$T/s0.gz" "$T/s1.gz" | gzip -dc >"$T/shards" &&
+	gzip -dc "$T/j.gz" | cmp -s - "$T/shards"
+}
+check "the shards' objects make the whole export, each with its manifest" shards_whole
+
+# ---------------------------------------- encryption and ACL settings
+: >"$T/proxy.log"
+run_invdump -q --s3-sse AES256 --s3-acl bucket-owner-full-control \
+	--manifest s3://bkt/sse/m.json -o s3://bkt/sse/small.gz "$J/offset/items"
+check "--s3-sse AES256 --s3-acl: status 0" status_is 0
+SSE='x-amz-server-side-encryption'
+check "--s3-sse AES256 --s3-acl: the object and the manifest are created with both" \
+	test "$(log_count "^PUT /bkt/sse/.* 200 $SSE=AES256 x-amz-acl=bucket-owner-full-control\$")" -eq 2
+: >"$T/proxy.log"
+run_invdump -q --s3-sse-kms-key-id alias/inv --s3-part-size 5M -o s3://bkt/sse/big.gz \
+	"$BIG/offset/items"
+check "--s3-sse-kms-key-id: status 0" status_is 0
+check "--s3-sse-kms-key-id: CreateMultipartUpload asks for aws:kms with the key" \
+	test "$(log_count \
+	"^POST /bkt/sse/big.gz?uploads= 200 $SSE=aws:kms $SSE-aws-kms-key-id=alias/inv\$")" -eq 1
+check "--s3-sse-kms-key-id: the parts carry no settings of their own" \
+	test "$(log_count 'partNumber=.* 200 x-amz')" -eq 0
+run_invdump -q --s3-sse DES -o s3://bkt/sse/x.gz "$J/offset/items"
+check "--s3-sse DES: usage error" status_is 2
+
+# ----------------------------------------------- SIGINT mid-upload
+: >"$T/proxy.log"
+"$INVDUMP" -q --s3-part-size 5M -o s3://bkt/int.gz "$SLOW/offset/items" 2>"$T/err" &
+pid=$!
+i=0
+until grep -q 'partNumber=1&.* 200' "$T/proxy.log"; do
+	i=$((i + 1))
+	[ "$i" -lt 600 ] || break
+	sleep 0.05
+done
+kill -INT "$pid" 2>/dev/null || true
+set +e; wait "$pid"; rc=$?; set -e
+check "SIGINT mid-upload: status 130" status_is 130
+check "SIGINT mid-upload: no object" absent int.gz
+check "SIGINT mid-upload: the upload aborted at once" no_uploads
+
+# --------------------------------------------- credentials and the bucket
+start_mock --items 100 --log "$T/api.log"
+AWS_ACCESS_KEY_ID=NOSUCHKEY AWS_SECRET_ACCESS_KEY=SeCrEt42 "$INVDUMP" -q \
+	-o s3://bkt/x.gz "$BASE/offset/items" 2>"$T/err" && rc=0 || rc=$?
+check "an unknown key: status 6" status_is 6
+check "an unknown key: 403, with the likely fix" err_has "check the credentials"
+check "an unknown key: no page of the API fetched" test ! -s "$T/api.log"
+check "an unknown key: the secret never printed" sh -c "! grep -q SeCrEt42 '$T/err'"
+run_invdump -q -o s3://nosuchbucket/x.gz "$BASE/offset/items"
+check "no such bucket: status 6" status_is 6
+env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY AWS_EC2_METADATA_DISABLED=true \
+	"$INVDUMP" -q -o s3://bkt/x.gz \
+	"$BASE/offset/items" 2>"$T/err" && rc=0 || rc=$?
+check "no credentials: status 6" status_is 6
+check "no credentials: says where they are looked for" err_has "AWS_ACCESS_KEY_ID"
+mkdir -p "$T/.aws"
+printf '[prof]\naws_access_key_id = S3RVER\naws_secret_access_key = S3RVER\n' \
+	>"$T/.aws/credentials"
+env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY AWS_PROFILE=prof "$INVDUMP" -q \
+	-o s3://bkt/profile.gz "$BASE/offset/items" 2>"$T/err" && rc=0 || rc=$?
+check "AWS_PROFILE from ~/.aws/credentials: status 0" status_is 0
+# The container credentials endpoint (ECS, EKS Pod Identity), then IMDSv2.
+echo "pod-identity-token-42" >"$T/podtoken"
+python3 "$TESTS_SRCDIR/integration/credserver.py" "$T/podtoken" "$T/cred.port" \
+	"$T/cred.log" 2>"$T/cred.err" &
+cp=$!
+MOCK_PIDS="$MOCK_PIDS $cp"
+wait_port_file "$T/cred.port" "$cp" "$T/cred.err" "credserver.py did not start"
+CRED="http://127.0.0.1:$(cat "$T/cred.port")"
+: >"$T/api.log"
+env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY AWS_EC2_METADATA_DISABLED=true \
+	AWS_CONTAINER_CREDENTIALS_FULL_URI="$CRED/creds" \
+	AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE="$T/podtoken" \
+	"$INVDUMP" -q -o s3://bkt/pod.gz "$BASE/offset/items" 2>"$T/err" && rc=0 || rc=$?
+check "the container endpoint with its token file: status 0" status_is 0
+check "the container endpoint: asked with the token" \
+	grep -q "^GET /creds pod-identity-token-42$" "$T/cred.log"
+check "the container endpoint: the token never goes to the API" \
+	sh -c "! grep -q pod-identity '$T/api.log'"
+echo "another-token" >"$T/badtoken"
+env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY AWS_EC2_METADATA_DISABLED=true \
+	AWS_CONTAINER_CREDENTIALS_FULL_URI="$CRED/creds" \
+	AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE="$T/badtoken" \
+	"$INVDUMP" -q -o s3://bkt/pod2.gz "$BASE/offset/items" 2>"$T/err" && rc=0 || rc=$?
+check "the container endpoint refusing the token: status 6" status_is 6
+check "... says which endpoint" err_has "container endpoint $CRED/creds"
+env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY \
+	AWS_CONTAINER_CREDENTIALS_FULL_URI="http://198.51.100.7/creds" \
+	"$INVDUMP" -q -o s3://bkt/pod3.gz "$BASE/offset/items" 2>"$T/err" && rc=0 || rc=$?
+check "a container endpoint on another host over http: refused" err_has "neither https"
+: >"$T/cred.log"
+env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY AWS_EC2_METADATA_SERVICE_ENDPOINT="$CRED" \
+	"$INVDUMP" -q -o s3://bkt/imds.gz "$BASE/offset/items" 2>"$T/err" && rc=0 || rc=$?
+check "IMDSv2: status 0" status_is 0
+check "IMDSv2: a session token first, then the role and its credentials" sh -c "
+	head -n 1 '$T/cred.log' | grep -q '^PUT /latest/api/token' &&
+	grep -q 'security-credentials/invdump-role' '$T/cred.log'"
+run_invdump -q --resume -o s3://bkt/r.gz "$BASE/offset/items"
+check "--resume with s3://: usage error" status_is 2
+run_invdump -q --s3-part-size 1M -o s3://bkt/r.gz "$BASE/offset/items"
+check "--s3-part-size under 5M: usage error" status_is 2
+
+done_testing
