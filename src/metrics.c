@@ -274,7 +274,8 @@ metrics_index(struct metrics *m)
 		}
 		line = end;
 	}
-	qsort(m->lines, m->nlines, sizeof *m->lines, line_cmp);
+	if (m->nlines > 1)
+		qsort(m->lines, m->nlines, sizeof *m->lines, line_cmp);
 }
 
 struct metrics *
