@@ -352,8 +352,17 @@ the bookmark" since "$T/j6.gz" "$before"
 		"$B/items?updatedAt_gte={since}"
 	check "... without it: exit 0" status_is 0
 	check "... and the warning" err_has "(warning: 0 items)"
+	check "... which does not call it a quiet night" err_has "0 items: not even \
+those at the bookmark kept ($(h state "$T/js.before" bookmark)), which the filter \
+(>=) asks for again: deleted since, or the API did not apply the filter"
 	check "... the bookmark kept" test "$(h state "$T/js.json" bookmark)" = \
 		"$(h state "$T/js.before" bookmark)"
+	# A first run from --since after every item: a quiet night, truly.
+	run_invdump $J -o "$T/jq.gz" --state "$T/jq.json" --bookmark updated_at \
+		--since 2030-01-01T00:00:00.000Z "$U"
+	check "--since after every item: exit 0" status_is 0
+	check "... 0 items: nothing changed since" \
+		err_has "0 items: nothing changed since the bookmark"
 fi
 
 # ============================= Django REST Framework with django-filter
