@@ -181,8 +181,9 @@ def serve(portfile):
 
 
 def dump():
-    for item in Item.objects.all():
-        sys.stdout.write(bytes(renderer.render(ItemSerializer(item).data)).decode() + "\n")
+    out = [bytes(renderer.render(d)).decode() + "\n"
+           for d in ItemSerializer(Item.objects.all(), many=True).data]
+    sys.stdout.write("".join(out))
 
 
 if __name__ == "__main__":
@@ -194,8 +195,11 @@ if __name__ == "__main__":
     elif cmd == "seed" and len(sys.argv) == 4:
         seed(int(sys.argv[3]))
     elif cmd == "mutate" and len(sys.argv) >= 4:
-        mutate(random.Random(int(sys.argv[3])),
-               [(a.split("=")[0], int(a.split("=")[1])) for a in sys.argv[4:]])
+        # One transaction: the night's changes at once, and one fsync.
+        from django.db import transaction
+        with transaction.atomic():
+            mutate(random.Random(int(sys.argv[3])),
+                   [(a.split("=")[0], int(a.split("=")[1])) for a in sys.argv[4:]])
     elif cmd == "dump" and len(sys.argv) == 3:
         dump()
     else:
