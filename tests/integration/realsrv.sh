@@ -441,6 +441,7 @@ $before" since "$T/d$night.gz" "$before"
 	# from a bookmark with an offset (a '+' in the query: %2B).
 	kill "$drf_pid"
 	wait "$drf_pid" 2>/dev/null || true
+	MOCK_PIDS=$(echo " $MOCK_PIDS " | sed "s/ $drf_pid / /")
 	start_drf Europe/Paris
 	for lb in 0 90; do
 		before=$(h state "$T/ds.json" bookmark)
@@ -454,8 +455,8 @@ $before less $lb s" since "$T/d$night.gz" "$before" "$lb"
 		union_add "$T/d$night.gz"
 		night=$((night + 1))
 	done
-	check "... the bookmark kept as DRF writes it now" sh -c \
-		"h() { \"$PY\" \"$T/h.py\" \"\$@\"; }; h state '$T/ds.json' bookmark | grep -q '+01:00\$'"
+	bm=$(h state "$T/ds.json" bookmark)
+	check "... the bookmark kept as DRF writes it now: $bm" test "${bm%+01:00}" != "$bm"
 
 	# --- filters DRF ignores, and its page numbers --------------------
 	# A bookmark field no item has: DRF ignores updatd_at__gte and lists
