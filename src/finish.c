@@ -151,7 +151,17 @@ finish_run(struct export *ex, enum exit_status st)
 		return exit_mismatch;
 	}
 	st = ex->mismatch ? exit_mismatch : exit_ok;
-	if (ex->items == 0)
+	/* A run that asks from the bookmark a run before kept (>=) gets that
+	 * run's last items again, unless they were deleted: none at all is
+	 * more often a filter the API does not know (json-server answers []
+	 * for a FIELD_gte= of a field no item has) than a quiet night. */
+	if (ex->items == 0 && ex->state->incremental &&
+	    ex->state->prev.bookmark != NULL)
+		fail_warn(ex, "0 items: not even those at the bookmark kept "
+		    "(%s), which the filter (>=) asks for again: deleted "
+		    "since, or the API did not apply the filter (a parameter "
+		    "it does not know?)", ex->state->prev.bookmark);
+	else if (ex->items == 0)
 		fail_warn(ex, "0 items%s", ex->state->incremental ? ": nothing "
 		    "changed since the bookmark" : ": the API listed none (a "
 		    "token without the scope, a filter it does not know, or "
