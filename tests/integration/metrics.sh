@@ -320,7 +320,10 @@ chmod 600 "$T/term.ini"
 F=$T/termjobs.prom
 "$INVDUMP" -q -w 1 --jobs "$T/term.ini" --metrics "$F" 2>/dev/null &
 pid=$!
-sleep 1.5
+# The signal once [fast] is published (a slow build may take more than a
+# second for it), while [slow] has seconds to go: up to 30 s.
+i=0
+while [ ! -e "$T/fast.gz" ] && [ "$i" -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
 kill -TERM "$pid"
 wait "$pid" && rc=0 || rc=$?
 check "jobs, SIGTERM: status 143" status_is 143
