@@ -318,12 +318,15 @@ check "SIGTERM: the target's and the run's exit status 143, last success 0" py "
 } >"$T/term.ini"
 chmod 600 "$T/term.ini"
 F=$T/termjobs.prom
-"$INVDUMP" -q -w 1 --jobs "$T/term.ini" --metrics "$F" 2>/dev/null &
+"$INVDUMP" -q -w 2 --jobs "$T/term.ini" --metrics "$F" 2>/dev/null &
 pid=$!
 # The signal once [fast] is published (a slow build may take more than a
-# second for it), while [slow] has seconds to go: up to 30 s.
+# second for it), while [slow] has seconds to go: up to 30 s.  Two
+# workers: with one, [slow]'s requests may take the run's one slot again
+# and again while [fast] waits for it.
 i=0
 while [ ! -e "$T/fast.gz" ] && [ "$i" -lt 300 ]; do sleep 0.1; i=$((i + 1)); done
+diag "[fast] published after $i ticks of 0.1 s"
 kill -TERM "$pid"
 wait "$pid" && rc=0 || rc=$?
 check "jobs, SIGTERM: status 143" status_is 143
