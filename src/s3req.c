@@ -121,25 +121,23 @@ on_body(char *p, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
-static size_t
-on_header(char *p, size_t size, size_t nmemb, void *arg)
+/* The answer's ETag (quotes off) and Content-Length, read by libcurl. */
+static void
+answer_headers(CURL *h, struct s3ans *a)
 {
-	struct s3ans *a = arg;
-	size_t n = size * nmemb, v;
-	char line[256];
+	struct curl_header *hh;
+	curl_off_t len;
+	const char *v;
 
-	if (n >= sizeof line)
-		return n;
-	memcpy(line, p, n);
-	line[n] = '\0';
-	line[strcspn(line, "\r\n")] = '\0';
-	if (strncasecmp(line, "etag:", 5) == 0) {
-		v = 5 + strspn(line + 5, " \t\"");
-		snprintf(a->etag, sizeof a->etag, "%s", line + v);
+	if (curl_easy_header(h, "ETag", 0, CURLH_HEADER, -1, &hh) ==
+	    CURLHE_OK) {
+		v = hh->value + strspn(hh->value, " \t\"");
+		snprintf(a->etag, sizeof a->etag, "%s", v);
 		a->etag[strcspn(a->etag, "\"")] = '\0';
-	} else if (strncasecmp(line, "content-length:", 15) == 0)
-		a->length = strtoll(line + 15, NULL, 10);
-	return n;
+	}
+	if (curl_easy_getinfo(h, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &len) ==
+	    CURLE_OK && len >= 0)
+		a->length = (long long)len;
 }
 
 /* The signed headers: payload hash, type, MD5, token, a new object's
@@ -207,8 +205,6 @@ s3_request(CURL *h, const struct s3conf *c, const char *method,
 	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, a->err);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, a);
-	curl_easy_setopt(h, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(h, CURLOPT_HEADERDATA, a);
 	if (strcmp(method, "HEAD") == 0)
 		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
 	else if (body != NULL) {
@@ -216,8 +212,10 @@ s3_request(CURL *h, const struct s3conf *c, const char *method,
 		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
 	}
 	a->curl_rc = (int)curl_easy_perform(h);
-	if (a->curl_rc == CURLE_OK)
+	if (a->curl_rc == CURLE_OK) {
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &a->status);
+		answer_headers(h, a);
+	}
 	curl_slist_free_all(hl);
 	free(url);
 	return a->curl_rc == CURLE_OK && a->status / 100 == 2 ? 0 : -1;
