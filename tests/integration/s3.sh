@@ -30,7 +30,7 @@ MOCK_PIDS="$MOCK_PIDS $!"
 i=0
 until grep -q 'listening on' "$T/s3rver.out"; do
 	i=$((i + 1))
-	[ "$i" -lt 100 ] || { echo "Bail out! s3rver did not start: $(cat "$T/s3rver.out")"; exit 1; }
+	[ "$i" -lt 300 ] || { echo "Bail out! s3rver did not start: $(cat "$T/s3rver.out")"; exit 1; }
 	sleep 0.1
 done
 S3PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$T/s3rver.out" | head -n 1)

@@ -41,14 +41,15 @@ done_testing() {
 	[ "$tap_failed" -eq 0 ]
 }
 
-# wait_port_file FILE PID ERRFILE WHAT: waits (10 s at most) until the
-# process PID has written its port to FILE; bails out saying WHAT and
-# ERRFILE if it does not, or dies first.
+# wait_port_file FILE PID ERRFILE WHAT: waits until the process PID has
+# written its port to FILE (30 s at most: a loaded machine starts node and
+# Django slowly); bails out saying WHAT and ERRFILE if it does not, or dies
+# first.
 wait_port_file() {
 	i=0
 	while [ ! -s "$1" ]; do
 		i=$((i + 1))
-		if [ "$i" -gt 100 ] || ! kill -0 "$2" 2>/dev/null; then
+		if [ "$i" -gt 300 ] || ! kill -0 "$2" 2>/dev/null; then
 			echo "Bail out! $4: $(cat "$3")"
 			exit 1
 		fi
