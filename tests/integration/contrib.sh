@@ -1,9 +1,11 @@
 #!/bin/sh
 # contrib.sh - the nightly-job examples in contrib/ are valid and do what
-# they say: the Kubernetes manifest parses and has the fields that matter,
-# the systemd units pass systemd-analyze, and the invdump command line of
-# each, pointed at the mock server, exports it whole with the credentials
-# the way the example passes them.
+# they say: the Kubernetes manifests parse and have the fields that matter
+# (the image of contrib/container/, s3:// destinations, the bucket's
+# credentials from the pod's identity, no secret), the systemd units pass
+# systemd-analyze, and the invdump command line of each, pointed at the
+# mock server (and the Kubernetes ones at s3rver), exports it whole with
+# the credentials the way the example passes them.
 . "$TESTS_SRCDIR/integration/setup.sh"
 
 C=$TESTS_SRCDIR/../contrib
@@ -12,7 +14,8 @@ timer=$C/systemd/invdump-nightly.timer
 manifest=$C/kubernetes/cronjob.yaml
 
 check "contrib/systemd and contrib/kubernetes have their files" \
-	test -f "$unit" -a -f "$timer" -a -f "$manifest" -a -f "$C/systemd/README" -a -f "$C/kubernetes/README"
+	test -f "$unit" -a -f "$timer" -a -f "$manifest" -a -f "$C/systemd/README" -a -f "$C/kubernetes/README" \
+	-a -f "$C/kubernetes/indexed-job.yaml" -a -f "$C/kubernetes/serviceaccount.yaml"
 
 start_mock --items 500 --require-user alice:s3cret-key
 fetch "$BASE/truth" "$T/truth"
@@ -40,157 +43,275 @@ list(p(open(sys.argv[1]).read()))' "$1/invdump.prom"
 }
 
 # ------------------------------------------------------------ Kubernetes
-# A python3 that has the yaml module (python3-yaml): the one on PATH, else
-# Debian's.
+# The manifests (read by a python3 with the yaml module, python3-yaml):
+# the fields that matter, the image of contrib/container/, the bucket's
+# credentials from the pod's identity and no secret in them; then each
+# pod's arguments, run as the image's entrypoint runs them, against the
+# mock, uploading to s3rver (the S3 implementation s3.sh uses) with the
+# credentials of a container endpoint, as EKS Pod Identity gives them.
+K=$C/kubernetes
+# The image name contrib/container/README builds.
+image=$(sed -n 's/^ *podman build -t \([^ ]*\) .*/\1/p' "$C/container/README" | head -n 1)
 py=
 for p in python3 /usr/bin/python3; do
 	if command -v "$p" >/dev/null 2>&1 && "$p" -c 'import yaml' 2>/dev/null; then py=$p; break; fi
 done
-if [ -z "$py" ]; then
-	for _ in 1 2 3 4 5 6; do skip "cronjob.yaml: no python3 with the yaml module (apt-get install python3-yaml)"; done
-else
-	set +e
-	"$py" - "$manifest" >"$T/k8s.args" 2>"$T/err" <<'EOF'
-import re, sys, yaml
+mkdir "$T/k8s"
+# k8s_read WHAT: checks serviceaccount.yaml (sa), cronjob.yaml (cron) or
+# indexed-job.yaml (ij); writes $T/k8s/WHAT.args (the container's args,
+# one a line) and, for ij, $T/k8s/ij.n (the completions).
+k8s_read() {
+	"$py" - "$1" "$K" "$image" "$T/k8s" >"$T/k8s/$1.err" 2>&1 <<'PY' || { sed 's/^/# /' "$T/k8s/$1.err"; return 1; }
+import os, re, sys, yaml
 
-docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]
+what, K, image, out = sys.argv[1:5]
 def fail(msg):
-    sys.stderr.write(msg + "\n")
+    print(msg)
     sys.exit(1)
-kinds = [d.get("kind") for d in docs]
-cj = [d for d in docs if d.get("kind") == "CronJob"]
-if len(cj) != 1:
-    fail("kinds %r: want one CronJob" % kinds)
-cj = cj[0]
-if cj.get("apiVersion") != "batch/v1":
-    fail("CronJob apiVersion %r" % cj.get("apiVersion"))
-spec = cj["spec"]
-fields = spec["schedule"].split()
-field = re.compile(r"^(\*|\d+(-\d+)?)(/\d+)?(,(\*|\d+(-\d+)?)(/\d+)?)*$")
-if len(fields) != 5 or not all(field.match(f) for f in fields):
-    fail("schedule %r is not five cron fields" % spec["schedule"])
-if spec.get("concurrencyPolicy") != "Forbid":
-    fail("concurrencyPolicy %r" % spec.get("concurrencyPolicy"))
-job = spec["jobTemplate"]["spec"]
-for k in ("backoffLimit", "activeDeadlineSeconds"):
-    if not isinstance(job.get(k), int) or job[k] < 0:
-        fail("jobTemplate.spec.%s %r" % (k, job.get(k)))
-if job.get("parallelism", 1) != 1 or job.get("completions", 1) != 1:
-    fail("a Job of more than one pod exports everything more than once")
+def load(name):
+    return [d for d in yaml.safe_load_all(open(os.path.join(K, name))) if d]
+def strings(x):
+    if isinstance(x, dict):
+        for k, v in x.items():
+            yield str(k)
+            yield from strings(v)
+    elif isinstance(x, list):
+        for v in x:
+            yield from strings(v)
+    elif x is not None:
+        yield str(x)
+key_like = re.compile(r"(AKIA|ASIA)[A-Z0-9]{16}|aws_secret_access_key|BEGIN [A-Z ]*PRIVATE KEY", re.I)
+secret_name = re.compile(r"PASSW|SECRET|TOKEN|KEY|CREDENTIAL", re.I)
+aws_keys = {"AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+            "AWS_PROFILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONTAINER_AUTHORIZATION_TOKEN"}
+
+sa = [d for d in load("serviceaccount.yaml") if d.get("kind") == "ServiceAccount"]
+if len(sa) != 1:
+    fail("serviceaccount.yaml: want one ServiceAccount")
+sa = sa[0]
+if what == "sa":
+    if any(key_like.search(s) for s in strings(sa)):
+        fail("serviceaccount.yaml holds something like a key")
+    sys.exit(0)
+
+docs = load({"cron": "cronjob.yaml", "ij": "indexed-job.yaml"}[what])
+for d in docs:
+    for s in strings(d):
+        if key_like.search(s):
+            fail("something like a key: %r" % s)
+if what == "cron":
+    cj = [d for d in docs if d.get("kind") == "CronJob"]
+    if len(cj) != 1 or len(docs) != 1:
+        fail("kinds %r: want one CronJob" % [d.get("kind") for d in docs])
+    cj = cj[0]
+    if cj.get("apiVersion") != "batch/v1":
+        fail("CronJob apiVersion %r" % cj.get("apiVersion"))
+    spec = cj["spec"]
+    fields = spec["schedule"].split()
+    field = re.compile(r"^(\*|\d+(-\d+)?)(/\d+)?(,(\*|\d+(-\d+)?)(/\d+)?)*$")
+    if len(fields) != 5 or not all(field.match(f) for f in fields):
+        fail("schedule %r is not five cron fields" % spec["schedule"])
+    if spec.get("concurrencyPolicy") != "Forbid":
+        fail("concurrencyPolicy %r" % spec.get("concurrencyPolicy"))
+    job = spec["jobTemplate"]["spec"]
+    for k in ("backoffLimit", "activeDeadlineSeconds"):
+        if not isinstance(job.get(k), int) or job[k] < 0:
+            fail("jobTemplate.spec.%s %r" % (k, job.get(k)))
+    if job.get("parallelism", 1) != 1 or job.get("completions", 1) != 1:
+        fail("a Job of more than one pod exports everything more than once")
+else:
+    if len(docs) != 1:
+        fail("want one document, the Job")
+    job = docs[0]
+    if job.get("kind") != "Job" or job.get("apiVersion") != "batch/v1":
+        fail("kind %r %r" % (job.get("apiVersion"), job.get("kind")))
+    job = job["spec"]
+    if job.get("completionMode") != "Indexed":
+        fail("completionMode %r" % job.get("completionMode"))
 pod = job["template"]["spec"]
 if pod.get("restartPolicy") not in ("Never", "OnFailure"):
     fail("restartPolicy %r" % pod.get("restartPolicy"))
+if pod.get("serviceAccountName") != sa["metadata"]["name"]:
+    fail("serviceAccountName %r: want serviceaccount.yaml's %r"
+         % (pod.get("serviceAccountName"), sa["metadata"]["name"]))
+if pod.get("automountServiceAccountToken") is False:
+    fail("automountServiceAccountToken: false (EKS Pod Identity's token needs it)")
 c = pod["containers"]
 if len(c) != 1:
     fail("%d containers" % len(c))
 c = c[0]
-cmd = [str(a) for a in c.get("command", [])]
-if not cmd or cmd[0].rsplit("/", 1)[-1] != "invdump" or "-o" not in cmd:
-    fail("command %r: want invdump ... -o FILE" % cmd)
-out = cmd[cmd.index("-o") + 1]
+if c.get("image") != image:
+    fail("image %r: want %r, the one contrib/container/README builds" % (c.get("image"), image))
+if "command" in c:
+    fail("command %r: the image's entrypoint is invdump, give args only" % c["command"])
+args = [str(a) for a in c.get("args", [])]
+if "-o" not in args:
+    fail("args %r: want -o s3://..." % args)
+o = args[args.index("-o") + 1]
+if not o.startswith("s3://"):
+    fail("-o %s: want s3://BUCKET/KEY" % o)
+bucket = o[5:].split("/", 1)[0]
+if "--manifest" not in args or not args[args.index("--manifest") + 1].startswith("s3://%s/" % bucket):
+    fail("want --manifest s3://%s/..." % bucket)
+if any(a in ("-u", "--user") or a.startswith("--user=") for a in args):
+    fail("a credential in the args")
 env = {e["name"]: e for e in c.get("env", [])}
 for name in ("INVDUMP_USER", "INVDUMP_PASSWORD"):
     if "secretKeyRef" not in env.get(name, {}).get("valueFrom", {}):
         fail("%s does not come from a Secret" % name)
-if any("secret" in a.lower() or a.startswith("-u") for a in cmd):
-    fail("a credential in the command line")
+for name, e in env.items():
+    if name in aws_keys:
+        fail("%s in the env: the bucket's credentials come from the pod's identity" % name)
+    if "value" in e and secret_name.search(name):
+        fail("%s has its value in the manifest" % name)
 mounts = {m["mountPath"].rstrip("/"): m["name"] for m in c.get("volumeMounts", [])}
-outdir = out.rsplit("/", 1)[0]
-if outdir not in mounts:
-    fail("the output directory %s is not a mounted volume" % outdir)
-if "--metrics" in cmd:
-    mdir = cmd[cmd.index("--metrics") + 1].rsplit("/", 1)[0]
+if "--metrics" in args:
+    mdir = args[args.index("--metrics") + 1].rsplit("/", 1)[0]
     if mdir not in mounts:
         fail("the --metrics directory %s is not a mounted volume" % mdir)
-vol = {v["name"]: v for v in pod.get("volumes", [])}[mounts[outdir]]
-if "persistentVolumeClaim" in vol:
-    claim = vol["persistentVolumeClaim"]["claimName"]
-    pvcs = [d["metadata"]["name"] for d in docs if d.get("kind") == "PersistentVolumeClaim"]
-    if claim not in pvcs:
-        fail("claim %s is not defined here (%r)" % (claim, pvcs))
-elif "emptyDir" not in vol:
-    fail("the output volume is neither a claim nor an emptyDir")
-print("\n".join(cmd[1:]))
-EOF
-	krc=$?
-	set -e
-	check "cronjob.yaml: parses and has the fields that matter" sh -c "[ $krc -eq 0 ] || { sed 's/^/# /' '$T/err'; exit 1; }"
-	if [ "$krc" -eq 0 ]; then
-		mkdir "$T/k8s"
-		point "$T/k8s.args" "$T/k8s/devices.ndjson.gz"
-		set --
-		while IFS= read -r a; do set -- "$@" "$a"; done <"$T/args"
-		INVDUMP_USER=alice INVDUMP_PASSWORD=s3cret-key
-		export INVDUMP_USER INVDUMP_PASSWORD
-		run_invdump "$@"
-		unset INVDUMP_USER INVDUMP_PASSWORD
-		check "cronjob.yaml's command, against the mock: status 0" status_is 0
-		gzip -dc "$T/k8s/devices.ndjson.gz" >"$T/k8s.got" 2>/dev/null || true
-		check "cronjob.yaml's command, against the mock: every item" same "$T/k8s.got" "$T/truth"
-		check "cronjob.yaml's command, against the mock: mode 0600" test "$(stat -c %a "$T/k8s/devices.ndjson.gz")" = 600
-		check "cronjob.yaml's command, against the mock: only the summary" sh -c "test \$(grep -vc 'verified against the total' '$T/err') -eq 0"
-		check "cronjob.yaml's command, against the mock: its --metrics file" metrics_ok "$T/k8s"
-	else
-		for _ in 1 2 3 4 5; do skip "cronjob.yaml's command: the manifest did not parse"; done
-	fi
+if what == "ij":
+    n = job["completions"]
+    if job.get("parallelism", 1) > n:
+        fail("parallelism above completions")
+    if "--shard" not in args or args[args.index("--shard") + 1] != "$(JOB_COMPLETION_INDEX)/%d" % n:
+        fail("want --shard $(JOB_COMPLETION_INDEX)/%d (the completions)" % n)
+    for opt in ("-o", "--manifest"):
+        if "$(JOB_COMPLETION_INDEX)" not in args[args.index(opt) + 1]:
+            fail("%s names no $(JOB_COMPLETION_INDEX): the pods would write one object" % opt)
+    open(os.path.join(out, "ij.n"), "w").write("%d\n" % n)
+open(os.path.join(out, what + ".env"), "w").write(
+    "".join("%s=%s\n" % (k, e["value"]) for k, e in env.items() if "value" in e))
+open(os.path.join(out, what + ".args"), "w").write("".join(a + "\n" for a in args))
+open(os.path.join(out, "bucket"), "w").write(bucket + "\n")
+PY
+}
+
+if [ -z "$py" ]; then
+	for _ in 1 2 3; do skip "contrib/kubernetes: no python3 with the yaml module (apt-get install python3-yaml)"; done
+	krc=1 irc=1
+else
+	check "serviceaccount.yaml: one ServiceAccount, no key in it" k8s_read sa
+	check "cronjob.yaml: a CronJob of one pod, the image, args to s3://, credentials from a Secret and the pod's identity" k8s_read cron
+	krc=0; [ -s "$T/k8s/cron.args" ] || krc=1
+	check "indexed-job.yaml: an Indexed Job whose --shard matches its completions, each pod to its own s3:// objects" k8s_read ij
+	irc=0; [ -s "$T/k8s/ij.args" ] || irc=1
 fi
 
-# ------------------------------------------------- Indexed Job (shards)
-# Each pod's command, with JOB_COMPLETION_INDEX set, against the mock: the
-# parts, concatenated in index order, are the whole export.
-ij=$C/kubernetes/indexed-job.yaml
-if [ -n "$py" ]; then
-	set +e
-	"$py" - "$ij" >"$T/ij.cmd" 2>"$T/err" <<'PY'
-import re, sys, yaml
-d = yaml.safe_load(open(sys.argv[1]))
-assert d["kind"] == "Job" and d["apiVersion"] == "batch/v1", "kind"
-s = d["spec"]
-assert s["completionMode"] == "Indexed", "completionMode"
-n = s["completions"]
-c = s["template"]["spec"]["containers"][0]
-assert s["template"]["spec"]["restartPolicy"] == "Never", "restartPolicy"
-cmd = c["command"]
-assert cmd[:2] == ["sh", "-c"], "sh -c"
-script = cmd[2]
-assert '--shard "$JOB_COMPLETION_INDEX/%d"' % n in script, "--shard I/N matches completions"
-assert "-o " in script and "--manifest" in script, "-o and --manifest"
-envs = {e["name"] for e in c["env"]}
-assert {"INVDUMP_USER", "INVDUMP_PASSWORD"} <= envs, "credentials from a Secret"
-print(n)
-print(script)
-PY
-	irc=$?
-	set -e
-	check "indexed-job.yaml: an Indexed Job whose --shard matches its completions" \
-		sh -c "[ $irc -eq 0 ] || { sed 's/^/# /' '$T/err'; exit 1; }"
-	if [ "$irc" -eq 0 ]; then
-		n=$(head -n 1 "$T/ij.cmd")
-		script=$(sed 1d "$T/ij.cmd" | sed -e "s|https://api.softlayer.com/rest/v3.1|$BASE/softlayer|" \
-			-e "s|/out/|$T/ij/|g" -e "s|exec invdump |exec \"$INVDUMP\" |")
-		mkdir -p "$T/ij"
-		i=0; : >"$T/ij.rc"
-		while [ "$i" -lt "$n" ]; do
-			JOB_COMPLETION_INDEX=$i INVDUMP_USER=alice INVDUMP_PASSWORD=s3cret-key \
-				sh -c "$script" 2>>"$T/ij.err" || echo "index $i failed" >>"$T/ij.rc"
-			i=$((i + 1))
-		done
-		check "indexed-job.yaml: every pod's command succeeds against the mock" \
-			sh -c "[ ! -s '$T/ij.rc' ] || { cat '$T/ij.rc' '$T/ij.err' | sed 's/^/# /'; exit 1; }"
-		i=0; : >"$T/ij.all"
-		while [ "$i" -lt "$n" ]; do
-			cat "$T/ij/devices-$i.ndjson.gz" >>"$T/ij.all" 2>/dev/null || true
-			i=$((i + 1))
-		done
-		check "indexed-job.yaml: the parts, concatenated, are the whole export" \
-			sh -c "gzip -dc '$T/ij.all' | cmp -s - '$T/truth'"
-		check "indexed-job.yaml: each pod wrote a manifest naming its shard" \
-			"$py" -c "import json,sys; [json.load(open('$T/ij/devices-%d.manifest.json' % i))['shard']['index'] == i or sys.exit(1) for i in range($n)]"
-	else
-		for _ in 1 2 3; do skip "indexed-job.yaml did not parse"; done
-	fi
+# The S3 side: s3rver (installed once into the build tree, as s3.sh does),
+# s3proxy.py in front of it (s3rver lacks the listing of uploads), and
+# credserver.py as the container credentials endpoint, whose token file
+# stands for the one Pod Identity mounts.
+s3=
+BUILD=$(cd "$(dirname "$INVDUMP")/.." && pwd)
+S3RVER=$BUILD/tests/s3rver/node_modules/.bin/s3rver
+if [ "$krc$irc" != 11 ] && [ ! -x "$S3RVER" ] && command -v npm >/dev/null 2>&1; then
+	mkdir -p "$BUILD/tests/s3rver"
+	npm install --prefix "$BUILD/tests/s3rver" --no-audit --no-fund --loglevel=error \
+		s3rver@3.7.1 >"$T/npm.log" 2>&1 || true
+fi
+if [ "$krc$irc" = 11 ]; then
+	s3="the manifests did not pass"
+elif [ ! -x "$S3RVER" ]; then
+	s3="no s3rver (npm, apt-get install npm, installs it from the npm registry)"
 else
-	for _ in 1 2 3 4; do skip "indexed-job.yaml: no python3 with the yaml module"; done
+	bucket=$(cat "$T/k8s/bucket")
+	mkdir "$T/s3"
+	"$S3RVER" -d "$T/s3" -a 127.0.0.1 -p 0 --configure-bucket "$bucket" >"$T/s3rver.out" 2>&1 &
+	MOCK_PIDS="$MOCK_PIDS $!"
+	i=0
+	until grep -q 'listening on' "$T/s3rver.out"; do
+		i=$((i + 1))
+		[ "$i" -lt 100 ] || { echo "Bail out! s3rver did not start: $(cat "$T/s3rver.out")"; exit 1; }
+		sleep 0.1
+	done
+	S3PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$T/s3rver.out" | head -n 1)
+	python3 "$TESTS_SRCDIR/integration/s3proxy.py" "$S3PORT" "$T/proxy.port" "$T/proxy.log" 2>"$T/proxy.err" &
+	px=$!
+	MOCK_PIDS="$MOCK_PIDS $px"
+	wait_port_file "$T/proxy.port" "$px" "$T/proxy.err" "s3proxy.py did not start"
+	echo "pod-identity-token" >"$T/podtoken"
+	python3 "$TESTS_SRCDIR/integration/credserver.py" "$T/podtoken" "$T/cred.port" \
+		"$T/cred.log" 2>"$T/cred.err" &
+	cp=$!
+	MOCK_PIDS="$MOCK_PIDS $cp"
+	wait_port_file "$T/cred.port" "$cp" "$T/cred.err" "credserver.py did not start"
+fi
+# pod ARGFILE ENVFILE: runs the args in ARGFILE (Kubernetes' $(VAR)
+# already expanded) as the pod would, with the manifest's plain env
+# (ENVFILE), the API's URL pointed at the mock, --metrics into $T/k8s, the
+# bucket at s3rver, the credentials from the endpoint; sets rc, stderr in
+# $T/err.
+pod() {
+	envf=$2
+	point "$1" "$T/k8s/x.ndjson.gz"
+	set --
+	while IFS= read -r a; do set -- "$@" "$a"; done <"$envf"
+	set -- "$@" "$INVDUMP"
+	while IFS= read -r a; do set -- "$@" "$a"; done <"$T/args"
+	set +e
+	env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY -u AWS_SESSION_TOKEN -u AWS_PROFILE \
+		-u AWS_ENDPOINT_URL_S3 -u AWS_DEFAULT_REGION HOME="$T" AWS_REGION=us-east-1 \
+		AWS_EC2_METADATA_DISABLED=true \
+		AWS_CONTAINER_CREDENTIALS_FULL_URI="http://127.0.0.1:$(cat "$T/cred.port")/creds" \
+		AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE="$T/podtoken" \
+		AWS_ENDPOINT_URL="http://127.0.0.1:$(cat "$T/proxy.port")" \
+		INVDUMP_USER=alice INVDUMP_PASSWORD=s3cret-key "$@" 2>"$T/err"
+	rc=$?
+	set -e
+}
+# get KEY FILE: the object as s3rver keeps it.
+get() { curl -sS -f -o "$2" "http://127.0.0.1:$S3PORT/$bucket/$1" 2>/dev/null; }
+# key ARG: the key of s3://BUCKET/KEY.
+s3key() { printf '%s\n' "${1#s3://*/}"; }
+# after OPT ARGFILE: the argument that follows OPT.
+after() { sed -n "/^$1\$/{n;p;q;}" "$2"; }
+
+if [ "$krc" -ne 0 ]; then
+	skip "cronjob.yaml's args: the manifest did not pass"
+elif [ -n "$s3" ]; then
+	skip "cronjob.yaml's args, against the mock and an S3: $s3"
+else
+	pod "$T/k8s/cron.args" "$T/k8s/cron.env"
+	check "cronjob.yaml's args, against the mock and s3rver: status 0" status_is 0
+	o=$(s3key "$(after -o "$T/k8s/cron.args")")
+	m=$(s3key "$(after --manifest "$T/k8s/cron.args")")
+	get "$o" "$T/k8s/cron.gz" || true
+	gzip -dc "$T/k8s/cron.gz" >"$T/k8s/cron.got" 2>/dev/null || true
+	check "cronjob.yaml's args: the object $o holds every item" same "$T/k8s/cron.got" "$T/truth"
+	check "cronjob.yaml's args: the manifest $m names the object" \
+		sh -c "curl -sS -f 'http://127.0.0.1:$S3PORT/$bucket/$m' | grep -qF '$o'"
+	check "cronjob.yaml's args: the bucket's credentials came from the container endpoint, with the pod's token" \
+		grep -q "^GET /creds pod-identity-token$" "$T/cred.log"
+	check "cronjob.yaml's args: only the summary" sh -c "test \$(grep -vc 'verified against the total' '$T/err') -eq 0"
+	check "cronjob.yaml's args: its --metrics file" metrics_ok "$T/k8s"
+fi
+
+# Each Indexed Job pod's args, $(JOB_COMPLETION_INDEX) expanded as
+# Kubernetes does: the parts, concatenated in index order, are the whole
+# export, and each manifest names its shard.
+if [ "$irc" -ne 0 ]; then
+	skip "indexed-job.yaml's args: the manifest did not pass"
+elif [ -n "$s3" ]; then
+	skip "indexed-job.yaml's args, against the mock and an S3: $s3"
+else
+	n=$(cat "$T/k8s/ij.n")
+	i=0; : >"$T/ij.rc"; : >"$T/ij.all"; : >"$T/ij.man"
+	while [ "$i" -lt "$n" ]; do
+		sed "s/\$(JOB_COMPLETION_INDEX)/$i/g" "$T/k8s/ij.args" >"$T/k8s/ij$i.args"
+		pod "$T/k8s/ij$i.args" "$T/k8s/ij.env"
+		[ "$rc" -eq 0 ] || { echo "index $i: status $rc"; sed 's/^/  /' "$T/err"; } >>"$T/ij.rc"
+		if get "$(s3key "$(after -o "$T/k8s/ij$i.args")")" "$T/k8s/part"; then
+			cat "$T/k8s/part" >>"$T/ij.all"
+		fi
+		get "$(s3key "$(after --manifest "$T/k8s/ij$i.args")")" "$T/k8s/ij$i.manifest.json" || true
+		i=$((i + 1))
+	done
+	check "indexed-job.yaml: every pod's args succeed against the mock and s3rver" \
+		sh -c "[ ! -s '$T/ij.rc' ] || { sed 's/^/# /' '$T/ij.rc'; exit 1; }"
+	check "indexed-job.yaml: the objects, concatenated in index order, are the whole export" \
+		sh -c "gzip -dc '$T/ij.all' | cmp -s - '$T/truth'"
+	check "indexed-job.yaml: each pod's manifest object names its shard" \
+		"$py" -c "import json,sys; [json.load(open('$T/k8s/ij%d.manifest.json' % i))['shard']['index'] == i or sys.exit(1) for i in range($n)]"
 fi
 
 # ------------------------------------------------------------ systemd
