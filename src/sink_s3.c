@@ -3,13 +3,20 @@
  * output's objects, published whole or not at all (see sink.h).
  *
  * Design.  The writer's thread fills one part buffer at a time; a full
- * buffer is handed, as a job, to the sink's own upload thread, which
- * uploads the jobs in order (UploadPart, with Content-MD5, retried on
- * 5xx and dropped connections by s3req.c) while the writer's thread goes
- * on filling the next buffer: uploads overlap the fetching.  Buffers come
- * from a pool of S3_BUFFERS: when all are queued or in flight, the
- * writer's thread waits, so memory is bounded by the parts in flight,
- * never by the export.  CreateMultipartUpload, CompleteMultipartUpload,
+ * buffer is handed, as a job, to the sink's upload threads (S3_UPLOADERS
+ * of them, each with its own libcurl handle), which take the jobs in
+ * order and upload them side by side (UploadPart, with Content-MD5,
+ * retried on 5xx and dropped connections by s3req.c) while the writer's
+ * thread goes on filling the next buffer: uploads overlap the fetching,
+ * and one slow part does not hold the others.  Buffers come from a pool
+ * of S3_BUFFERS (one per upload thread, and the one being filled): when
+ * all are queued or in flight, the writer's thread waits, so memory is
+ * bounded by the parts in flight, never by the export.  Each part's MD5
+ * is kept by its number, so the completion lists them in order whatever
+ * order they finished in; the MD5 of the whole object (the ETag some
+ * stores give) is fed the parts in order by the threads that upload
+ * them, each waiting for its turn (struct s3obj's hashed) after its own
+ * part's MD5.  CreateMultipartUpload, CompleteMultipartUpload,
  * AbortMultipartUpload, the single PUT and the HEAD that verifies are
  * made on the writer's thread, with a handle of its own.
  *
@@ -28,8 +35,9 @@
  * parts of an object, so that S3's 10,000 parts always suffice.
  *
  * Threads and lock: s3->lock guards the job queue, the buffer pool, the
- * objects' MD5 arrays (which the writer's thread may grow) and the
- * failed flag; it is the only lock, and no request is made under it.
+ * objects' MD5 arrays (which the writer's thread may grow) and the count
+ * of parts fed to each whole-object MD5, and the failed flag; it is the
+ * only lock, and no request is made under it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,7 +52,8 @@
 #include "thread.h"
 #include "xalloc.h"
 
-#define S3_BUFFERS 4
+#define S3_UPLOADERS 4  /* parts in flight at once */
+#define S3_BUFFERS (S3_UPLOADERS + 1)
 #define S3_PARTS_PER_STEP 1000
 #define S3_PARTS_MAX 10000
 #define S3_PART_MAX ((size_t)5 << 30)
@@ -55,8 +64,9 @@ struct s3obj {
 	char *upload;           /* the multipart upload's id, or NULL */
 	unsigned char (*md5)[16];       /* each part's, under the lock */
 	size_t nparts, cap;
-	EVP_MD_CTX *whole;      /* MD5 of the parts uploaded, in order: the
-	                           upload thread's only */
+	EVP_MD_CTX *whole;      /* MD5 of the parts, in order: fed by the
+	                           thread whose turn it is (hashed) */
+	size_t hashed;          /* parts fed to whole, under the lock */
 	unsigned long long bytes;
 	int done;               /* completed: visible */
 	char etag[128];         /* as stored, once verified */
@@ -82,8 +92,8 @@ struct sink_s3 {
 	struct s3obj *objs;     /* objs[nobj - 1]: the current */
 	size_t nobj, ocap;
 	struct s3job *cur;      /* the buffer being filled, or NULL */
-	pthread_t thread;
-	int started;
+	pthread_t threads[S3_UPLOADERS];
+	int started;            /* upload threads running */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	struct s3job *head, *tail;      /* queued, in order */
@@ -121,6 +131,33 @@ part_size(const struct sink_s3 *s, size_t part)
 	return n;
 }
 
+/* Feeds part j to its object's whole MD5 once the parts before it are:
+ * 0, or -1 when the upload failed meanwhile (an earlier part's turn may
+ * then never come). */
+static int
+hash_in_turn(struct sink_s3 *s, struct s3job *j)
+{
+	struct s3obj *o;
+	int failed;
+
+	thread_lock(&s->lock);
+	o = &s->objs[j->obj];
+	while (o->hashed != j->part - 1 && !s->failed) {
+		thread_wait_ms(&s->cond, &s->lock, 1000);
+		o = &s->objs[j->obj];   /* the array may have grown */
+	}
+	failed = s->failed;
+	thread_unlock(&s->lock);
+	if (failed)
+		return -1;
+	EVP_DigestUpdate(j->whole, j->data, j->n);
+	thread_lock(&s->lock);
+	s->objs[j->obj].hashed++;
+	thread_broadcast(&s->cond);
+	thread_unlock(&s->lock);
+	return 0;
+}
+
 /* One part: its upload, with its MD5 kept for the completion. */
 static int
 upload_part(struct sink_s3 *s, CURL *h, struct s3job *j)
@@ -131,7 +168,8 @@ upload_part(struct sink_s3 *s, CURL *h, struct s3job *j)
 	int rc;
 
 	md5_of(j->data, j->n, md5);
-	EVP_DigestUpdate(j->whole, j->data, j->n);
+	if (hash_in_turn(s, j) < 0)
+		return -1;
 	EVP_EncodeBlock((unsigned char *)b64, md5, 16);
 	q = xasprintf("partNumber=%zu&uploadId=%s", j->part, j->upload);
 	what = xasprintf("s3://%s/%s: part %zu", s->conf.bucket, j->key,
@@ -147,6 +185,7 @@ upload_part(struct sink_s3 *s, CURL *h, struct s3job *j)
 	return rc;
 }
 
+/* An upload thread: the queued parts, in order, until quit. */
 static void *
 uploader(void *arg)
 {
@@ -565,16 +604,17 @@ static void
 s3_abandon(struct sink *sk, int keep)
 {
 	struct sink_s3 *s = (struct sink_s3 *)sk;
+	int i;
 
 	(void)keep;             /* an upload is never resumed */
-	if (s->started) {
-		thread_lock(&s->lock);
-		s->quit = 1;
-		s->failed = 1;  /* the parts still queued are not sent */
-		thread_broadcast(&s->cond);
-		thread_unlock(&s->lock);
-		thread_join(s->thread);
-	}
+
+	thread_lock(&s->lock);
+	s->quit = 1;
+	s->failed = 1;          /* the parts still queued are not sent */
+	thread_broadcast(&s->cond);
+	thread_unlock(&s->lock);
+	for (i = 0; i < s->started; i++)
+		thread_join(s->threads[i]);
 	take_back(s);
 	s3_free(s);
 }
@@ -763,6 +803,23 @@ settings_headers(struct sink_s3 *s, const struct writer_s3 *set)
 		s->conf.newobj[k++] = xasprintf("x-amz-acl: %s", set->acl);
 }
 
+/* The upload threads; 0, or -1 after a message (those started run on
+ * until the sink is abandoned). */
+static int
+start_uploaders(struct sink_s3 *s, const char *path)
+{
+	int rc;
+
+	for (s->started = 0; s->started < S3_UPLOADERS; s->started++)
+		if ((rc = thread_create(&s->threads[s->started], uploader,
+		    s)) != 0) {
+			log_error("%s: cannot start an upload thread: %s", path,
+			    strerror(rc));
+			return -1;
+		}
+	return 0;
+}
+
 struct sink *
 sink_s3_open(const char *path, const char *part0, int split,
     size_t psize, const struct writer_s3 *set)
@@ -789,12 +846,9 @@ sink_s3_open(const char *path, const char *part0, int split,
 	stem = split ? split_stem(s->objs[0].key) : NULL;
 	abort_leftovers(s, key, stem);
 	free(stem);
-	if ((rc = thread_create(&s->thread, uploader, s)) != 0) {
-		log_error("%s: cannot start the upload thread: %s", path,
-		    strerror(rc));
-		s3_free(s);
+	if (start_uploaders(s, path) < 0) {
+		s3_abandon(&s->sink, 0);
 		return NULL;
 	}
-	s->started = 1;
 	return &s->sink;
 }
