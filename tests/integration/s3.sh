@@ -334,6 +334,27 @@ check "IMDSv2: status 0" status_is 0
 check "IMDSv2: a session token first, then the role and its credentials" sh -c "
 	head -n 1 '$T/cred.log' | grep -q '^PUT /latest/api/token' &&
 	grep -q 'security-credentials/invdump-role' '$T/cred.log'"
+# Credentials that expire: 301 s of life, so that fewer than the 300 s
+# margin remain after a second or two, and each new set has its own session
+# token: a multipart upload of several seconds must renew them as it goes.
+python3 "$TESTS_SRCDIR/integration/credserver.py" "$T/podtoken" "$T/cred2.port" \
+	"$T/cred2.log" 301 2>"$T/cred2.err" &
+cp=$!
+MOCK_PIDS="$MOCK_PIDS $cp"
+wait_port_file "$T/cred2.port" "$cp" "$T/cred2.err" "credserver.py did not start"
+: >"$T/proxy.log"
+env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY AWS_EC2_METADATA_DISABLED=true \
+	AWS_CONTAINER_CREDENTIALS_FULL_URI="http://127.0.0.1:$(cat "$T/cred2.port")/creds" \
+	AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE="$T/podtoken" \
+	"$INVDUMP" -q --s3-part-size 5M -o s3://bkt/renew.gz "$SLOW/offset/items" \
+	2>"$T/err" && rc=0 || rc=$?
+check "credentials about to expire: status 0" status_is 0
+check "credentials about to expire: the object is whole" obj_is renew.gz "$T/big.gz"
+check "credentials about to expire: fetched again during the upload" \
+	test "$(grep -c '^GET /creds ' "$T/cred2.log")" -ge 2
+check "credentials about to expire: later requests signed with the new token" sh -c "
+	grep -q ' token=session-1\$' '$T/proxy.log' &&
+	grep -E -q '^(PUT|POST) /bkt/renew.gz.* 200 token=session-([2-9]|[1-9][0-9]+)\$' '$T/proxy.log'"
 run_invdump -q --resume -o s3://bkt/r.gz "$BASE/offset/items"
 check "--resume with s3://: usage error" status_is 2
 run_invdump -q --s3-part-size 1M -o s3://bkt/r.gz "$BASE/offset/items"

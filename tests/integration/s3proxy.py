@@ -15,7 +15,8 @@ s3rver still checks the SigV4 signature) and adds what s3rver 3.7 lacks:
 
 Every request but the control ones is logged to LOG_FILE as
 "METHOD PATH?QUERY STATUS", then the encryption and ACL headers as
-" NAME=VALUE".
+" NAME=VALUE", then a session token as " token=VALUE" (the tests' tokens
+are no secrets).
 
 Usage: s3proxy.py UPSTREAM_PORT PORT_FILE LOG_FILE
 """
@@ -144,6 +145,8 @@ class Proxy(http.server.BaseHTTPRequestHandler):
                         ("x-amz-server-side-encryption",
                          "x-amz-server-side-encryption-aws-kms-key-id",
                          "x-amz-acl") if self.headers.get(h))
+        if self.headers.get("x-amz-security-token"):
+            extra += " token=%s" % self.headers["x-amz-security-token"]
         LOG.write("%s %s %d%s\n" % (self.command, self.path, status, extra))
         key = urllib.parse.unquote(u.path.split("/", 2)[2]) if u.path.count("/") >= 2 else ""
         if self.command == "POST" and "uploads" in q and status == 200:

@@ -148,6 +148,21 @@ test_encoding(void)
 }
 
 static void
+test_time(void)
+{
+	ok(awscred_time("2026-12-07T20:48:33Z") == 1796676513, "an "
+	    "endpoint's Expiration: %lld",
+	    (long long)awscred_time("2026-12-07T20:48:33Z"));
+	ok(awscred_time("2026-12-07T20:48:33.250Z") == 1796676513 &&
+	    awscred_time("2026-12-07T20:48:33+00:00") == 1796676513,
+	    "... with a fraction, or +00:00");
+	ok(awscred_time("2026-12-07 20:48:33") == 0 &&
+	    awscred_time("2026-12-07T20:48:33+02:00") == 0 &&
+	    awscred_time("") == 0 && awscred_time(NULL) == 0,
+	    "not UTC, or not an instant: none (never renewed)");
+}
+
+static void
 test_xml(void)
 {
 	static const char err[] = "<?xml version=\"1.0\"?>\n<Error><Code>"
@@ -195,6 +210,7 @@ main(void)
 	test_env();
 	test_files();
 	test_encoding();
+	test_time();
 	test_xml();
 	snprintf(path, sizeof path, "rm -rf '%s'", dir);
 	if (system(path) != 0)
