@@ -42,6 +42,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/evp.h>
 
@@ -57,6 +58,7 @@
 #define S3_PARTS_PER_STEP 1000
 #define S3_PARTS_MAX 10000
 #define S3_PART_MAX ((size_t)5 << 30)
+#define S3_LIST_PAGES 1000      /* of leftovers listed: a million uploads */
 
 struct s3obj {
 	char *name;             /* s3://bucket/key, for messages */
@@ -100,6 +102,8 @@ struct sink_s3 {
 	struct s3job *pool[S3_BUFFERS]; /* free buffers */
 	int nfree, nmade, busy; /* busy: queued or in flight */
 	int failed, quit;
+	long long begun_ms;     /* when this run opened the sink (Unix ms):
+	                           older uploads of its keys are leftovers */
 };
 
 static void
@@ -692,37 +696,100 @@ abort_upload(struct sink_s3 *s, const char *key, const char *id)
 	free(what);
 }
 
-/* The uploads an earlier run left (a kill -9) under key or its parts,
- * aborted. */
-static void
-abort_leftovers(struct sink_s3 *s, const char *key, const char *stem)
+/* One page of the uploads under the prefix pre (query-encoded), after
+ * the markers of the page before (prev; NULL: the first); 0, or -1 after
+ * a message. */
+static int
+list_page(struct sink_s3 *s, const char *pre, const struct s3uploads *prev,
+    struct s3uploads *u)
 {
-	char *pre = query_value(stem != NULL ? stem : key), *q, **keys, **ids;
+	char *km = NULL, *im = NULL, *q;
 	struct s3ans a;
-	size_t n = 0, i;
+	int rc = -1;
 
-	q = xasprintf("prefix=%s&uploads=", pre);
+	if (prev != NULL && prev->next_key != NULL)
+		km = query_value(prev->next_key);
+	if (prev != NULL && prev->next_id != NULL)
+		im = query_value(prev->next_id);
+	/* The parameters in SigV4's canonical (sorted) order. */
+	q = xasprintf("%s%s%sprefix=%s%s%s&uploads=", km != NULL ?
+	    "key-marker=" : "", km != NULL ? km : "", km != NULL ? "&" : "",
+	    pre, im != NULL ? "&upload-id-marker=" : "", im != NULL ? im : "");
 	if (s3_call(s->h, &s->conf, "GET", NULL, q, NULL, 0, NULL, &a,
-	    s->objs[0].name) < 0)
-		log_warn("%s: uploads left by an earlier run cannot be listed: "
-		    "a bucket lifecycle rule must remove them", s->objs[0].name);
-	else
-		n = s3xml_uploads(a.body, a.len, &keys, &ids);
-	for (i = 0; i < n; i++) {
-		if (ours(keys[i], key, stem)) {
-			log_info("s3://%s/%s: aborting an upload left by an "
-			    "earlier run", s->conf.bucket, keys[i]);
-			abort_upload(s, keys[i], ids[i]);
-		}
-		free(keys[i]);
-		free(ids[i]);
-	}
-	if (n > 0) {
-		free(keys);
-		free(ids);
+	    s->objs[0].name) == 0) {
+		s3xml_uploads(a.body, a.len, u);
+		rc = 0;
 	}
 	s3ans_free(&a);
 	free(q);
+	free(km);
+	free(im);
+	return rc;
+}
+
+/* The uploads of one page that are this destination's and were begun
+ * before this run started, aborted; newer ones are another run's. */
+static void
+abort_page(struct sink_s3 *s, const struct s3uploads *u, const char *key,
+    const char *stem)
+{
+	const struct s3upload *up;
+	size_t i;
+
+	for (i = 0; i < u->n; i++) {
+		up = &u->v[i];
+		if (!ours(up->key, key, stem))
+			continue;
+		if (up->initiated_ms == 0 || up->initiated_ms >= s->begun_ms) {
+			log_info("s3://%s/%s: an upload begun after this run "
+			    "started (another run's?) is left alone",
+			    s->conf.bucket, up->key);
+			continue;
+		}
+		log_info("s3://%s/%s: aborting an upload left by an earlier run",
+		    s->conf.bucket, up->key);
+		abort_upload(s, up->key, up->id);
+	}
+}
+
+/* Whether the page after u would be asked with the same markers again (a
+ * store that does not move them): the listing ends there. */
+static int
+same_markers(const struct s3uploads *u, const struct s3uploads *prev)
+{
+	return prev->next_key != NULL && strcmp(u->next_key,
+	    prev->next_key) == 0 && (u->next_id == NULL) ==
+	    (prev->next_id == NULL) && (u->next_id == NULL ||
+	    strcmp(u->next_id, prev->next_id) == 0);
+}
+
+/* The uploads an earlier run left (a kill -9) under key or its parts,
+ * aborted, page after page (ListMultipartUploads gives 1000 at most). */
+static void
+abort_leftovers(struct sink_s3 *s, const char *key, const char *stem)
+{
+	char *pre = query_value(stem != NULL ? stem : key);
+	struct s3uploads u, prev;
+	int pages;
+
+	memset(&prev, 0, sizeof prev);
+	for (pages = 0; pages < S3_LIST_PAGES; pages++) {
+		if (list_page(s, pre, pages > 0 ? &prev : NULL, &u) < 0) {
+			log_warn("%s: uploads left by an earlier run cannot be "
+			    "listed: a bucket lifecycle rule must remove them",
+			    s->objs[0].name);
+			break;
+		}
+		abort_page(s, &u, key, stem);
+		if (!u.truncated || u.next_key == NULL ||
+		    same_markers(&u, &prev)) {
+			s3xml_uploads_free(&u);
+			break;
+		}
+		s3xml_uploads_free(&prev);
+		prev = u;
+	}
+	s3xml_uploads_free(&prev);
 	free(pre);
 }
 
@@ -827,11 +894,14 @@ sink_s3_open(const char *path, const char *part0, int split,
 	struct sink_s3 *s;
 	const char *key;
 	char *bucket = parse_url(path, &key), *stem;
+	struct timespec now;
 	int rc;
 
 	if (bucket == NULL)
 		return NULL;
 	s = s3_new(psize);
+	clock_gettime(CLOCK_REALTIME, &now);
+	s->begun_ms = (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 	s->split = split;
 	rc = s3conf_init(&s->conf, bucket);
 	free(bucket);

@@ -360,4 +360,27 @@ check "--resume with s3://: usage error" status_is 2
 run_invdump -q --s3-part-size 1M -o s3://bkt/r.gz "$BASE/offset/items"
 check "--s3-part-size under 5M: usage error" status_is 2
 
+# ------------------------------ leftovers over several pages, and a newer one
+# Five uploads of the destination begun a minute ago, one of another key,
+# and one begun after this run will have started (a concurrent run's):
+# listed two a page, the five aborted, the other two left alone.
+curl -sS -o /dev/null "$PX/__pagesize?n=2"
+for i in 1 2 3 4 5; do curl -sS -o /dev/null "$PX/__leftover?key=paged.gz&age=60"; done
+curl -sS -o /dev/null "$PX/__leftover?key=paged.gz.other&age=60"
+curl -sS -o /dev/null "$PX/__leftover?key=paged.gz&age=-3600"
+: >"$T/proxy.log"
+run_invdump -v -o s3://bkt/paged.gz "$BASE/offset/items"
+curl -sS -o /dev/null "$PX/__pagesize?n=1000"
+check "leftovers on several pages: status 0" status_is 0
+check "leftovers on several pages: every page listed (4 of 2)" \
+	test "$(log_count '^GET /bkt/?.*uploads=.* 200$')" -eq 4
+check "leftovers on several pages: the five older ones aborted" \
+	test "$(log_count '^DELETE /bkt/paged.gz?uploadId=leftover-[1-5] 204$')" -eq 5
+check "a newer upload of the same key (another run's) left alone, and said" sh -c "
+	[ \"\$(curl -sS '$PX/__uploads' | sort | tr '\n' ' ')\" = \
+	  'paged.gz leftover-7 paged.gz.other leftover-6 ' ] &&
+	grep -q 'begun after this run started' '$T/err'"
+curl -sS -o /dev/null -X DELETE "$PX/bkt/paged.gz?uploadId=leftover-7"
+curl -sS -o /dev/null -X DELETE "$PX/bkt/paged.gz.other?uploadId=leftover-6"
+
 done_testing
