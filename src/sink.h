@@ -85,8 +85,10 @@ struct sink *sink_stdout_open(const char *path);
 /* s3://BUCKET/KEY, its first object named part0 (path itself unless
  * split); parts of part_size bytes (S3_PART_MIN at least); every object
  * created with settings' encryption and ACL.  Checks the
- * bucket and aborts the uploads an earlier run left, before it returns. */
+ * bucket and aborts the uploads an earlier run left, before it returns;
+ * NULL with *refused set (refused may be NULL) when the bucket refused
+ * the credentials. */
 struct sink *sink_s3_open(const char *path, const char *part0, int split,
-    size_t part_size, const struct writer_s3 *settings);
+    size_t part_size, const struct writer_s3 *settings, int *refused);
 
 #endif

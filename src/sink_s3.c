@@ -794,15 +794,27 @@ abort_leftovers(struct sink_s3 *s, const char *key, const char *stem)
 }
 
 /* The bucket is there and the credentials open it: before any page of
- * the API is fetched. */
+ * the API is fetched.  0, or -1 after a message, with *refused set when
+ * the bucket refused the credentials (403). */
 static int
-check_bucket(struct sink_s3 *s, const char *path)
+check_bucket(struct sink_s3 *s, const char *path, int *refused)
 {
 	struct s3ans a;
 	int rc;
 
 	rc = s3_call(s->h, &s->conf, "HEAD", NULL, NULL, NULL, 0, NULL, &a,
 	    path);
+	if (rc < 0 && a.curl_rc == CURLE_OK && a.status == 403) {
+		log_error("s3://%s: the bucket refused its S3 credentials (HTTP "
+		    "403), before any page of the API was fetched: check the "
+		    "AWS credentials this run found (AWS_ACCESS_KEY_ID, "
+		    "AWS_PROFILE, the container or instance role), the region, "
+		    "and that the bucket's policy lets them list and write it; "
+		    "the API's own credentials are not the ones refused",
+		    s->conf.bucket);
+		if (refused != NULL)
+			*refused = 1;
+	}
 	s3ans_free(&a);
 	return rc;
 }
@@ -889,7 +901,7 @@ start_uploaders(struct sink_s3 *s, const char *path)
 
 struct sink *
 sink_s3_open(const char *path, const char *part0, int split,
-    size_t psize, const struct writer_s3 *set)
+    size_t psize, const struct writer_s3 *set, int *refused)
 {
 	struct sink_s3 *s;
 	const char *key;
@@ -908,7 +920,7 @@ sink_s3_open(const char *path, const char *part0, int split,
 	if (rc == 0)
 		settings_headers(s, set);
 	if (rc < 0 || (s->h = curl_easy_init()) == NULL ||
-	    check_bucket(s, path) < 0) {
+	    check_bucket(s, path, refused) < 0) {
 		s3_free(s);
 		return NULL;
 	}

@@ -281,8 +281,11 @@ check "SIGINT mid-upload: the upload aborted at once" no_uploads
 start_mock --items 100 --log "$T/api.log"
 AWS_ACCESS_KEY_ID=NOSUCHKEY AWS_SECRET_ACCESS_KEY=SeCrEt42 "$INVDUMP" -q \
 	-o s3://bkt/x.gz "$BASE/offset/items" 2>"$T/err" && rc=0 || rc=$?
-check "an unknown key: status 6" status_is 6
+check "an unknown key: status 4 (credentials refused)" status_is 4
 check "an unknown key: 403, with the likely fix" err_has "check the credentials"
+check "an unknown key: the bucket named, its credentials told from the API's" sh -c "
+	grep -q 's3://bkt: the bucket refused its S3 credentials (HTTP 403)' '$T/err' &&
+	grep -q 'the API.s own credentials are not the ones refused' '$T/err'"
 check "an unknown key: no page of the API fetched" test ! -s "$T/api.log"
 check "an unknown key: the secret never printed" sh -c "! grep -q SeCrEt42 '$T/err'"
 run_invdump -q -o s3://nosuchbucket/x.gz "$BASE/offset/items"
