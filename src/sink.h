@@ -24,7 +24,7 @@
  * end that cut the part -, then publish once, then abandon (which frees
  * it, and removes whatever was not published).  Every function prints its
  * own message before it returns writer_error.  One thread uses a sink
- * (sink_s3 uploads on a thread of its own, behind its interface); the
+ * (sink_s3 uploads on threads of its own, behind its interface); the
  * signal thread reaches the file sinks' temporary files only through
  * tempfile.h's slots.
  */

@@ -29,7 +29,9 @@
  * every upload not completed and deletes the objects of a split output
  * completed before one failed.  A process killed with -9 leaves only an
  * incomplete upload, which the next run to the same destination lists
- * (ListMultipartUploads) and aborts at its opening.
+ * (ListMultipartUploads, every page) and aborts at its opening: only the
+ * uploads of its keys begun before it opened them (their Initiated time),
+ * since a newer one is another run's, still going.
  *
  * Part size: S3_PART_MIN (S3's minimum) or more, doubled every 1,000
  * parts of an object, so that S3's 10,000 parts always suffice.
