@@ -451,6 +451,19 @@ def targets(rows, shell, scen, info=None):
     return out
 
 
+def paired_text(a, b):
+    """b's wall / a's, round by round (successful rounds of both), and
+    their median: what load that comes and goes does to both alike."""
+    wa = {r["round"]: r["wall"] for r in a.runs if r["rc"] == 0}
+    rs = [r["wall"] / wa[r["round"]] for r in
+          sorted(b.runs, key=lambda r: r["round"])
+          if r["rc"] == 0 and wa.get(r["round"])]
+    if not rs:
+        return "no round where both succeeded"
+    return "%s; median %.2fx" % (" ".join("%.2f" % x for x in rs),
+                                 statistics.median(rs))
+
+
 def s3_targets(tools):
     """The s3 scenario: s3:// wall against the local file's, and RSS."""
     loc = find(tools, "invdump to a local")
@@ -462,6 +475,8 @@ def s3_targets(tools):
         fmt_target("invdump to s3:// wall <= 1.10x to a local file",
                    "%.3f s / %.3f s = %.2fx" % (s3.wall, loc.wall, r),
                    s3.any_ok and loc.any_ok and r <= 1.10),
+        fmt_target("per round (the two run back to back), s3:// / local",
+                   paired_text(loc, s3), None),
         fmt_target("peak RSS, s3:// / local file",
                    "%.1f / %.1f MiB" % (s3.rss, loc.rss), None),
         fmt_target("s3:// object byte-exact in every round", s3.check,
