@@ -269,17 +269,43 @@ json_str(yajl_val root, const char *name)
 	return v != NULL ? xstrdup(YAJL_GET_STRING(v)) : NULL;
 }
 
-/* {"AccessKeyId", "SecretAccessKey", "Token"} into c; 0, or -1. */
+time_t
+awscred_time(const char *s)
+{
+	struct tm tm;
+	int n = 0;
+
+	memset(&tm, 0, sizeof tm);
+	if (s == NULL || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year,
+	    &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec,
+	    &n) != 6 || n != 19)
+		return 0;
+	s += n;
+	if (*s == '.')
+		s += 1 + strspn(s + 1, "0123456789");
+	if (strcmp(s, "Z") != 0 && strcmp(s, "+00:00") != 0)
+		return 0;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	return timegm(&tm);
+}
+
+/* {"AccessKeyId", "SecretAccessKey", "Token", "Expiration"} into c; 0,
+ * or -1. */
 static int
 take_json(char *body, struct awscred *c)
 {
 	yajl_val root = body != NULL ? yajl_tree_parse(body, NULL, 0) : NULL;
+	char *exp;
 
 	if (root == NULL)
 		return -1;
 	c->akid = json_str(root, "AccessKeyId");
 	c->secret = json_str(root, "SecretAccessKey");
 	c->token = json_str(root, "Token");
+	exp = json_str(root, "Expiration");
+	c->expires = awscred_time(exp);
+	free(exp);
 	yajl_tree_free(root);
 	if (c->akid == NULL || c->secret == NULL) {
 		free(c->akid);

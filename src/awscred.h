@@ -14,8 +14,8 @@
  * ..._TOKEN); else the EC2 instance metadata service, IMDSv2 only
  * (AWS_EC2_METADATA_SERVICE_ENDPOINT, or http://169.254.169.254; not
  * when AWS_EC2_METADATA_DISABLED is true).  Credentials from an endpoint
- * are taken once, when an object is opened: a run longer than their
- * life (an hour and more) is not covered.  Region:
+ * carry their Expiration (expires below); s3req.c loads them again
+ * before they run out (see s3req.h).  Region:
  * AWS_REGION, AWS_DEFAULT_REGION, the profile's "region", else us-east-1.
  * Endpoint: AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, the profile's
  * "endpoint_url"; none means AWS itself.
@@ -25,15 +25,22 @@
 #ifndef INVDUMP_AWSCRED_H
 #define INVDUMP_AWSCRED_H
 
+#include <time.h>
+
 struct awscred {
 	char *akid, *secret, *token;    /* token NULL without a session */
 	char *region;
 	char *endpoint;                 /* NULL: AWS's own */
+	time_t expires;                 /* an endpoint's Expiration (UTC);
+	                                   0: none given, never renewed */
 };
 
 /* Fills c (every string its own); 0, or -1 after a message that says
  * where credentials are looked for. */
 int awscred_load(struct awscred *c);
+/* An ISO 8601 instant in UTC as the endpoints write it
+ * (2026-12-07T20:48:33Z, a fraction allowed), or 0 when it is not one. */
+time_t awscred_time(const char *s);
 /* Frees c's strings, wiping the secret first. */
 void awscred_free(struct awscred *c);
 /* The first line of path, blanks trimmed (a token file), or NULL. */

@@ -322,6 +322,7 @@ export_output(struct export *ex)
 	const struct target *t = ex->t;
 	struct writer_opts wopts;
 	enum exit_status st;
+	int refused = 0;
 
 	if (t->shard_count > 0 && profile_sequential(&t->profile)) {
 		log_error("--shard: the %s profile follows one page after another; "
@@ -340,8 +341,9 @@ export_output(struct export *ex)
 	wopts.split_items = (unsigned long long)t->split_items;
 	wopts.split_bytes = (unsigned long long)t->split_bytes;
 	wopts.s3_part_size = (unsigned long long)t->s3_part_size;
+	wopts.refused = &refused;
 	if ((ex->w = writer_open_opts(t->output, &wopts)) == NULL)
-		return exit_output;
+		return refused ? exit_auth : exit_output;
 	return exit_ok;
 }
 

@@ -12,6 +12,7 @@
 #include "log.h"
 #include "s3req.h"
 #include "s3xml.h"
+#include "thread.h"
 #include "xalloc.h"
 
 #define S3_ANSWER_MAX (1024 * 1024)
@@ -25,6 +26,59 @@ dns_bucket(const char *b)
 		    *b != '-')
 			return 0;
 	return 1;
+}
+
+/* A secret string wiped and freed. */
+static void
+wipe(char *p)
+{
+	if (p != NULL)
+		memset(p, 0, strlen(p));
+	free(p);
+}
+
+/* cr's keys and Expiration into l (under its lock, or before any thread
+ * sees it). */
+static void
+live_take(struct s3live *l, const struct awscred *cr)
+{
+	wipe(l->userpwd);
+	wipe(l->token);
+	l->userpwd = xasprintf("%s:%s", cr->akid, cr->secret);
+	l->token = cr->token != NULL ? xstrdup(cr->token) : NULL;
+	l->expires = cr->expires;
+}
+
+/* The credentials to sign with now, copies the caller wipes: c's own, or
+ * its live ones, loaded again first when they are about to expire. */
+static void
+creds_now(const struct s3conf *c, char **userpwd, char **token)
+{
+	struct s3live *l = c->live;
+	struct awscred cr;
+	time_t now;
+
+	if (l == NULL) {
+		*userpwd = xstrdup(c->userpwd);
+		*token = c->token != NULL ? xstrdup(c->token) : NULL;
+		return;
+	}
+	thread_lock(&l->lock);
+	now = time(NULL);
+	if (l->expires - now < S3_CRED_MARGIN && now != l->tried) {
+		l->tried = now;
+		if (awscred_load(&cr) == 0 && cr.expires != 0) {
+			live_take(l, &cr);
+			l->reloads++;
+		} else
+			log_warn("s3://%s: the S3 credentials expire in %lld s "
+			    "and could not be renewed", c->bucket,
+			    (long long)(l->expires - now));
+		awscred_free(&cr);
+	}
+	*userpwd = xstrdup(l->userpwd);
+	*token = l->token != NULL ? xstrdup(l->token) : NULL;
+	thread_unlock(&l->lock);
 }
 
 int
@@ -49,9 +103,16 @@ s3conf_init(struct s3conf *c, const char *bucket)
 	else
 		c->base = xasprintf("https://s3.%s.amazonaws.com/%s",
 		    cr.region, bucket);
-	c->userpwd = xasprintf("%s:%s", cr.akid, cr.secret);
 	c->sigv4 = xasprintf("aws:amz:%s:s3", cr.region);
-	c->token = cr.token != NULL ? xstrdup(cr.token) : NULL;
+	if (cr.expires != 0) {
+		c->live = xcalloc(1, sizeof *c->live);
+		thread_mutex_init(&c->live->lock);
+		live_take(c->live, &cr);
+		c->live->tried = time(NULL);
+	} else {
+		c->userpwd = xasprintf("%s:%s", cr.akid, cr.secret);
+		c->token = cr.token != NULL ? xstrdup(cr.token) : NULL;
+	}
 	c->retries = 5;
 	c->backoff_ms = 200;
 	awscred_free(&cr);
@@ -63,13 +124,17 @@ s3conf_free(struct s3conf *c)
 {
 	size_t i;
 
-	if (c->userpwd != NULL)
-		memset(c->userpwd, 0, strlen(c->userpwd));
 	free(c->base);
 	free(c->bucket);
-	free(c->userpwd);
+	wipe(c->userpwd);
 	free(c->sigv4);
-	free(c->token);
+	wipe(c->token);
+	if (c->live != NULL) {
+		wipe(c->live->userpwd);
+		wipe(c->live->token);
+		thread_mutex_destroy(&c->live->lock);
+		free(c->live);
+	}
 	for (i = 0; c->newobj[i] != NULL; i++)
 		free(c->newobj[i]);
 	memset(c, 0, sizeof *c);
@@ -143,8 +208,8 @@ answer_headers(CURL *h, struct s3ans *a)
 /* The signed headers: payload hash, type, MD5, token, a new object's
  * settings, date. */
 static struct curl_slist *
-headers(const struct s3conf *c, const void *body, size_t n, const char *md5,
-    int new_object)
+headers(const struct s3conf *c, const char *token, const void *body,
+    size_t n, const char *md5, int new_object)
 {
 	char hex[DIGEST_HEX_SIZE], *l;
 	struct curl_slist *h = NULL;
@@ -162,8 +227,8 @@ headers(const struct s3conf *c, const void *body, size_t n, const char *md5,
 		h = curl_slist_append(h, l);
 		free(l);
 	}
-	if (c->token != NULL) {
-		l = xasprintf("x-amz-security-token: %s", c->token);
+	if (token != NULL) {
+		l = xasprintf("x-amz-security-token: %s", token);
 		h = curl_slist_append(h, l);
 		memset(l, 0, strlen(l));
 		free(l);
@@ -186,8 +251,11 @@ s3_request(CURL *h, const struct s3conf *c, const char *method,
 	int new_object = (strcmp(method, "PUT") == 0 && query == NULL) ||
 	    (strcmp(method, "POST") == 0 && query != NULL &&
 	    strcmp(query, "uploads=") == 0);
-	struct curl_slist *hl = headers(c, body, n, md5, new_object);
-	char *url = s3_url(c, key, query);
+	char *url = s3_url(c, key, query), *userpwd, *token;
+	struct curl_slist *hl;
+
+	creds_now(c, &userpwd, &token);
+	hl = headers(c, token, body, n, md5, new_object);
 
 	memset(a, 0, sizeof *a);
 	a->length = -1;
@@ -196,7 +264,7 @@ s3_request(CURL *h, const struct s3conf *c, const char *method,
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
 	curl_easy_setopt(h, CURLOPT_AWS_SIGV4, c->sigv4);
-	curl_easy_setopt(h, CURLOPT_USERPWD, c->userpwd);
+	curl_easy_setopt(h, CURLOPT_USERPWD, userpwd);
 	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
 	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 30L);
@@ -218,6 +286,8 @@ s3_request(CURL *h, const struct s3conf *c, const char *method,
 	}
 	curl_slist_free_all(hl);
 	free(url);
+	wipe(userpwd);
+	wipe(token);
 	return a->curl_rc == CURLE_OK && a->status / 100 == 2 ? 0 : -1;
 }
 

@@ -11,13 +11,35 @@
  * bucket's credentials go only to the bucket's endpoint, on handles of
  * its own: no handle of the API's is ever given to this module, nor this
  * module's to the API's.  Nothing here prints a secret or a signature.
+ *
+ * Credentials with an Expiration (a container endpoint's, IMDS's) are
+ * loaded again (awscred_load) before a request is signed once fewer than
+ * S3_CRED_MARGIN seconds of their life remain, at most once a second; a
+ * failed reload keeps the old ones (they may still do).  Every thread
+ * signing with one s3conf takes them from its struct s3live, under its
+ * lock, which the reload holds: one reload at a time, the others wait for
+ * its credentials (a reload is bounded by the endpoints' 5 s timeouts).
  */
 #ifndef INVDUMP_S3REQ_H
 #define INVDUMP_S3REQ_H
 
 #include <stddef.h>
 
+#include <pthread.h>
+#include <time.h>
+
 #include <curl/curl.h>
+
+#define S3_CRED_MARGIN 300
+
+/* Credentials that expire: the live copy every signing thread reads. */
+struct s3live {
+	pthread_mutex_t lock;   /* guards the rest; held by a reload */
+	char *userpwd, *token;
+	time_t expires;         /* UTC */
+	time_t tried;           /* the last reload, done or failed */
+	unsigned reloads;       /* done */
+};
 
 struct s3conf {
 	char *base;             /* scheme://host[:port][/path], no '/' at the
@@ -26,6 +48,8 @@ struct s3conf {
 	char *userpwd;          /* "AKID:SECRET", for CURLOPT_USERPWD */
 	char *sigv4;            /* "aws:amz:REGION:s3" */
 	char *token;            /* session token, or NULL */
+	struct s3live *live;    /* credentials that expire (then userpwd and
+	                           token are unused), or NULL */
 	const char *date;       /* tests: a fixed x-amz-date, else NULL */
 	char *newobj[4];        /* header lines for a new object (PUT of a
 	                           whole object, CreateMultipartUpload):

@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <libxml/parser.h>
 #include <libxml/tree.h>
@@ -97,33 +98,88 @@ s3xml_text(const char *body, size_t n, const char *name)
 	return s;
 }
 
+long long
+s3xml_time_ms(const char *s)
+{
+	struct tm tm;
+	long long ms = 0, scale = 100;
+	time_t t;
+	int n = 0;
+
+	memset(&tm, 0, sizeof tm);
+	if (s == NULL || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year,
+	    &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec,
+	    &n) != 6 || n != 19)
+		return 0;
+	s += n;
+	if (*s == '.')
+		for (s++; *s >= '0' && *s <= '9'; s++, scale /= 10)
+			ms += (*s - '0') * scale;
+	if (strcmp(s, "Z") != 0)
+		return 0;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	t = timegm(&tm);
+	return t > 0 ? (long long)t * 1000 + ms : 0;       /* none before 1970 */
+}
+
+/* One <Upload> into u, when it has a Key and an UploadId. */
+static void
+upload_add(struct s3uploads *u, xmlNodePtr x)
+{
+	char *key = child_text(x, "Key"), *id = child_text(x, "UploadId");
+	char *at = child_text(x, "Initiated");
+
+	if (key != NULL && id != NULL) {
+		u->v = xrealloc(u->v, (u->n + 1) * sizeof *u->v);
+		u->v[u->n].key = key;
+		u->v[u->n].id = id;
+		u->v[u->n++].initiated_ms = s3xml_time_ms(at);
+		key = id = NULL;
+	}
+	free(key);
+	free(id);
+	free(at);
+}
+
 size_t
-s3xml_uploads(const char *body, size_t n, char ***keys, char ***ids)
+s3xml_uploads(const char *body, size_t n, struct s3uploads *u)
 {
 	xmlDocPtr doc = parse(body, n);
 	xmlNodePtr root, x;
-	size_t k = 0;
-	char *kx, *id;
+	char *t;
 
-	*keys = *ids = NULL;
+	memset(u, 0, sizeof *u);
 	if (doc == NULL)
 		return 0;
 	root = xmlDocGetRootElement(doc);
 	for (x = root != NULL ? root->children : NULL; x != NULL; x = x->next) {
-		if (!named(x, "Upload"))
-			continue;
-		kx = child_text(x, "Key");
-		id = child_text(x, "UploadId");
-		if (kx != NULL && id != NULL) {
-			*keys = xrealloc(*keys, (k + 1) * sizeof **keys);
-			*ids = xrealloc(*ids, (k + 1) * sizeof **ids);
-			(*keys)[k] = kx;
-			(*ids)[k++] = id;
-			kx = id = NULL;
-		}
-		free(kx);
-		free(id);
+		if (named(x, "Upload"))
+			upload_add(u, x);
+		else if (named(x, "IsTruncated")) {
+			t = text(x);
+			u->truncated = strcmp(t, "true") == 0;
+			free(t);
+		} else if (named(x, "NextKeyMarker") && u->next_key == NULL)
+			u->next_key = text(x);
+		else if (named(x, "NextUploadIdMarker") && u->next_id == NULL)
+			u->next_id = text(x);
 	}
 	xmlFreeDoc(doc);
-	return k;
+	return u->n;
+}
+
+void
+s3xml_uploads_free(struct s3uploads *u)
+{
+	size_t i;
+
+	for (i = 0; i < u->n; i++) {
+		free(u->v[i].key);
+		free(u->v[i].id);
+	}
+	free(u->v);
+	free(u->next_key);
+	free(u->next_id);
+	memset(u, 0, sizeof *u);
 }

@@ -15,9 +15,24 @@ void s3xml_init(void);
 /* The text of the first element named name (any namespace), or NULL;
  * the caller frees it. */
 char *s3xml_text(const char *body, size_t n, const char *name);
-/* ListMultipartUploads: the Key and UploadId of every <Upload>, in *keys
- * and *ids (the caller frees each and both arrays); their number. */
-size_t s3xml_uploads(const char *body, size_t n, char ***keys,
-    char ***ids);
+/* One page of ListMultipartUploads. */
+struct s3upload {
+	char *key, *id;
+	long long initiated_ms; /* Initiated, Unix milliseconds; 0: none or
+	                           not an instant */
+};
+struct s3uploads {
+	struct s3upload *v;     /* every <Upload> with a Key and an UploadId */
+	size_t n;
+	int truncated;          /* IsTruncated is true: another page follows */
+	char *next_key, *next_id;       /* NextKeyMarker, NextUploadIdMarker,
+	                                   or NULL */
+};
+/* The page in body into *u (s3xml_uploads_free frees it); u->n. */
+size_t s3xml_uploads(const char *body, size_t n, struct s3uploads *u);
+void s3xml_uploads_free(struct s3uploads *u);
+/* An ISO 8601 instant in UTC (2026-12-07T20:48:33.250Z) in Unix
+ * milliseconds, or 0 when it is not one. */
+long long s3xml_time_ms(const char *s);
 
 #endif

@@ -24,7 +24,7 @@
  * end that cut the part -, then publish once, then abandon (which frees
  * it, and removes whatever was not published).  Every function prints its
  * own message before it returns writer_error.  One thread uses a sink
- * (sink_s3 uploads on a thread of its own, behind its interface); the
+ * (sink_s3 uploads on threads of its own, behind its interface); the
  * signal thread reaches the file sinks' temporary files only through
  * tempfile.h's slots.
  */
@@ -85,8 +85,10 @@ struct sink *sink_stdout_open(const char *path);
 /* s3://BUCKET/KEY, its first object named part0 (path itself unless
  * split); parts of part_size bytes (S3_PART_MIN at least); every object
  * created with settings' encryption and ACL.  Checks the
- * bucket and aborts the uploads an earlier run left, before it returns. */
+ * bucket and aborts the uploads an earlier run left, before it returns;
+ * NULL with *refused set (refused may be NULL) when the bucket refused
+ * the credentials. */
 struct sink *sink_s3_open(const char *path, const char *part0, int split,
-    size_t part_size, const struct writer_s3 *settings);
+    size_t part_size, const struct writer_s3 *settings, int *refused);
 
 #endif

@@ -3,13 +3,20 @@
  * output's objects, published whole or not at all (see sink.h).
  *
  * Design.  The writer's thread fills one part buffer at a time; a full
- * buffer is handed, as a job, to the sink's own upload thread, which
- * uploads the jobs in order (UploadPart, with Content-MD5, retried on
- * 5xx and dropped connections by s3req.c) while the writer's thread goes
- * on filling the next buffer: uploads overlap the fetching.  Buffers come
- * from a pool of S3_BUFFERS: when all are queued or in flight, the
- * writer's thread waits, so memory is bounded by the parts in flight,
- * never by the export.  CreateMultipartUpload, CompleteMultipartUpload,
+ * buffer is handed, as a job, to the sink's upload threads (S3_UPLOADERS
+ * of them, each with its own libcurl handle), which take the jobs in
+ * order and upload them side by side (UploadPart, with Content-MD5,
+ * retried on 5xx and dropped connections by s3req.c) while the writer's
+ * thread goes on filling the next buffer: uploads overlap the fetching,
+ * and one slow part does not hold the others.  Buffers come from a pool
+ * of S3_BUFFERS (one per upload thread, and the one being filled): when
+ * all are queued or in flight, the writer's thread waits, so memory is
+ * bounded by the parts in flight, never by the export.  Each part's MD5
+ * is kept by its number, so the completion lists them in order whatever
+ * order they finished in; the MD5 of the whole object (the ETag some
+ * stores give) is fed the parts in order by the threads that upload
+ * them, each waiting for its turn (struct s3obj's hashed) after its own
+ * part's MD5.  CreateMultipartUpload, CompleteMultipartUpload,
  * AbortMultipartUpload, the single PUT and the HEAD that verifies are
  * made on the writer's thread, with a handle of its own.
  *
@@ -22,18 +29,22 @@
  * every upload not completed and deletes the objects of a split output
  * completed before one failed.  A process killed with -9 leaves only an
  * incomplete upload, which the next run to the same destination lists
- * (ListMultipartUploads) and aborts at its opening.
+ * (ListMultipartUploads, every page) and aborts at its opening: only the
+ * uploads of its keys begun before it opened them (their Initiated time),
+ * since a newer one is another run's, still going.
  *
  * Part size: S3_PART_MIN (S3's minimum) or more, doubled every 1,000
  * parts of an object, so that S3's 10,000 parts always suffice.
  *
  * Threads and lock: s3->lock guards the job queue, the buffer pool, the
- * objects' MD5 arrays (which the writer's thread may grow) and the
- * failed flag; it is the only lock, and no request is made under it.
+ * objects' MD5 arrays (which the writer's thread may grow) and the count
+ * of parts fed to each whole-object MD5, and the failed flag; it is the
+ * only lock, and no request is made under it.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <openssl/evp.h>
 
@@ -44,10 +55,12 @@
 #include "thread.h"
 #include "xalloc.h"
 
-#define S3_BUFFERS 4
+#define S3_UPLOADERS 4  /* parts in flight at once */
+#define S3_BUFFERS (S3_UPLOADERS + 1)
 #define S3_PARTS_PER_STEP 1000
 #define S3_PARTS_MAX 10000
 #define S3_PART_MAX ((size_t)5 << 30)
+#define S3_LIST_PAGES 1000      /* of leftovers listed: a million uploads */
 
 struct s3obj {
 	char *name;             /* s3://bucket/key, for messages */
@@ -55,8 +68,9 @@ struct s3obj {
 	char *upload;           /* the multipart upload's id, or NULL */
 	unsigned char (*md5)[16];       /* each part's, under the lock */
 	size_t nparts, cap;
-	EVP_MD_CTX *whole;      /* MD5 of the parts uploaded, in order: the
-	                           upload thread's only */
+	EVP_MD_CTX *whole;      /* MD5 of the parts, in order: fed by the
+	                           thread whose turn it is (hashed) */
+	size_t hashed;          /* parts fed to whole, under the lock */
 	unsigned long long bytes;
 	int done;               /* completed: visible */
 	char etag[128];         /* as stored, once verified */
@@ -82,14 +96,16 @@ struct sink_s3 {
 	struct s3obj *objs;     /* objs[nobj - 1]: the current */
 	size_t nobj, ocap;
 	struct s3job *cur;      /* the buffer being filled, or NULL */
-	pthread_t thread;
-	int started;
+	pthread_t threads[S3_UPLOADERS];
+	int started;            /* upload threads running */
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	struct s3job *head, *tail;      /* queued, in order */
 	struct s3job *pool[S3_BUFFERS]; /* free buffers */
 	int nfree, nmade, busy; /* busy: queued or in flight */
 	int failed, quit;
+	long long begun_ms;     /* when this run opened the sink (Unix ms):
+	                           older uploads of its keys are leftovers */
 };
 
 static void
@@ -121,6 +137,33 @@ part_size(const struct sink_s3 *s, size_t part)
 	return n;
 }
 
+/* Feeds part j to its object's whole MD5 once the parts before it are:
+ * 0, or -1 when the upload failed meanwhile (an earlier part's turn may
+ * then never come). */
+static int
+hash_in_turn(struct sink_s3 *s, struct s3job *j)
+{
+	struct s3obj *o;
+	int failed;
+
+	thread_lock(&s->lock);
+	o = &s->objs[j->obj];
+	while (o->hashed != j->part - 1 && !s->failed) {
+		thread_wait_ms(&s->cond, &s->lock, 1000);
+		o = &s->objs[j->obj];   /* the array may have grown */
+	}
+	failed = s->failed;
+	thread_unlock(&s->lock);
+	if (failed)
+		return -1;
+	EVP_DigestUpdate(j->whole, j->data, j->n);
+	thread_lock(&s->lock);
+	s->objs[j->obj].hashed++;
+	thread_broadcast(&s->cond);
+	thread_unlock(&s->lock);
+	return 0;
+}
+
 /* One part: its upload, with its MD5 kept for the completion. */
 static int
 upload_part(struct sink_s3 *s, CURL *h, struct s3job *j)
@@ -131,7 +174,8 @@ upload_part(struct sink_s3 *s, CURL *h, struct s3job *j)
 	int rc;
 
 	md5_of(j->data, j->n, md5);
-	EVP_DigestUpdate(j->whole, j->data, j->n);
+	if (hash_in_turn(s, j) < 0)
+		return -1;
 	EVP_EncodeBlock((unsigned char *)b64, md5, 16);
 	q = xasprintf("partNumber=%zu&uploadId=%s", j->part, j->upload);
 	what = xasprintf("s3://%s/%s: part %zu", s->conf.bucket, j->key,
@@ -147,6 +191,7 @@ upload_part(struct sink_s3 *s, CURL *h, struct s3job *j)
 	return rc;
 }
 
+/* An upload thread: the queued parts, in order, until quit. */
 static void *
 uploader(void *arg)
 {
@@ -565,16 +610,17 @@ static void
 s3_abandon(struct sink *sk, int keep)
 {
 	struct sink_s3 *s = (struct sink_s3 *)sk;
+	int i;
 
 	(void)keep;             /* an upload is never resumed */
-	if (s->started) {
-		thread_lock(&s->lock);
-		s->quit = 1;
-		s->failed = 1;  /* the parts still queued are not sent */
-		thread_broadcast(&s->cond);
-		thread_unlock(&s->lock);
-		thread_join(s->thread);
-	}
+
+	thread_lock(&s->lock);
+	s->quit = 1;
+	s->failed = 1;          /* the parts still queued are not sent */
+	thread_broadcast(&s->cond);
+	thread_unlock(&s->lock);
+	for (i = 0; i < s->started; i++)
+		thread_join(s->threads[i]);
 	take_back(s);
 	s3_free(s);
 }
@@ -652,50 +698,125 @@ abort_upload(struct sink_s3 *s, const char *key, const char *id)
 	free(what);
 }
 
-/* The uploads an earlier run left (a kill -9) under key or its parts,
- * aborted. */
-static void
-abort_leftovers(struct sink_s3 *s, const char *key, const char *stem)
+/* One page of the uploads under the prefix pre (query-encoded), after
+ * the markers of the page before (prev; NULL: the first); 0, or -1 after
+ * a message. */
+static int
+list_page(struct sink_s3 *s, const char *pre, const struct s3uploads *prev,
+    struct s3uploads *u)
 {
-	char *pre = query_value(stem != NULL ? stem : key), *q, **keys, **ids;
+	char *km = NULL, *im = NULL, *q;
 	struct s3ans a;
-	size_t n = 0, i;
+	int rc = -1;
 
-	q = xasprintf("prefix=%s&uploads=", pre);
+	if (prev != NULL && prev->next_key != NULL)
+		km = query_value(prev->next_key);
+	if (prev != NULL && prev->next_id != NULL)
+		im = query_value(prev->next_id);
+	/* The parameters in SigV4's canonical (sorted) order. */
+	q = xasprintf("%s%s%sprefix=%s%s%s&uploads=", km != NULL ?
+	    "key-marker=" : "", km != NULL ? km : "", km != NULL ? "&" : "",
+	    pre, im != NULL ? "&upload-id-marker=" : "", im != NULL ? im : "");
 	if (s3_call(s->h, &s->conf, "GET", NULL, q, NULL, 0, NULL, &a,
-	    s->objs[0].name) < 0)
-		log_warn("%s: uploads left by an earlier run cannot be listed: "
-		    "a bucket lifecycle rule must remove them", s->objs[0].name);
-	else
-		n = s3xml_uploads(a.body, a.len, &keys, &ids);
-	for (i = 0; i < n; i++) {
-		if (ours(keys[i], key, stem)) {
-			log_info("s3://%s/%s: aborting an upload left by an "
-			    "earlier run", s->conf.bucket, keys[i]);
-			abort_upload(s, keys[i], ids[i]);
-		}
-		free(keys[i]);
-		free(ids[i]);
-	}
-	if (n > 0) {
-		free(keys);
-		free(ids);
+	    s->objs[0].name) == 0) {
+		s3xml_uploads(a.body, a.len, u);
+		rc = 0;
 	}
 	s3ans_free(&a);
 	free(q);
+	free(km);
+	free(im);
+	return rc;
+}
+
+/* The uploads of one page that are this destination's and were begun
+ * before this run started, aborted; newer ones are another run's. */
+static void
+abort_page(struct sink_s3 *s, const struct s3uploads *u, const char *key,
+    const char *stem)
+{
+	const struct s3upload *up;
+	size_t i;
+
+	for (i = 0; i < u->n; i++) {
+		up = &u->v[i];
+		if (!ours(up->key, key, stem))
+			continue;
+		if (up->initiated_ms == 0 || up->initiated_ms >= s->begun_ms) {
+			log_info("s3://%s/%s: an upload begun after this run "
+			    "started (another run's?) is left alone",
+			    s->conf.bucket, up->key);
+			continue;
+		}
+		log_info("s3://%s/%s: aborting an upload left by an earlier run",
+		    s->conf.bucket, up->key);
+		abort_upload(s, up->key, up->id);
+	}
+}
+
+/* Whether the page after u would be asked with the same markers again (a
+ * store that does not move them): the listing ends there. */
+static int
+same_markers(const struct s3uploads *u, const struct s3uploads *prev)
+{
+	return prev->next_key != NULL && strcmp(u->next_key,
+	    prev->next_key) == 0 && (u->next_id == NULL) ==
+	    (prev->next_id == NULL) && (u->next_id == NULL ||
+	    strcmp(u->next_id, prev->next_id) == 0);
+}
+
+/* The uploads an earlier run left (a kill -9) under key or its parts,
+ * aborted, page after page (ListMultipartUploads gives 1000 at most). */
+static void
+abort_leftovers(struct sink_s3 *s, const char *key, const char *stem)
+{
+	char *pre = query_value(stem != NULL ? stem : key);
+	struct s3uploads u, prev;
+	int pages;
+
+	memset(&prev, 0, sizeof prev);
+	for (pages = 0; pages < S3_LIST_PAGES; pages++) {
+		if (list_page(s, pre, pages > 0 ? &prev : NULL, &u) < 0) {
+			log_warn("%s: uploads left by an earlier run cannot be "
+			    "listed: a bucket lifecycle rule must remove them",
+			    s->objs[0].name);
+			break;
+		}
+		abort_page(s, &u, key, stem);
+		if (!u.truncated || u.next_key == NULL ||
+		    same_markers(&u, &prev)) {
+			s3xml_uploads_free(&u);
+			break;
+		}
+		s3xml_uploads_free(&prev);
+		prev = u;
+	}
+	s3xml_uploads_free(&prev);
 	free(pre);
 }
 
 /* The bucket is there and the credentials open it: before any page of
- * the API is fetched. */
+ * the API is fetched.  0, or -1 after a message, with *refused set when
+ * the bucket refused the credentials (403). */
 static int
-check_bucket(struct sink_s3 *s, const char *path)
+check_bucket(struct sink_s3 *s, const char *path, int *refused)
 {
 	struct s3ans a;
 	int rc;
 
 	rc = s3_call(s->h, &s->conf, "HEAD", NULL, NULL, NULL, 0, NULL, &a,
 	    path);
+	if (rc < 0 && a.curl_rc == CURLE_OK && a.status == 403) {
+		log_error("s3://%s: the bucket refused its S3 credentials (HTTP "
+		    "403), before any page of the API was fetched: check the "
+		    "AWS credentials this run found (AWS_ACCESS_KEY_ID, "
+		    "AWS_PROFILE, the container or instance role), the region, "
+		    "and that the bucket's policy lets them list and write it; "
+		    "the API's own credentials are not the ones refused",
+		    s->conf.bucket);
+		if (refused != NULL)
+			*refused = 1;
+	}
 	s3ans_free(&a);
 	return rc;
 }
@@ -763,25 +884,45 @@ settings_headers(struct sink_s3 *s, const struct writer_s3 *set)
 		s->conf.newobj[k++] = xasprintf("x-amz-acl: %s", set->acl);
 }
 
+/* The upload threads; 0, or -1 after a message (those started run on
+ * until the sink is abandoned). */
+static int
+start_uploaders(struct sink_s3 *s, const char *path)
+{
+	int rc;
+
+	for (s->started = 0; s->started < S3_UPLOADERS; s->started++)
+		if ((rc = thread_create(&s->threads[s->started], uploader,
+		    s)) != 0) {
+			log_error("%s: cannot start an upload thread: %s", path,
+			    strerror(rc));
+			return -1;
+		}
+	return 0;
+}
+
 struct sink *
 sink_s3_open(const char *path, const char *part0, int split,
-    size_t psize, const struct writer_s3 *set)
+    size_t psize, const struct writer_s3 *set, int *refused)
 {
 	struct sink_s3 *s;
 	const char *key;
 	char *bucket = parse_url(path, &key), *stem;
+	struct timespec now;
 	int rc;
 
 	if (bucket == NULL)
 		return NULL;
 	s = s3_new(psize);
+	clock_gettime(CLOCK_REALTIME, &now);
+	s->begun_ms = (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 	s->split = split;
 	rc = s3conf_init(&s->conf, bucket);
 	free(bucket);
 	if (rc == 0)
 		settings_headers(s, set);
 	if (rc < 0 || (s->h = curl_easy_init()) == NULL ||
-	    check_bucket(s, path) < 0) {
+	    check_bucket(s, path, refused) < 0) {
 		s3_free(s);
 		return NULL;
 	}
@@ -789,12 +930,9 @@ sink_s3_open(const char *path, const char *part0, int split,
 	stem = split ? split_stem(s->objs[0].key) : NULL;
 	abort_leftovers(s, key, stem);
 	free(stem);
-	if ((rc = thread_create(&s->thread, uploader, s)) != 0) {
-		log_error("%s: cannot start the upload thread: %s", path,
-		    strerror(rc));
-		s3_free(s);
+	if (start_uploaders(s, path) < 0) {
+		s3_abandon(&s->sink, 0);
 		return NULL;
 	}
-	s->started = 1;
 	return &s->sink;
 }

@@ -173,7 +173,8 @@ open_s3(struct writer *w, const char *path, const struct writer_opts *opts)
 		free(p0);
 		p0 = part_name(w, 0);
 	}
-	if ((s = sink_s3_open(path, p0, w->split, psize, &s3_settings)) == NULL)
+	if ((s = sink_s3_open(path, p0, w->split, psize, &s3_settings,
+	    opts != NULL ? opts->refused : NULL)) == NULL)
 		free(p0);
 	else
 		part_add(w, p0);

@@ -102,12 +102,16 @@ struct writer_opts {
 	unsigned long long resume_items;/* ... which hold this many items */
 	unsigned long long s3_part_size;/* s3://: bytes per part; 0: the
 	                                   default (sink.h) */
+	int *refused;                   /* when not NULL: set to 1 when the
+	                                   destination refused the credentials
+	                                   (an S3 bucket's 403 at the open) */
 };
 
 /*
  * NULL (after a message) when the temporary file (or directory) cannot be
- * created, the mode is not 0..0777, or a split is asked of "-" or of a
- * device.  opts NULL is {0}: one file, 0600.
+ * created, the mode is not 0..0777, a split is asked of "-" or of a
+ * device, or an S3 bucket cannot be used (opts->refused says whether it
+ * refused the credentials).  opts NULL is {0}: one file, 0600.
  */
 struct writer *writer_open_opts(const char *path, const struct writer_opts *opts);
 /* What every s3:// object of the run is created with; NULL: none. */

@@ -4,7 +4,7 @@
 # Run through "make bench".  SCENARIO is one of latency cpu memory
 # connections ratelimit faults shell, one of the "at the limit when the
 # API misbehaves" scenarios a c d e stall, one of the fleet scenarios
-# fleet f5fleet onepage, or session (default: all).  Every run gets a fresh
+# fleet f5fleet onepage, session, or s3 (default: all).  Every run gets a fresh
 # tests/mockapi server on 127.0.0.1 (so the fault picks, the rate bucket
 # and the /stats counters start equal for every tool; six of them in the
 # fleet scenario, 24 on addresses of their own in f5fleet), the tools
@@ -49,6 +49,13 @@
 #          mockapi's IAM login: one token for the whole run beside tokens
 #          of 1 s, renewed at 0.8 s while the requests go on (invdump only;
 #          the logins and refusals each run made are in its stderr line)
+#   s3     1,000,000 items, 10,000 pages of 100, W=16, no latency: invdump to a
+#          local file beside invdump to s3:// on s3rver (loopback, one
+#          s3rver for the scenario, from the build tree's npm install that
+#          tests/integration/s3.sh makes; skipped when there is none): wall
+#          of each, their ratio (target: s3 <= 1.10x local) and peak RSS.
+#          s3rver has no ListMultipartUploads: each s3 run says so once on
+#          its standard error, and goes on
 # Peers: seed_export.py (no retries), seed_retry_export.py (the same with a
 # urllib3 Retry adapter), curl+jq+gzip, and aria2c fetching the raw pages
 # without parsing them (a, d; skipped when aria2c is not installed);
@@ -72,7 +79,7 @@ if [ -z "${BASH_VERSION:-}" ]; then exec bash "$0" "$@"; fi
 set -eu -o pipefail
 
 if [ $# -lt 1 ]; then
-	echo "usage: bench.sh BUILDDIR [latency|cpu|memory|connections|ratelimit|faults|shell|a|c|d|e|stall|fleet|f5fleet|onepage|session]..." >&2
+	echo "usage: bench.sh BUILDDIR [latency|cpu|memory|connections|ratelimit|faults|shell|a|c|d|e|stall|fleet|f5fleet|onepage|session|s3]..." >&2
 	exit 2
 fi
 b=$(cd "$1" && pwd)
@@ -93,7 +100,7 @@ python3 -c 'import requests, urllib3' 2>/dev/null ||
 have_aria2=0
 command -v aria2c >/dev/null && have_aria2=1
 
-all="latency cpu memory connections ratelimit faults shell a c d e stall fleet f5fleet onepage session"
+all="latency cpu memory connections ratelimit faults shell a c d e stall fleet f5fleet onepage session s3"
 # shellcheck disable=SC2086 # a list of words
 [ $# -gt 0 ] || set -- ${BENCH_ONLY:-$all}
 [ $# -gt 0 ] || { echo "bench.sh: BENCH_ONLY names no scenario" >&2; exit 2; }
@@ -115,6 +122,11 @@ fleet_stop() {
 # remove the binaries under test half-way.
 cp "$inv" "$T/invdump"; cp "$mock" "$T/mockapi"
 inv=$T/invdump mock=$T/mockapi
+s3pid=          # the s3 scenario's s3rver
+s3rver_stop() {
+	if [ -n "$s3pid" ]; then kill "$s3pid" 2>/dev/null || true; wait "$s3pid" 2>/dev/null || true; fi
+	s3pid=
+}
 cleanup() {
 	# A run in progress: timeout(1) leads its own process group (the tool
 	# and the tool's children); it is the only child of GNU time.
@@ -127,6 +139,7 @@ cleanup() {
 		wait "$cpid" 2>/dev/null || true
 	fi
 	if [ -n "$spid" ]; then kill "$spid" 2>/dev/null || true; wait "$spid" 2>/dev/null || true; fi
+	s3rver_stop
 	fleet_stop
 	if [ "${BENCH_KEEP:-0}" = 1 ]; then echo "bench.sh: kept $T" >&2; else rm -rf "$T"; fi
 }
@@ -265,6 +278,7 @@ bench_set() {
 			# shellcheck disable=SC2206 # EXTRA is words, split on purpose
 			case $kind in
 			invdump) cmd=("$inv" -w "$w" -l "$limit" $extra -o "$out" "$url") ;;
+			s3) cmd=("$inv" -w "$w" -l "$limit" $extra -o s3://bkt/bench.ndjson.gz "$url") ;;
 			python) cmd=(python3 "$here/seed_export.py" -w "$w" -l "$limit" -o "$out" "$url") ;;
 			pyretry) cmd=(python3 "$here/seed_retry_export.py" -w "$w" -l "$limit" -o "$out" "$url") ;;
 			curljq) cmd=(bash "$here/curl_jq.sh" "$url" "$w" "$limit" "$out") ;;
@@ -331,6 +345,11 @@ bench_set() {
 					tail -n 4 "$T/run.err" | cut -c1-300
 					echo
 				} >>"$fail_log"
+			elif [ "$kind" = s3 ]; then
+				# The object as s3rver stores it, against /truth.
+				curl -sf --max-time 120 -o "$out" "$s3url/bkt/bench.ndjson.gz" ||
+					rm -f "$out"
+				verdict=$(if [ -s "$out" ]; then check_output "$out"; else echo "no object"; fi)
 			elif [ "$kind" = floor ]; then
 				verdict="(no output)"
 			elif [ "$kind" = aria2 ]; then
@@ -407,6 +426,40 @@ sc_session() {
 	bench_set session sess20k 20000 100 4 50 0 "--items 20000 --latency-ms 50" \
 		"invdump, one token for the run|invdump|$login|--session mode=iam" \
 		"invdump, tokens of 1 s (renewed)|invdump|$login|--session mode=iam,ttl=1"
+}
+
+# s3: the same export to a local file and to s3:// on s3rver, side by side
+# in every round.  One s3rver for the scenario (its own directory, its
+# objects overwritten each round); its CPU is in "other CPU s".
+sc_s3() {
+	local s3rver=$b/tests/s3rver/node_modules/.bin/s3rver i=0
+	if [ ! -x "$s3rver" ]; then
+		printf 's3\tskipped\t%s\n' "no s3rver in $b/tests/s3rver (make check TESTS=tests/integration/s3.sh installs it from npm)" >>"$info"
+		echo "  skipped: no s3rver under $b/tests/s3rver" >&2
+		return 0
+	fi
+	mkdir -p "$T/s3"
+	"$s3rver" -d "$T/s3" -a 127.0.0.1 -p 0 --configure-bucket bkt >"$T/s3rver.out" 2>&1 &
+	s3pid=$!
+	until grep -q 'listening on' "$T/s3rver.out"; do
+		i=$((i + 1))
+		if [ "$i" -ge 200 ] || ! kill -0 "$s3pid" 2>/dev/null; then
+			printf 's3\tskipped\t%s\n' "s3rver did not start: $(tail -n 1 "$T/s3rver.out")" >>"$info"
+			echo "  skipped: s3rver did not start" >&2
+			s3rver_stop
+			return 0
+		fi
+		sleep 0.1
+	done
+	s3url=http://127.0.0.1:$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$T/s3rver.out" | head -n 1)
+	# s3rver's one key; signatures are checked.  HOME: no ~/.aws of the
+	# person running the bench.
+	AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_REGION=us-east-1 \
+	AWS_ENDPOINT_URL=$s3url HOME=$T \
+		bench_set s3 mem1m 1000000 100 16 0 0 "--items 1000000" \
+			"invdump to a local file|invdump|" \
+			"invdump to s3:// (s3rver)|s3|"
+	s3rver_stop
 }
 
 # ------------------------------------------- at the limit when the API misbehaves

@@ -230,6 +230,8 @@ DESCR = {
     "session": "20,000 items, 200 pages of 100, W=4, 50 ms per request,"
                " --session ibm-iam: one token for the run beside tokens of"
                " 1 s renewed at 80% of their life",
+    "s3": "invdump only; 1,000,000 items, 100 per page, W=16, no latency:"
+          " to a local file and to s3:// on s3rver (loopback), side by side",
 }
 
 
@@ -245,6 +247,10 @@ def print_scenario(rows, shell, scen, info=None):
         return
     if scen in LIMIT_SCENS:
         print_limit(rows, scen, info or {})
+        return
+    if scen == "s3" and "skipped" in (info or {}).get("s3", {}):
+        print()
+        print("### s3: SKIPPED: %s" % info["s3"]["skipped"])
         return
     tools = tools_of(rows, scen)
     if not tools:
@@ -345,6 +351,8 @@ def targets(rows, shell, scen, info=None):
         return fleet_targets(rows)
     if scen in CALLS_SCENS:
         return calls_targets(rows, scen, info or {})
+    if scen == "s3" and "skipped" in (info or {}).get("s3", {}):
+        return [fmt_target("scenario skipped", info["s3"]["skipped"], None)]
     tools = tools_of(rows, scen)
     if not tools:
         return out
@@ -426,6 +434,8 @@ def targets(rows, shell, scen, info=None):
             out.append(fmt_target(
                 pr.name + " (urllib3 Retry)", "%.2f s, %s" % (pr.wall, pr.check)
                 if pr.any_ok else pr.check, None))
+    elif scen == "s3":
+        out += s3_targets(tools)
     elif scen == "faults":
         out += common_targets(tools)
         out.append(conn_target(inv, info=True) +
@@ -439,6 +449,41 @@ def targets(rows, shell, scen, info=None):
                 pr.name + " (urllib3 Retry)", "%.2f s, %s" % (pr.wall, pr.check)
                 if pr.any_ok else pr.check, None))
     return out
+
+
+def paired_text(a, b):
+    """b's wall / a's, round by round (successful rounds of both), and
+    their median: what load that comes and goes does to both alike."""
+    wa = {r["round"]: r["wall"] for r in a.runs if r["rc"] == 0}
+    rs = [r["wall"] / wa[r["round"]] for r in
+          sorted(b.runs, key=lambda r: r["round"])
+          if r["rc"] == 0 and wa.get(r["round"])]
+    if not rs:
+        return "no round where both succeeded"
+    return "%s; median %.2fx" % (" ".join("%.2f" % x for x in rs),
+                                 statistics.median(rs))
+
+
+def s3_targets(tools):
+    """The s3 scenario: s3:// wall against the local file's, and RSS."""
+    loc = find(tools, "invdump to a local")
+    s3 = find(tools, "invdump to s3")
+    if loc is None or s3 is None:
+        return []
+    r = s3.wall / loc.wall
+    return [
+        fmt_target("invdump to s3:// wall <= 1.10x to a local file",
+                   "%.3f s / %.3f s = %.2fx" % (s3.wall, loc.wall, r),
+                   s3.any_ok and loc.any_ok and r <= 1.10),
+        fmt_target("per round (the two run back to back), s3:// / local",
+                   paired_text(loc, s3), None),
+        fmt_target("peak RSS, s3:// / local file",
+                   "%.1f / %.1f MiB" % (s3.rss, loc.rss), None),
+        fmt_target("s3:// object byte-exact in every round", s3.check,
+                   s3.exact),
+        fmt_target("local file byte-exact in every round", loc.check,
+                   loc.exact),
+    ]
 
 
 # ------------------------------------ at the limit when the API misbehaves

@@ -10,16 +10,34 @@
                                the session token)
 
 Every request's method, path and Authorization header go to LOG_FILE.
-Usage: credserver.py TOKEN_FILE PORT_FILE LOG_FILE  (keys: S3RVER/S3RVER)
+Credentials expire in 2099, or TTL seconds after they are handed out
+when TTL is given (then each answer carries a session token of its own,
+session-1, session-2, ...).
+Usage: credserver.py TOKEN_FILE PORT_FILE LOG_FILE [TTL]  (keys: S3RVER/S3RVER)
 """
 import http.server
 import json
 import os
 import sys
+import threading
+import time
 
 TOKEN_FILE, PORT_FILE, LOG = sys.argv[1], sys.argv[2], open(sys.argv[3], "a", buffering=1)
-CREDS = json.dumps({"AccessKeyId": "S3RVER", "SecretAccessKey": "S3RVER",
-                    "Expiration": "2099-01-01T00:00:00Z"})
+TTL = int(sys.argv[4]) if len(sys.argv) > 4 else 0
+ISSUED = [0]
+LOCK = threading.Lock()
+
+
+def creds():
+    if not TTL:
+        return json.dumps({"AccessKeyId": "S3RVER", "SecretAccessKey": "S3RVER",
+                           "Expiration": "2099-01-01T00:00:00Z"})
+    with LOCK:
+        ISSUED[0] += 1
+        n = ISSUED[0]
+    exp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + TTL))
+    return json.dumps({"AccessKeyId": "S3RVER", "SecretAccessKey": "S3RVER",
+                       "Token": "session-%d" % n, "Expiration": exp})
 SESSION = "imds-session-token"
 
 
@@ -43,12 +61,12 @@ class H(http.server.BaseHTTPRequestHandler):
             want = open(TOKEN_FILE).read().strip()
             if self.headers.get("Authorization") != want:
                 return self.reply(401, "unauthorized")
-            return self.reply(200, CREDS)
+            return self.reply(200, creds())
         base = "/latest/meta-data/iam/security-credentials/"
         if self.path.startswith(base):
             if self.headers.get("X-aws-ec2-metadata-token") != SESSION:
                 return self.reply(401, "")
-            return self.reply(200, "invdump-role\n" if self.path == base else CREDS)
+            return self.reply(200, "invdump-role\n" if self.path == base else creds())
         return self.reply(404, "")
 
     def do_PUT(self):

@@ -281,8 +281,11 @@ check "SIGINT mid-upload: the upload aborted at once" no_uploads
 start_mock --items 100 --log "$T/api.log"
 AWS_ACCESS_KEY_ID=NOSUCHKEY AWS_SECRET_ACCESS_KEY=SeCrEt42 "$INVDUMP" -q \
 	-o s3://bkt/x.gz "$BASE/offset/items" 2>"$T/err" && rc=0 || rc=$?
-check "an unknown key: status 6" status_is 6
+check "an unknown key: status 4 (credentials refused)" status_is 4
 check "an unknown key: 403, with the likely fix" err_has "check the credentials"
+check "an unknown key: the bucket named, its credentials told from the API's" sh -c "
+	grep -q 's3://bkt: the bucket refused its S3 credentials (HTTP 403)' '$T/err' &&
+	grep -q 'the API.s own credentials are not the ones refused' '$T/err'"
 check "an unknown key: no page of the API fetched" test ! -s "$T/api.log"
 check "an unknown key: the secret never printed" sh -c "! grep -q SeCrEt42 '$T/err'"
 run_invdump -q -o s3://nosuchbucket/x.gz "$BASE/offset/items"
@@ -334,9 +337,53 @@ check "IMDSv2: status 0" status_is 0
 check "IMDSv2: a session token first, then the role and its credentials" sh -c "
 	head -n 1 '$T/cred.log' | grep -q '^PUT /latest/api/token' &&
 	grep -q 'security-credentials/invdump-role' '$T/cred.log'"
+# Credentials that expire: 301 s of life, so that fewer than the 300 s
+# margin remain after a second or two, and each new set has its own session
+# token: a multipart upload of several seconds must renew them as it goes.
+python3 "$TESTS_SRCDIR/integration/credserver.py" "$T/podtoken" "$T/cred2.port" \
+	"$T/cred2.log" 301 2>"$T/cred2.err" &
+cp=$!
+MOCK_PIDS="$MOCK_PIDS $cp"
+wait_port_file "$T/cred2.port" "$cp" "$T/cred2.err" "credserver.py did not start"
+: >"$T/proxy.log"
+env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY AWS_EC2_METADATA_DISABLED=true \
+	AWS_CONTAINER_CREDENTIALS_FULL_URI="http://127.0.0.1:$(cat "$T/cred2.port")/creds" \
+	AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE="$T/podtoken" \
+	"$INVDUMP" -q --s3-part-size 5M -o s3://bkt/renew.gz "$SLOW/offset/items" \
+	2>"$T/err" && rc=0 || rc=$?
+check "credentials about to expire: status 0" status_is 0
+check "credentials about to expire: the object is whole" obj_is renew.gz "$T/big.gz"
+check "credentials about to expire: fetched again during the upload" \
+	test "$(grep -c '^GET /creds ' "$T/cred2.log")" -ge 2
+check "credentials about to expire: later requests signed with the new token" sh -c "
+	grep -q ' token=session-1\$' '$T/proxy.log' &&
+	grep -E -q '^(PUT|POST) /bkt/renew.gz.* 200 token=session-([2-9]|[1-9][0-9]+)\$' '$T/proxy.log'"
 run_invdump -q --resume -o s3://bkt/r.gz "$BASE/offset/items"
 check "--resume with s3://: usage error" status_is 2
 run_invdump -q --s3-part-size 1M -o s3://bkt/r.gz "$BASE/offset/items"
 check "--s3-part-size under 5M: usage error" status_is 2
+
+# ------------------------------ leftovers over several pages, and a newer one
+# Five uploads of the destination begun a minute ago, one of another key,
+# and one begun after this run will have started (a concurrent run's):
+# listed two a page, the five aborted, the other two left alone.
+curl -sS -o /dev/null "$PX/__pagesize?n=2"
+for i in 1 2 3 4 5; do curl -sS -o /dev/null "$PX/__leftover?key=paged.gz&age=60"; done
+curl -sS -o /dev/null "$PX/__leftover?key=paged.gz.other&age=60"
+curl -sS -o /dev/null "$PX/__leftover?key=paged.gz&age=-3600"
+: >"$T/proxy.log"
+run_invdump -v -o s3://bkt/paged.gz "$BASE/offset/items"
+curl -sS -o /dev/null "$PX/__pagesize?n=1000"
+check "leftovers on several pages: status 0" status_is 0
+check "leftovers on several pages: every page listed (4 of 2)" \
+	test "$(log_count '^GET /bkt/?.*uploads=.* 200$')" -eq 4
+check "leftovers on several pages: the five older ones aborted" \
+	test "$(log_count '^DELETE /bkt/paged.gz?uploadId=leftover-[1-5] 204$')" -eq 5
+check "a newer upload of the same key (another run's) left alone, and said" sh -c "
+	[ \"\$(curl -sS '$PX/__uploads' | sort | tr '\n' ' ')\" = \
+	  'paged.gz leftover-7 paged.gz.other leftover-6 ' ] &&
+	grep -q 'begun after this run started' '$T/err'"
+curl -sS -o /dev/null -X DELETE "$PX/bkt/paged.gz?uploadId=leftover-7"
+curl -sS -o /dev/null -X DELETE "$PX/bkt/paged.gz.other?uploadId=leftover-6"
 
 done_testing

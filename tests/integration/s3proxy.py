@@ -8,14 +8,21 @@ s3rver still checks the SigV4 signature) and adds what s3rver 3.7 lacks:
     proxy keeps the uploads begun through it (until completed or
     aborted), lists those and aborts them itself (s3rver drops the parts
     of an upload never completed with the upload); GET /__uploads prints
-    them, one "KEY UPLOADID" a line, for the test to look at;
+    them, one "KEY UPLOADID" a line, for the test to look at; a listing
+    gives each upload's Initiated (when the proxy saw it begin) and pages
+    as S3 does: max-uploads (else GET /__pagesize?n=N, 1000 at first)
+    uploads in (key, id) order after key-marker and upload-id-marker, with
+    IsTruncated, NextKeyMarker and NextUploadIdMarker;
+  - uploads no run began: GET /__leftover?key=K&age=S adds one to the
+    list, begun S seconds ago (S < 0: in the future);
   - faults on UploadPart: GET /__fault?kind=K&times=N makes the next N
     part uploads fail (K: 500, 503 SlowDown, reset: the connection
     closed with no answer); times=-1 fails every one from now on.
 
 Every request but the control ones is logged to LOG_FILE as
 "METHOD PATH?QUERY STATUS", then the encryption and ACL headers as
-" NAME=VALUE".
+" NAME=VALUE", then a session token as " token=VALUE" (the tests' tokens
+are no secrets).
 
 Usage: s3proxy.py UPSTREAM_PORT PORT_FILE LOG_FILE
 """
@@ -26,14 +33,17 @@ import re
 import socket
 import sys
 import threading
+import time
 import urllib.parse
 from xml.sax.saxutils import escape
 
 UP = int(sys.argv[1])
 LOG = open(sys.argv[3], "a", buffering=1)
 LOCK = threading.Lock()
-UPLOADS = {}            # upload id -> key
+UPLOADS = {}            # upload id -> (key, when it began: Unix s)
 FAULT = {"kind": None, "times": 0}
+PAGE = {"size": 1000}
+SERIAL = [0]
 
 
 def take_fault():
@@ -67,21 +77,46 @@ class Proxy(http.server.BaseHTTPRequestHandler):
                 FAULT["kind"] = q.get("kind", [None])[0]
                 FAULT["times"] = int(q.get("times", ["1"])[0])
             return self.answer(200, "ok\n", "text/plain")
+        if u.path == "/__pagesize":
+            with LOCK:
+                PAGE["size"] = int(q["n"][0])
+            return self.answer(200, "ok\n", "text/plain")
+        if u.path == "/__leftover":
+            with LOCK:
+                SERIAL[0] += 1
+                UPLOADS["leftover-%d" % SERIAL[0]] = (
+                    q["key"][0], time.time() - float(q["age"][0]))
+            return self.answer(200, "ok\n", "text/plain")
         with LOCK:
-            lines = "".join("%s %s\n" % (k, i) for i, k in UPLOADS.items())
+            lines = "".join("%s %s\n" % (k, i) for i, (k, _) in UPLOADS.items())
         return self.answer(200, lines, "text/plain")
 
     def list_uploads(self, u, q):
         bucket = u.path.strip("/")
         prefix = q.get("prefix", [""])[0]
+        km = q.get("key-marker", [""])[0]
+        im = q.get("upload-id-marker", [""])[0]
         with LOCK:
-            ups = [(k, i) for i, k in UPLOADS.items() if k.startswith(prefix)]
-        x = "".join("<Upload><Key>%s</Key><UploadId>%s</UploadId></Upload>"
-                    % (escape(k), escape(i)) for k, i in ups)
+            size = int(q.get("max-uploads", [PAGE["size"]])[0])
+            ups = sorted((k, i, t) for i, (k, t) in UPLOADS.items()
+                         if k.startswith(prefix))
+        if km:
+            ups = [x for x in ups if x[0] > km or (im and x[0] == km and x[1] > im)]
+        page, more = ups[:size], len(ups) > size
+        x = "".join("<Upload><Key>%s</Key><UploadId>%s</UploadId>"
+                    "<Initiated>%s.%03dZ</Initiated></Upload>"
+                    % (escape(k), escape(i),
+                       time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)),
+                       int(t * 1000) % 1000) for k, i, t in page)
+        nxt = ("<NextKeyMarker>%s</NextKeyMarker><NextUploadIdMarker>%s"
+               "</NextUploadIdMarker>" % (escape(page[-1][0]), escape(page[-1][1]))
+               if more else "")
         return self.answer(200, '<?xml version="1.0" encoding="UTF-8"?>'
                            "<ListMultipartUploadsResult><Bucket>%s</Bucket>"
-                           "<IsTruncated>false</IsTruncated>%s"
-                           "</ListMultipartUploadsResult>" % (bucket, x))
+                           "<MaxUploads>%d</MaxUploads>%s"
+                           "<IsTruncated>%s</IsTruncated>%s"
+                           "</ListMultipartUploadsResult>"
+                           % (bucket, size, nxt, "true" if more else "false", x))
 
     def forward(self, body):
         c = http.client.HTTPConnection("127.0.0.1", UP, timeout=60)
@@ -144,13 +179,15 @@ class Proxy(http.server.BaseHTTPRequestHandler):
                         ("x-amz-server-side-encryption",
                          "x-amz-server-side-encryption-aws-kms-key-id",
                          "x-amz-acl") if self.headers.get(h))
+        if self.headers.get("x-amz-security-token"):
+            extra += " token=%s" % self.headers["x-amz-security-token"]
         LOG.write("%s %s %d%s\n" % (self.command, self.path, status, extra))
         key = urllib.parse.unquote(u.path.split("/", 2)[2]) if u.path.count("/") >= 2 else ""
         if self.command == "POST" and "uploads" in q and status == 200:
             m = re.search(rb"<UploadId>([^<]*)</UploadId>", data)
             if m:
                 with LOCK:
-                    UPLOADS[m.group(1).decode()] = key
+                    UPLOADS[m.group(1).decode()] = (key, time.time())
         elif "uploadId" in q and status // 100 == 2 and self.command == "POST":
             with LOCK:
                 UPLOADS.pop(q["uploadId"][0], None)

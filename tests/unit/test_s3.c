@@ -148,19 +148,39 @@ test_encoding(void)
 }
 
 static void
+test_time(void)
+{
+	ok(awscred_time("2026-12-07T20:48:33Z") == 1796676513, "an "
+	    "endpoint's Expiration: %lld",
+	    (long long)awscred_time("2026-12-07T20:48:33Z"));
+	ok(awscred_time("2026-12-07T20:48:33.250Z") == 1796676513 &&
+	    awscred_time("2026-12-07T20:48:33+00:00") == 1796676513,
+	    "... with a fraction, or +00:00");
+	ok(awscred_time("2026-12-07 20:48:33") == 0 &&
+	    awscred_time("2026-12-07T20:48:33+02:00") == 0 &&
+	    awscred_time("") == 0 && awscred_time(NULL) == 0,
+	    "not UTC, or not an instant: none (never renewed)");
+}
+
+static void
 test_xml(void)
 {
 	static const char err[] = "<?xml version=\"1.0\"?>\n<Error><Code>"
 	    "AccessDenied</Code><Message>Access &amp; Denied</Message></Error>";
 	static const char list[] = "<ListMultipartUploadsResult xmlns=\"http:"
-	    "//s3.amazonaws.com/doc/2006-03-01/\"><Upload><Key>a b</Key>"
-	    "<UploadId>1</UploadId></Upload><Upload><Key>c</Key></Upload>"
+	    "//s3.amazonaws.com/doc/2006-03-01/\"><IsTruncated>true"
+	    "</IsTruncated><NextKeyMarker>d</NextKeyMarker><NextUploadIdMarker>"
+	    "2</NextUploadIdMarker><Upload><Key>a b</Key>"
+	    "<UploadId>1</UploadId><Initiated>2026-12-07T20:48:33.250Z"
+	    "</Initiated></Upload><Upload><Key>c</Key></Upload>"
 	    "<Upload><Key>d</Key><UploadId>2</UploadId></Upload>"
 	    "</ListMultipartUploadsResult>";
+	static const char last[] = "<ListMultipartUploadsResult><IsTruncated>"
+	    "false</IsTruncated></ListMultipartUploadsResult>";
 	static const char dtd[] = "<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY"
 	    " a \"aaaaaaaa\">]><Error><Code>&a;&a;</Code></Error>";
-	char *s, **keys, **ids;
-	size_t n;
+	struct s3uploads u;
+	char *s;
 
 	s = s3xml_text(err, sizeof err - 1, "Message");
 	ok(s != NULL && strcmp(s, "Access & Denied") == 0, "an error's "
@@ -168,16 +188,25 @@ test_xml(void)
 	free(s);
 	ok(s3xml_text("not xml", 7, "Code") == NULL, "not XML: no Code");
 	ok(s3xml_text(dtd, sizeof dtd - 1, "Code") == NULL, "a DTD: refused");
-	n = s3xml_uploads(list, sizeof list - 1, &keys, &ids);
-	ok(n == 2 && strcmp(keys[0], "a b") == 0 && strcmp(ids[0], "1") == 0 &&
-	    strcmp(keys[1], "d") == 0 && strcmp(ids[1], "2") == 0,
+	s3xml_uploads(list, sizeof list - 1, &u);
+	ok(u.n == 2 && strcmp(u.v[0].key, "a b") == 0 &&
+	    strcmp(u.v[0].id, "1") == 0 && strcmp(u.v[1].key, "d") == 0 &&
+	    strcmp(u.v[1].id, "2") == 0,
 	    "uploads listed, one without an id left out, in a namespace");
-	while (n-- > 0) {
-		free(keys[n]);
-		free(ids[n]);
-	}
-	free(keys);
-	free(ids);
+	ok(u.v[0].initiated_ms == 1796676513250LL && u.v[1].initiated_ms == 0,
+	    "... each one's Initiated, in milliseconds (0: none given)");
+	ok(u.truncated && strcmp(u.next_key, "d") == 0 &&
+	    strcmp(u.next_id, "2") == 0, "... a truncated page's markers");
+	s3xml_uploads_free(&u);
+	ok(s3xml_uploads(last, sizeof last - 1, &u) == 0 && !u.truncated &&
+	    u.next_key == NULL && u.next_id == NULL, "the last page: no "
+	    "markers");
+	s3xml_uploads_free(&u);
+	ok(s3xml_time_ms("2026-12-07T20:48:33Z") == 1796676513000LL &&
+	    s3xml_time_ms("2026-12-07T20:48:33.5Z") == 1796676513500LL &&
+	    s3xml_time_ms("1969-12-31T23:59:59Z") == 0 &&
+	    s3xml_time_ms("2026-12-07T20:48:33") == 0, "Initiated: UTC "
+	    "instants after 1970 only");
 }
 
 int
@@ -195,6 +224,7 @@ main(void)
 	test_env();
 	test_files();
 	test_encoding();
+	test_time();
 	test_xml();
 	snprintf(path, sizeof path, "rm -rf '%s'", dir);
 	if (system(path) != 0)
