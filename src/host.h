@@ -8,7 +8,11 @@
  * the run.  Each has its own limiter (limiter.h), so a host that throttles
  * slows only the requests to itself, and its own count of requests under
  * way, which --per-host N caps: a worker whose request would be the N+1st
- * to that host waits for one of them to end.  --rate is each host's
+ * to that host waits for one of them to end.  Waiters for a slot are
+ * served in the order they came (a queue on the host, and one on the
+ * run's hosts): a fresh request takes no slot while one is waiting for
+ * it, so that one target's next request cannot pass another's again and
+ * again (-w 1).  --rate is each host's
  * ceiling.  A request is bracketed by host_enter() (a slot of its host,
  * a token, then one of the run's slots) and host_leave(); a hedge
  * (fetch.c) takes the slots only when they are free at once
@@ -37,6 +41,12 @@
 
 #include "limiter.h"
 
+/* A request waiting for a slot, in its queue (on the waiter's stack). */
+struct host_waiter {
+	struct host_waiter *next;
+	struct hosts_member *m;         /* for a run slot: whose share */
+};
+
 struct host {
 	char *origin;                   /* "https://api.example.com:443" */
 	struct limiter limiter;
@@ -46,6 +56,7 @@ struct host {
 	int peak;                       /* the most at once (for tests, -v) */
 	double busy_since;              /* clock_now() when inflight last
 	                                   went from 0 to 1 */
+	struct host_waiter *waiters;    /* for a slot, first come first */
 	struct host *next;
 };
 
@@ -57,6 +68,7 @@ struct hosts {
 	int run_cap;                    /* requests at once in all; 0: none */
 	int run_inflight;
 	int members;                    /* exports running */
+	struct host_waiter *waiters;    /* for a run slot, first come first */
 	int thread_cap;                 /* worker threads lent in all; 0:
 	                                   no cap */
 	int threads_used;
