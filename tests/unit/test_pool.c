@@ -5,6 +5,8 @@
  * fetched while they fit; stops at an end found at run time (pool_work_end,
  * pool_work_last); stops on failure and on cancel; and calls started(i)
  * after worker i is up and before the next is made (page 0's head start).
+ * The crew (crew.c) runs its tasks in the order queued, and a task taken
+ * back does not run.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -13,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "crew.h"
 #include "pool.h"
 #include "tap.h"
 
@@ -208,6 +211,56 @@ init(struct run *r)
 	    POOL_NO_END;
 }
 
+/* The crew runs tasks in the order they were queued (one thread). */
+struct fifo {
+	struct crew_task task;
+	int id;
+	int *order;
+	atomic_int *n;
+};
+
+static void
+fifo_task(void *arg)
+{
+	struct fifo *f = arg;
+
+	f->order[atomic_fetch_add(f->n, 1)] = f->id;
+	if (f->id == 0)
+		sleep_ms(50);   /* the others are queued meanwhile */
+}
+
+static void
+test_crew_fifo(void)
+{
+	struct crew *c = crew_new(1, NULL);
+	struct fifo f[8];
+	atomic_int n;
+	int order[8], i, bad = 0, back, ran;
+
+	if (!ok(c != NULL, "a crew of one thread"))
+		return;
+	atomic_store(&n, 0);
+	for (i = 0; i < 8; i++) {
+		f[i].task.fn = fifo_task;
+		f[i].task.arg = &f[i];
+		f[i].id = i;
+		f[i].order = order;
+		f[i].n = &n;
+		crew_add(c, &f[i].task);
+	}
+	back = crew_take_back(c, &f[5].task);
+	while (atomic_load(&n) == 0)
+		sleep_ms(1);
+	ran = crew_take_back(c, &f[0].task);
+	crew_free(c);           /* waits for the queue to run dry */
+	for (i = 0; i < atomic_load(&n); i++)
+		bad += order[i] != (i < 5 ? i : i + 1);
+	ok(back == 1 && atomic_load(&n) == 7 && bad == 0, "tasks run in the "
+	    "order queued; the one taken back does not run (%d ran, %d out of "
+	    "order)", atomic_load(&n), bad);
+	ok(ran == 0, "a task begun cannot be taken back");
+}
+
 int
 main(void)
 {
@@ -368,5 +421,6 @@ main(void)
 		    "... and no other job began while started(0) held job 7 "
 		    "alone (%d did)", atomic_load(&r.begun_during) - 1);
 	}
+	test_crew_fifo();
 	return tap_done();
 }
