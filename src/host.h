@@ -27,8 +27,8 @@
  * its share is all of --workers, for its listing and --expand's details
  * together.  run_cap 0 is no cap.
  *
- * Locks: hosts.lock guards the list, the run's slots, the members'
- * counts and the threads lent (run_freed hangs on it); host.lock the
+ * Locks: hosts.lock guards the list, the run's slots and the members'
+ * counts (run_freed hangs on it); host.lock the
  * host's count (its condition hangs on it); the limiter has its own.  None is taken while
  * another is held.  A struct host, once made, stays at its address until
  * hosts_destroy(), so pointers to it may be kept without a lock.
@@ -69,13 +69,8 @@ struct hosts {
 	int run_inflight;
 	int members;                    /* exports running */
 	struct host_waiter *waiters;    /* for a run slot, first come first */
-	int thread_cap;                 /* worker threads lent in all; 0:
-	                                   no cap */
-	int threads_used;
-	int expect;                     /* exports that will run at once, as
-	                                   the run knows before they join */
-	pthread_cond_t run_freed;       /* a run slot or worker threads were
-	                                   given back, or a member left */
+	pthread_cond_t run_freed;       /* a run slot was given back, or a
+	                                   member left */
 };
 
 /* One export of a run of many: its requests under way. */
@@ -107,21 +102,5 @@ void host_leave(struct hosts *hs, struct host *h, struct hosts_member *m);
 /* How long h has had a request under way without a break, in seconds
  * (0 when none is): a slow server's shows at once, before it answers. */
 double host_busy(struct host *h);
-
-/*
- * A run of many targets lends its exports worker threads out of
- * thread_cap (set after hosts_init), so that the threads of the run do not
- * grow with its targets.  Waits until at least one is free and takes up to
- * want, and no more than a member's share of thread_cap (thread_cap over
- * the exports running, or over hosts_expect's n if more, rounded up):
- * returns how many (all of want when there is no cap), or 0 when *cancel
- * became non-zero.  hosts_threads_give returns them.  hosts_expect says
- * how many exports run at once from now on (the run's runners, or its
- * targets left if fewer), so that the first target to ask does not take
- * the threads of one whose runner has not joined yet.
- */
-int hosts_threads_take(struct hosts *hs, int want, const atomic_int *cancel);
-void hosts_threads_give(struct hosts *hs, int n);
-void hosts_expect(struct hosts *hs, int n);
 
 #endif

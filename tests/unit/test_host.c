@@ -1,9 +1,8 @@
 /*
  * test_host.c - the run's hosts: one per origin, --per-host slots, the
- * run's slots and each member's share of them, the worker threads a run
- * of many lends (a share of them, over the members or the runners
- * expected), waiters served first come first (a fresh request passes none
- * that waits: -w 1 with two targets), and how long a host has been busy.  No network: host_enter
+ * run's slots and each member's share of them, waiters served first come
+ * first (a fresh request passes none that waits: -w 1 with two targets),
+ * and how long a host has been busy.  No network: host_enter
  * and host_leave are called as a request would call them.
  */
 #include <pthread.h>
@@ -101,83 +100,6 @@ test_run_share(void)
 	while (m1.inflight > 0)
 		host_leave(&hs, a, &m1);
 	hosts_part(&hs, &m1);
-	hosts_destroy(&hs);
-}
-
-/* A member's share of the threads lent: cap over max(members, expect). */
-static void
-test_threads(void)
-{
-	struct hosts hs;
-	struct hosts_member m[3];
-	atomic_int cancel = 1;
-	int a, b, c;
-
-	hosts_init(&hs, 0, 0, 8);
-	ok(hosts_threads_take(&hs, 5, &no_cancel) == 5,
-	    "no cap: every thread asked for");
-	hs.thread_cap = 8;
-	hs.expect = 2;
-	hosts_join(&hs, &m[0]);
-	a = hosts_threads_take(&hs, 8, &no_cancel);
-	ok(a == 4, "8 threads, one member joined of the 2 expected: a share "
-	    "of 4, not all 8 (got %d)", a);
-	hosts_join(&hs, &m[1]);
-	hosts_join(&hs, &m[2]);
-	b = hosts_threads_take(&hs, 8, &no_cancel);
-	ok(b == 3, "3 members: a share of 3 (got %d)", b);
-	c = hosts_threads_take(&hs, 1, &no_cancel);
-	ok(c == 1 && hs.threads_used == 8, "... and the last one free");
-	ok(hosts_threads_take(&hs, 1, &cancel) == 0 && hs.threads_used == 8,
-	    "none free: it waits, and takes none when cancelled");
-	hosts_threads_give(&hs, a);
-	hosts_part(&hs, &m[2]);
-	hosts_part(&hs, &m[1]);
-	hosts_expect(&hs, 1);
-	a = hosts_threads_take(&hs, 8, &no_cancel);
-	ok(a == 4 && hs.threads_used == 8, "given back, one member left: "
-	    "all that is free (got %d)", a);
-	hosts_threads_give(&hs, a + b + c);
-	ok(hs.threads_used == 0, "all given back");
-	hosts_part(&hs, &m[0]);
-	hosts_destroy(&hs);
-}
-
-/* A thread that waits for a lent thread wakes when one is given back. */
-struct waiter {
-	struct hosts *hs;
-	int got;
-};
-
-static void *
-wait_thread(void *arg)
-{
-	struct waiter *w = arg;
-
-	w->got = hosts_threads_take(w->hs, 2, &no_cancel);
-	return NULL;
-}
-
-static void
-test_threads_wake(void)
-{
-	struct hosts hs;
-	struct waiter w;
-	pthread_t t;
-	int rc;
-
-	hosts_init(&hs, 0, 0, 2);
-	hs.thread_cap = 2;
-	ok(hosts_threads_take(&hs, 2, &no_cancel) == 2, "both threads lent");
-	w.hs = &hs;
-	w.got = -1;
-	rc = pthread_create(&t, NULL, wait_thread, &w);
-	hosts_threads_give(&hs, 1);
-	if (rc == 0)
-		pthread_join(t, NULL);
-	ok(rc == 0 && w.got == 1, "one given back: the waiting target takes it "
-	    "(got %d)", w.got);
-	hosts_threads_give(&hs, 2);
 	hosts_destroy(&hs);
 }
 
@@ -280,8 +202,6 @@ main(void)
 	test_hosts_get();
 	test_per_host();
 	test_run_share();
-	test_threads();
-	test_threads_wake();
 	test_fifo();
 	return tap_done();
 }

@@ -4,9 +4,11 @@
  * more jobs ahead than max_ahead); lets the pages behind a slow one be
  * fetched while they fit; stops at an end found at run time (pool_work_end,
  * pool_work_last); stops on failure and on cancel; and calls started(i)
- * after worker i is up and before the next is made (page 0's head start).
- * The crew (crew.c) runs its tasks in the order queued, and a task taken
- * back does not run.
+ * after worker i's helper is queued and before the next is (page 0's head
+ * start).  With no crew thread free the calling thread works the pages
+ * itself, so that W pools on W crew threads all end (no deadlock); the
+ * crew runs its tasks in the order queued, and a task taken back does not
+ * run.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -18,6 +20,8 @@
 #include "crew.h"
 #include "pool.h"
 #include "tap.h"
+
+static struct crew *crew;       /* the tests' pools' helpers */
 
 #define PAGE_BYTES 1000         /* a page's data: 1024 bytes of buffer */
 
@@ -193,8 +197,8 @@ go_win(struct run *r, int workers, long long first, long long end,
 		ctx[i] = r;
 	r->next = r->first = first;
 	atomic_store(&r->emitted, first);
-	return pool_run(workers, ctx, first, end, &win, 1 << 20, &ops, r,
-	    &r->cancel, NULL);
+	return pool_run(crew, workers, ctx, first, end, &win, 1 << 20, &ops, r,
+	    &r->cancel);
 }
 
 static enum pool_result
@@ -261,6 +265,73 @@ test_crew_fifo(void)
 	ok(ran == 0, "a task begun cannot be taken back");
 }
 
+/* W pools, each called from a task of a crew of W threads: every thread is
+ * a pool's caller, no helper gets one, and each pool still ends, its caller
+ * working its pages. */
+struct nested {
+	struct crew_task task;
+	struct crew *c;
+	struct run r;
+	enum pool_result pr;
+};
+
+static void
+nested_task(void *arg)
+{
+	struct nested *n = arg;
+	struct pool_window win = { 8, (size_t)1 << 30 };
+	void *ctx[4] = { &n->r, &n->r, &n->r, &n->r };
+
+	n->r.next = n->r.first = 0;
+	atomic_store(&n->r.emitted, 0);
+	n->pr = pool_run(n->c, 4, ctx, 0, 300, &win, 1 << 20, &ops, &n->r,
+	    &n->r.cancel);
+}
+
+static void
+test_crew_nested(void)
+{
+	struct crew *c = crew_new(3, NULL), *none = crew_new(0, NULL);
+	struct nested n[3];
+	struct run r;
+	int i, good = 0;
+
+	if (!ok(c != NULL && none != NULL, "crews of three threads and none"))
+		return;
+	for (i = 0; i < 3; i++) {
+		init(&n[i].r);
+		n[i].c = c;
+		n[i].pr = pool_result_failed;
+		n[i].task.fn = nested_task;
+		n[i].task.arg = &n[i];
+		crew_add(c, &n[i].task);
+	}
+	crew_free(c);
+	for (i = 0; i < 3; i++)
+		good += n[i].pr == pool_result_ok && n[i].r.next == 300 &&
+		    n[i].r.order_errors == 0;
+	ok(good == 3, "3 pools on a crew of 3, each the caller of its own: "
+	    "all ended, 300 jobs each in order (%d of 3)", good);
+
+	init(&r);
+	{
+		struct pool_window win = { 8, (size_t)1 << 30 };
+		void *ctx[4] = { &r, &r, &r, &r };
+
+		r.later_every = 50;
+		r.later_from = 3;
+		r.later_times = 1;
+		r.later_ms = 20;
+		r.next = r.first = 0;
+		atomic_store(&r.emitted, 0);
+		ok(pool_run(none, 4, ctx, 0, 200, &win, 1 << 20, &ops, &r,
+		    &r.cancel) == pool_result_ok && r.next == 200 &&
+		    r.order_errors == 0, "a crew of no threads: the caller works "
+		    "200 jobs (4 put aside once) and emits them in order");
+	}
+	crew_free(none);
+}
+
 int
 main(void)
 {
@@ -269,6 +340,10 @@ main(void)
 	long long bound;
 	int w;
 
+	if ((crew = crew_new(16, NULL)) == NULL) {
+		ok(0, "a crew of 16 threads");
+		return tap_done();
+	}
 	for (w = 1; w <= 16; w *= 4) {
 		init(&r);
 		pr = go(&r, w, 1, 2001, 2 * w);
@@ -422,5 +497,7 @@ main(void)
 		    "alone (%d did)", atomic_load(&r.begun_during) - 1);
 	}
 	test_crew_fifo();
+	test_crew_nested();
+	crew_free(crew);
 	return tap_done();
 }
