@@ -394,15 +394,18 @@ pool_start(struct pool *p, int nworkers, void *ectx)
 
 /* Job next_emit, new or put aside and due, when nobody has taken it: the
  * emitter works it itself, so that the run goes on with no helper (every
- * crew thread busy).  1 when it did.  Lock held. */
+ * crew thread busy).  1 when it did; else 0, and *wait_ms is how long the
+ * emitter may wait before it looks again.  Lock held. */
 static int
-pool_run_next(struct pool *p)
+pool_run_next(struct pool *p, long *wait_ms)
 {
 	struct pool_page *pg;
 	long long seq = p->next_emit;
+	double now;
 	void *wctx;
 	int i;
 
+	*wait_ms = 100;
 	if (p->nctx == 0 || seq >= p->end)
 		return 0;
 	if (p->next_take == seq) {
@@ -415,8 +418,14 @@ pool_run_next(struct pool *p)
 	} else {
 		for (i = 0; i < p->naside && p->aside[i].seq != seq; i++)
 			;
-		if (i == p->naside || p->aside[i].due > clock_now())
+		if (i == p->naside)
 			return 0;
+		if (p->aside[i].due > (now = clock_now())) {
+			/* Put aside: due before the next look, perhaps. */
+			if ((p->aside[i].due - now) * 1e3 < 100)
+				*wait_ms = (long)((p->aside[i].due - now) * 1e3) + 1;
+			return 0;
+		}
 		p->aside[i] = p->aside[--p->naside];
 		pg = p->slots[seq & p->mask].page;
 	}
@@ -435,6 +444,7 @@ pool_emit_all(struct pool *p, void *ectx)
 {
 	struct slot *s;
 	struct pool_page *pg;
+	long wait;
 	int rc;
 
 	while (!p->stop && p->next_emit < p->end) {
@@ -444,8 +454,8 @@ pool_emit_all(struct pool *p, void *ectx)
 		}
 		s = &p->slots[p->next_emit & p->mask];
 		if (p->next_emit >= p->next_take || !s->ready) {
-			if (!pool_run_next(p))
-				thread_wait_ms(&p->ready, &p->lock, 100);
+			if (!pool_run_next(p, &wait))
+				thread_wait_ms(&p->ready, &p->lock, wait);
 			continue;
 		}
 		/* The page is ours until it is released. */
