@@ -55,7 +55,6 @@ struct fleet {
 	int nhosts;
 	struct export_hint *hints;      /* per target: from the manifest of
 	                                   the run before (--manifest) */
-	int done;                       /* targets ended */
 	int k;                          /* targets under way at most: L */
 	struct crew *crew;              /* the run's threads */
 	struct fleet_task {
@@ -70,15 +69,6 @@ struct fleet {
 	struct export_outcome *out;     /* one per target */
 	struct sessions *sessions;      /* the targets' logins */
 };
-
-/* A target ended. */
-static void
-fleet_done(struct fleet *fl)
-{
-	thread_lock(&fl->lock);
-	fl->done++;
-	thread_unlock(&fl->lock);
-}
 
 /*
  * Each target's host, and the distinct hosts, for fleet_pick.  A target
@@ -189,7 +179,6 @@ fleet_task(void *arg)
 	fl->status[i] = export_run(&fl->each, &fl->o->targets[i], fl->crew,
 	    &fl->hosts, &fl->hints[i], &fl->stops[i], &fl->out[i]);
 	sessions_done(fl->sessions, i);
-	fleet_done(fl);
 	crew_add(fl->crew, &ft->task);
 }
 
