@@ -1,7 +1,7 @@
 /*
  * cursor.c - the cursor plan: each page names the next, so pages come one
  * after another, in constant memory, on the export's own thread (the main
- * thread, or a runner with --jobs).
+ * thread, or a crew thread running the target with --jobs).
  *
  * Owns following a next page: the profile's own (--next-path, Link
  * rel="next"), else the one common next-page field a body has; refusing a

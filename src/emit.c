@@ -1,7 +1,8 @@
 /*
  * emit.c - the ordered writer's side of the run: pages arrive here in page
  * order, on the one thread that runs the export's pool (pool_run's caller:
- * the main thread, a runner with --jobs, the listing thread with --expand).
+ * the main thread, a crew thread running the target with --jobs, the crew
+ * thread running the listing with --expand).
  *
  * Owns what happens between a finished page and the output: the check
  * that a page does not begin with an item of the page before (data added

@@ -4,7 +4,8 @@
  * DESIGN
  *
  * Two pools, one run.  The listing (export_offsets or cursor_run, exactly
- * as without --expand) runs on a thread of its own with
+ * as without --expand) runs as a task of the run's crew (crew.h), queued
+ * before the details' helpers so that a crew thread takes it first, with
  * expand_listing_workers() workers: a page carries ~100 items, so a few
  * listing requests keep all the detail requests busy.  Its emitter, in
  * page order, hands every item line to expand_push, which copies it into
@@ -23,7 +24,8 @@
  * a job put aside.  The pool's window bounds the details held for the
  * emitter (bytes, and MAX_AHEAD_ITEMS items).
  *
- * The details' emitter is the run's main thread, the only writer of the
+ * The details' emitter is the export's own thread (the main thread, or the
+ * crew thread running the target with --jobs), the only writer of the
  * output: in job order it assembles each item's line (the detail itself,
  * or the item with "NAME":relation appended as its last members), gathers
  * lines into batches (one gzip member, one writer page end each) and
@@ -59,6 +61,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crew.h"
 #include "expand.h"
 #include "export.h"
 #include "fail.h"
@@ -109,10 +112,12 @@ struct expand {
 	int ended;                      /* the listing is over */
 	int aborted;                    /* the details stopped */
 
-	/* The listing's thread. */
+	/* The listing's task (a crew thread's). */
 	expand_listing_fn *listing;
 	void *listing_arg;
 	enum exit_status listing_status;
+	struct crew_task listing_task;
+	int listing_over;               /* its task ended (lock) */
 
 	/* The emitter's (main thread). */
 	struct buf line, batch;
@@ -673,20 +678,39 @@ static const struct pool_ops expand_ops = { expand_work, expand_emit, NULL };
 
 /* --- the run --------------------------------------------------------- */
 
-static void *
+/* A crew task: the listing, then the ring's end. */
+static void
 expand_listing_main(void *arg)
 {
 	struct expand *xp = arg;
 	struct export *ex = xp->ex;
 	int zero = 0;
 
+	log_set_target(ex->t->name, &ex->first_error);
 	xp->listing_status = xp->listing(ex, xp->listing_arg);
 	/* A listing that failed stops the details: their items would be an
 	 * export that can be only partly right. */
 	if (xp->listing_status != exit_ok)
 		atomic_compare_exchange_strong(ex->stop, &zero, STOP_FAILED);
+	thread_lock(&xp->lock);
+	xp->listing_over = 1;
+	thread_unlock(&xp->lock);
 	ring_close(xp, 0);
-	return NULL;
+}
+
+/* The listing's task is over, or was taken back before it began (then
+ * nothing was listed: the details stopped first). */
+static void
+expand_listing_join(struct expand *xp)
+{
+	if (crew_take_back(xp->ex->crew, &xp->listing_task)) {
+		xp->listing_status = exit_ok;
+		return;
+	}
+	thread_lock(&xp->lock);
+	while (!xp->listing_over)
+		thread_wait_ms(&xp->cond, &xp->lock, 100);
+	thread_unlock(&xp->lock);
 }
 
 enum exit_status
@@ -699,15 +723,14 @@ expand_run(struct expand *xp, expand_listing_fn *listing, void *arg)
 	struct pool_window win;
 	enum pool_result pr;
 	enum exit_status st = exit_ok;
-	pthread_t th;
-	int i, n = o->workers, terr = 0, rc;
+	int i, n = o->workers;
 
 	xp->listing = listing;
 	xp->listing_arg = arg;
-	if ((rc = thread_create(&th, expand_listing_main, xp)) != 0) {
-		log_error("cannot start the listing's thread: %s", strerror(rc));
-		return exit_failure;
-	}
+	/* Queued before the details' helpers: a crew thread takes it first. */
+	xp->listing_task.fn = expand_listing_main;
+	xp->listing_task.arg = xp;
+	crew_add(ex->crew, &xp->listing_task);
 	xw = xcalloc((size_t)n, sizeof *xw);
 	wctx = xcalloc((size_t)n, sizeof *wctx);
 	for (i = 0; i < n; i++) {
@@ -726,8 +749,8 @@ expand_run(struct expand *xp, expand_listing_fn *listing, void *arg)
 	}
 	win.max_bytes = WINDOW_BYTES;
 	win.max_ahead = (long long)MAX_AHEAD_ITEMS * xp->nrel;
-	pr = pool_run(n, wctx, 0, POOL_NO_END, &win, MAX_PAGE_BYTES,
-	    &expand_ops, xp, ex->stop, &terr);
+	pr = pool_run(ex->crew, n, wctx, 0, POOL_NO_END, &win, MAX_PAGE_BYTES,
+	    &expand_ops, xp, ex->stop);
 	if (pr == pool_result_ok && expand_flush(xp) < 0)
 		pr = pool_result_failed;
 	if (pr != pool_result_ok) {
@@ -735,7 +758,7 @@ expand_run(struct expand *xp, expand_listing_fn *listing, void *arg)
 		ring_close(xp, 1);
 	}
 out:
-	thread_join(th);
+	expand_listing_join(xp);
 	for (i = 0; i < n; i++) {
 		fetcher_free(xw[i].trusted);
 		fetcher_free(xw[i].bare);
@@ -746,11 +769,7 @@ out:
 		return st;
 	if (xp->listing_status != exit_ok)
 		return xp->listing_status;
-	if (pr == pool_result_thread) {
-		log_error("cannot start %d worker threads: %s (lower --workers, "
-		    "or raise the limit on processes)", n, strerror(terr));
-		st = exit_failure;
-	} else if (pr != pool_result_ok && ex->fail_status == exit_ok &&
+	if (pr != pool_result_ok && ex->fail_status == exit_ok &&
 	    !ex->closed && atomic_load(ex->stop) != 0)
 		st = exit_interrupted;
 	return st;

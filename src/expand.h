@@ -3,8 +3,8 @@
  * relations) fetched concurrently and written in the listing's order;
  * internal to the run (export.c, emit.c).
  *
- * The listing runs as without --expand, on a thread of its own, with few
- * workers; its emitter hands each item line to expand_push instead of the
+ * The listing runs as without --expand, as a task of the run's crew
+ * (crew.h), with few workers; its emitter hands each item line to expand_push instead of the
  * writer.  The details are a second pool (pool.c) over job numbers
  * item * R + relation, on the run's main thread, whose emitter alone
  * writes the output.  See the top of expand.c.

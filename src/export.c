@@ -71,13 +71,14 @@ export_window(const struct export *ex, int nworkers, struct pool_window *win)
 }
 
 /*
- * One target of many: worker threads for the pages [start, end_page),
- * lent by the run (at most one per page; two when probing, which runs one
- * page ahead), each with its fetcher, made now (wc[0]'s fetched page 0).
- * Returns how many, or 0 when the run stops while it waits for one.
+ * One target of many: the worker contexts for the pages [start, end) (at
+ * most one per page; two when probing, which runs one page ahead), each
+ * with its fetcher, made now (wc[0]'s fetched page 0), so that a target
+ * of one page makes no more.  Returns how many; the pool's helpers come
+ * from the run's crew, shared by every target.
  */
 static int
-export_lend(struct export *ex, struct worker_ctx *wc, int nworkers,
+export_fetchers(struct export *ex, struct worker_ctx *wc, int nworkers,
     long long start, long long end)
 {
 	int n = nworkers, i;
@@ -86,13 +87,12 @@ export_lend(struct export *ex, struct worker_ctx *wc, int nworkers,
 		n = 2;
 	if (end - start < n)
 		n = (int)(end - start);
-	n = hosts_threads_take(ex->run.hosts, n, ex->stop);
+	if (n < 1)
+		n = 1;
 	for (i = 1; i < n; i++)
 		if (wc[i].f == NULL && (wc[i].f = fetcher_new(&ex->run)) ==
-		    NULL) {
-			hosts_threads_give(ex->run.hosts, n - i);
+		    NULL)
 			return i;
-		}
 	return n;
 }
 
@@ -103,50 +103,13 @@ export_pool(struct export *ex, void **wctx, int n, long long start,
 {
 	struct pool_window win;
 	enum pool_result pr;
-	int terr = 0;
 
 	export_window(ex, n, &win);
-	pr = pool_run(n, wctx, start, end, &win, MAX_PAGE_BYTES, &work_ops,
-	    ex, ex->stop, &terr);
-	if (pr == pool_result_thread) {
-		log_error("cannot start %d worker threads: %s (lower --workers, "
-		    "or raise the limit on processes)", n, strerror(terr));
-		return exit_failure;
-	}
+	pr = pool_run(ex->crew, n, wctx, start, end, &win, MAX_PAGE_BYTES,
+	    &work_ops, ex, ex->stop);
 	if (pr == pool_result_cancelled && ex->fail_status == exit_ok)
 		return exit_interrupted;
 	return exit_ok;         /* a page's failure is in ex->fail_status */
-}
-
-/*
- * One target of many: the pages [start, end) in rounds of LEND_PAGES pages
- * a thread, each round on the threads the run lends it then: its share,
- * which grows as the other targets end.  A page that ended the run (short,
- * or empty) ends the rounds.
- */
-#define LEND_PAGES 8
-
-static enum exit_status
-export_lent(struct export *ex, struct worker_ctx *wc, void **wctx,
-    int nworkers, long long start, long long end)
-{
-	enum exit_status st = exit_ok;
-	long long upto;
-	int n;
-
-	while (start < end) {
-		if ((n = export_lend(ex, wc, nworkers, start, end)) == 0)
-			return exit_interrupted;
-		upto = end - start > (long long)LEND_PAGES * n ?
-		    start + (long long)LEND_PAGES * n : end;
-		st = export_pool(ex, wctx, n, start, upto);
-		hosts_threads_give(ex->run.hosts, n);
-		if (st != exit_ok || atomic_load(ex->stop) != 0 || ex->closed ||
-		    atomic_load(&ex->ended))
-			break;
-		start = upto;
-	}
-	return st;
 }
 
 /*
@@ -189,8 +152,9 @@ export_offsets_from(struct export *ex, struct worker_ctx *wc, void **wctx,
 	if (ex->npages == 1 && ex->plan.npages != 1)
 		ex->recheck = 0;        /* ended at once: nothing to re-read */
 	end = ex->end_page + ex->recheck;
-	st = ex->fleet ? export_lent(ex, wc, wctx, nworkers, start, end) :
-	    export_pool(ex, wctx, nworkers, start, end);
+	if (ex->fleet)
+		nworkers = export_fetchers(ex, wc, nworkers, start, end);
+	st = export_pool(ex, wctx, nworkers, start, end);
 	if (st == exit_ok && !own_recheck && ex->fail_status == exit_ok &&
 	    !ex->closed)
 		work_totals(ex, wc[0].f);
@@ -233,10 +197,9 @@ export_offsets(struct export *ex, struct worker_ctx *wc, void **wctx,
 	    (ex->known_pages < 2 || t->no_total || export_quota_low(ex))))
 		return export_offsets_from(ex, wc, wctx, nworkers);
 	/* One target of many that an earlier run found pages in: a first
-	 * round as a lone export's, on the threads the run lends it. */
-	if (ex->fleet && (nworkers = export_lend(ex, wc, nworkers, 0,
-	    ex->known_pages)) == 0)
-		return exit_interrupted;
+	 * round as a lone export's, on as many workers as it had pages. */
+	if (ex->fleet)
+		nworkers = export_fetchers(ex, wc, nworkers, 0, ex->known_pages);
 	ex->first_in_pool = 1;
 	thread_mutex_init(&ex->gate_lock);
 	thread_cond_init(&ex->gate_cond);
@@ -258,8 +221,6 @@ export_offsets(struct export *ex, struct worker_ctx *wc, void **wctx,
 		log_info("%ld hedged requests (a second request for a response "
 		    "that stalled; %ld answered first)", n,
 		    atomic_load(&ex->run.hedge.won));
-	if (ex->fleet)
-		hosts_threads_give(ex->run.hosts, nworkers);
 	if (st == exit_ok && ex->fail_status == exit_ok && !ex->closed)
 		work_totals(ex, wc[0].f);
 	thread_cond_destroy(&ex->gate_cond);
@@ -364,7 +325,7 @@ export_free(struct export *ex)
 	thread_mutex_destroy(&ex->fail_lock);
 }
 
-/* The listing's workers, for expand_run's listing thread. */
+/* The listing's workers, for expand_run's listing task. */
 struct listing_args {
 	struct worker_ctx *wc;
 	void **wctx;
@@ -452,19 +413,17 @@ export_setup(struct export *ex, struct hosts *hosts, CURLU **base,
 /*
  * The workers' contexts, la->nworkers of them: a cursor walks one page at
  * a time, one worker is all it uses.  One target of many makes its
- * workers' fetchers once page 0 says how many of the run's threads it may
- * use (export_lend); others make them all now.  exit_ok or exit_failure.
+ * workers' fetchers once page 0 says how many pages are left
+ * (export_fetchers); others make them all now.  exit_ok or exit_failure.
  */
 static enum exit_status
 export_workers(struct export *ex, struct listing_args *la)
 {
 	const struct options *o = ex->o;
-	struct hosts *hs = ex->run.hosts;
 	int i, n;
 
 	n = profile_sequential(&ex->t->profile) ? 1 : ex->xp != NULL ?
-	    expand_listing_workers(o) : ex->fleet && hs->thread_cap > 0 ?
-	    hs->thread_cap : o->workers;
+	    expand_listing_workers(o) : o->workers;
 	la->nworkers = n;
 	la->wc = xcalloc(n, sizeof *la->wc);
 	la->wctx = xcalloc(n, sizeof *la->wctx);
@@ -502,8 +461,8 @@ export_session(struct export *ex, const struct export_hint *hint)
 
 enum exit_status
 export_run(const struct options *o, const struct target *t,
-    struct hosts *hosts, const struct export_hint *hint, atomic_int *stop,
-    struct export_outcome *out)
+    struct crew *crew, struct hosts *hosts, const struct export_hint *hint,
+    atomic_int *stop, struct export_outcome *out)
 {
 	struct listing_args la = { NULL, NULL, 0 };
 	struct state_run sr;
@@ -515,6 +474,7 @@ export_run(const struct options *o, const struct target *t,
 	int i, joined = 0;
 
 	export_init(&ex, o, t, stop, hint);
+	ex.crew = crew;
 	ex.fleet = hosts != NULL;
 	if (hosts == NULL) {
 		/* One member, whose share is --workers: what keeps

@@ -47,7 +47,8 @@ struct export_hint {
 };
 
 /*
- * Runs the export of target t with the run's settings o.  hosts is the
+ * Runs the export of target t with the run's settings o; its pools'
+ * helpers come from crew, the run's threads (crew.h).  hosts is the
  * run's (shared by the exports of a fleet), or NULL for one of its own;
  * hint is NULL, or what the fleet knows of t.
  * *stop holds the number of a signal that asked to stop (0 while none
@@ -55,8 +56,9 @@ struct export_hint {
  * fails.  out (or NULL) receives what became of it.  Returns the exit
  * status.
  */
+struct crew;
 enum exit_status export_run(const struct options *o, const struct target *t,
-    struct hosts *hosts, const struct export_hint *hint, atomic_int *stop,
-    struct export_outcome *out);
+    struct crew *crew, struct hosts *hosts, const struct export_hint *hint,
+    atomic_int *stop, struct export_outcome *out);
 
 #endif

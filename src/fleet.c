@@ -1,27 +1,31 @@
 /*
  * fleet.c - many targets in one run (see fleet.h).
  *
- * K runner threads, K = min(targets, 2 x --workers), each take a target
- * not yet begun (fleet_pick: a slow host's first, else one call to every
- * host before a second to any) and run its export: page 0 on the runner itself,
- * nothing asked early (a one-page list or an object costs one request, a
- * dead appliance only its own tries), then worker threads for the pages
- * left, lent by the run: --workers of them in all, whatever the number of
- * targets, each target its share of them, lent again every eight pages a
- * thread so that the share grows as other targets end (hosts_threads_take,
- * export.c's export_lent).  The run's hosts (host.h) let no more than
- * --workers requests be in flight in all, and no export more than its
- * share of them (--workers / the exports running); a request takes one of
- * those slots last, after its own host's slot and token, so that a target
- * held back by its host (--per-host, a rate limit) or only waiting holds
- * none, and a slow or dead appliance holds only the slots of its own
+ * The targets run as tasks of the run's crew (crew.h), at most L at once:
+ * L = min(targets, W + 1), the crew's W threads and the main thread, which
+ * runs queued tasks too while it waits for the run to end (or (W + 1) / 2
+ * when a target has --expand, whose listing is a task of its own).  A
+ * target's task takes a target not yet begun (fleet_pick: a slow host's
+ * first, else one call to every host before a second to any), runs its
+ * export, and queues itself again for the next.  An export runs page 0 on
+ * its own thread, nothing asked early (a one-page list or an object costs
+ * one request, a dead appliance only its own tries), then its pool for
+ * the pages left, whose helpers are crew tasks like any other: a pool
+ * whose helpers are not free works its pages on its own thread
+ * (pool.c).  So the run's threads are the crew's W, main and the signal
+ * thread, whatever the number of targets.  The run's hosts (host.h) let no
+ * more than --workers requests be in flight in all, and no export more than
+ * its share of them (--workers / the exports running); a request takes one
+ * of those slots last, after its own host's slot and token, so that a
+ * target held back by its host (--per-host, a rate limit) or only waiting
+ * holds none, and a slow or dead appliance holds only the slots of its own
  * requests in flight.  Each export has a stop flag of its own: its failure
- * (STOP_FAILED) stops its own pages only.  The calling thread copies a
- * signal (or --max-time) from the run's flag to every export's flag, ten
- * times a second, until all are done.  The runners share the lock around
- * the next target and the run's hosts (host.h: --per-host and each host's
- * limiter, whichever target asks it).  With --manifest, the run's manifest
- * lists every target's outcome.
+ * (STOP_FAILED) stops its own pages only.  A signal (or --max-time) is
+ * copied from the run's flag to every export's flag by the signal thread
+ * (fleet_signal) and, between tasks, by the main thread.  The tasks share
+ * the lock around the next target and the run's hosts (host.h: --per-host
+ * and each host's limiter, whichever target asks it).  With --manifest,
+ * the run's manifest lists every target's outcome.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -29,6 +33,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "crew.h"
 #include "export.h"
 #include "fleet.h"
 #include "log.h"
@@ -50,27 +55,20 @@ struct fleet {
 	int nhosts;
 	struct export_hint *hints;      /* per target: from the manifest of
 	                                   the run before (--manifest) */
-	int done;                       /* targets ended */
-	int k;                          /* runners */
+	int k;                          /* targets under way at most: L */
+	struct crew *crew;              /* the run's threads */
+	struct fleet_task {
+		struct crew_task task;
+		struct fleet *fl;
+		double *busy;           /* fleet_pick's, per host */
+	} *tasks;                       /* k of them */
 	atomic_int *stops;              /* one per target */
 	enum exit_status *status;       /* one per target */
-	atomic_int running;             /* runners still working */
+	atomic_int running;             /* tasks queued or under way */
 	struct hosts hosts;             /* every target's */
 	struct export_outcome *out;     /* one per target */
 	struct sessions *sessions;      /* the targets' logins */
 };
-
-/* A target ended: fewer may run at once from now on (hosts_expect). */
-static void
-fleet_done(struct fleet *fl)
-{
-	int left;
-
-	thread_lock(&fl->lock);
-	left = fl->o->ntargets - ++fl->done;
-	thread_unlock(&fl->lock);
-	hosts_expect(&fl->hosts, left < fl->k ? left : fl->k);
-}
 
 /*
  * Each target's host, and the distinct hosts, for fleet_pick.  A target
@@ -165,44 +163,68 @@ fleet_pick(struct fleet *fl, double *busy)
 	return pick;
 }
 
-static void *
-fleet_runner(void *arg)
+/* A crew task: the next target's export; then the task is queued again
+ * for the one after, or ends when none is left. */
+static void
+fleet_task(void *arg)
 {
-	struct fleet *fl = arg;
-	double *busy = xcalloc((size_t)fl->nhosts + 1, sizeof *busy);
+	struct fleet_task *ft = arg;
+	struct fleet *fl = ft->fl;
 	int i;
 
-	for (;;) {
-		if ((i = fleet_pick(fl, busy)) < 0)
-			break;
-		fl->status[i] = export_run(&fl->each, &fl->o->targets[i],
-		    &fl->hosts, &fl->hints[i], &fl->stops[i], &fl->out[i]);
-		sessions_done(fl->sessions, i);
-		fleet_done(fl);
+	if ((i = fleet_pick(fl, ft->busy)) < 0) {
+		atomic_fetch_sub(&fl->running, 1);
+		return;
 	}
-	free(busy);
-	atomic_fetch_sub(&fl->running, 1);
-	return NULL;
+	fl->status[i] = export_run(&fl->each, &fl->o->targets[i], fl->crew,
+	    &fl->hosts, &fl->hints[i], &fl->stops[i], &fl->out[i]);
+	sessions_done(fl->sessions, i);
+	crew_add(fl->crew, &ft->task);
 }
 
-/* Passes a signal on to every export until the runners are done. */
+/* The run's stop flag, when set, copied to every export's. */
+static void
+fleet_copy_stop(struct fleet *fl, int sig)
+{
+	int i;
+
+	if (sig == 0)
+		return;
+	for (i = 0; i < fl->o->ntargets; i++) {
+		int zero = 0;
+
+		atomic_compare_exchange_strong(&fl->stops[i], &zero, sig);
+	}
+}
+
+/* The fleet the signal thread passes a signal on to (fleet_signal). */
+static pthread_mutex_t watched_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct fleet *watched;
+
+void
+fleet_signal(int sig)
+{
+	thread_lock(&watched_lock);
+	if (watched != NULL)
+		fleet_copy_stop(watched, sig);
+	thread_unlock(&watched_lock);
+}
+
+/* The main thread's part until every target has ended: queued tasks, and
+ * a signal passed on to every export between them. */
 static void
 fleet_watch(struct fleet *fl, const atomic_int *stop)
 {
-	struct timespec tick = { 0, 100 * 1000 * 1000 };
-	int i, sig;
-
+	thread_lock(&watched_lock);
+	watched = fl;
+	thread_unlock(&watched_lock);
 	while (atomic_load(&fl->running) > 0) {
-		sig = atomic_load(stop);
-		if (sig != 0)
-			for (i = 0; i < fl->o->ntargets; i++) {
-				int zero = 0;
-
-				atomic_compare_exchange_strong(&fl->stops[i],
-				    &zero, sig);
-			}
-		nanosleep(&tick, NULL);
+		fleet_copy_stop(fl, atomic_load(stop));
+		crew_help(fl->crew, 100);
 	}
+	thread_lock(&watched_lock);
+	watched = NULL;
+	thread_unlock(&watched_lock);
 }
 
 /*
@@ -249,7 +271,7 @@ fleet_manifest(struct fleet *fl, time_t started, enum exit_status st)
 	return rc < 0 && st == exit_ok ? exit_output : st;
 }
 
-/* The run's state for k runners: hosts, hints, sessions' hints, every
+/* The run's state for k targets at once: hosts, hints, sessions' hints, every
  * target's stop flag, status (interrupted until it ends) and outcome. */
 static void
 fleet_init(struct fleet *fl, const struct options *o, int k)
@@ -265,8 +287,6 @@ fleet_init(struct fleet *fl, const struct options *o, int k)
 	fl->status = xcalloc((size_t)o->ntargets, sizeof *fl->status);
 	fl->out = xcalloc((size_t)o->ntargets, sizeof *fl->out);
 	hosts_init(&fl->hosts, o->per_host, o->rate, o->workers);
-	fl->hosts.thread_cap = o->workers;
-	fl->hosts.expect = k;
 	fleet_hosts(fl);
 	fleet_hints(fl);
 	for (i = 0; i < o->ntargets; i++) {
@@ -319,14 +339,28 @@ fleet_free(struct fleet *fl)
 	thread_mutex_destroy(&fl->lock);
 }
 
+/* Targets under way at once: one per thread that runs tasks (the
+ * crew's and main), half as many when a target has --expand, whose
+ * listing takes a thread of its own. */
+static int
+fleet_width(const struct options *o, int threads)
+{
+	int i, k = threads;
+
+	for (i = 0; i < o->ntargets; i++)
+		if (o->targets[i].nexpand > 0)
+			k = threads / 2 > 1 ? threads / 2 : 1;
+	return o->ntargets < k ? o->ntargets : k;
+}
+
 enum exit_status
-fleet_run(const struct options *o, atomic_int *stop, struct metrics *m)
+fleet_run(const struct options *o, struct crew *crew, atomic_int *stop,
+    struct metrics *m)
 {
 	time_t t0 = time(NULL);
 	struct fleet fl;
-	pthread_t *tids;
 	enum exit_status st = exit_ok;
-	int i, k, started = 0, rc;
+	int i, k;
 	char err[512];
 
 	memset(&fl, 0, sizeof fl);
@@ -336,27 +370,23 @@ fleet_run(const struct options *o, atomic_int *stop, struct metrics *m)
 		log_error("%s", err);
 		return exit_usage;
 	}
-	/* Targets under way at once: twice the workers' count, so that a
-	 * few slow ones hold no runner another target waits for. */
-	k = o->ntargets < 2 * o->workers ? o->ntargets : 2 * o->workers;
+	k = fleet_width(o, crew_size(crew) + 1);
 	fleet_init(&fl, o, k);
-	tids = xcalloc((size_t)k, sizeof *tids);
+	fl.crew = crew;
+	fl.tasks = xcalloc((size_t)k, sizeof *fl.tasks);
 	atomic_store(&fl.running, k);
 	for (i = 0; i < k; i++) {
-		if ((rc = thread_create(&tids[i], fleet_runner, &fl)) != 0) {
-			log_error("cannot start %d target runners: %s", k,
-			    strerror(rc));
-			atomic_fetch_sub(&fl.running, k - i);
-			/* Those started finish the list; none else starts. */
-			st = exit_failure;
-			break;
-		}
-		started++;
+		fl.tasks[i].fl = &fl;
+		fl.tasks[i].busy = xcalloc((size_t)fl.nhosts + 1,
+		    sizeof *fl.tasks[i].busy);
+		fl.tasks[i].task.fn = fleet_task;
+		fl.tasks[i].task.arg = &fl.tasks[i];
+		crew_add(crew, &fl.tasks[i].task);
 	}
 	fleet_watch(&fl, stop);
-	for (i = 0; i < started; i++)
-		thread_join(tids[i]);
-	free(tids);
+	for (i = 0; i < k; i++)
+		free(fl.tasks[i].busy);
+	free(fl.tasks);
 	st = fleet_tally(&fl, m, st);
 	if (o->manifest != NULL)
 		st = fleet_manifest(&fl, t0, st);

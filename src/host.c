@@ -48,21 +48,63 @@ hosts_part(struct hosts *hs, struct hosts_member *m)
 	thread_broadcast(&hs->run_freed);
 }
 
-/* May m take a run slot now?  Takes it when it may (hosts.lock held). */
+/* May m take a run slot now (a free one, within its share)?  hosts.lock
+ * held. */
 static int
-run_take(struct hosts *hs, struct hosts_member *m)
+run_may(const struct hosts *hs, const struct hosts_member *m)
 {
 	int share;
 
-	if (hs->run_cap > 0) {
-		share = hs->members > 0 ? (hs->run_cap + hs->members - 1) /
-		    hs->members : hs->run_cap;
-		if (hs->run_inflight >= hs->run_cap || m->inflight >= share)
+	if (hs->run_cap <= 0)
+		return 1;
+	share = hs->members > 0 ? (hs->run_cap + hs->members - 1) /
+	    hs->members : hs->run_cap;
+	return hs->run_inflight < hs->run_cap && m->inflight < share;
+}
+
+/* Is w the first waiter that may take a run slot now: none queued before
+ * it may?  hosts.lock held. */
+static int
+run_first(const struct hosts *hs, const struct host_waiter *w)
+{
+	const struct host_waiter *x;
+
+	for (x = hs->waiters; x != NULL && x != w; x = x->next)
+		if (run_may(hs, x->m))
 			return 0;
-	}
+	return 1;
+}
+
+/* Takes a run slot for m.  hosts.lock held. */
+static void
+run_take(struct hosts *hs, struct hosts_member *m)
+{
 	hs->run_inflight++;
 	m->inflight++;
-	return 1;
+}
+
+/* The queue of waiters: w joins its tail, or leaves it. */
+static void
+waiter_add(struct host_waiter **head, struct host_waiter *w)
+{
+	struct host_waiter **pp;
+
+	w->next = NULL;
+	for (pp = head; *pp != NULL; pp = &(*pp)->next)
+		;
+	*pp = w;
+}
+
+static void
+waiter_remove(struct host_waiter **head, struct host_waiter *w)
+{
+	struct host_waiter **pp;
+
+	for (pp = head; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == w) {
+			*pp = w->next;
+			break;
+		}
 }
 
 static void
@@ -128,7 +170,8 @@ host_give(struct host *h)
 	thread_lock(&h->lock);
 	h->inflight--;
 	thread_unlock(&h->lock);
-	thread_signal(&h->freed);
+	/* Every waiter: the first in the queue takes it. */
+	thread_broadcast(&h->freed);
 }
 
 double
@@ -143,53 +186,106 @@ host_busy(struct host *h)
 	return d;
 }
 
-/* Takes a slot if one is free; 1 when it did. */
+/* May a request take a slot of h now?  h.lock held. */
 static int
-host_take(const struct hosts *hs, struct host *h)
+host_may(const struct hosts *hs, const struct host *h)
 {
-	if (hs->per_host > 0 && h->inflight >= hs->per_host)
-		return 0;
+	return hs->per_host <= 0 || h->inflight < hs->per_host;
+}
+
+/* Takes a slot of h.  h.lock held. */
+static void
+host_take(struct host *h)
+{
 	if (h->inflight == 0)
 		h->busy_since = clock_now();
 	if (++h->inflight > h->peak)
 		h->peak = h->inflight;
-	return 1;
+}
+
+/* A slot of h, in the order asked: 0, or -1 when *cancel became non-zero
+ * (nothing held). */
+static int
+host_wait(struct hosts *hs, struct host *h, const atomic_int *cancel)
+{
+	struct host_waiter w;
+	int rc = 0;
+
+	thread_lock(&h->lock);
+	if (h->waiters == NULL && host_may(hs, h)) {
+		host_take(h);
+		thread_unlock(&h->lock);
+		return 0;
+	}
+	w.m = NULL;
+	waiter_add(&h->waiters, &w);
+	while (h->waiters != &w || !host_may(hs, h)) {
+		if (atomic_load(cancel) != 0) {
+			rc = -1;
+			break;
+		}
+		thread_wait_ms(&h->freed, &h->lock, HOST_POLL_MS);
+	}
+	waiter_remove(&h->waiters, &w);
+	if (rc == 0)
+		host_take(h);
+	thread_unlock(&h->lock);
+	/* The next in the queue is first now. */
+	thread_broadcast(&h->freed);
+	return rc;
+}
+
+/* A run slot for m, in the order asked (a fresh request passes none that
+ * waits, unless that one's share is used up): 0, or -1 when *cancel
+ * became non-zero (nothing held). */
+static int
+run_wait(struct hosts *hs, struct hosts_member *m, const atomic_int *cancel)
+{
+	struct host_waiter w;
+	int rc = 0;
+
+	thread_lock(&hs->lock);
+	if (hs->waiters == NULL && run_may(hs, m)) {
+		run_take(hs, m);
+		thread_unlock(&hs->lock);
+		return 0;
+	}
+	w.m = m;
+	waiter_add(&hs->waiters, &w);
+	while (!run_may(hs, m) || !run_first(hs, &w)) {
+		if (atomic_load(cancel) != 0) {
+			rc = -1;
+			break;
+		}
+		thread_wait_ms(&hs->run_freed, &hs->lock, HOST_POLL_MS);
+	}
+	waiter_remove(&hs->waiters, &w);
+	if (rc == 0)
+		run_take(hs, m);
+	thread_unlock(&hs->lock);
+	thread_broadcast(&hs->run_freed);
+	return rc;
 }
 
 /*
  * A request waits for its host's slot, then its limiter's token, and
  * only then for one of the run's slots: a request held back by its own
  * host (--per-host, a rate limit) holds none of the run's slots, which
- * the other targets' ready requests use meanwhile.
+ * the other targets' ready requests use meanwhile.  Each wait is first
+ * come, first served.
  */
 int
 host_enter(struct hosts *hs, struct host *h, struct hosts_member *m,
     const atomic_int *cancel)
 {
-	thread_lock(&h->lock);
-	while (!host_take(hs, h)) {
-		if (atomic_load(cancel) != 0) {
-			thread_unlock(&h->lock);
-			return -1;
-		}
-		thread_wait_ms(&h->freed, &h->lock, HOST_POLL_MS);
+	if (host_wait(hs, h, cancel) < 0)
+		return -1;
+	if (limiter_acquire(&h->limiter, cancel) < 0 ||
+	    run_wait(hs, m, cancel) < 0) {
+		host_give(h);
+		return -1;
 	}
-	thread_unlock(&h->lock);
-	if (limiter_acquire(&h->limiter, cancel) < 0)
-		goto give_host;
-	thread_lock(&hs->lock);
-	while (!run_take(hs, m)) {
-		if (atomic_load(cancel) != 0) {
-			thread_unlock(&hs->lock);
-			goto give_host;
-		}
-		thread_wait_ms(&hs->run_freed, &hs->lock, HOST_POLL_MS);
-	}
-	thread_unlock(&hs->lock);
 	return 0;
-give_host:
-	host_give(h);
-	return -1;
 }
 
 int
@@ -198,12 +294,14 @@ host_try_enter(struct hosts *hs, struct host *h, struct hosts_member *m)
 	int ok;
 
 	thread_lock(&hs->lock);
-	ok = run_take(hs, m);
+	if ((ok = hs->waiters == NULL && run_may(hs, m)))
+		run_take(hs, m);
 	thread_unlock(&hs->lock);
 	if (!ok)
 		return -1;
 	thread_lock(&h->lock);
-	ok = host_take(hs, h);
+	if ((ok = h->waiters == NULL && host_may(hs, h)))
+		host_take(h);
 	thread_unlock(&h->lock);
 	if (!ok) {
 		run_give(hs, m);
@@ -217,51 +315,4 @@ host_leave(struct hosts *hs, struct host *h, struct hosts_member *m)
 {
 	host_give(h);
 	run_give(hs, m);
-}
-
-int
-hosts_threads_take(struct hosts *hs, int want, const atomic_int *cancel)
-{
-	int n, k;
-
-	if (hs->thread_cap <= 0)
-		return want;
-	thread_lock(&hs->lock);
-	while (hs->threads_used >= hs->thread_cap) {
-		if (atomic_load(cancel) != 0) {
-			thread_unlock(&hs->lock);
-			return 0;
-		}
-		thread_wait_ms(&hs->run_freed, &hs->lock, HOST_POLL_MS);
-	}
-	n = hs->thread_cap - hs->threads_used;
-	if (n > want)
-		n = want;
-	/* No more than a share of them: threads lent to a target that
-	 * waits (a rate limit, a slow server) are no other target's. */
-	k = hs->members > hs->expect ? hs->members : hs->expect;
-	if (k > 1 && n > (hs->thread_cap + k - 1) / k)
-		n = (hs->thread_cap + k - 1) / k;
-	hs->threads_used += n;
-	thread_unlock(&hs->lock);
-	return n;
-}
-
-void
-hosts_expect(struct hosts *hs, int n)
-{
-	thread_lock(&hs->lock);
-	hs->expect = n;
-	thread_unlock(&hs->lock);
-}
-
-void
-hosts_threads_give(struct hosts *hs, int n)
-{
-	if (hs->thread_cap <= 0 || n <= 0)
-		return;
-	thread_lock(&hs->lock);
-	hs->threads_used -= n;
-	thread_unlock(&hs->lock);
-	thread_broadcast(&hs->run_freed);
 }

@@ -8,7 +8,11 @@
  * the run.  Each has its own limiter (limiter.h), so a host that throttles
  * slows only the requests to itself, and its own count of requests under
  * way, which --per-host N caps: a worker whose request would be the N+1st
- * to that host waits for one of them to end.  --rate is each host's
+ * to that host waits for one of them to end.  Waiters for a slot are
+ * served in the order they came (a queue on the host, and one on the
+ * run's hosts): a fresh request takes no slot while one is waiting for
+ * it, so that one target's next request cannot pass another's again and
+ * again (-w 1).  --rate is each host's
  * ceiling.  A request is bracketed by host_enter() (a slot of its host,
  * a token, then one of the run's slots) and host_leave(); a hedge
  * (fetch.c) takes the slots only when they are free at once
@@ -23,8 +27,8 @@
  * its share is all of --workers, for its listing and --expand's details
  * together.  run_cap 0 is no cap.
  *
- * Locks: hosts.lock guards the list, the run's slots, the members'
- * counts and the threads lent (run_freed hangs on it); host.lock the
+ * Locks: hosts.lock guards the list, the run's slots and the members'
+ * counts (run_freed hangs on it); host.lock the
  * host's count (its condition hangs on it); the limiter has its own.  None is taken while
  * another is held.  A struct host, once made, stays at its address until
  * hosts_destroy(), so pointers to it may be kept without a lock.
@@ -37,6 +41,12 @@
 
 #include "limiter.h"
 
+/* A request waiting for a slot, in its queue (on the waiter's stack). */
+struct host_waiter {
+	struct host_waiter *next;
+	struct hosts_member *m;         /* for a run slot: whose share */
+};
+
 struct host {
 	char *origin;                   /* "https://api.example.com:443" */
 	struct limiter limiter;
@@ -46,6 +56,7 @@ struct host {
 	int peak;                       /* the most at once (for tests, -v) */
 	double busy_since;              /* clock_now() when inflight last
 	                                   went from 0 to 1 */
+	struct host_waiter *waiters;    /* for a slot, first come first */
 	struct host *next;
 };
 
@@ -57,13 +68,9 @@ struct hosts {
 	int run_cap;                    /* requests at once in all; 0: none */
 	int run_inflight;
 	int members;                    /* exports running */
-	int thread_cap;                 /* worker threads lent in all; 0:
-	                                   no cap */
-	int threads_used;
-	int expect;                     /* exports that will run at once, as
-	                                   the run knows before they join */
-	pthread_cond_t run_freed;       /* a run slot or worker threads were
-	                                   given back, or a member left */
+	struct host_waiter *waiters;    /* for a run slot, first come first */
+	pthread_cond_t run_freed;       /* a run slot was given back, or a
+	                                   member left */
 };
 
 /* One export of a run of many: its requests under way. */
@@ -95,21 +102,5 @@ void host_leave(struct hosts *hs, struct host *h, struct hosts_member *m);
 /* How long h has had a request under way without a break, in seconds
  * (0 when none is): a slow server's shows at once, before it answers. */
 double host_busy(struct host *h);
-
-/*
- * A run of many targets lends its exports worker threads out of
- * thread_cap (set after hosts_init), so that the threads of the run do not
- * grow with its targets.  Waits until at least one is free and takes up to
- * want, and no more than a member's share of thread_cap (thread_cap over
- * the exports running, or over hosts_expect's n if more, rounded up):
- * returns how many (all of want when there is no cap), or 0 when *cancel
- * became non-zero.  hosts_threads_give returns them.  hosts_expect says
- * how many exports run at once from now on (the run's runners, or its
- * targets left if fewer), so that the first target to ask does not take
- * the threads of one whose runner has not joined yet.
- */
-int hosts_threads_take(struct hosts *hs, int want, const atomic_int *cancel);
-void hosts_threads_give(struct hosts *hs, int n);
-void hosts_expect(struct hosts *hs, int n);
 
 #endif

@@ -41,6 +41,7 @@
 
 #include "cli.h"
 #include "export.h"
+#include "crew.h"
 #include "fleet.h"
 #include "http.h"
 #include "log.h"
@@ -197,6 +198,7 @@ signal_main(void *arg)
 			clock_gettime(CLOCK_MONOTONIC, &grace_end);
 			timespec_add_sec(&grace_end, STOP_GRACE);
 			atomic_store(&caught, sig > 0 ? sig : CAUGHT_TIMEOUT);
+			fleet_signal(atomic_load(&caught));
 			continue;
 		}
 		if (sig == 0) {
@@ -222,15 +224,24 @@ main_run(const struct options *o)
 {
 	struct export_outcome out;
 	struct metrics *m;
+	struct crew *crew;
 	enum exit_status st, stopped;
-	int ok;
+	int ok, err = 0;
 
 	if ((m = metrics_new(o, &ok)) == NULL && !ok)
 		return exit_output;
+	/* The run's W threads, one crew for a target or a thousand. */
+	if ((crew = crew_new(o->workers, &err)) == NULL) {
+		log_error("cannot start %d worker threads: %s (lower --workers, "
+		    "or raise the limit on processes)", o->workers,
+		    strerror(err));
+		metrics_free(m);
+		return exit_failure;
+	}
 	if (o->jobs != NULL)
-		st = fleet_run(o, &caught, m);
+		st = fleet_run(o, crew, &caught, m);
 	else {
-		st = export_run(o, &o->targets[0], NULL, NULL, &caught,
+		st = export_run(o, &o->targets[0], crew, NULL, NULL, &caught,
 		    m != NULL ? &out : NULL);
 		metrics_note(m, 0, &out.figures, st);
 		if (m != NULL)
@@ -249,6 +260,7 @@ main_run(const struct options *o)
 		    signal_name(atomic_load(&caught)));
 		st = 128 + atomic_load(&caught);
 	}
+	crew_free(crew);
 	st = metrics_write(m, st, stopped);
 	metrics_free(m);
 	return st;

@@ -1,5 +1,5 @@
 /*
- * pool.c - worker threads, job queue and reorder window (see pool.h).
+ * pool.c - job queue, helpers and reorder window (see pool.h).
  *
  * Design
  *
@@ -32,16 +32,30 @@
  * put it aside takes other jobs meanwhile: a Retry-After of one second
  * costs the run that page's second, not a worker's.
  *
+ * Helpers.  pool_run queues W helpers on the run's crew (crew.c), one per
+ * worker context, and does not wait for them: a helper that begins takes
+ * a free context (waiting while the emitter holds the last one) and works
+ * jobs until none is left for it.  The emitter, while the page it must
+ * emit next is not ready, works that page itself when nobody has taken it
+ * (new, or put aside and due) and a context is free: so a pool ends even
+ * when every crew thread is busy elsewhere (W targets, each the caller of
+ * its own pool, would otherwise each wait for helpers that never come).
+ * It takes no other job, so the window is the same whoever works.  At the
+ * end the helpers still queued are taken back (crew_take_back) and those
+ * under way are waited for (`outstanding`, `left`): pool_run returns only
+ * when no helper touches the pool.
+ *
  * Waits are timed (100 ms) so that a cancel set by the signal thread is
  * seen without that thread having to know about the pool.
  *
  * The threads of a pool (doc/DESIGN.md has the whole picture): the one
- * that runs pool_run (the main thread, a runner with --jobs, the listing
- * thread with --expand), the only one that emits; the W workers started
- * here; the signal thread (main.c); libcurl's resolver
- * threads.  The locks a worker takes while it works (limiter, fail_lock,
- * libcurl's share locks) are all leaves, and none is taken while
- * pool.lock is held: the lock is dropped around work() and emit().
+ * that runs pool_run (the main thread, a crew thread running a target
+ * with --jobs or --expand's listing), the only one that emits; the crew's
+ * threads that run its helpers; the signal thread (main.c); libcurl's
+ * resolver threads.  The locks a job takes while it works (limiter,
+ * fail_lock, libcurl's share locks) are all leaves, and none is taken
+ * while pool.lock is held: the lock is dropped around work() and emit().
+ * crew.lock is never taken with pool.lock held either.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -50,6 +64,7 @@
 #include <time.h>
 
 #include "clock.h"
+#include "crew.h"
 #include "pool.h"
 #include "xalloc.h"
 #include "thread.h"
@@ -84,12 +99,13 @@ struct pool {
 	int failed;
 	const struct pool_ops *ops;
 	const atomic_int *cancel;
-};
-
-struct worker {
-	struct pool *pool;
-	void *wctx;
-	pthread_t tid;
+	struct crew *crew;
+	struct crew_task *helpers;      /* one per worker context */
+	int nhelpers;
+	int outstanding;                /* helpers queued or under way */
+	pthread_cond_t left;            /* a helper left */
+	void **ctx;                     /* worker contexts nobody holds */
+	int nctx;
 };
 
 
@@ -301,65 +317,134 @@ job_done(struct pool *p, long long seq, struct pool_page *pg,
 		thread_broadcast(&p->room);
 }
 
-static void *
-worker_main(void *arg)
+/* Job seq on this thread with worker context wctx: work() without the
+ * lock, then job_done.  Called and returns with the lock held. */
+static void
+job_work(struct pool *p, void *wctx, long long seq, struct pool_page *pg)
 {
-	struct worker *w = arg;
-	struct pool *p = w->pool;
-	struct pool_page *pg = NULL;
 	enum pool_work r;
-	long long seq;
 
-	thread_lock(&p->lock);
-	while ((seq = job_next(p, &pg)) >= 0) {
-		thread_unlock(&p->lock);
-		buf_reset(&pg->data);
-		buf_reset(&pg->keys);
-		buf_reset(&pg->hashes);
-		pg->items = 0;
-		pg->later.wait_ms = 0;
-		r = p->ops->work(w->wctx, seq, pg);
-		thread_lock(&p->lock);
-		/* The ring may have grown meanwhile: job_done finds the slot
-		 * again. */
-		job_done(p, seq, pg, r);
-	}
 	thread_unlock(&p->lock);
-	return NULL;
+	buf_reset(&pg->data);
+	buf_reset(&pg->keys);
+	buf_reset(&pg->hashes);
+	pg->items = 0;
+	pg->later.wait_ms = 0;
+	r = p->ops->work(wctx, seq, pg);
+	thread_lock(&p->lock);
+	/* The ring may have grown meanwhile: job_done finds the slot again. */
+	job_done(p, seq, pg, r);
 }
 
-/* Starts nworkers threads; returns how many started (pthread_create's
- * error, if one failed, in *thread_error). */
+/* Is there nothing left for a helper to do?  Lock held. */
 static int
-pool_start(struct pool *p, struct worker *w, int nworkers, void **wctx,
-    void *ectx, int *thread_error)
+pool_over(struct pool *p)
 {
-	int i, rc;
+	if (!p->stop && cancelled(p))
+		p->stop = 1;
+	return p->stop || (p->naside == 0 && p->next_take >= p->end);
+}
 
+/* A crew task: a helper takes a free worker context (waiting while the
+ * calling thread holds the last one) and works jobs until there are none
+ * left for it; then it leaves, and says so. */
+static void
+helper_main(void *arg)
+{
+	struct pool *p = arg;
+	struct pool_page *pg = NULL;
+	long long seq;
+	void *wctx;
+
+	thread_lock(&p->lock);
+	while (p->nctx == 0 && !pool_over(p))
+		thread_wait_ms(&p->room, &p->lock, 100);
+	if (!p->stop && p->nctx > 0) {
+		wctx = p->ctx[--p->nctx];
+		while ((seq = job_next(p, &pg)) >= 0)
+			job_work(p, wctx, seq, pg);
+		p->ctx[p->nctx++] = wctx;
+	}
+	p->outstanding--;
+	thread_broadcast(&p->left);
+	thread_unlock(&p->lock);
+}
+
+/* Queues a helper a worker context (one per context); the calling thread
+ * works the next job itself when none of them has taken it. */
+static void
+pool_start(struct pool *p, int nworkers, void *ectx)
+{
+	int i;
+
+	p->helpers = xcalloc(nworkers > 0 ? (size_t)nworkers : 1,
+	    sizeof *p->helpers);
+	p->nhelpers = nworkers;
 	for (i = 0; i < nworkers; i++) {
-		w[i].pool = p;
-		w[i].wctx = wctx[i];
-		if ((rc = thread_create(&w[i].tid, worker_main, &w[i])) != 0) {
-			/* Fewer workers than asked would still be correct, but
-			 * a limit that bites here is one the person must hear
-			 * of: the run fails rather than quietly slowing down. */
-			if (thread_error != NULL)
-				*thread_error = rc;
-			break;
-		}
+		p->helpers[i].fn = helper_main;
+		p->helpers[i].arg = p;
+		thread_lock(&p->lock);
+		p->outstanding++;
+		thread_unlock(&p->lock);
+		crew_add(p->crew, &p->helpers[i]);
 		if (p->ops->started != NULL)
 			p->ops->started(ectx, i);
 	}
-	return i;
 }
 
-/* The calling thread's part: hands finished pages to emit() in order.
- * Called and returns with the lock held. */
+/* Job next_emit, new or put aside and due, when nobody has taken it: the
+ * emitter works it itself, so that the run goes on with no helper (every
+ * crew thread busy).  1 when it did; else 0, and *wait_ms is how long the
+ * emitter may wait before it looks again.  Lock held. */
+static int
+pool_run_next(struct pool *p, long *wait_ms)
+{
+	struct pool_page *pg;
+	long long seq = p->next_emit;
+	double now;
+	void *wctx;
+	int i;
+
+	*wait_ms = 100;
+	if (p->nctx == 0 || seq >= p->end)
+		return 0;
+	if (p->next_take == seq) {
+		ring_fit(p, seq);
+		p->next_take++;
+		pg = page_get(p);
+		memset(&pg->later, 0, sizeof pg->later);
+		p->slots[seq & p->mask].page = pg;
+		p->slots[seq & p->mask].ready = 0;
+	} else {
+		for (i = 0; i < p->naside && p->aside[i].seq != seq; i++)
+			;
+		if (i == p->naside)
+			return 0;
+		if (p->aside[i].due > (now = clock_now())) {
+			/* Put aside: due before the next look, perhaps. */
+			if ((p->aside[i].due - now) * 1e3 < 100)
+				*wait_ms = (long)((p->aside[i].due - now) * 1e3) + 1;
+			return 0;
+		}
+		p->aside[i] = p->aside[--p->naside];
+		pg = p->slots[seq & p->mask].page;
+	}
+	wctx = p->ctx[--p->nctx];
+	job_work(p, wctx, seq, pg);
+	p->ctx[p->nctx++] = wctx;
+	thread_broadcast(&p->room);     /* a helper may wait for it */
+	return 1;
+}
+
+/* The calling thread's part: hands finished pages to emit() in order,
+ * working the next one itself when nobody took it.  Called and returns
+ * with the lock held. */
 static void
 pool_emit_all(struct pool *p, void *ectx)
 {
 	struct slot *s;
 	struct pool_page *pg;
+	long wait;
 	int rc;
 
 	while (!p->stop && p->next_emit < p->end) {
@@ -369,7 +454,8 @@ pool_emit_all(struct pool *p, void *ectx)
 		}
 		s = &p->slots[p->next_emit & p->mask];
 		if (p->next_emit >= p->next_take || !s->ready) {
-			thread_wait_ms(&p->ready, &p->lock, 100);
+			if (!pool_run_next(p, &wait))
+				thread_wait_ms(&p->ready, &p->lock, wait);
 			continue;
 		}
 		/* The page is ours until it is released. */
@@ -393,11 +479,12 @@ pool_emit_all(struct pool *p, void *ectx)
 }
 
 static void
-pool_init(struct pool *p, int nworkers, long long first, long long end,
-    const struct pool_window *win, size_t page_max,
+pool_init(struct pool *p, int nworkers, void **wctx, long long first,
+    long long end, const struct pool_window *win, size_t page_max,
     const struct pool_ops *ops, const atomic_int *cancel)
 {
 	long long cap = 16;
+	int i;
 
 	memset(p, 0, sizeof *p);
 	thread_mutex_init(&p->lock);
@@ -418,14 +505,21 @@ pool_init(struct pool *p, int nworkers, long long first, long long end,
 	p->page_max = page_max;
 	p->ops = ops;
 	p->cancel = cancel;
+	thread_cond_init(&p->left);
+	p->ctx = xcalloc(nworkers > 0 ? (size_t)nworkers : 1, sizeof *p->ctx);
+	for (i = nworkers - 1; i >= 0; i--)
+		p->ctx[p->nctx++] = wctx[i];
 }
 
-/* Every worker has been joined. */
+/* No helper is queued or under way. */
 static void
 pool_destroy(struct pool *p)
 {
 	long long s;
 
+	free(p->helpers);
+	free(p->ctx);
+	thread_cond_destroy(&p->left);
 	for (s = p->next_emit; s < p->next_take; s++)
 		page_free(p->slots[s & p->mask].page);
 	while (p->nspare > 0)
@@ -438,30 +532,42 @@ pool_destroy(struct pool *p)
 	thread_mutex_destroy(&p->lock);
 }
 
+/* The pool ends: helpers still queued are taken back, and the calling
+ * thread waits for those under way to leave (none touches p after). */
+static void
+pool_join(struct pool *p)
+{
+	int i;
+
+	for (i = 0; i < p->nhelpers; i++)
+		if (crew_take_back(p->crew, &p->helpers[i])) {
+			thread_lock(&p->lock);
+			p->outstanding--;
+			thread_unlock(&p->lock);
+		}
+	thread_lock(&p->lock);
+	while (p->outstanding > 0)
+		thread_wait_ms(&p->left, &p->lock, 100);
+	thread_unlock(&p->lock);
+}
+
 enum pool_result
-pool_run(int nworkers, void **wctx, long long first, long long end,
-    const struct pool_window *win, size_t page_max,
-    const struct pool_ops *ops, void *ectx, const atomic_int *cancel,
-    int *thread_error)
+pool_run(struct crew *crew, int nworkers, void **wctx, long long first,
+    long long end, const struct pool_window *win, size_t page_max,
+    const struct pool_ops *ops, void *ectx, const atomic_int *cancel)
 {
 	struct pool p;
-	struct worker *w;
 	enum pool_result result = pool_result_ok;
-	int i, started;
 
 	if (first >= end)
 		return pool_result_ok;
-	pool_init(&p, nworkers, first, end, win, page_max, ops, cancel);
-	w = xcalloc(nworkers, sizeof *w);
-	started = pool_start(&p, w, nworkers, wctx, ectx, thread_error);
+	pool_init(&p, nworkers, wctx, first, end, win, page_max, ops, cancel);
+	p.crew = crew;
+	pool_start(&p, nworkers, ectx);
 
 	thread_lock(&p.lock);
-	if (started < nworkers)
-		p.stop = p.failed = 1;
 	pool_emit_all(&p, ectx);
-	if (started < nworkers)
-		result = pool_result_thread;
-	else if (p.failed)
+	if (p.failed)
 		result = pool_result_failed;
 	else if (p.stop || cancelled(&p))
 		result = p.next_emit >= p.end ? pool_result_ok :
@@ -470,9 +576,7 @@ pool_run(int nworkers, void **wctx, long long first, long long end,
 	thread_broadcast(&p.room);
 	thread_unlock(&p.lock);
 
-	for (i = 0; i < started; i++)
-		thread_join(w[i].tid);
-	free(w);
+	pool_join(&p);
 	pool_destroy(&p);
 	return result;
 }

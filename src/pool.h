@@ -1,9 +1,12 @@
 /*
- * pool.h - worker threads, the job queue and the reorder window.
+ * pool.h - the job queue, its helpers and the reorder window.
  *
- * Jobs are numbered 0, 1, 2, ... (page N is job N).  W worker threads take
- * the lowest job not yet taken and fill a pool_page with its bytes; the
- * calling thread hands finished pages to emit() strictly in job order.
+ * Jobs are numbered 0, 1, 2, ... (page N is job N).  Up to W helpers,
+ * tasks of the run's crew (crew.h), each holding one of the W worker
+ * contexts, take the lowest job not yet taken and fill a pool_page with
+ * its bytes; the calling thread hands finished pages to emit() strictly in
+ * job order, and works the next page to emit itself when no helper has
+ * taken it (every crew thread may be busy elsewhere).
  * Memory is bounded by the bytes of finished pages waiting for the one
  * before them (struct pool_window), not by a count of pages: one slow page
  * does not stop the pages behind it from being fetched while their bytes
@@ -49,12 +52,13 @@ enum pool_work {
 };
 
 struct pool_ops {
-	/* In a worker thread: fill page (already reset) with job seq.  wctx
-	 * is this worker's own context. */
+	/* In a helper or the calling thread: fill page (already reset) with
+	 * job seq.  wctx is one of the worker contexts, which no other job
+	 * uses meanwhile. */
 	enum pool_work (*work)(void *wctx, long long seq, struct pool_page *page);
 	/* In the calling thread, in seq order: returns 0, or -1 to stop. */
 	int (*emit)(void *ectx, long long seq, struct pool_page *page);
-	/* Or NULL.  In the calling thread, once worker i was started and
+	/* Or NULL.  In the calling thread, once helper i was queued and
 	 * before the next is: may wait a little, to let it go first. */
 	void (*started)(void *ectx, int i);
 };
@@ -62,10 +66,7 @@ struct pool_ops {
 enum pool_result {
 	pool_result_ok,         /* every job up to the end was emitted */
 	pool_result_failed,     /* work() or emit() failed */
-	pool_result_cancelled,  /* *cancel was set */
-	pool_result_thread      /* a worker thread could not be created
-	                           (*thread_error holds pthread_create's code);
-	                           nothing was emitted after that */
+	pool_result_cancelled   /* *cancel was set */
 };
 
 /*
@@ -82,15 +83,17 @@ struct pool_window {
 
 /*
  * Runs jobs first..end-1 (end may be POOL_NO_END when only work() can tell
- * where the end is) on nworkers threads, wctx[i] being worker i's context,
- * within the window win; page_max caps each page's buffers.  Returns when
- * all are emitted, one failed, or *cancel became non-zero.  thread_error
- * (or NULL) receives pthread_create's error code.
+ * where the end is) with nworkers worker contexts wctx[], on helpers that
+ * crew's threads run and on the calling thread, within the window win;
+ * page_max caps each page's buffers.  Returns when all are emitted, one
+ * failed, or *cancel became non-zero, and no helper touches the pool any
+ * more (those still queued are taken back).
  */
 #define POOL_NO_END 0x7fffffffffffffffLL
-enum pool_result pool_run(int nworkers, void **wctx, long long first,
-    long long end, const struct pool_window *win, size_t page_max,
-    const struct pool_ops *ops, void *ectx, const atomic_int *cancel,
-    int *thread_error);
+struct crew;
+enum pool_result pool_run(struct crew *crew, int nworkers, void **wctx,
+    long long first, long long end, const struct pool_window *win,
+    size_t page_max, const struct pool_ops *ops, void *ectx,
+    const atomic_int *cancel);
 
 #endif

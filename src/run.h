@@ -4,8 +4,8 @@
  * them includes it.
  *
  * struct export is the run's state.  The export's own thread owns it (the
- * main thread, a runner with --jobs, the listing thread for the listing
- * with --expand); workers read o, t, plan, first_hash and has_first
+ * main thread, a crew thread running the target with --jobs, the crew
+ * thread running the listing with --expand); workers read o, t, plan, first_hash and has_first
  * (written before the pool starts), add to the atomic counters, and report
  * a failure through fail_run (fail.h: fail_lock); the emitter fields are that
  * thread's alone.
@@ -38,6 +38,7 @@ struct export {
 	const struct options *o;
 	const struct target *t;
 	struct fetch_run run;
+	struct crew *crew;              /* the run's threads (crew.h) */
 	struct session *own_session;    /* made and ended by this export */
 	struct http_jar *own_jar;       /* its cookie jar, when not its
 	                                   session's */
@@ -92,8 +93,8 @@ struct export {
 	int nwarnings;
 
 	/* One target of many (--jobs): page 0 alone first, nothing asked
-	 * early; worker threads lent by the run's hosts (hosts_threads_take),
-	 * only for the pages left after page 0. */
+	 * early; fetchers made only for the pages left after page 0
+	 * (export_fetchers), whose helpers are the run's crew's. */
 	int fleet;
 	atomic_int ended;               /* a page ended the run (short, empty) */
 	long long known_pages;          /* pages an earlier run found; 0 */

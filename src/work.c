@@ -52,11 +52,11 @@ page0_out(void *arg)
 }
 
 /*
- * The pool started worker i.  Page 0's answer makes the plan that every
- * page after the first round waits for, so its request goes first rather
- * than fighting the other workers' starts for two cores: they are started
- * once it is out, or after PAGE0_HEAD_MS at most (a slow connect, or
- * --no-hedge, which cannot tell).
+ * The pool queued helper i on the crew.  Page 0's answer makes the plan
+ * that every page after the first round waits for, so its request goes
+ * first rather than fighting the other helpers' starts for two cores: they
+ * are queued once it is out, or after PAGE0_HEAD_MS at most (a slow
+ * connect, or --no-hedge, which cannot tell).
  */
 #define PAGE0_HEAD_MS   2
 

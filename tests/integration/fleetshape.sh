@@ -5,7 +5,7 @@
 # file with [defaults] and one section per call.  What the servers count:
 # one request per call, at most one past the end of a list whose size
 # nothing tells, only its own tries for a dead appliance; and the run's
-# threads stay the same however many targets it has.
+# threads stay the same however many targets it has (W + 2).
 . "$TESTS_SRCDIR/integration/setup.sh"
 
 # Twelve appliances on 127.0.0.21 .. 127.0.0.32; the last two are slow.
@@ -126,9 +126,13 @@ r=$(sed 's/.*"requests":\([0-9]*\).*/\1/' "$T/stats")
 check "... pages 1-3 asked with page 0: 10 requests (the server counted $r)" test "$r" -eq 10
 
 # Threads: the most a run had at once, sampled from /proc while it runs
-# (not under valgrind, whose threads are its own).  200 targets on one
-# host, each a one-page list: within 3W + 4 (the runners, 2W, the workers
-# the run lends, W, the main and the signal threads), however many.
+# (not under valgrind, whose threads are its own).  A run's threads are the
+# crew's W workers, the main thread and the signal thread: W + 2, for one
+# target or a thousand, with --expand (two pools and a listing per
+# target) or without.  Each run lasts a second or more (slow mocks), so
+# that a sampler slowed by a loaded machine still sees it under way.  A
+# sanitizer's runtime may add a thread of its own (ThreadSanitizer's
+# background thread): a run with -w 1 tells how many, 3 + that.
 max_threads() {
 	"$INVDUMP" "$@" 2>"$T/err-threads" &
 	tp=$!
@@ -140,31 +144,63 @@ max_threads() {
 	done
 	wait "$tp" || { diag "$(tail -n 3 "$T/err-threads")"; most=9999; }
 }
-start_mock --items 40 --latency-ms 50
+# many_ini FILE N BASE [KEY = VALUE]: a jobs file of N one-page lists.
+many_ini() {
+	{
+		printf '[defaults]\nprofile = offset\nlimit = 100\n'
+		[ -n "${4:-}" ] && printf '%s\n' "$4"
+		i=0
+		while [ "$i" -lt "$2" ]; do
+			printf '[t%d]\nurl = %s/offset/items?n=%d\noutput = %s/many/t%d.ndjson.gz\n' \
+				"$i" "$3" "$i" "$T" "$i"
+			i=$((i + 1))
+		done
+	} >"$1"
+	chmod 600 "$1"
+}
+start_mock --items 40 --latency-ms 5
 MANY=$BASE
-{
-	printf '[defaults]\nprofile = offset\nlimit = 100\n'
-	i=0
-	while [ "$i" -lt 200 ]; do
-		printf '[t%d]\nurl = %s/offset/items?n=%d\noutput = %s/many/t%d.ndjson.gz\n' \
-			"$i" "$MANY" "$i" "$T" "$i"
-		i=$((i + 1))
-	done
-} >"$T/many.ini"
-chmod 600 "$T/many.ini"
+many_ini "$T/many.ini" 200 "$MANY"
+many_ini "$T/k.ini" 1000 "$MANY"
 mkdir "$T/many"
-max_threads -w 4 --jobs "$T/many.ini"
+max_threads -w 4 --jobs "$T/k.ini"
+k_threads=$most
 fetch "$MANY/truth" "$T/truth-many"
 same_all=0
-for f in "$T"/many/t0.ndjson.gz "$T"/many/t100.ndjson.gz "$T"/many/t199.ndjson.gz; do
+for f in "$T"/many/t0.ndjson.gz "$T"/many/t500.ndjson.gz "$T"/many/t999.ndjson.gz; do
 	gzip -dc "$f" | cmp -s - "$T/truth-many" || same_all=1
 done
-check "200 targets on one host: every one published, byte for byte" \
-	test "$same_all" -eq 0 -a "$(ls "$T/many" | wc -l)" -eq 200
-check "... at most 3W + 4 = 16 threads at once (had $most)" test "$most" -le 16
+check "1000 targets on one host: every one published, byte for byte" \
+	test "$same_all" -eq 0 -a "$(ls "$T/many" | wc -l)" -eq 1000
 fetch "$MANY/stats" "$T/stats"
 r=$(sed 's/.*"requests":\([0-9]*\).*/\1/' "$T/stats")
-check "... one request each (the server counted $r)" test "$r" -eq 200
+check "... one request each (the server counted $r)" test "$r" -eq 1000
+start_mock --items 2000 --latency-ms 200
+max_threads -w 1 -l 500 -o "$T/one.ndjson" "$BASE/offset/items"
+rt=$((most - 3))
+check "one target, -w 1: W + 2 = 3 threads, and at most one of the runtime's (had $most)" \
+	test "$rt" -ge 0 -a "$rt" -le 1
+want=$((6 + rt))
+max_threads -w 4 -l 100 -o "$T/one.ndjson" "$BASE/offset/items"
+check "one target of 20 pages, -w 4: W + 2 = 6 threads at most (had $most, runtime's $rt)" \
+	test "$most" -eq "$want"
+check "... 1000 targets, -w 4: the same (had $k_threads)" test "$k_threads" -eq "$want"
+
+# --expand: the same, one target of 40 items and 1000 of one item each.
+start_mock --items 40 --latency-ms 100
+max_threads -w 4 -o "$T/one-x.ndjson" --expand "$BASE/items/{id}" "$BASE/offset/items"
+check "--expand, one target of 40 details, -w 4: the same (had $most)" \
+	test "$most" -eq "$want"
+start_mock --items 1 --latency-ms 5
+rm -rf "$T/many" && mkdir "$T/many"
+many_ini "$T/kx.ini" 1000 "$BASE" "expand = $BASE/items/{id}"
+max_threads -w 4 --jobs "$T/kx.ini"
+check "... 1000 targets with --expand, -w 4: the same (had $most)" \
+	test "$most" -eq "$want"
+check "... every one published" test "$(ls "$T/many" | wc -l)" -eq 1000
+fetch "$BASE/stats" "$T/stats"
+r=$(sed 's/.*"requests":\([0-9]*\).*/\1/' "$T/stats")
+check "... a listing and a detail each (the server counted $r)" test "$r" -eq 2000
 
 # With [defaults] and hundreds of sections, under valgrind in that build.
 run_invdump -w 4 --jobs "$T/many.ini"

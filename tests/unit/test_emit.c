@@ -16,6 +16,7 @@
 
 #include <zlib.h>
 
+#include "crew.h"
 #include "hash.h"
 #include "log.h"
 #include "run.h"
@@ -268,13 +269,17 @@ test_order(void)
 	void *wctx[4] = { NULL, NULL, NULL, NULL };
 	char text[2048], want[2048], line[64];
 	size_t n = 0;
+	struct crew *crew;
 	int i;
 
 	if (!ok(ex_open("order.ndjson", NULL, 0) == 0, "the writer opens"))
 		return;
-	ok(pool_run(4, wctx, 0, NPAGES, &win, 1 << 20, &ops, &ex, &stop,
-	    NULL) == pool_result_ok, "12 pages on 4 workers, the first ending "
-	    "last");
+	crew = crew_new(4, NULL);
+
+	ok(crew != NULL && pool_run(crew, 4, wctx, 0, NPAGES, &win, 1 << 20,
+	    &ops, &ex, &stop) == pool_result_ok, "12 pages on 4 workers, the "
+	    "first ending last");
+	crew_free(crew);
 	want[0] = '\0';
 	for (i = 0; i < NPAGES; i++) {
 		snprintf(line, sizeof line, "{\"page\":%d,\"i\":0}\n"

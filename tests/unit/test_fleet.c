@@ -3,8 +3,8 @@
  * takes next (fleet_pick: a target of a host slow to answer first, else one
  * of the host with the fewest targets begun, file order breaking ties; each
  * target once, however many runners ask at once), how many workers each
- * export gets (fleet_workers), and how the share of the threads lent grows
- * as targets end (fleet_done's hosts_expect, read by hosts_threads_take).
+ * export gets (fleet_workers), and how many targets run at once
+ * (fleet_width).
  *
  * These are fleet.c's own static functions: the file is compiled into this
  * test (its fleet_run then comes from here, not from the library), so that
@@ -44,8 +44,6 @@ fleet_make(struct fleet *fl, struct options *o, struct target *t,
 	fl->o = o;
 	fl->k = k;
 	hosts_init(&fl->hosts, 0, 0, o->workers);
-	fl->hosts.thread_cap = o->workers;
-	fl->hosts.expect = k;
 	fleet_hosts(fl);
 	thread_mutex_init(&fl->lock);
 }
@@ -236,40 +234,30 @@ test_workers(void)
 	    "least (got %d)", fleet_workers(64, 8));
 }
 
-/* As targets end, fewer run at once: the share of threads grows. */
+/* Targets at once: one per thread that runs tasks, half as many when a
+ * target has --expand (its listing is a task of its own); never more
+ * than the targets. */
 static void
-test_done(void)
+test_width(void)
 {
-	static const char *const urls[] = {
-		"https://a.example/1", "https://b.example/1", "https://c.example/1",
-		"https://d.example/1", NULL
-	};
 	struct options o;
-	struct target t[4];
-	struct fleet fl;
-	struct hosts_member m;
-	int a;
+	struct target t[40];
 
-	fleet_make(&fl, &o, t, urls, 4);
-	hosts_join(&fl.hosts, &m);
-	a = hosts_threads_take(&fl.hosts, 8, &no_cancel);
-	ok(a == 2, "8 threads, 4 runners expected: the first export's share "
-	    "is 2, whoever has joined (got %d)", a);
-	hosts_threads_give(&fl.hosts, a);
-	fleet_done(&fl);
-	fleet_done(&fl);
-	ok(fl.hosts.expect == 2, "two targets of 4 ended: 2 expected at once "
-	    "(got %d)", fl.hosts.expect);
-	a = hosts_threads_take(&fl.hosts, 8, &no_cancel);
-	ok(a == 4, "... a share of 4 (got %d)", a);
-	hosts_threads_give(&fl.hosts, a);
-	fleet_done(&fl);
-	a = hosts_threads_take(&fl.hosts, 8, &no_cancel);
-	ok(fl.hosts.expect == 1 && a == 8, "one left: it may take all 8 "
-	    "(got %d)", a);
-	hosts_threads_give(&fl.hosts, a);
-	hosts_part(&fl.hosts, &m);
-	fleet_unmake(&fl);
+	memset(&o, 0, sizeof o);
+	memset(t, 0, sizeof t);
+	o.targets = t;
+	o.ntargets = 40;
+	ok(fleet_width(&o, 17) == 17, "40 targets, 17 threads: 17 at once "
+	    "(got %d)", fleet_width(&o, 17));
+	o.ntargets = 3;
+	ok(fleet_width(&o, 17) == 3, "3 targets: 3 (got %d)",
+	    fleet_width(&o, 17));
+	o.ntargets = 40;
+	t[39].nexpand = 1;
+	ok(fleet_width(&o, 17) == 8, "one target with --expand: 8 (got %d)",
+	    fleet_width(&o, 17));
+	ok(fleet_width(&o, 2) == 1, "... and 1 of 2 threads (got %d)",
+	    fleet_width(&o, 2));
 }
 
 /* A whole run: one target's failure stops no other; the run's status is
@@ -289,6 +277,7 @@ test_run(void)
 	char dir[64], jobs[128], path[128], text[64], *argv[8];
 	struct options o;
 	struct canned c;
+	struct crew *crew;
 	enum exit_status st;
 	atomic_int stop = 0;
 	FILE *f;
@@ -323,7 +312,14 @@ test_run(void)
 		canned_stop(&c);
 		return;
 	}
-	st = fleet_run(&o, &stop, NULL);
+	if ((crew = crew_new(2, NULL)) == NULL) {
+		ok(0, "a crew of two threads");
+		cli_free(&o);
+		canned_stop(&c);
+		return;
+	}
+	st = fleet_run(&o, crew, &stop, NULL);
+	crew_free(crew);
 	ok(st == exit_failure, "b failed with a 404 (1), c with a 401 (4): "
 	    "the run's status is b's, the first in the file (got %d)", (int)st);
 	for (good = 0, i = 0; i < 4; i++) {
@@ -358,7 +354,7 @@ main(void)
 	test_no_host();
 	test_once();
 	test_workers();
-	test_done();
+	test_width();
 	if (http_global_init() == 0) {
 		test_run();
 		http_global_cleanup();

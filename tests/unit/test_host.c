@@ -1,8 +1,8 @@
 /*
  * test_host.c - the run's hosts: one per origin, --per-host slots, the
- * run's slots and each member's share of them, the worker threads a run
- * of many lends (a share of them, over the members or the runners
- * expected), and how long a host has been busy.  No network: host_enter
+ * run's slots and each member's share of them, waiters served first come
+ * first (a fresh request passes none that waits: -w 1 with two targets),
+ * and how long a host has been busy.  No network: host_enter
  * and host_leave are called as a request would call them.
  */
 #include <pthread.h>
@@ -103,81 +103,97 @@ test_run_share(void)
 	hosts_destroy(&hs);
 }
 
-/* A member's share of the threads lent: cap over max(members, expect). */
-static void
-test_threads(void)
-{
-	struct hosts hs;
-	struct hosts_member m[3];
-	atomic_int cancel = 1;
-	int a, b, c;
-
-	hosts_init(&hs, 0, 0, 8);
-	ok(hosts_threads_take(&hs, 5, &no_cancel) == 5,
-	    "no cap: every thread asked for");
-	hs.thread_cap = 8;
-	hs.expect = 2;
-	hosts_join(&hs, &m[0]);
-	a = hosts_threads_take(&hs, 8, &no_cancel);
-	ok(a == 4, "8 threads, one member joined of the 2 expected: a share "
-	    "of 4, not all 8 (got %d)", a);
-	hosts_join(&hs, &m[1]);
-	hosts_join(&hs, &m[2]);
-	b = hosts_threads_take(&hs, 8, &no_cancel);
-	ok(b == 3, "3 members: a share of 3 (got %d)", b);
-	c = hosts_threads_take(&hs, 1, &no_cancel);
-	ok(c == 1 && hs.threads_used == 8, "... and the last one free");
-	ok(hosts_threads_take(&hs, 1, &cancel) == 0 && hs.threads_used == 8,
-	    "none free: it waits, and takes none when cancelled");
-	hosts_threads_give(&hs, a);
-	hosts_part(&hs, &m[2]);
-	hosts_part(&hs, &m[1]);
-	hosts_expect(&hs, 1);
-	a = hosts_threads_take(&hs, 8, &no_cancel);
-	ok(a == 4 && hs.threads_used == 8, "given back, one member left: "
-	    "all that is free (got %d)", a);
-	hosts_threads_give(&hs, a + b + c);
-	ok(hs.threads_used == 0, "all given back");
-	hosts_part(&hs, &m[0]);
-	hosts_destroy(&hs);
-}
-
-/* A thread that waits for a lent thread wakes when one is given back. */
-struct waiter {
+/* A request that waits for a slot gets it before a fresh one asked after
+ * it, even one asked at the very moment the slot is given back. */
+struct fifo_waiter {
 	struct hosts *hs;
-	int got;
+	struct host *h;
+	struct hosts_member *m;
+	atomic_int *seq;
+	atomic_int waiting;
+	int at;                 /* its place among the slots taken */
 };
 
-static void *
-wait_thread(void *arg)
+static void
+sleep_ms(long ms)
 {
-	struct waiter *w = arg;
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
-	w->got = hosts_threads_take(w->hs, 2, &no_cancel);
+	nanosleep(&ts, NULL);
+}
+
+static void *
+fifo_thread(void *arg)
+{
+	struct fifo_waiter *w = arg;
+
+	atomic_store(&w->waiting, 1);
+	if (host_enter(w->hs, w->h, w->m, &no_cancel) < 0)
+		return NULL;
+	w->at = atomic_fetch_add(w->seq, 1);
+	sleep_ms(20);
+	host_leave(w->hs, w->h, w->m);
 	return NULL;
 }
 
-static void
-test_threads_wake(void)
+/* per_host and run_cap as for hosts_init; rounds of: the main thread holds
+ * the slot, another waits, the main thread gives it back and asks again
+ * at once.  Returns the rounds the waiter was served first in. */
+static int
+fifo_rounds(int per_host, int run_cap, int rounds)
 {
 	struct hosts hs;
-	struct waiter w;
+	struct hosts_member m1, m2;
+	struct fifo_waiter w;
+	struct host *h;
+	atomic_int seq;
 	pthread_t t;
-	int rc;
+	int i, first = 0, me;
 
-	hosts_init(&hs, 0, 0, 2);
-	hs.thread_cap = 2;
-	ok(hosts_threads_take(&hs, 2, &no_cancel) == 2, "both threads lent");
-	w.hs = &hs;
-	w.got = -1;
-	rc = pthread_create(&t, NULL, wait_thread, &w);
-	hosts_threads_give(&hs, 1);
-	if (rc == 0)
+	hosts_init(&hs, per_host, 0, run_cap);
+	h = hosts_get(&hs, "http://127.0.0.1:1/");
+	hosts_join(&hs, &m1);
+	hosts_join(&hs, &m2);
+	for (i = 0; i < rounds; i++) {
+		atomic_store(&seq, 0);
+		memset(&w, 0, sizeof w);
+		w.hs = &hs;
+		w.h = h;
+		w.m = &m2;
+		w.seq = &seq;
+		w.at = -1;
+		if (host_enter(&hs, h, &m1, &no_cancel) < 0 ||
+		    pthread_create(&t, NULL, fifo_thread, &w) != 0)
+			break;
+		while (!atomic_load(&w.waiting))
+			sleep_ms(1);
+		sleep_ms(30);   /* it waits in host_enter by now */
+		host_leave(&hs, h, &m1);
+		if (host_enter(&hs, h, &m1, &no_cancel) == 0) {
+			me = atomic_fetch_add(&seq, 1);
+			host_leave(&hs, h, &m1);
+		} else
+			me = -1;
 		pthread_join(t, NULL);
-	ok(rc == 0 && w.got == 1, "one given back: the waiting target takes it "
-	    "(got %d)", w.got);
-	hosts_threads_give(&hs, 2);
+		first += w.at == 0 && me == 1;
+	}
+	hosts_part(&hs, &m2);
+	hosts_part(&hs, &m1);
 	hosts_destroy(&hs);
+	return first;
+}
+
+static void
+test_fifo(void)
+{
+	int n;
+
+	n = fifo_rounds(0, 1, 5);
+	ok(n == 5, "-w 1, two targets: the request waiting for the run's slot "
+	    "gets it before the other's next one (%d of 5 rounds)", n);
+	n = fifo_rounds(1, 0, 5);
+	ok(n == 5, "--per-host 1: the same for the host's slot (%d of 5 "
+	    "rounds)", n);
 }
 
 int
@@ -186,7 +202,6 @@ main(void)
 	test_hosts_get();
 	test_per_host();
 	test_run_share();
-	test_threads();
-	test_threads_wake();
+	test_fifo();
 	return tap_done();
 }

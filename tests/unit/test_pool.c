@@ -4,7 +4,11 @@
  * more jobs ahead than max_ahead); lets the pages behind a slow one be
  * fetched while they fit; stops at an end found at run time (pool_work_end,
  * pool_work_last); stops on failure and on cancel; and calls started(i)
- * after worker i is up and before the next is made (page 0's head start).
+ * after worker i's helper is queued and before the next is (page 0's head
+ * start).  With no crew thread free the calling thread works the pages
+ * itself, so that W pools on W crew threads all end (no deadlock); the
+ * crew runs its tasks in the order queued, and a task taken back does not
+ * run.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -13,8 +17,11 @@
 #include <string.h>
 #include <time.h>
 
+#include "crew.h"
 #include "pool.h"
 #include "tap.h"
+
+static struct crew *crew;       /* the tests' pools' helpers */
 
 #define PAGE_BYTES 1000         /* a page's data: 1024 bytes of buffer */
 
@@ -190,8 +197,8 @@ go_win(struct run *r, int workers, long long first, long long end,
 		ctx[i] = r;
 	r->next = r->first = first;
 	atomic_store(&r->emitted, first);
-	return pool_run(workers, ctx, first, end, &win, 1 << 20, &ops, r,
-	    &r->cancel, NULL);
+	return pool_run(crew, workers, ctx, first, end, &win, 1 << 20, &ops, r,
+	    &r->cancel);
 }
 
 static enum pool_result
@@ -208,6 +215,123 @@ init(struct run *r)
 	    POOL_NO_END;
 }
 
+/* The crew runs tasks in the order they were queued (one thread). */
+struct fifo {
+	struct crew_task task;
+	int id;
+	int *order;
+	atomic_int *n;
+};
+
+static void
+fifo_task(void *arg)
+{
+	struct fifo *f = arg;
+
+	f->order[atomic_fetch_add(f->n, 1)] = f->id;
+	if (f->id == 0)
+		sleep_ms(50);   /* the others are queued meanwhile */
+}
+
+static void
+test_crew_fifo(void)
+{
+	struct crew *c = crew_new(1, NULL);
+	struct fifo f[8];
+	atomic_int n;
+	int order[8], i, bad = 0, back, ran;
+
+	if (!ok(c != NULL, "a crew of one thread"))
+		return;
+	atomic_store(&n, 0);
+	for (i = 0; i < 8; i++) {
+		f[i].task.fn = fifo_task;
+		f[i].task.arg = &f[i];
+		f[i].id = i;
+		f[i].order = order;
+		f[i].n = &n;
+		crew_add(c, &f[i].task);
+	}
+	back = crew_take_back(c, &f[5].task);
+	while (atomic_load(&n) == 0)
+		sleep_ms(1);
+	ran = crew_take_back(c, &f[0].task);
+	crew_free(c);           /* waits for the queue to run dry */
+	for (i = 0; i < atomic_load(&n); i++)
+		bad += order[i] != (i < 5 ? i : i + 1);
+	ok(back == 1 && atomic_load(&n) == 7 && bad == 0, "tasks run in the "
+	    "order queued; the one taken back does not run (%d ran, %d out of "
+	    "order)", atomic_load(&n), bad);
+	ok(ran == 0, "a task begun cannot be taken back");
+}
+
+/* W pools, each called from a task of a crew of W threads: every thread is
+ * a pool's caller, no helper gets one, and each pool still ends, its caller
+ * working its pages. */
+struct nested {
+	struct crew_task task;
+	struct crew *c;
+	struct run r;
+	enum pool_result pr;
+};
+
+static void
+nested_task(void *arg)
+{
+	struct nested *n = arg;
+	struct pool_window win = { 8, (size_t)1 << 30 };
+	void *ctx[4] = { &n->r, &n->r, &n->r, &n->r };
+
+	n->r.next = n->r.first = 0;
+	atomic_store(&n->r.emitted, 0);
+	n->pr = pool_run(n->c, 4, ctx, 0, 300, &win, 1 << 20, &ops, &n->r,
+	    &n->r.cancel);
+}
+
+static void
+test_crew_nested(void)
+{
+	struct crew *c = crew_new(3, NULL), *none = crew_new(0, NULL);
+	struct nested n[3];
+	struct run r;
+	int i, good = 0;
+
+	if (!ok(c != NULL && none != NULL, "crews of three threads and none"))
+		return;
+	for (i = 0; i < 3; i++) {
+		init(&n[i].r);
+		n[i].c = c;
+		n[i].pr = pool_result_failed;
+		n[i].task.fn = nested_task;
+		n[i].task.arg = &n[i];
+		crew_add(c, &n[i].task);
+	}
+	crew_free(c);
+	for (i = 0; i < 3; i++)
+		good += n[i].pr == pool_result_ok && n[i].r.next == 300 &&
+		    n[i].r.order_errors == 0;
+	ok(good == 3, "3 pools on a crew of 3, each the caller of its own: "
+	    "all ended, 300 jobs each in order (%d of 3)", good);
+
+	init(&r);
+	{
+		struct pool_window win = { 8, (size_t)1 << 30 };
+		void *ctx[4] = { &r, &r, &r, &r };
+
+		r.later_every = 50;
+		r.later_from = 3;
+		r.later_times = 1;
+		r.later_ms = 20;
+		r.next = r.first = 0;
+		atomic_store(&r.emitted, 0);
+		ok(pool_run(none, 4, ctx, 0, 200, &win, 1 << 20, &ops, &r,
+		    &r.cancel) == pool_result_ok && r.next == 200 &&
+		    r.order_errors == 0, "a crew of no threads: the caller works "
+		    "200 jobs (4 put aside once) and emits them in order");
+	}
+	crew_free(none);
+}
+
 int
 main(void)
 {
@@ -216,6 +340,10 @@ main(void)
 	long long bound;
 	int w;
 
+	if ((crew = crew_new(16, NULL)) == NULL) {
+		ok(0, "a crew of 16 threads");
+		return tap_done();
+	}
 	for (w = 1; w <= 16; w *= 4) {
 		init(&r);
 		pr = go(&r, w, 1, 2001, 2 * w);
@@ -368,5 +496,8 @@ main(void)
 		    "... and no other job began while started(0) held job 7 "
 		    "alone (%d did)", atomic_load(&r.begun_during) - 1);
 	}
+	test_crew_fifo();
+	test_crew_nested();
+	crew_free(crew);
 	return tap_done();
 }
