@@ -4,7 +4,8 @@
  *
  * Design.  The writer's thread fills one part buffer at a time; a full
  * buffer is handed, as a job, to the sink's upload threads (S3_UPLOADERS
- * of them, each with its own libcurl handle), which take the jobs in
+ * of them, started with the first part, each with its own libcurl
+ * handle), which take the jobs in
  * order and upload them side by side (UploadPart, with Content-MD5,
  * retried on 5xx and dropped connections by s3req.c) while the writer's
  * thread goes on filling the next buffer: uploads overlap the fetching,
@@ -279,7 +280,26 @@ upload_begin(struct sink_s3 *s, struct s3obj *o)
 	return rc;
 }
 
-/* Hands the current buffer to the upload thread as the object's next
+/* The upload threads, started with the first part: an object smaller
+ * than one part (one PUT at publication) needs none, so a run of many
+ * small objects has no threads but the crew's.  0, or -1 after a message
+ * (those started run on until the sink is abandoned). */
+static int
+start_uploaders(struct sink_s3 *s, const char *path)
+{
+	int rc;
+
+	for (s->started = 0; s->started < S3_UPLOADERS; s->started++)
+		if ((rc = thread_create(&s->threads[s->started], uploader,
+		    s)) != 0) {
+			log_error("%s: cannot start an upload thread: %s", path,
+			    strerror(rc));
+			return -1;
+		}
+	return 0;
+}
+
+/* Hands the current buffer to the upload threads as the object's next
  * part. */
 static int
 part_submit(struct sink_s3 *s)
@@ -293,6 +313,8 @@ part_submit(struct sink_s3 *s)
 		return -1;
 	}
 	if (o->upload == NULL && upload_begin(s, o) < 0)
+		return -1;
+	if (s->started == 0 && start_uploaders(s, o->name) < 0)
 		return -1;
 	if (o->whole == NULL) {
 		o->whole = EVP_MD_CTX_new();
@@ -884,23 +906,6 @@ settings_headers(struct sink_s3 *s, const struct writer_s3 *set)
 		s->conf.newobj[k++] = xasprintf("x-amz-acl: %s", set->acl);
 }
 
-/* The upload threads; 0, or -1 after a message (those started run on
- * until the sink is abandoned). */
-static int
-start_uploaders(struct sink_s3 *s, const char *path)
-{
-	int rc;
-
-	for (s->started = 0; s->started < S3_UPLOADERS; s->started++)
-		if ((rc = thread_create(&s->threads[s->started], uploader,
-		    s)) != 0) {
-			log_error("%s: cannot start an upload thread: %s", path,
-			    strerror(rc));
-			return -1;
-		}
-	return 0;
-}
-
 struct sink *
 sink_s3_open(const char *path, const char *part0, int split,
     size_t psize, const struct writer_s3 *set, int *refused)
@@ -930,9 +935,5 @@ sink_s3_open(const char *path, const char *part0, int split,
 	stem = split ? split_stem(s->objs[0].key) : NULL;
 	abort_leftovers(s, key, stem);
 	free(stem);
-	if (start_uploaders(s, path) < 0) {
-		s3_abandon(&s->sink, 0);
-		return NULL;
-	}
 	return &s->sink;
 }

@@ -132,18 +132,8 @@ check "... pages 1-3 asked with page 0: 10 requests (the server counted $r)" tes
 # target) or without.  Each run lasts a second or more (slow mocks), so
 # that a sampler slowed by a loaded machine still sees it under way.  A
 # sanitizer's runtime may add a thread of its own (ThreadSanitizer's
-# background thread): a run with -w 1 tells how many, 3 + that.
-max_threads() {
-	"$INVDUMP" "$@" 2>"$T/err-threads" &
-	tp=$!
-	most=0
-	while kill -0 "$tp" 2>/dev/null; do
-		t=$(sed -n 's/^Threads:[[:space:]]*//p' "/proc/$tp/status" 2>/dev/null || true)
-		[ -n "$t" ] && [ "$t" -gt "$most" ] && most=$t
-		sleep 0.01
-	done
-	wait "$tp" || { diag "$(tail -n 3 "$T/err-threads")"; most=9999; }
-}
+# background thread): a run with -w 1 tells how many, 3 + that.  (setup.sh's
+# max_threads.)
 # many_ini FILE N BASE [KEY = VALUE]: a jobs file of N one-page lists.
 many_ini() {
 	{

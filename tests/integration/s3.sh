@@ -241,6 +241,27 @@ shards_whole() {
 }
 check "the shards' objects make the whole export, each with its manifest" shards_whole
 
+# Threads: an object smaller than one part is one PUT from the writer's
+# thread, so a jobs run of 200 small objects has the threads of a run of
+# one: the crew's W, main and signal (and a sanitizer's own, if any).
+start_mock --items 40 --latency-ms 20
+{
+	printf '[defaults]\nprofile = offset\nlimit = 100\n'
+	i=0
+	while [ "$i" -lt 200 ]; do
+		printf '[t%d]\nurl = %s/offset/items?n=%d\noutput = s3://bkt/many/t%d.gz\n' \
+			"$i" "$BASE" "$i" "$i"
+		i=$((i + 1))
+	done
+} >"$T/many.ini"
+chmod 600 "$T/many.ini"
+max_threads -w 4 -l 20 -o s3://bkt/one.gz "$BASE/offset/items"
+one=$most
+max_threads -w 4 --jobs "$T/many.ini"
+check "200 small objects to s3:// have the threads of one ($most, $one): W + 2, and a runtime's" \
+	test "$most" -eq "$one" -a "$most" -ge 6 -a "$most" -le 7
+check "... every one of them published" get many/t199.gz "$T/t199.gz"
+
 # ---------------------------------------- encryption and ACL settings
 : >"$T/proxy.log"
 run_invdump -q --s3-sse AES256 --s3-acl bucket-owner-full-control \

@@ -182,3 +182,18 @@ unshare_ok() {
 	unshare_why="unshare $_flags refused here: $(head -n 1 "$T/unshare.err")"
 	return 1
 }
+
+# max_threads ARGS...: runs invdump ARGS (never under valgrind, whose
+# threads are its own) and sets most to the most threads it had at once,
+# sampled from /proc every 10 ms; 9999 when it failed.
+max_threads() {
+	"$INVDUMP" "$@" 2>"$T/err-threads" &
+	tp=$!
+	most=0
+	while kill -0 "$tp" 2>/dev/null; do
+		t=$(sed -n 's/^Threads:[[:space:]]*//p' "/proc/$tp/status" 2>/dev/null || true)
+		[ -n "$t" ] && [ "$t" -gt "$most" ] && most=$t
+		sleep 0.01
+	done
+	wait "$tp" || { diag "$(tail -n 3 "$T/err-threads")"; most=9999; }
+}
