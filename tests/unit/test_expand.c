@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "canned.h"
+#include "crew.h"
 #include "expand.h"
 #include "export.h"
 #include "log.h"
@@ -78,6 +79,9 @@ ex_make(const char *const *rel, int named, int replace, int port)
 	ex.run.hosts = &hosts;
 	ex.run.home = hosts_get(&hosts, url);
 	ex.run.member = &ex.member;
+	/* The listing is a task of the crew's; the details' emitter works
+	 * its own pages when no crew thread is free. */
+	ex.crew = crew_new(2, NULL);
 	xp = expand_new(&ex);
 	ex.xp = xp;
 	return xp;
@@ -88,6 +92,8 @@ ex_free(void)
 {
 	expand_free(ex.xp);
 	ex.xp = NULL;
+	crew_free(ex.crew);
+	ex.crew = NULL;
 	writer_abort(ex.w);
 	ex.w = NULL;
 	hosts_part(&hosts, &ex.member);
