@@ -202,33 +202,13 @@ fi
 # credserver.py as the container credentials endpoint, whose token file
 # stands for the one Pod Identity mounts.
 s3=
-BUILD=$(cd "$(dirname "$INVDUMP")/.." && pwd)
-S3RVER=$BUILD/tests/s3rver/node_modules/.bin/s3rver
-if [ "$krc$irc" != 11 ] && [ ! -x "$S3RVER" ] && command -v npm >/dev/null 2>&1; then
-	mkdir -p "$BUILD/tests/s3rver"
-	npm install --prefix "$BUILD/tests/s3rver" --no-audit --no-fund --loglevel=error \
-		s3rver@3.7.1 >"$T/npm.log" 2>&1 || true
-fi
 if [ "$krc$irc" = 11 ]; then
 	s3="the manifests did not pass"
-elif [ ! -x "$S3RVER" ]; then
-	s3="no s3rver (npm, apt-get install npm, installs it from the npm registry)"
+elif ! s3rver_ready; then
+	s3=$s3rver_why
 else
 	bucket=$(cat "$T/k8s/bucket")
-	mkdir "$T/s3"
-	"$S3RVER" -d "$T/s3" -a 127.0.0.1 -p 0 --configure-bucket "$bucket" >"$T/s3rver.out" 2>&1 &
-	MOCK_PIDS="$MOCK_PIDS $!"
-	i=0
-	until grep -q 'listening on' "$T/s3rver.out"; do
-		i=$((i + 1))
-		[ "$i" -lt 100 ] || { echo "Bail out! s3rver did not start: $(cat "$T/s3rver.out")"; exit 1; }
-		sleep 0.1
-	done
-	S3PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$T/s3rver.out" | head -n 1)
-	python3 "$TESTS_SRCDIR/integration/s3proxy.py" "$S3PORT" "$T/proxy.port" "$T/proxy.log" 2>"$T/proxy.err" &
-	px=$!
-	MOCK_PIDS="$MOCK_PIDS $px"
-	wait_port_file "$T/proxy.port" "$px" "$T/proxy.err" "s3proxy.py did not start"
+	start_s3 "$bucket"
 	echo "pod-identity-token" >"$T/podtoken"
 	python3 "$TESTS_SRCDIR/integration/credserver.py" "$T/podtoken" "$T/cred.port" \
 		"$T/cred.log" 2>"$T/cred.err" &
@@ -236,7 +216,7 @@ else
 	MOCK_PIDS="$MOCK_PIDS $cp"
 	wait_port_file "$T/cred.port" "$cp" "$T/cred.err" "credserver.py did not start"
 	CREDURL="http://127.0.0.1:$(cat "$T/cred.port")/creds"
-	S3URL="http://127.0.0.1:$(cat "$T/proxy.port")"
+	S3URL=$PX
 fi
 # Without an S3, the args still go through invdump's option parser: with
 # the bucket and the credentials endpoint on a port that refuses, a run

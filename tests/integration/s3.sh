@@ -10,36 +10,9 @@
 . "$TESTS_SRCDIR/integration/setup.sh"
 
 # --------------------------------------------------------------- s3rver
-BUILD=$(cd "$(dirname "$INVDUMP")/.." && pwd)
-S3DIR="$BUILD/tests/s3rver"
-S3RVER="$S3DIR/node_modules/.bin/s3rver"
-if [ ! -x "$S3RVER" ]; then
-	command -v npm >/dev/null 2>&1 ||
-		skip_all "npm is not installed (Debian: npm): s3rver cannot be installed"
-	mkdir -p "$S3DIR"
-	if ! npm install --prefix "$S3DIR" --no-audit --no-fund --loglevel=error \
-	    s3rver@3.7.1 >"$T/npm.log" 2>&1 || [ ! -x "$S3RVER" ]; then
-		skip_all "npm install s3rver failed: $(tail -n 1 "$T/npm.log")"
-	fi
-fi
+s3rver_ready || skip_all "$s3rver_why"
 command -v python3 >/dev/null 2>&1 || skip_all "python3 is needed for s3proxy.py"
-
-mkdir "$T/s3"
-"$S3RVER" -d "$T/s3" -a 127.0.0.1 -p 0 --configure-bucket bkt >"$T/s3rver.out" 2>&1 &
-MOCK_PIDS="$MOCK_PIDS $!"
-i=0
-until grep -q 'listening on' "$T/s3rver.out"; do
-	i=$((i + 1))
-	[ "$i" -lt 300 ] || { echo "Bail out! s3rver did not start: $(cat "$T/s3rver.out")"; exit 1; }
-	sleep 0.1
-done
-S3PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$T/s3rver.out" | head -n 1)
-python3 "$TESTS_SRCDIR/integration/s3proxy.py" "$S3PORT" "$T/proxy.port" "$T/proxy.log" \
-	2>"$T/proxy.err" &
-px=$!
-MOCK_PIDS="$MOCK_PIDS $px"
-wait_port_file "$T/proxy.port" "$px" "$T/proxy.err" "s3proxy.py did not start"
-PX="http://127.0.0.1:$(cat "$T/proxy.port")"
+start_s3 bkt
 
 AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER AWS_REGION=us-east-1
 AWS_ENDPOINT_URL=$PX

@@ -197,3 +197,49 @@ max_threads() {
 	done
 	wait "$tp" || { diag "$(tail -n 3 "$T/err-threads")"; most=9999; }
 }
+
+# s3rver_ready: sets S3RVER, the S3 implementation of s3.sh and contrib.sh
+# (s3rver, from the npm registry), installing it into the build tree the
+# first time; returns 1 with s3rver_why set when it cannot.  Two scripts
+# may ask at once: each installs into a directory of its own and renames
+# it into place, the first one to finish winning.
+s3rver_ready() {
+	_s3d=$(cd "$(dirname "$INVDUMP")/.." && pwd)/tests
+	S3RVER=$_s3d/s3rver/node_modules/.bin/s3rver
+	[ -x "$S3RVER" ] && return 0
+	if ! command -v npm >/dev/null 2>&1; then
+		s3rver_why="npm is not installed (Debian: npm): s3rver cannot be installed"
+		return 1
+	fi
+	rm -rf "$_s3d/s3rver.tmp$$" && mkdir -p "$_s3d/s3rver.tmp$$"
+	if ! timeout 300 npm install --prefix "$_s3d/s3rver.tmp$$" --no-audit --no-fund \
+	    --loglevel=error s3rver@3.7.1 >"$T/npm.log" 2>&1; then
+		rm -rf "$_s3d/s3rver.tmp$$"
+		s3rver_why="npm install s3rver failed: $(tail -n 1 "$T/npm.log")"
+		return 1
+	fi
+	mv -T "$_s3d/s3rver.tmp$$" "$_s3d/s3rver" 2>/dev/null || rm -rf "$_s3d/s3rver.tmp$$"
+	[ -x "$S3RVER" ] || { s3rver_why="npm installed no $S3RVER"; return 1; }
+}
+
+# start_s3 BUCKET: s3rver serving BUCKET on S3PORT, and s3proxy.py in
+# front of it (PX, its URL; s3.sh says what it adds); bails out when
+# either does not start.
+start_s3() {
+	mkdir "$T/s3"
+	"$S3RVER" -d "$T/s3" -a 127.0.0.1 -p 0 --configure-bucket "$1" >"$T/s3rver.out" 2>&1 &
+	MOCK_PIDS="$MOCK_PIDS $!"
+	i=0
+	until grep -q 'listening on' "$T/s3rver.out"; do
+		i=$((i + 1))
+		[ "$i" -lt 300 ] || { echo "Bail out! s3rver did not start: $(cat "$T/s3rver.out")"; exit 1; }
+		sleep 0.1
+	done
+	S3PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$T/s3rver.out" | head -n 1)
+	python3 "$TESTS_SRCDIR/integration/s3proxy.py" "$S3PORT" "$T/proxy.port" "$T/proxy.log" \
+		2>"$T/proxy.err" &
+	px=$!
+	MOCK_PIDS="$MOCK_PIDS $px"
+	wait_port_file "$T/proxy.port" "$px" "$T/proxy.err" "s3proxy.py did not start"
+	PX="http://127.0.0.1:$(cat "$T/proxy.port")"
+}
