@@ -76,12 +76,14 @@ canned_read_head(int fd, char *buf, size_t n)
 	return got;
 }
 
+/* MSG_NOSIGNAL: a client that hung up (a run that stopped) is no
+ * SIGPIPE, which would end the whole test. */
 static void
 canned_write_all(int fd, const char *p, size_t n)
 {
 	ssize_t w;
 
-	while (n > 0 && (w = write(fd, p, n)) > 0) {
+	while (n > 0 && (w = send(fd, p, n, MSG_NOSIGNAL)) > 0) {
 		p += w;
 		n -= (size_t)w;
 	}
