@@ -159,17 +159,23 @@ while IFS= read -r p; do
 done <"$T/cf/build.pkgs"
 
 # A clean copy of the source, as COPY . . gives a builder run from a clean
-# checkout: the files git knows (tracked, or new and not ignored) or,
-# outside a git checkout, a tree never configured in place.
+# checkout: the files git knows (tracked, or new and not ignored) when the
+# source is a git checkout's top, or else a tree never configured in place
+# (make distcheck's: a tarball's tree, read-only, inside the clone it came
+# from, with its build in _build).
 W=$T/src
 nocopy=
-if command -v git >/dev/null 2>&1 && git -C "$TOP" rev-parse --git-dir >/dev/null 2>&1; then
+if command -v git >/dev/null 2>&1 &&
+    [ "$(git -C "$TOP" rev-parse --show-toplevel 2>/dev/null)" = "$(cd "$TOP" && pwd -P)" ]; then
 	copy() {
 		(cd "$TOP" && git ls-files -z --cached --others --exclude-standard |
 			xargs -0 tar -cf - --no-recursion) | tar -xf - -C "$W"
 	}
 elif [ ! -f "$TOP/config.status" ]; then
-	copy() { (cd "$TOP" && tar -cf - .) | tar -xf - -C "$W"; }
+	copy() {
+		(cd "$TOP" && tar --exclude=./_build -cf - .) | tar -xf - -C "$W" &&
+			chmod -R u+w "$W"
+	}
 else
 	nocopy="no clean copy of the source: configured in place and not a git checkout (or no git: apt-get install git)"
 fi
