@@ -210,12 +210,8 @@ else
 	bucket=$(cat "$T/k8s/bucket")
 	start_s3 "$bucket"
 	echo "pod-identity-token" >"$T/podtoken"
-	python3 "$TESTS_SRCDIR/integration/credserver.py" "$T/podtoken" "$T/cred.port" \
-		"$T/cred.log" 2>"$T/cred.err" &
-	cp=$!
-	MOCK_PIDS="$MOCK_PIDS $cp"
-	wait_port_file "$T/cred.port" "$cp" "$T/cred.err" "credserver.py did not start"
-	CREDURL="http://127.0.0.1:$(cat "$T/cred.port")/creds"
+	start_credserver cred
+	CREDURL="$CRED/creds"
 	S3URL=$PX
 fi
 # Without an S3, the args still go through invdump's option parser: with

@@ -297,12 +297,7 @@ env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY AWS_PROFILE=prof "$INVDUMP" -q
 check "AWS_PROFILE from ~/.aws/credentials: status 0" status_is 0
 # The container credentials endpoint (ECS, EKS Pod Identity), then IMDSv2.
 echo "pod-identity-token-42" >"$T/podtoken"
-python3 "$TESTS_SRCDIR/integration/credserver.py" "$T/podtoken" "$T/cred.port" \
-	"$T/cred.log" 2>"$T/cred.err" &
-cp=$!
-MOCK_PIDS="$MOCK_PIDS $cp"
-wait_port_file "$T/cred.port" "$cp" "$T/cred.err" "credserver.py did not start"
-CRED="http://127.0.0.1:$(cat "$T/cred.port")"
+start_credserver cred
 : >"$T/api.log"
 env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY AWS_EC2_METADATA_DISABLED=true \
 	AWS_CONTAINER_CREDENTIALS_FULL_URI="$CRED/creds" \
@@ -334,14 +329,10 @@ check "IMDSv2: a session token first, then the role and its credentials" sh -c "
 # Credentials that expire: 301 s of life, so that fewer than the 300 s
 # margin remain after a second or two, and each new set has its own session
 # token: a multipart upload of several seconds must renew them as it goes.
-python3 "$TESTS_SRCDIR/integration/credserver.py" "$T/podtoken" "$T/cred2.port" \
-	"$T/cred2.log" 301 2>"$T/cred2.err" &
-cp=$!
-MOCK_PIDS="$MOCK_PIDS $cp"
-wait_port_file "$T/cred2.port" "$cp" "$T/cred2.err" "credserver.py did not start"
+start_credserver cred2 301
 : >"$T/proxy.log"
 env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY AWS_EC2_METADATA_DISABLED=true \
-	AWS_CONTAINER_CREDENTIALS_FULL_URI="http://127.0.0.1:$(cat "$T/cred2.port")/creds" \
+	AWS_CONTAINER_CREDENTIALS_FULL_URI="$CRED/creds" \
 	AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE="$T/podtoken" \
 	"$INVDUMP" -q --s3-part-size 5M -o s3://bkt/renew.gz "$SLOW/offset/items" \
 	2>"$T/err" && rc=0 || rc=$?

@@ -243,3 +243,16 @@ start_s3() {
 	wait_port_file "$T/proxy.port" "$px" "$T/proxy.err" "s3proxy.py did not start"
 	PX="http://127.0.0.1:$(cat "$T/proxy.port")"
 }
+
+# start_credserver NAME [TTL]: credserver.py, the container credentials
+# endpoint and IMDS of s3.sh and contrib.sh, with the token file
+# $T/podtoken and its log in $T/NAME.log (TTL: credentials that expire);
+# CRED is its URL.
+start_credserver() {
+	python3 "$TESTS_SRCDIR/integration/credserver.py" "$T/podtoken" "$T/$1.port" \
+		"$T/$1.log" ${2:+"$2"} 2>"$T/$1.err" &
+	_cp=$!
+	MOCK_PIDS="$MOCK_PIDS $_cp"
+	wait_port_file "$T/$1.port" "$_cp" "$T/$1.err" "credserver.py did not start"
+	CRED="http://127.0.0.1:$(cat "$T/$1.port")"
+}
