@@ -13,6 +13,7 @@
 
 #include "awscred.h"
 #include "log.h"
+#include "s3xml.h"
 #include "xalloc.h"
 
 /* s without its leading and trailing blanks, in place. */
@@ -272,28 +273,11 @@ json_str(yajl_val root, const char *name)
 time_t
 awscred_time(const char *s)
 {
-	struct tm tm;
-	int n = 0;
-
-	memset(&tm, 0, sizeof tm);
-	if (s == NULL || sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &tm.tm_year,
-	    &tm.tm_mon, &tm.tm_mday, &tm.tm_hour, &tm.tm_min, &tm.tm_sec,
-	    &n) != 6 || n != 19)
-		return 0;
-	s += n;
-	if (*s == '.')
-		s += 1 + strspn(s + 1, "0123456789");
-	if (strcmp(s, "Z") != 0 && strcmp(s, "+00:00") != 0)
-		return 0;
-	tm.tm_year -= 1900;
-	tm.tm_mon -= 1;
-	return timegm(&tm);
+	return (time_t)(s3xml_time_ms(s) / 1000);
 }
 
-/* {"AccessKeyId", "SecretAccessKey", "Token", "Expiration"} into c; 0,
- * or -1. */
-static int
-take_json(char *body, struct awscred *c)
+int
+awscred_json(const char *body, struct awscred *c)
 {
 	yajl_val root = body != NULL ? yajl_tree_parse(body, NULL, 0) : NULL;
 	char *exp;
@@ -365,7 +349,7 @@ from_container(struct awscred *c)
 	if (tok != NULL)
 		hdr = xasprintf("Authorization: %s", tok);
 	body = cred_fetch("GET", url, hdr);
-	rc = take_json(body, c);
+	rc = awscred_json(body, c);
 	if (rc < 0)
 		log_error("no S3 credentials from the container endpoint %s "
 		    "(AWS_CONTAINER_CREDENTIALS_*): no answer, or not one with "
@@ -409,7 +393,7 @@ from_imds(struct awscred *c)
 		url = xasprintf("%s/latest/meta-data/iam/security-credentials/%s",
 		    base, cred_trim(role));
 		body = cred_fetch("GET", url, hdr);
-		rc = take_json(body, c) == 0 ? 0 : 1;
+		rc = awscred_json(body, c) == 0 ? 0 : 1;
 		free(body);
 		free(url);
 		free(role);

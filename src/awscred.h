@@ -39,8 +39,14 @@ struct awscred {
  * where credentials are looked for. */
 int awscred_load(struct awscred *c);
 /* An ISO 8601 instant in UTC as the endpoints write it
- * (2026-12-07T20:48:33Z, a fraction allowed), or 0 when it is not one. */
+ * (2026-12-07T20:48:33Z, a fraction allowed), or 0 when it is not one:
+ * s3xml_time_ms's, in seconds. */
 time_t awscred_time(const char *s);
+/* A credentials endpoint's answer (container or IMDS: {"AccessKeyId",
+ * "SecretAccessKey", "Token", "Expiration"}) into c's akid, secret, token
+ * and expires: 0, or -1 with none of them set (no JSON, or no key or
+ * secret). */
+int awscred_json(const char *body, struct awscred *c);
 /* Frees c's strings, wiping the secret first. */
 void awscred_free(struct awscred *c);
 /* The first line of path, blanks trimmed (a token file), or NULL. */

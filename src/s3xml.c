@@ -115,7 +115,7 @@ s3xml_time_ms(const char *s)
 	if (*s == '.')
 		for (s++; *s >= '0' && *s <= '9'; s++, scale /= 10)
 			ms += (*s - '0') * scale;
-	if (strcmp(s, "Z") != 0)
+	if (strcmp(s, "Z") != 0 && strcmp(s, "+00:00") != 0)
 		return 0;
 	tm.tm_year -= 1900;
 	tm.tm_mon -= 1;

@@ -31,7 +31,8 @@ struct s3uploads {
 /* The page in body into *u (s3xml_uploads_free frees it); u->n. */
 size_t s3xml_uploads(const char *body, size_t n, struct s3uploads *u);
 void s3xml_uploads_free(struct s3uploads *u);
-/* An ISO 8601 instant in UTC (2026-12-07T20:48:33.250Z) in Unix
+/* An ISO 8601 instant in UTC (2026-12-07T20:48:33.250Z, or +00:00 for
+ * the Z, as S3's listings and the credentials endpoints write it) in Unix
  * milliseconds, or 0 when it is not one. */
 long long s3xml_time_ms(const char *s);
 
