@@ -859,6 +859,11 @@ static const struct cli_opt cli_opts[] = {
 	  "s3://BUCKET/KEY: upload in parts of SIZE (5M .. 5G,\n"
 	  "default 8M; doubled every 1000 parts)",
 	  CALL(cli_opt_s3_part) },
+	{ "s3-upload-cutoff", 0, "SIZE",
+	  "s3://: an object up to SIZE is held, then sent\n"
+	  "in one PUT once complete; a larger one in parts as\n"
+	  "the export runs (default and most: 5 parts, 40M)",
+	  SIZE(TARGET, s3_cutoff) },
 	{ "s3-sse", 0, "MODE",
 	  "s3://: server-side encryption, AES256 or aws:kms",
 	  ENUM(OPTIONS, s3_sse, sse_names) },

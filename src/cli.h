@@ -45,6 +45,7 @@ struct target {
 	long long split_items;          /* --split-items: 0 none */
 	long long split_bytes;          /* --split-bytes: 0 none */
 	long long s3_part_size;         /* --s3-part-size: 0 the default */
+	long long s3_cutoff;            /* --s3-upload-cutoff: 0 the default */
 	const char *manifest;           /* --manifest PATH, or NULL */
 	int resume;                     /* --resume: continue from the journal */
 	long long shard_index;          /* --shard I/N: I, 0-based ... */

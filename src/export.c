@@ -302,6 +302,7 @@ export_output(struct export *ex)
 	wopts.split_items = (unsigned long long)t->split_items;
 	wopts.split_bytes = (unsigned long long)t->split_bytes;
 	wopts.s3_part_size = (unsigned long long)t->s3_part_size;
+	wopts.s3_cutoff = (unsigned long long)t->s3_cutoff;
 	wopts.refused = &refused;
 	if ((ex->w = writer_open_opts(t->output, &wopts)) == NULL)
 		return refused ? exit_auth : exit_output;

@@ -205,17 +205,41 @@ answer_headers(CURL *h, struct s3ans *a)
 		a->length = (long long)len;
 }
 
+/* The SHA-256 of the body b (NULL: none) in hex. */
+static void
+body_sha256(const struct s3body *b, char hex[DIGEST_HEX_SIZE])
+{
+	struct digest *d;
+	int i;
+
+	if (b == NULL || b->nv == 0)
+		digest_sha256_hex("", 0, hex);
+	else if (b->nv == 1)
+		digest_sha256_hex(b->v[0].iov_base, b->v[0].iov_len, hex);
+	else {
+		d = digest_new();
+		digest_reset(d);
+		for (i = 0; i < b->nv; i++)
+			digest_update(d, b->v[i].iov_base, b->v[i].iov_len);
+		digest_final(d, hex);
+		digest_free(d);
+	}
+}
+
 /* The signed headers: payload hash, type, MD5, token, a new object's
  * settings, date. */
 static struct curl_slist *
-headers(const struct s3conf *c, const char *token, const void *body,
-    size_t n, const char *md5, int new_object)
+headers(const struct s3conf *c, const char *token, const struct s3body *b,
+    const char *md5, int new_object)
 {
 	char hex[DIGEST_HEX_SIZE], *l;
 	struct curl_slist *h = NULL;
 	size_t i;
 
-	digest_sha256_hex(body != NULL ? body : "", body != NULL ? n : 0, hex);
+	if (b != NULL && b->sha256 != NULL)
+		snprintf(hex, sizeof hex, "%s", b->sha256);
+	else
+		body_sha256(b, hex);
 	l = xasprintf("x-amz-content-sha256: %s", hex);
 	h = curl_slist_append(h, l);
 	free(l);
@@ -243,9 +267,83 @@ headers(const struct s3conf *c, const char *token, const void *body,
 	return h;
 }
 
-int
-s3_request(CURL *h, const struct s3conf *c, const char *method,
-    const char *key, const char *query, const void *body, size_t n,
+/* A body in pieces as libcurl reads it: from where it left off. */
+struct reader {
+	const struct s3body *b;
+	int i;                  /* the piece being read */
+	size_t off;             /* in it */
+};
+
+static size_t
+on_read(char *p, size_t size, size_t nmemb, void *arg)
+{
+	struct reader *r = arg;
+	const struct iovec *v;
+	size_t want = size * nmemb, got = 0, k;
+
+	while (got < want && r->i < r->b->nv) {
+		v = &r->b->v[r->i];
+		k = v->iov_len - r->off < want - got ? v->iov_len - r->off :
+		    want - got;
+		memcpy(p + got, (const char *)v->iov_base + r->off, k);
+		got += k;
+		r->off += k;
+		if (r->off == v->iov_len) {
+			r->i++;
+			r->off = 0;
+		}
+	}
+	return got;
+}
+
+/* libcurl going back in the body (to send it again): offset from its
+ * start. */
+static int
+on_seek(void *arg, curl_off_t offset, int origin)
+{
+	struct reader *r = arg;
+
+	if (origin != SEEK_SET || offset < 0)
+		return CURL_SEEKFUNC_CANTSEEK;
+	for (r->i = 0; r->i < r->b->nv &&
+	    (size_t)offset >= r->b->v[r->i].iov_len; r->i++)
+		offset -= (curl_off_t)r->b->v[r->i].iov_len;
+	r->off = (size_t)offset;
+	return r->i < r->b->nv || offset == 0 ? CURL_SEEKFUNC_OK :
+	    CURL_SEEKFUNC_FAIL;
+}
+
+/* The body b on h: one piece (or none) through CURLOPT_POSTFIELDS, as
+ * the header comment of s3req.h says; pieces read by r. */
+static void
+set_body(CURL *h, const struct s3body *b, struct reader *r)
+{
+	size_t n = 0;
+	int i;
+
+	for (i = 0; i < b->nv; i++)
+		n += b->v[i].iov_len;
+	if (b->nv <= 1) {
+		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)n);
+		curl_easy_setopt(h, CURLOPT_POSTFIELDS, b->nv == 1 ?
+		    b->v[0].iov_base : "");
+		return;
+	}
+	r->b = b;
+	r->i = 0;
+	r->off = 0;
+	curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
+	curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)n);
+	curl_easy_setopt(h, CURLOPT_READFUNCTION, on_read);
+	curl_easy_setopt(h, CURLOPT_READDATA, r);
+	curl_easy_setopt(h, CURLOPT_SEEKFUNCTION, on_seek);
+	curl_easy_setopt(h, CURLOPT_SEEKDATA, r);
+}
+
+/* One try with the body b (NULL: none). */
+static int
+request(CURL *h, const struct s3conf *c, const char *method,
+    const char *key, const char *query, const struct s3body *b,
     const char *md5, struct s3ans *a)
 {
 	int new_object = (strcmp(method, "PUT") == 0 && query == NULL) ||
@@ -253,9 +351,10 @@ s3_request(CURL *h, const struct s3conf *c, const char *method,
 	    strcmp(query, "uploads=") == 0);
 	char *url = s3_url(c, key, query), *userpwd, *token;
 	struct curl_slist *hl;
+	struct reader r;
 
 	creds_now(c, &userpwd, &token);
-	hl = headers(c, token, body, n, md5, new_object);
+	hl = headers(c, token, b, md5, new_object);
 
 	memset(a, 0, sizeof *a);
 	a->length = -1;
@@ -275,10 +374,8 @@ s3_request(CURL *h, const struct s3conf *c, const char *method,
 	curl_easy_setopt(h, CURLOPT_WRITEDATA, a);
 	if (strcmp(method, "HEAD") == 0)
 		curl_easy_setopt(h, CURLOPT_NOBODY, 1L);
-	else if (body != NULL) {
-		curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)n);
-		curl_easy_setopt(h, CURLOPT_POSTFIELDS, body);
-	}
+	else if (b != NULL)
+		set_body(h, b, &r);
 	a->curl_rc = (int)curl_easy_perform(h);
 	if (a->curl_rc == CURLE_OK) {
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &a->status);
@@ -289,6 +386,18 @@ s3_request(CURL *h, const struct s3conf *c, const char *method,
 	wipe(userpwd);
 	wipe(token);
 	return a->curl_rc == CURLE_OK && a->status / 100 == 2 ? 0 : -1;
+}
+
+int
+s3_request(CURL *h, const struct s3conf *c, const char *method,
+    const char *key, const char *query, const void *body, size_t n,
+    const char *md5, struct s3ans *a)
+{
+	struct iovec v = { (void *)body, n };
+	struct s3body b = { &v, 1, NULL };
+
+	return request(h, c, method, key, query, body != NULL ? &b : NULL,
+	    md5, a);
 }
 
 void
@@ -333,17 +442,18 @@ say(const struct s3ans *a, const char *method, const char *what, int final)
 	free(msg);
 }
 
-int
-s3_call(CURL *h, const struct s3conf *c, const char *method,
-    const char *key, const char *query, const void *body, size_t n,
-    const char *md5, struct s3ans *a, const char *what)
+/* request, tried again after 5xx and dropped connections. */
+static int
+call(CURL *h, const struct s3conf *c, const char *method, const char *key,
+    const char *query, const struct s3body *b, const char *md5,
+    struct s3ans *a, const char *what)
 {
 	long wait = c->backoff_ms;
 	struct timespec ts;
 	int i;
 
 	for (i = 0;; i++) {
-		if (s3_request(h, c, method, key, query, body, n, md5, a) == 0)
+		if (request(h, c, method, key, query, b, md5, a) == 0)
 			return 0;
 		if (i >= c->retries || !transient(a)) {
 			say(a, method, what, 1);
@@ -356,4 +466,24 @@ s3_call(CURL *h, const struct s3conf *c, const char *method,
 		nanosleep(&ts, NULL);
 		wait = wait * 2 > 10000 ? 10000 : wait * 2;
 	}
+}
+
+int
+s3_call(CURL *h, const struct s3conf *c, const char *method,
+    const char *key, const char *query, const void *body, size_t n,
+    const char *md5, struct s3ans *a, const char *what)
+{
+	struct iovec v = { (void *)body, n };
+	struct s3body b = { &v, 1, NULL };
+
+	return call(h, c, method, key, query, body != NULL ? &b : NULL, md5,
+	    a, what);
+}
+
+int
+s3_call_pieces(CURL *h, const struct s3conf *c, const char *method,
+    const char *key, const char *query, const struct s3body *b,
+    const char *md5, struct s3ans *a, const char *what)
+{
+	return call(h, c, method, key, query, b, md5, a, what);
 }

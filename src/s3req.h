@@ -5,7 +5,9 @@
  * Every request carries its payload's SHA-256 in x-amz-content-sha256,
  * a Content-Type and its body through CURLOPT_POSTFIELDS, since libcurl
  * 7.88 signs the hash of the body it holds (and the Content-Type it
- * would send), and no header is removed with an empty "Name:" line (7.88
+ * would send) - or, for a body in pieces (s3_call_pieces), read by
+ * libcurl piece after piece, the hash given in that header, which
+ * libcurl then signs as it is - and no header is removed with an empty "Name:" line (7.88
  * signs that line though it never sends it); `?uploads` is written
  * `?uploads=`, the canonical form libcurl 7.88 leaves as it is.  The
  * bucket's credentials go only to the bucket's endpoint, on handles of
@@ -26,6 +28,7 @@
 #include <stddef.h>
 
 #include <pthread.h>
+#include <sys/uio.h>
 #include <time.h>
 
 #include <curl/curl.h>
@@ -88,6 +91,19 @@ int s3_request(CURL *h, const struct s3conf *c, const char *method,
  * a message naming what (the object and the request). */
 int s3_call(CURL *h, const struct s3conf *c, const char *method,
     const char *key, const char *query, const void *body, size_t n,
+    const char *md5, struct s3ans *a, const char *what);
+
+/* A body in pieces, sent one after the other without being copied
+ * together (libcurl reads them), with its SHA-256 (lowercase hex) when
+ * the caller has it already (NULL: computed here). */
+struct s3body {
+	const struct iovec *v;
+	int nv;
+	const char *sha256;
+};
+/* s3_call with a body in pieces. */
+int s3_call_pieces(CURL *h, const struct s3conf *c, const char *method,
+    const char *key, const char *query, const struct s3body *b,
     const char *md5, struct s3ans *a, const char *what);
 void s3ans_free(struct s3ans *a);
 

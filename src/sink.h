@@ -43,6 +43,9 @@ struct sink {
 	                           (also when only the directory's fsync
 	                           failed after the renames, and always for
 	                           standard output: its bytes went out) */
+	const char *sha256;     /* set by the writer before publish: the
+	                           last part's SHA-256 (hex), which a sink
+	                           need not compute again; or NULL */
 };
 
 struct sink_ops {
@@ -82,13 +85,19 @@ struct sink *sink_stdout_open(const char *path);
 /* S3's minimum part size, and the default one. */
 #define S3_PART_MIN ((size_t)5 << 20)
 #define S3_PART_DEFAULT ((size_t)8 << 20)
+/* A single object of up to this many parts is sent in one PUT (the
+ * default, and the most, of --s3-upload-cutoff). */
+#define S3_HOLD_PARTS 5
 /* s3://BUCKET/KEY, its first object named part0 (path itself unless
- * split); parts of part_size bytes (S3_PART_MIN at least); every object
- * created with settings' encryption and ACL.  Checks the
+ * split); parts of part_size bytes (S3_PART_MIN at least); a single
+ * object of up to cutoff bytes (0: S3_HOLD_PARTS parts) held and sent in
+ * one PUT; every object created with settings' encryption and ACL.
+ * Checks the
  * bucket and aborts the uploads an earlier run left, before it returns;
  * NULL with *refused set (refused may be NULL) when the bucket refused
  * the credentials. */
 struct sink *sink_s3_open(const char *path, const char *part0, int split,
-    size_t part_size, const struct writer_s3 *settings, int *refused);
+    size_t part_size, size_t cutoff, const struct writer_s3 *settings,
+    int *refused);
 
 #endif

@@ -21,10 +21,19 @@
  * AbortMultipartUpload, the single PUT and the HEAD that verifies are
  * made on the writer's thread, with a handle of its own.
  *
- * Nothing is visible before publish: a single object smaller than one
- * part is one PUT at publication; anything larger, and every object of a
- * split output, is a multipart upload completed only at publication, in
- * order, after the writer has verified the count.  After each completion
+ * A single object (not split) is first held: its full buffers stay with
+ * the writer's thread, fed to its whole MD5, until either the export ends
+ * - then they go in one PUT, read by libcurl one after the other, with
+ * that MD5 and the writer's SHA-256 - or its bytes pass the cutoff (at
+ * most S3_HOLD_PARTS buffers, so never more memory than the parts in
+ * flight) - then its multipart upload begins with them as its first parts
+ * (spill).  One PUT is one request, leaves nothing when the run is
+ * killed, and costs a store no concatenation at the end.
+ *
+ * Nothing is visible before publish: a held object is one PUT at
+ * publication; anything larger, and every object of a split output, is a
+ * multipart upload completed only at publication, in order, after the
+ * writer has verified the count.  After each completion
  * the object is read back (HEAD): its size and its ETag (the MD5 of the
  * parts' MD5s, "-N") must be the ones computed here.  Abandoning aborts
  * every upload not completed and deletes the objects of a split output
@@ -47,6 +56,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <sys/mman.h>
+
 #include <openssl/evp.h>
 
 #include "log.h"
@@ -58,9 +69,12 @@
 
 #define S3_UPLOADERS 4  /* parts in flight at once */
 #define S3_BUFFERS (S3_UPLOADERS + 1)
+/* The buffers held for one PUT come from the pool. */
+_Static_assert(S3_HOLD_PARTS <= S3_BUFFERS, "held parts are pool buffers");
 #define S3_PARTS_PER_STEP 1000
 #define S3_PARTS_MAX 10000
 #define S3_PART_MAX ((size_t)5 << 30)
+#define S3_HUGE ((size_t)2 << 20)    /* a huge page, on x86-64 and arm64 */
 #define S3_LIST_PAGES 1000      /* of leftovers listed: a million uploads */
 
 struct s3obj {
@@ -83,6 +97,7 @@ struct s3job {
 	size_t part;            /* 1, 2, ... */
 	const char *key, *upload;
 	EVP_MD_CTX *whole;
+	int hashed;             /* fed to whole already (a held part) */
 	char *data;
 	size_t n, cap;
 };
@@ -94,6 +109,10 @@ struct sink_s3 {
 	int split;
 	int kms;                /* aws:kms: the ETag is no MD5, not checked */
 	size_t part_size;       /* the first parts' */
+	size_t cutoff;          /* a single object of up to this many bytes
+	                           is held, then one PUT */
+	struct s3job *held[S3_HOLD_PARTS];      /* its full buffers, in order */
+	int nheld;
 	struct s3obj *objs;     /* objs[nobj - 1]: the current */
 	size_t nobj, ocap;
 	struct s3job *cur;      /* the buffer being filled, or NULL */
@@ -108,6 +127,7 @@ struct sink_s3 {
 	long long begun_ms;     /* when this run opened the sink (Unix ms):
 	                           older uploads of its keys are leftovers */
 };
+
 
 static void
 md5_of(const void *data, size_t n, unsigned char out[16])
@@ -147,6 +167,8 @@ hash_in_turn(struct sink_s3 *s, struct s3job *j)
 	struct s3obj *o;
 	int failed;
 
+	if (j->hashed)
+		return 0;
 	thread_lock(&s->lock);
 	o = &s->objs[j->obj];
 	while (o->hashed != j->part - 1 && !s->failed) {
@@ -242,8 +264,26 @@ buffer_take(struct sink_s3 *s)
 	}
 	thread_unlock(&s->lock);
 	j->n = 0;
+	j->hashed = 0;
 	j->next = NULL;
 	return j;
+}
+
+/* An empty buffer made room for want bytes: aligned to, and asking for,
+ * huge pages where the kernel gives them on request (fewer page faults
+ * as the buffer fills: a 2 MiB page where there were 512). */
+static void
+buffer_grow(struct s3job *j, size_t want)
+{
+	void *p;
+
+	free(j->data);
+	p = xalign(S3_HUGE, want);
+#ifdef MADV_HUGEPAGE
+	madvise(p, want, MADV_HUGEPAGE);        /* a hint: may be refused */
+#endif
+	j->data = p;
+	j->cap = want;
 }
 
 /* Waits until every queued part is uploaded; 0, or -1 when one failed. */
@@ -299,31 +339,42 @@ start_uploaders(struct sink_s3 *s, const char *path)
 	return 0;
 }
 
-/* Hands the current buffer to the upload threads as the object's next
- * part. */
+/* o's whole MD5 started, once: 0, or -1 after a message. */
 static int
-part_submit(struct sink_s3 *s)
+whole_start(struct s3obj *o)
+{
+	if (o->whole != NULL)
+		return 0;
+	o->whole = EVP_MD_CTX_new();
+	if (o->whole == NULL || !EVP_DigestInit_ex(o->whole, EVP_md5(), NULL)) {
+		log_error("%s: MD5 cannot be started (libcrypto)", o->name);
+		return -1;
+	}
+	return 0;
+}
+
+/* The object's multipart upload begun, the upload threads running and
+ * its whole MD5 started: 0, or -1 after a message. */
+static int
+upload_ready(struct sink_s3 *s, struct s3obj *o)
+{
+	if (o->upload == NULL && upload_begin(s, o) < 0)
+		return -1;
+	if (s->started == 0 && start_uploaders(s, o->name) < 0)
+		return -1;
+	return whole_start(o);
+}
+
+/* Queues j as the current object's next part. */
+static int
+part_queue(struct sink_s3 *s, struct s3job *j)
 {
 	struct s3obj *o = &s->objs[s->nobj - 1];
-	struct s3job *j = s->cur;
 
 	if (o->nparts == S3_PARTS_MAX) {
 		log_error("%s: more than S3's %d parts: give a larger "
 		    "--s3-part-size", o->name, S3_PARTS_MAX);
 		return -1;
-	}
-	if (o->upload == NULL && upload_begin(s, o) < 0)
-		return -1;
-	if (s->started == 0 && start_uploaders(s, o->name) < 0)
-		return -1;
-	if (o->whole == NULL) {
-		o->whole = EVP_MD_CTX_new();
-		if (o->whole == NULL ||
-		    !EVP_DigestInit_ex(o->whole, EVP_md5(), NULL)) {
-			log_error("%s: MD5 cannot be started (libcrypto)",
-			    o->name);
-			return -1;
-		}
 	}
 	thread_lock(&s->lock);
 	if (o->nparts == o->cap) {
@@ -343,6 +394,69 @@ part_submit(struct sink_s3 *s)
 	s->busy++;
 	thread_broadcast(&s->cond);
 	thread_unlock(&s->lock);
+	return 0;
+}
+
+/* Whether the current object is still held for one PUT: a single
+ * object whose upload has not begun. */
+static int
+holding(const struct sink_s3 *s)
+{
+	return !s->split && s->objs[s->nobj - 1].upload == NULL;
+}
+
+/* The current buffer, full, held: fed to the whole MD5 the single PUT
+ * will carry. */
+static int
+hold(struct sink_s3 *s)
+{
+	struct s3obj *o = &s->objs[s->nobj - 1];
+	struct s3job *j = s->cur;
+
+	if (whole_start(o) < 0)
+		return -1;
+	EVP_DigestUpdate(o->whole, j->data, j->n);
+	j->hashed = 1;
+	s->held[s->nheld++] = j;
+	s->cur = NULL;
+	return 0;
+}
+
+/* The object outgrew the cutoff: its multipart upload begins with the
+ * held buffers as its first parts (already in the whole MD5). */
+static int
+spill(struct sink_s3 *s)
+{
+	struct s3obj *o = &s->objs[s->nobj - 1];
+	int i;
+
+	if (upload_ready(s, o) < 0)
+		return -1;
+	thread_lock(&s->lock);
+	o->hashed = (size_t)s->nheld;
+	thread_unlock(&s->lock);
+	for (i = 0; i < s->nheld; i++) {
+		if (part_queue(s, s->held[i]) < 0)
+			return -1;
+		s->held[i] = NULL;      /* the queue's now */
+	}
+	s->nheld = 0;
+	return 0;
+}
+
+/* Hands the current buffer on: held, or to the upload threads as the
+ * object's next part. */
+static int
+part_submit(struct sink_s3 *s)
+{
+	struct s3job *j = s->cur;
+
+	if (holding(s))
+		return hold(s);
+	if (upload_ready(s, &s->objs[s->nobj - 1]) < 0)
+		return -1;
+	if (part_queue(s, j) < 0)
+		return -1;
 	s->cur = NULL;
 	return 0;
 }
@@ -386,13 +500,13 @@ s3_write(struct sink *sk, const void *data, size_t n)
 	size_t want, k;
 
 	while (n > 0) {
+		if (holding(s) && o->bytes + n > s->cutoff && spill(s) < 0)
+			return writer_error;
 		want = part_size(s, o->nparts + 1);
 		if (s->cur == NULL)
 			s->cur = buffer_take(s);
-		if (s->cur->cap < want) {
-			s->cur->data = xrealloc(s->cur->data, want);
-			s->cur->cap = want;
-		}
+		if (s->cur->cap < want)
+			buffer_grow(s->cur, want);
 		k = want - s->cur->n < n ? want - s->cur->n : n;
 		memcpy(s->cur->data + s->cur->n, p, k);
 		s->cur->n += k;
@@ -459,21 +573,34 @@ verify(struct sink_s3 *s, struct s3obj *o, const char *etag,
 	return rc;
 }
 
-/* A small single object: one PUT, then its check. */
+/* A single object held whole: one PUT of its buffers, then its check. */
 static int
 put_whole(struct sink_s3 *s, struct s3obj *o)
 {
+	struct iovec v[S3_HOLD_PARTS + 1];
 	unsigned char md5[16];
 	char b64[32], etag[33];
-	const char *data = s->cur != NULL ? s->cur->data : "";
-	size_t n = s->cur != NULL ? s->cur->n : 0;
+	struct s3body b = { v, 0, s->sink.sha256 };
+	unsigned int len = 16;
 	struct s3ans a;
-	int rc;
+	int i, rc;
 
-	md5_of(data, n, md5);
+	if (s->cur != NULL && hold(s) < 0)
+		return -1;
+	if (whole_start(o) < 0)
+		return -1;
+	for (i = 0; i < s->nheld; i++) {
+		v[i].iov_base = s->held[i]->data != NULL ? s->held[i]->data : "";
+		v[i].iov_len = s->held[i]->n;
+	}
+	b.nv = s->nheld;
+	if (!EVP_DigestFinal_ex(o->whole, md5, &len)) {
+		log_error("%s: MD5 failed (libcrypto)", o->name);
+		return -1;
+	}
 	EVP_EncodeBlock((unsigned char *)b64, md5, 16);
 	hex_of(md5, 16, etag);
-	rc = s3_call(s->h, &s->conf, "PUT", o->key, NULL, data, n, b64, &a,
+	rc = s3_call_pieces(s->h, &s->conf, "PUT", o->key, NULL, &b, b64, &a,
 	    o->name);
 	s3ans_free(&a);
 	if (rc < 0)
@@ -620,6 +747,11 @@ s3_free(struct sink_s3 *s)
 		free(s->cur->data);
 		free(s->cur);
 	}
+	for (k = 0; k < s->nheld; k++)
+		if (s->held[k] != NULL) {
+			free(s->held[k]->data);
+			free(s->held[k]);
+		}
 	thread_mutex_destroy(&s->lock);
 	thread_cond_destroy(&s->cond);
 	if (s->h != NULL)
@@ -871,13 +1003,21 @@ split_stem(const char *key0)
 	return d != NULL ? xstrndup(key0, (size_t)(d - key0)) : NULL;
 }
 
+/* A single object of up to cutoff bytes (0: the default) is one PUT: at
+ * least one part's worth, at most S3_HOLD_PARTS parts' (no more memory
+ * than the parts in flight take anyway) and S3's 5 GiB. */
 static struct sink_s3 *
-s3_new(size_t psize)
+s3_new(size_t psize, size_t cutoff)
 {
 	struct sink_s3 *s = xcalloc(1, sizeof *s);
+	size_t most;
 
 	s->sink.ops = &s3_ops;
 	s->part_size = psize < S3_PART_MIN ? S3_PART_MIN : psize;
+	most = S3_HOLD_PARTS * s->part_size < S3_PART_MAX ?
+	    S3_HOLD_PARTS * s->part_size : S3_PART_MAX;
+	s->cutoff = cutoff == 0 || cutoff > most ? most : cutoff < s->part_size ?
+	    s->part_size : cutoff;
 	thread_mutex_init(&s->lock);
 	thread_cond_init(&s->cond);
 	return s;
@@ -908,7 +1048,7 @@ settings_headers(struct sink_s3 *s, const struct writer_s3 *set)
 
 struct sink *
 sink_s3_open(const char *path, const char *part0, int split,
-    size_t psize, const struct writer_s3 *set, int *refused)
+    size_t psize, size_t cutoff, const struct writer_s3 *set, int *refused)
 {
 	struct sink_s3 *s;
 	const char *key;
@@ -918,7 +1058,7 @@ sink_s3_open(const char *path, const char *part0, int split,
 
 	if (bucket == NULL)
 		return NULL;
-	s = s3_new(psize);
+	s = s3_new(psize, cutoff);
 	clock_gettime(CLOCK_REALTIME, &now);
 	s->begun_ms = (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 	s->split = split;

@@ -173,7 +173,8 @@ open_s3(struct writer *w, const char *path, const struct writer_opts *opts)
 		free(p0);
 		p0 = part_name(w, 0);
 	}
-	if ((s = sink_s3_open(path, p0, w->split, psize, &s3_settings,
+	if ((s = sink_s3_open(path, p0, w->split, psize, opts != NULL ?
+	    (size_t)opts->s3_cutoff : 0, &s3_settings,
 	    opts != NULL ? opts->refused : NULL)) == NULL)
 		free(p0);
 	else
@@ -365,6 +366,7 @@ writer_publish(struct writer *w)
 	w->done = 1;
 	if (!w->between && part_digest(w) != writer_ok)
 		return writer_error;    /* writer_abort removes it all */
+	w->sink->sha256 = w->parts[w->nparts - 1].sha256;
 	st = w->sink->ops->publish(w->sink);
 	w->published = w->sink->placed;
 	if (w->published)

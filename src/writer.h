@@ -102,6 +102,9 @@ struct writer_opts {
 	unsigned long long resume_items;/* ... which hold this many items */
 	unsigned long long s3_part_size;/* s3://: bytes per part; 0: the
 	                                   default (sink.h) */
+	unsigned long long s3_cutoff;   /* s3://: a single object of up to
+	                                   this many bytes is one PUT; 0:
+	                                   the default (sink.h) */
 	int *refused;                   /* when not NULL: set to 1 when the
 	                                   destination refused the credentials
 	                                   (an S3 bucket's 403 at the open) */

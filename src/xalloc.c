@@ -39,6 +39,16 @@ xcalloc(size_t nmemb, size_t size)
 }
 
 void *
+xalign(size_t align, size_t n)
+{
+	void *p;
+
+	if (posix_memalign(&p, align, n ? n : 1) != 0)
+		xalloc_die(n);
+	return p;
+}
+
+void *
 xrealloc(void *old, size_t n)
 {
 	void *p = realloc(old, n ? n : 1);

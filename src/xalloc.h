@@ -16,6 +16,9 @@
 void *xmalloc(size_t n);
 void *xcalloc(size_t nmemb, size_t size);
 void *xrealloc(void *p, size_t n);
+/* n bytes at an address that is a multiple of align (a power of two, a
+ * multiple of sizeof(void *)); freed with free. */
+void *xalign(size_t align, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* Returns a newly allocated formatted string; the caller frees it. */

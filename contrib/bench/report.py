@@ -468,6 +468,7 @@ def s3_targets(tools):
     """The s3 scenario: s3:// wall against the local file's, and RSS."""
     loc = find(tools, "invdump to a local")
     s3 = find(tools, "invdump to s3")
+    parts = find(tools, "invdump, s3:// in")
     if loc is None or s3 is None:
         return []
     r = s3.wall / loc.wall
@@ -479,6 +480,13 @@ def s3_targets(tools):
                    paired_text(loc, s3), None),
         fmt_target("peak RSS, s3:// / local file",
                    "%.1f / %.1f MiB" % (s3.rss, loc.rss), None),
+    ] + ([] if parts is None else [
+        fmt_target("s3:// in parts as it runs (the multipart upload a larger"
+                   " object gets) / local file",
+                   "%.3f s / %.3f s = %.2fx; %.1f MiB" % (
+                       parts.wall, loc.wall, parts.wall / loc.wall,
+                       parts.rss), None),
+    ]) + [
         fmt_target("s3:// object byte-exact in every round", s3.check,
                    s3.exact),
         fmt_target("local file byte-exact in every round", loc.check,

@@ -19,7 +19,7 @@ _invdump()
 		--cacert --capath --max-redirs --allow-origin --retries
 		--retry-max-time --rate --connect-timeout --speed-limit --speed-time
 		--max-time --max-body --max-item --max-depth --mode --split-items
-		--split-bytes --s3-part-size --s3-sse --s3-sse-kms-key-id --s3-acl
+		--split-bytes --s3-part-size --s3-upload-cutoff --s3-sse --s3-sse-kms-key-id --s3-acl
 		--manifest --metrics --metrics-target --shard --jobs
 		--session --login-url --login-user-env --login-secret-env --login-secret-file
 		--login-body --login-fields --login-field --token-path --token-send

@@ -41,8 +41,8 @@ for f in --output --compress --level --workers --limit --profile \
 	--insecure --netrc --netrc-file --user-file --header-file \
 	--no-total --total-path --next-path --cursor-param --sort-param --key \
 	--progress --no-progress --allow-origin --keep-mismatch --mode \
-	--split-items --split-bytes --s3-part-size --s3-sse --s3-sse-kms-key-id \
-	--s3-acl --manifest --resume --shard --jobs \
+	--split-items --split-bytes --s3-part-size --s3-upload-cutoff --s3-sse \
+	--s3-sse-kms-key-id --s3-acl --manifest --resume --shard --jobs \
 	--per-host --window-bytes --no-hedge --expand --session --login-url \
 	--login-user-env --login-secret-env --login-secret-file --login-body \
 	--login-fields --login-field --token-path --token-send --token-lifetime \

@@ -35,7 +35,9 @@ no_uploads() {
 	diag "incomplete uploads:" "$(uploads)"
 	return 1
 }
-fault() { curl -sS -o /dev/null "$PX/__fault?kind=$1&times=$2"; }
+# fault KIND TIMES [object]: the next part uploads (or whole-object PUTs)
+# fail so.
+fault() { curl -sS -o /dev/null "$PX/__fault?kind=$1&times=$2&on=${3:-part}"; }
 log_count() { grep -c -- "$1" "$T/proxy.log" || true; }
 
 # ---------------------------------------------------------- small: one PUT
@@ -51,12 +53,16 @@ check "small: one PUT, no multipart upload" \
 	"$(log_count '?uploads=')" -eq 0
 
 # ------------------------------------------------------ large: multipart
+# 700,000 items make 11 MiB: past one 5 MiB part, under the default cutoff
+# of 5 parts (held, then one PUT: below); --s3-upload-cutoff 5M makes them
+# a multipart upload from the first part.
+MP="--s3-part-size 5M --s3-upload-cutoff 5M"
 start_mock --items 700000
 BIG=$BASE
 run_invdump -q -o "$T/big.gz" "$BIG/offset/items"
 : >"$T/proxy.log"
 KEY='big/in v+é.ndjson.gz'
-run_invdump -q --s3-part-size 5M --manifest "s3://bkt/big/manifest.json" \
+run_invdump -q $MP --manifest "s3://bkt/big/manifest.json" \
 	-o "s3://bkt/$KEY" "$BIG/offset/items"
 check "large: status 0" status_is 0
 check "large: the object is the local file, byte for byte" \
@@ -116,21 +122,66 @@ check "split: published in order, the manifest last" sh -c "
 	head -n -1 '$T/order' | sort -c && [ \$(wc -l <'$T/order') -ge 5 ]"
 check "split: no incomplete upload" no_uploads
 
+# ------------------------------------- held, then one PUT of its buffers
+# The same 11 MiB with the default cutoff (5 parts of 5 MiB): held in three
+# buffers, sent in one PUT once the count is verified.
+: >"$T/proxy.log"
+run_invdump -q --s3-part-size 5M -o s3://bkt/held.gz "$BIG/offset/items"
+check "held: status 0" status_is 0
+check "held: the object is the local file, byte for byte" obj_is held.gz "$T/big.gz"
+check "held: one PUT of it all, no multipart upload" \
+	test "$(log_count '^PUT /bkt/held.gz 200')" -eq 1 -a \
+	"$(log_count '?uploads=')" -eq 0 -a "$(log_count 'partNumber')" -eq 0
+# A cutoff of 7M: one part held, then the upload begins with it at the
+# 7th MiB; 5 + 5 + the rest.
+: >"$T/proxy.log"
+run_invdump -q --s3-part-size 5M --s3-upload-cutoff 7M -o s3://bkt/spill.gz \
+	"$BIG/offset/items"
+check "past the cutoff: status 0" status_is 0
+check "past the cutoff: the object is the local file, byte for byte" \
+	obj_is spill.gz "$T/big.gz"
+check "past the cutoff: a multipart upload of 3 parts, no whole PUT" \
+	test "$(log_count 'partNumber=.*&uploadId=.* 200')" -eq 3 -a \
+	"$(log_count '^PUT /bkt/spill.gz 200')" -eq 0
+check "past the cutoff: no incomplete upload" no_uploads
+# The one PUT failing twice (500, 503, a reset): sent again from its first
+# byte; failing for good: nothing.
+for kind in 500 503 reset; do
+	fault "$kind" 2 object
+	run_invdump -q --s3-part-size 5M -o "s3://bkt/held-$kind.gz" "$BIG/offset/items"
+	check "held, $kind twice on its PUT: status 0" status_is 0
+	check "held, $kind twice on its PUT: the object is whole" \
+		obj_is "held-$kind.gz" "$T/big.gz"
+done
+check "held: the faults were met" test "$(log_count '^PUT /bkt/held-.* fault-')" -eq 6
+fault 500 -1 object
+run_invdump -q --s3-part-size 5M -o s3://bkt/held-dead.gz "$BIG/offset/items"
+fault 500 0
+check "held, its PUT failing for good: status 6" status_is 6
+check "held, its PUT failing for good: no object" absent held-dead.gz
+
 # ------------------------------------------- an API failure mid-export
 # One worker, so that the pages before the failing one are all written
 # (two parts' worth uploaded) when it fails for good.
 start_mock --items 700000 --fault 500:1:0@690000-
 : >"$T/proxy.log"
-run_invdump -q -w 1 --retries 0 --s3-part-size 5M -o s3://bkt/apifail/inv.ndjson.gz \
+run_invdump -q -w 1 --retries 0 $MP -o s3://bkt/apifail/inv.ndjson.gz \
 	"$BASE/offset/items"
 check "API failure: status 1" status_is 1
 check "API failure: parts had been uploaded" \
 	test "$(log_count '^PUT /bkt/apifail/inv.ndjson.gz?partNumber=1&.* 200')" -eq 1
 check "API failure: no object" absent apifail/inv.ndjson.gz
 check "API failure: no incomplete upload" no_uploads
+: >"$T/proxy.log"
+run_invdump -q -w 1 --retries 0 --s3-part-size 5M -o s3://bkt/apifail/held.gz \
+	"$BASE/offset/items"
+check "API failure while held: status 1" status_is 1
+check "API failure while held: nothing was sent to the bucket" \
+	test "$(log_count '/bkt/apifail/held.gz')" -eq 0
+check "API failure while held: no object" absent apifail/held.gz
 # A total that the items do not reach: every part uploaded, then exit 3.
 start_mock --items 700000 --fake-total 700100
-run_invdump -q --s3-part-size 5M -o s3://bkt/short/inv.ndjson.gz "$BASE/offset/items"
+run_invdump -q $MP -o s3://bkt/short/inv.ndjson.gz "$BASE/offset/items"
 check "does not add up: status 3" status_is 3
 check "does not add up: no object" absent short/inv.ndjson.gz
 check "does not add up: no incomplete upload" no_uploads
@@ -138,7 +189,7 @@ check "does not add up: no incomplete upload" no_uploads
 # ------------------------------------------------- transient part faults
 for kind in 500 503 reset; do
 	fault "$kind" 2
-	run_invdump -q --s3-part-size 5M -o "s3://bkt/flaky-$kind.gz" "$BIG/offset/items"
+	run_invdump -q $MP -o "s3://bkt/flaky-$kind.gz" "$BIG/offset/items"
 	check "$kind twice on parts: status 0" status_is 0
 	check "$kind twice on parts: the object is whole" \
 		obj_is flaky-$kind.gz "$T/big.gz"
@@ -148,7 +199,7 @@ check "transient faults: no incomplete upload" no_uploads
 
 # ------------------------------------------------ a part failing for good
 fault 503 -1
-run_invdump -q --s3-part-size 5M -o s3://bkt/dead.gz "$BIG/offset/items"
+run_invdump -q $MP -o s3://bkt/dead.gz "$BIG/offset/items"
 fault 503 0
 check "a part failing for good: status 6" status_is 6
 check "a part failing for good: says so" err_has "SlowDown"
@@ -159,7 +210,7 @@ check "a part failing for good: the upload aborted" no_uploads
 start_mock --items 700000 --latency-ms 5
 SLOW=$BASE
 : >"$T/proxy.log"
-"$INVDUMP" -q --s3-part-size 5M -o s3://bkt/killed.gz "$SLOW/offset/items" 2>"$T/err" &
+"$INVDUMP" -q $MP -o s3://bkt/killed.gz "$SLOW/offset/items" 2>"$T/err" &
 pid=$!
 i=0
 until grep -q 'partNumber=1&.* 200' "$T/proxy.log"; do
@@ -171,6 +222,17 @@ kill -9 "$pid" 2>/dev/null || true
 wait "$pid" 2>/dev/null || true
 check "kill -9: no object" absent killed.gz
 check "kill -9: an incomplete upload is left" test -n "$(uploads)"
+# Killed while held: nothing at all is left, not even an upload.
+"$INVDUMP" -q -o s3://bkt/killed-held.gz "$SLOW/offset/items" 2>"$T/err" &
+pid=$!
+sleep 1
+kill -9 "$pid" 2>/dev/null || true
+wait "$pid" 2>/dev/null || true
+check "kill -9 while held: no object, and no upload of it" sh -c "
+	! curl -sS -f -o /dev/null 'http://127.0.0.1:$S3PORT/bkt/killed-held.gz' 2>/dev/null &&
+	! curl -sS '$PX/__uploads' | grep -q killed-held"
+# The next run holds its object (the default cutoff) and still aborts the
+# upload the killed one left.
 run_invdump -q --s3-part-size 5M -o s3://bkt/killed.gz "$BIG/offset/items"
 check "the next run: status 0" status_is 0
 check "the next run: the object is whole" \
@@ -244,7 +306,7 @@ SSE='x-amz-server-side-encryption'
 check "--s3-sse AES256 --s3-acl: the object and the manifest are created with both" \
 	test "$(log_count "^PUT /bkt/sse/.* 200 $SSE=AES256 x-amz-acl=bucket-owner-full-control\$")" -eq 2
 : >"$T/proxy.log"
-run_invdump -q --s3-sse-kms-key-id alias/inv --s3-part-size 5M -o s3://bkt/sse/big.gz \
+run_invdump -q --s3-sse-kms-key-id alias/inv $MP -o s3://bkt/sse/big.gz \
 	"$BIG/offset/items"
 check "--s3-sse-kms-key-id: status 0" status_is 0
 check "--s3-sse-kms-key-id: CreateMultipartUpload asks for aws:kms with the key" \
@@ -257,7 +319,7 @@ check "--s3-sse DES: usage error" status_is 2
 
 # ----------------------------------------------- SIGINT mid-upload
 : >"$T/proxy.log"
-"$INVDUMP" -q --s3-part-size 5M -o s3://bkt/int.gz "$SLOW/offset/items" 2>"$T/err" &
+"$INVDUMP" -q $MP -o s3://bkt/int.gz "$SLOW/offset/items" 2>"$T/err" &
 pid=$!
 i=0
 until grep -q 'partNumber=1&.* 200' "$T/proxy.log"; do
@@ -334,7 +396,7 @@ start_credserver cred2 301
 env -u AWS_ACCESS_KEY_ID -u AWS_SECRET_ACCESS_KEY AWS_EC2_METADATA_DISABLED=true \
 	AWS_CONTAINER_CREDENTIALS_FULL_URI="$CRED/creds" \
 	AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE="$T/podtoken" \
-	"$INVDUMP" -q --s3-part-size 5M -o s3://bkt/renew.gz "$SLOW/offset/items" \
+	"$INVDUMP" -q $MP -o s3://bkt/renew.gz "$SLOW/offset/items" \
 	2>"$T/err" && rc=0 || rc=$?
 check "credentials about to expire: status 0" status_is 0
 check "credentials about to expire: the object is whole" obj_is renew.gz "$T/big.gz"
@@ -347,6 +409,8 @@ run_invdump -q --resume -o s3://bkt/r.gz "$BASE/offset/items"
 check "--resume with s3://: usage error" status_is 2
 run_invdump -q --s3-part-size 1M -o s3://bkt/r.gz "$BASE/offset/items"
 check "--s3-part-size under 5M: usage error" status_is 2
+run_invdump -q --s3-upload-cutoff 0 -o s3://bkt/r.gz "$BASE/offset/items"
+check "--s3-upload-cutoff 0: usage error" status_is 2
 
 # ------------------------------ leftovers over several pages, and a newer one
 # Five uploads of the destination begun a minute ago, one of another key,

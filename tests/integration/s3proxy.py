@@ -17,7 +17,8 @@ s3rver still checks the SigV4 signature) and adds what s3rver 3.7 lacks:
     list, begun S seconds ago (S < 0: in the future);
   - faults on UploadPart: GET /__fault?kind=K&times=N makes the next N
     part uploads fail (K: 500, 503 SlowDown, reset: the connection
-    closed with no answer); times=-1 fails every one from now on.
+    closed with no answer); times=-1 fails every one from now on; with
+    &on=object, the next N PUTs of a whole object instead.
 
 Every request but the control ones is logged to LOG_FILE as
 "METHOD PATH?QUERY STATUS", then the encryption and ACL headers as
@@ -41,14 +42,14 @@ UP = int(sys.argv[1])
 LOG = open(sys.argv[3], "a", buffering=1)
 LOCK = threading.Lock()
 UPLOADS = {}            # upload id -> (key, when it began: Unix s)
-FAULT = {"kind": None, "times": 0}
+FAULT = {"kind": None, "times": 0, "on": "part"}
 PAGE = {"size": 1000}
 SERIAL = [0]
 
 
-def take_fault():
+def take_fault(on):
     with LOCK:
-        if FAULT["kind"] is None or FAULT["times"] == 0:
+        if FAULT["kind"] is None or FAULT["times"] == 0 or FAULT["on"] != on:
             return None
         if FAULT["times"] > 0:
             FAULT["times"] -= 1
@@ -76,6 +77,7 @@ class Proxy(http.server.BaseHTTPRequestHandler):
             with LOCK:
                 FAULT["kind"] = q.get("kind", [None])[0]
                 FAULT["times"] = int(q.get("times", ["1"])[0])
+                FAULT["on"] = q.get("on", ["part"])[0]
             return self.answer(200, "ok\n", "text/plain")
         if u.path == "/__pagesize":
             with LOCK:
@@ -170,8 +172,8 @@ class Proxy(http.server.BaseHTTPRequestHandler):
             if known is None:
                 return self.answer(404, "<Error><Code>NoSuchUpload</Code></Error>")
             return self.answer(204, "")
-        if self.command == "PUT" and "partNumber" in q:
-            kind = take_fault()
+        if self.command == "PUT":
+            kind = take_fault("part" if "partNumber" in q else "object")
             if kind is not None:
                 return self.fault(kind)
         status, data = self.forward(body)

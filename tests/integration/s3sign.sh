@@ -78,5 +78,8 @@ sign "ListMultipartUploads with an encoded prefix" GET - "prefix=inv%2Fa%20b&upl
 sign "AbortMultipartUpload with a session token" DELETE "inv/x.gz" "uploadId=abc" - - \
 	"FwoGZXIvYXdzEJr//////////wEaDH+token/with=odd+chars"
 sign "HeadBucket" HEAD - - - - -
+sign "a whole object's PUT sent in pieces (a held object's buffers)" PUT \
+	"inv/held.ndjson.gz" - "the first buffer, the second, and the last one" \
+	"NqMWkwuO1nzQQKyVT+c/UQ==" - pieces
 
 done_testing

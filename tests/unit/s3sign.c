@@ -3,7 +3,10 @@
  * signed by s3req.c (libcurl's SigV4) at a fixed date, for
  * tests/integration/s3sign.sh to sign again with botocore and compare.
  *
- *   s3sign METHOD KEY QUERY BODY MD5 TOKEN      ("-" for none)
+ *   s3sign METHOD KEY QUERY BODY MD5 TOKEN [pieces]     ("-" for none)
+ *
+ * With "pieces", BODY goes in three pieces (s3_call_pieces, the way a held
+ * object's buffers go), its SHA-256 computed over them.
  *
  * It listens on a loopback port of its own; a child process makes the
  * request there and the parent prints the request line and every header
@@ -28,7 +31,7 @@ arg(const char *a)
 }
 
 static void
-request(int port, char **argv)
+request(int port, char **argv, int pieces)
 {
 	struct s3conf c;
 	struct s3ans a;
@@ -42,16 +45,29 @@ request(int port, char **argv)
 	c.sigv4 = xstrdup("aws:amz:us-east-1:s3");
 	c.token = arg(argv[6]) != NULL ? xstrdup(argv[6]) : NULL;
 	c.date = "20261207T120000Z";
-	s3_request(h, &c, argv[1], arg(argv[2]), arg(argv[3]),
-	    body != NULL ? body : (strcmp(argv[1], "POST") == 0 ||
-	    strcmp(argv[1], "PUT") == 0 ? "" : NULL), body != NULL ?
-	    strlen(body) : 0, arg(argv[5]), &a);
+	if (pieces && body != NULL) {
+		size_t n = strlen(body), third = n / 3;
+		struct iovec v[3] = {
+			{ (void *)body, third },
+			{ (void *)(body + third), third },
+			{ (void *)(body + 2 * third), n - 2 * third },
+		};
+		struct s3body b = { v, 3, NULL };
+
+		s3_call_pieces(h, &c, argv[1], arg(argv[2]), arg(argv[3]), &b,
+		    arg(argv[5]), &a, "s3sign");
+	} else
+		s3_request(h, &c, argv[1], arg(argv[2]), arg(argv[3]),
+		    body != NULL ? body : (strcmp(argv[1], "POST") == 0 ||
+		    strcmp(argv[1], "PUT") == 0 ? "" : NULL), body != NULL ?
+		    strlen(body) : 0, arg(argv[5]), &a);
 	s3ans_free(&a);
 	curl_easy_cleanup(h);
 	s3conf_free(&c);
 }
 
-/* Copies what the client sends until it has sent n bytes of body. */
+/* Copies what the client sends until it has sent its body (asked for
+ * with 100 Continue when it expects that). */
 static int
 relay(int fd)
 {
@@ -68,6 +84,9 @@ relay(int fd)
 
 			want = (size_t)(end + 4 - buf) +
 			    (cl != NULL && cl < end ? strtoul(cl + 17, NULL, 10) : 0);
+			if (strcasestr(buf, "\r\nExpect: 100-continue") != NULL &&
+			    write(fd, "HTTP/1.1 100 Continue\r\n\r\n", 25) != 25)
+				return -1;
 		}
 	}
 	if ((end = strstr(buf, "\r\n\r\n")) == NULL)
@@ -86,8 +105,9 @@ main(int argc, char **argv)
 	int s, fd, rc;
 	pid_t pid;
 
-	if (argc != 7) {
-		fprintf(stderr, "usage: s3sign METHOD KEY QUERY BODY MD5 TOKEN\n");
+	if (argc != 7 && !(argc == 8 && strcmp(argv[7], "pieces") == 0)) {
+		fprintf(stderr, "usage: s3sign METHOD KEY QUERY BODY MD5 TOKEN "
+		    "[pieces]\n");
 		return 2;
 	}
 	memset(&sa, 0, sizeof sa);
@@ -102,7 +122,7 @@ main(int argc, char **argv)
 	curl_global_init(CURL_GLOBAL_ALL);
 	if ((pid = fork()) == 0) {
 		close(s);
-		request(ntohs(sa.sin_port), argv);
+		request(ntohs(sa.sin_port), argv, argc == 8);
 		_exit(0);
 	}
 	if (pid < 0 || (fd = accept(s, NULL, NULL)) < 0) {

@@ -218,7 +218,7 @@ static struct writer *
 open_split(const char *name, unsigned long long items,
     unsigned long long bytes)
 {
-	struct writer_opts o = { 0, items, bytes, NULL, 0, 0, 0, NULL };
+	struct writer_opts o = { 0, items, bytes, NULL, 0, 0, 0, 0, NULL };
 
 	return writer_open_opts(in_dir(name), &o);
 }
@@ -387,7 +387,7 @@ test_split_names(void)
 	}
 	ok(temps() == 0, "nothing left");
 	{
-		struct writer_opts o = { 0, 1, 0, NULL, 0, 0, 0, NULL };
+		struct writer_opts o = { 0, 1, 0, NULL, 0, 0, 0, 0, NULL };
 
 		ok(writer_open_opts("-", &o) == NULL,
 		    "standard output cannot be split");
@@ -472,7 +472,7 @@ mode_of(const char *path)
 static void
 test_mode(void)
 {
-	struct writer_opts o = { 0640, 0, 0, NULL, 0, 0, 0, NULL };
+	struct writer_opts o = { 0640, 0, 0, NULL, 0, 0, 0, 0, NULL };
 	struct writer *w;
 	mode_t old = umask(077);
 	char p[512];
@@ -714,7 +714,7 @@ static void
 test_fifo(void)
 {
 	const struct writer_part *parts;
-	struct writer_opts o = { 0, 1, 0, NULL, 0, 0, 0, NULL };
+	struct writer_opts o = { 0, 1, 0, NULL, 0, 0, 0, 0, NULL };
 	struct writer *w;
 	struct stat st;
 	char *p = in_dir("fifo"), got[16];
