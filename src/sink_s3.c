@@ -22,7 +22,8 @@
  * made on the writer's thread, with a handle of its own.
  *
  * A single object (not split) is first held: its full buffers stay with
- * the writer's thread, fed to its whole MD5, until either the export ends
+ * the sink (the upload threads only feed them to its whole MD5, in
+ * order, off the writer's thread) until either the export ends
  * - then they go in one PUT, read by libcurl one after the other, with
  * that MD5 and the writer's SHA-256 - or its bytes pass the cutoff (at
  * most S3_HOLD_PARTS buffers, so never more memory than the parts in
@@ -97,6 +98,8 @@ struct s3job {
 	size_t part;            /* 1, 2, ... */
 	const char *key, *upload;
 	EVP_MD_CTX *whole;
+	int held;               /* held for one PUT: an upload thread only
+	                           feeds it to whole, the sink keeps it */
 	int hashed;             /* fed to whole already (a held part) */
 	char *data;
 	size_t n, cap;
@@ -233,11 +236,18 @@ uploader(void *arg)
 			s->tail = NULL;
 		failed = s->failed;
 		thread_unlock(&s->lock);
-		if (!failed && (h == NULL || upload_part(s, h, j) < 0))
+		if (failed)
+			;
+		else if (j->held)
+			failed = hash_in_turn(s, j) < 0;
+		else if (h == NULL || upload_part(s, h, j) < 0)
 			failed = 1;
 		thread_lock(&s->lock);
 		s->failed |= failed;
-		s->pool[s->nfree++] = j;
+		if (j->held)
+			j->hashed = !failed;
+		else
+			s->pool[s->nfree++] = j;
 		s->busy--;
 		thread_broadcast(&s->cond);
 	}
@@ -405,18 +415,30 @@ holding(const struct sink_s3 *s)
 	return !s->split && s->objs[s->nobj - 1].upload == NULL;
 }
 
-/* The current buffer, full, held: fed to the whole MD5 the single PUT
- * will carry. */
+/* The current buffer, full, held: handed to an upload thread to be fed
+ * to the whole MD5 the single PUT will carry, off the writer's thread. */
 static int
 hold(struct sink_s3 *s)
 {
 	struct s3obj *o = &s->objs[s->nobj - 1];
 	struct s3job *j = s->cur;
 
-	if (whole_start(o) < 0)
+	if (whole_start(o) < 0 ||
+	    (s->started == 0 && start_uploaders(s, o->name) < 0))
 		return -1;
-	EVP_DigestUpdate(o->whole, j->data, j->n);
-	j->hashed = 1;
+	thread_lock(&s->lock);
+	j->held = 1;
+	j->obj = s->nobj - 1;
+	j->part = (size_t)s->nheld + 1;
+	j->whole = o->whole;
+	if (s->tail != NULL)
+		s->tail->next = j;
+	else
+		s->head = j;
+	s->tail = j;
+	s->busy++;
+	thread_broadcast(&s->cond);
+	thread_unlock(&s->lock);
 	s->held[s->nheld++] = j;
 	s->cur = NULL;
 	return 0;
@@ -430,12 +452,11 @@ spill(struct sink_s3 *s)
 	struct s3obj *o = &s->objs[s->nobj - 1];
 	int i;
 
-	if (upload_ready(s, o) < 0)
+	if (drain(s) < 0 || upload_ready(s, o) < 0)
 		return -1;
-	thread_lock(&s->lock);
-	o->hashed = (size_t)s->nheld;
-	thread_unlock(&s->lock);
 	for (i = 0; i < s->nheld; i++) {
+		s->held[i]->held = 0;
+		s->held[i]->next = NULL;
 		if (part_queue(s, s->held[i]) < 0)
 			return -1;
 		s->held[i] = NULL;      /* the queue's now */
@@ -585,15 +606,22 @@ put_whole(struct sink_s3 *s, struct s3obj *o)
 	struct s3ans a;
 	int i, rc;
 
-	if (s->cur != NULL && hold(s) < 0)
+	/* The held buffers fed to the MD5 in order by the upload threads,
+	 * then the last, partial one here. */
+	if (drain(s) < 0 || whole_start(o) < 0) {
+		log_error("%s: nothing was published: its MD5 failed", o->name);
 		return -1;
-	if (whole_start(o) < 0)
-		return -1;
+	}
 	for (i = 0; i < s->nheld; i++) {
-		v[i].iov_base = s->held[i]->data != NULL ? s->held[i]->data : "";
+		v[i].iov_base = s->held[i]->data;
 		v[i].iov_len = s->held[i]->n;
 	}
 	b.nv = s->nheld;
+	if (s->cur != NULL) {
+		EVP_DigestUpdate(o->whole, s->cur->data, s->cur->n);
+		v[b.nv].iov_base = s->cur->data;
+		v[b.nv++].iov_len = s->cur->n;
+	}
 	if (!EVP_DigestFinal_ex(o->whole, md5, &len)) {
 		log_error("%s: MD5 failed (libcrypto)", o->name);
 		return -1;

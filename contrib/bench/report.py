@@ -231,7 +231,9 @@ DESCR = {
                " --session ibm-iam: one token for the run beside tokens of"
                " 1 s renewed at 80% of their life",
     "s3": "invdump only; 1,000,000 items, 100 per page, W=16, no latency:"
-          " to a local file and to s3:// on s3rver (loopback), side by side",
+          " to a local file and to s3:// on s3rver (loopback), side by side;"
+          " the 16 MiB object held and sent in one PUT, and in 8M parts as"
+          " the export runs (--s3-upload-cutoff 8M)",
 }
 
 
@@ -451,13 +453,18 @@ def targets(rows, shell, scen, info=None):
     return out
 
 
-def paired_text(a, b):
-    """b's wall / a's, round by round (successful rounds of both), and
-    their median: what load that comes and goes does to both alike."""
+def paired(a, b):
+    """b's wall / a's, round by round (successful rounds of both)."""
     wa = {r["round"]: r["wall"] for r in a.runs if r["rc"] == 0}
-    rs = [r["wall"] / wa[r["round"]] for r in
-          sorted(b.runs, key=lambda r: r["round"])
-          if r["rc"] == 0 and wa.get(r["round"])]
+    return [r["wall"] / wa[r["round"]] for r in
+            sorted(b.runs, key=lambda r: r["round"])
+            if r["rc"] == 0 and wa.get(r["round"])]
+
+
+def paired_text(a, b):
+    """paired()'s ratios and their median: what load that comes and goes
+    does to both alike."""
+    rs = paired(a, b)
     if not rs:
         return "no round where both succeeded"
     return "%s; median %.2fx" % (" ".join("%.2f" % x for x in rs),
@@ -471,13 +478,18 @@ def s3_targets(tools):
     parts = find(tools, "invdump, s3:// in")
     if loc is None or s3 is None:
         return []
-    r = s3.wall / loc.wall
+    # The target compares each s3:// run with the local run just before
+    # it: the machine's load drifts from one round to the next by as much
+    # as the two differ, and moves both of a pair alike.
+    rs = paired(loc, s3)
     return [
-        fmt_target("invdump to s3:// wall <= 1.10x to a local file",
-                   "%.3f s / %.3f s = %.2fx" % (s3.wall, loc.wall, r),
-                   s3.any_ok and loc.any_ok and r <= 1.10),
-        fmt_target("per round (the two run back to back), s3:// / local",
-                   paired_text(loc, s3), None),
+        fmt_target("invdump to s3:// wall <= 1.10x to a local file (median"
+                   " of the rounds' ratios, the two run back to back)",
+                   paired_text(loc, s3), bool(rs) and
+                   statistics.median(rs) <= 1.10),
+        fmt_target("median walls, s3:// / local",
+                   "%.3f s / %.3f s = %.2fx" % (s3.wall, loc.wall,
+                                                s3.wall / loc.wall), None),
         fmt_target("peak RSS, s3:// / local file",
                    "%.1f / %.1f MiB" % (s3.rss, loc.rss), None),
     ] + ([] if parts is None else [
