@@ -14,17 +14,15 @@
  * all are queued or in flight, the writer's thread waits, so memory is
  * bounded by the parts in flight, never by the export.  Each part's MD5
  * is kept by its number, so the completion lists them in order whatever
- * order they finished in; the MD5 of the whole object (the ETag some
- * stores give) is fed the parts in order by the threads that upload
- * them, each waiting for its turn (struct s3obj's hashed) after its own
- * part's MD5.  CreateMultipartUpload, CompleteMultipartUpload,
+ * order they finished in; the MD5 of the whole object (the ETag a single
+ * PUT gets, and some stores give a multipart object) is fed by the
+ * writer's thread as the bytes come.  CreateMultipartUpload,
+ * CompleteMultipartUpload,
  * AbortMultipartUpload, the single PUT and the HEAD that verifies are
  * made on the writer's thread, with a handle of its own.
  *
  * A single object (not split) is first held: its full buffers stay with
- * the sink (the upload threads only feed them to its whole MD5, in
- * order, off the writer's thread) until either the export ends
- * - then they go in one PUT, read by libcurl one after the other, with
+ * the sink until either the export ends - then they go in one PUT, read by libcurl one after the other, with
  * that MD5 and the writer's SHA-256 - or its bytes pass the cutoff (at
  * most S3_HOLD_PARTS buffers, so never more memory than the parts in
  * flight) - then its multipart upload begins with them as its first parts
@@ -48,9 +46,8 @@
  * parts of an object, so that S3's 10,000 parts always suffice.
  *
  * Threads and lock: s3->lock guards the job queue, the buffer pool, the
- * objects' MD5 arrays (which the writer's thread may grow) and the count
- * of parts fed to each whole-object MD5, and the failed flag; it is the
- * only lock, and no request is made under it.
+ * objects' arrays of part MD5s (which the writer's thread may grow) and
+ * the failed flag; it is the only lock, and no request is made under it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,9 +81,8 @@ struct s3obj {
 	char *upload;           /* the multipart upload's id, or NULL */
 	unsigned char (*md5)[16];       /* each part's, under the lock */
 	size_t nparts, cap;
-	EVP_MD_CTX *whole;      /* MD5 of the parts, in order: fed by the
-	                           thread whose turn it is (hashed) */
-	size_t hashed;          /* parts fed to whole, under the lock */
+	EVP_MD_CTX *whole;      /* MD5 of the bytes, fed by the writer's
+	                           thread as they come */
 	unsigned long long bytes;
 	int done;               /* completed: visible */
 	char etag[128];         /* as stored, once verified */
@@ -97,10 +93,6 @@ struct s3job {
 	size_t obj;             /* index in objs */
 	size_t part;            /* 1, 2, ... */
 	const char *key, *upload;
-	EVP_MD_CTX *whole;
-	int held;               /* held for one PUT: an upload thread only
-	                           feeds it to whole, the sink keeps it */
-	int hashed;             /* fed to whole already (a held part) */
 	char *data;
 	size_t n, cap;
 };
@@ -161,35 +153,6 @@ part_size(const struct sink_s3 *s, size_t part)
 	return n;
 }
 
-/* Feeds part j to its object's whole MD5 once the parts before it are:
- * 0, or -1 when the upload failed meanwhile (an earlier part's turn may
- * then never come). */
-static int
-hash_in_turn(struct sink_s3 *s, struct s3job *j)
-{
-	struct s3obj *o;
-	int failed;
-
-	if (j->hashed)
-		return 0;
-	thread_lock(&s->lock);
-	o = &s->objs[j->obj];
-	while (o->hashed != j->part - 1 && !s->failed) {
-		thread_wait_ms(&s->cond, &s->lock, 1000);
-		o = &s->objs[j->obj];   /* the array may have grown */
-	}
-	failed = s->failed;
-	thread_unlock(&s->lock);
-	if (failed)
-		return -1;
-	EVP_DigestUpdate(j->whole, j->data, j->n);
-	thread_lock(&s->lock);
-	s->objs[j->obj].hashed++;
-	thread_broadcast(&s->cond);
-	thread_unlock(&s->lock);
-	return 0;
-}
-
 /* One part: its upload, with its MD5 kept for the completion. */
 static int
 upload_part(struct sink_s3 *s, CURL *h, struct s3job *j)
@@ -200,8 +163,6 @@ upload_part(struct sink_s3 *s, CURL *h, struct s3job *j)
 	int rc;
 
 	md5_of(j->data, j->n, md5);
-	if (hash_in_turn(s, j) < 0)
-		return -1;
 	EVP_EncodeBlock((unsigned char *)b64, md5, 16);
 	q = xasprintf("partNumber=%zu&uploadId=%s", j->part, j->upload);
 	what = xasprintf("s3://%s/%s: part %zu", s->conf.bucket, j->key,
@@ -236,18 +197,11 @@ uploader(void *arg)
 			s->tail = NULL;
 		failed = s->failed;
 		thread_unlock(&s->lock);
-		if (failed)
-			;
-		else if (j->held)
-			failed = hash_in_turn(s, j) < 0;
-		else if (h == NULL || upload_part(s, h, j) < 0)
+		if (!failed && (h == NULL || upload_part(s, h, j) < 0))
 			failed = 1;
 		thread_lock(&s->lock);
 		s->failed |= failed;
-		if (j->held)
-			j->hashed = !failed;
-		else
-			s->pool[s->nfree++] = j;
+		s->pool[s->nfree++] = j;
 		s->busy--;
 		thread_broadcast(&s->cond);
 	}
@@ -274,7 +228,6 @@ buffer_take(struct sink_s3 *s)
 	}
 	thread_unlock(&s->lock);
 	j->n = 0;
-	j->hashed = 0;
 	j->next = NULL;
 	return j;
 }
@@ -363,8 +316,8 @@ whole_start(struct s3obj *o)
 	return 0;
 }
 
-/* The object's multipart upload begun, the upload threads running and
- * its whole MD5 started: 0, or -1 after a message. */
+/* The object's multipart upload begun and the upload threads running:
+ * 0, or -1 after a message. */
 static int
 upload_ready(struct sink_s3 *s, struct s3obj *o)
 {
@@ -372,7 +325,7 @@ upload_ready(struct sink_s3 *s, struct s3obj *o)
 		return -1;
 	if (s->started == 0 && start_uploaders(s, o->name) < 0)
 		return -1;
-	return whole_start(o);
+	return 0;
 }
 
 /* Queues j as the current object's next part. */
@@ -395,7 +348,6 @@ part_queue(struct sink_s3 *s, struct s3job *j)
 	j->part = ++o->nparts;
 	j->key = o->key;
 	j->upload = o->upload;
-	j->whole = o->whole;
 	if (s->tail != NULL)
 		s->tail->next = j;
 	else
@@ -415,48 +367,25 @@ holding(const struct sink_s3 *s)
 	return !s->split && s->objs[s->nobj - 1].upload == NULL;
 }
 
-/* The current buffer, full, held: handed to an upload thread to be fed
- * to the whole MD5 the single PUT will carry, off the writer's thread. */
-static int
+/* The current buffer, full, kept for the single PUT. */
+static void
 hold(struct sink_s3 *s)
 {
-	struct s3obj *o = &s->objs[s->nobj - 1];
-	struct s3job *j = s->cur;
-
-	if (whole_start(o) < 0 ||
-	    (s->started == 0 && start_uploaders(s, o->name) < 0))
-		return -1;
-	thread_lock(&s->lock);
-	j->held = 1;
-	j->obj = s->nobj - 1;
-	j->part = (size_t)s->nheld + 1;
-	j->whole = o->whole;
-	if (s->tail != NULL)
-		s->tail->next = j;
-	else
-		s->head = j;
-	s->tail = j;
-	s->busy++;
-	thread_broadcast(&s->cond);
-	thread_unlock(&s->lock);
-	s->held[s->nheld++] = j;
+	s->held[s->nheld++] = s->cur;
 	s->cur = NULL;
-	return 0;
 }
 
 /* The object outgrew the cutoff: its multipart upload begins with the
- * held buffers as its first parts (already in the whole MD5). */
+ * held buffers as its first parts. */
 static int
 spill(struct sink_s3 *s)
 {
 	struct s3obj *o = &s->objs[s->nobj - 1];
 	int i;
 
-	if (drain(s) < 0 || upload_ready(s, o) < 0)
+	if (upload_ready(s, o) < 0)
 		return -1;
 	for (i = 0; i < s->nheld; i++) {
-		s->held[i]->held = 0;
-		s->held[i]->next = NULL;
 		if (part_queue(s, s->held[i]) < 0)
 			return -1;
 		s->held[i] = NULL;      /* the queue's now */
@@ -472,8 +401,10 @@ part_submit(struct sink_s3 *s)
 {
 	struct s3job *j = s->cur;
 
-	if (holding(s))
-		return hold(s);
+	if (holding(s)) {
+		hold(s);
+		return 0;
+	}
 	if (upload_ready(s, &s->objs[s->nobj - 1]) < 0)
 		return -1;
 	if (part_queue(s, j) < 0)
@@ -509,7 +440,7 @@ s3_begin(struct sink *sk, const char *name)
 	thread_unlock(&s->lock);
 	o->name = xstrdup(name);
 	o->key = xstrdup(name + 5 + strlen(s->conf.bucket) + 1);
-	return writer_ok;
+	return whole_start(o) == 0 ? writer_ok : writer_error;
 }
 
 static enum writer_status
@@ -520,6 +451,7 @@ s3_write(struct sink *sk, const void *data, size_t n)
 	const char *p = data;
 	size_t want, k;
 
+	EVP_DigestUpdate(o->whole, data, n);
 	while (n > 0) {
 		if (holding(s) && o->bytes + n > s->cutoff && spill(s) < 0)
 			return writer_error;
@@ -606,19 +538,12 @@ put_whole(struct sink_s3 *s, struct s3obj *o)
 	struct s3ans a;
 	int i, rc;
 
-	/* The held buffers fed to the MD5 in order by the upload threads,
-	 * then the last, partial one here. */
-	if (drain(s) < 0 || whole_start(o) < 0) {
-		log_error("%s: nothing was published: its MD5 failed", o->name);
-		return -1;
-	}
 	for (i = 0; i < s->nheld; i++) {
 		v[i].iov_base = s->held[i]->data;
 		v[i].iov_len = s->held[i]->n;
 	}
 	b.nv = s->nheld;
 	if (s->cur != NULL) {
-		EVP_DigestUpdate(o->whole, s->cur->data, s->cur->n);
 		v[b.nv].iov_base = s->cur->data;
 		v[b.nv++].iov_len = s->cur->n;
 	}
@@ -1099,7 +1024,10 @@ sink_s3_open(const char *path, const char *part0, int split,
 		s3_free(s);
 		return NULL;
 	}
-	s3_begin(&s->sink, part0);
+	if (s3_begin(&s->sink, part0) != writer_ok) {
+		s3_free(s);
+		return NULL;
+	}
 	stem = split ? split_stem(s->objs[0].key) : NULL;
 	abort_leftovers(s, key, stem);
 	free(stem);
