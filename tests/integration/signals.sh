@@ -23,10 +23,11 @@ untouched() { [ "$(cat "$OUT")" = "old content" ]; }
 fresh() { rm -rf "$T/d"; mkdir "$T/d"; }
 if [ "$INVDUMP_VALGRIND" = 1 ]; then patience=600; else patience=300; fi
 
-# Shells start background jobs with SIGINT and SIGQUIT ignored; env(1)
-# puts them back to the default, as an interactive job would have them.
+# Shells start background jobs with SIGINT and SIGQUIT ignored, and a suite
+# run under nohup has SIGHUP ignored too; env(1) puts them back to the
+# default, as an interactive job would have them.
 if env --default-signal=INT true 2>/dev/null; then
-	DEFAULT_SIGNALS=--default-signal=INT,QUIT
+	DEFAULT_SIGNALS=--default-signal=INT,QUIT,HUP
 else
 	DEFAULT_SIGNALS=
 fi
