@@ -60,6 +60,9 @@ wait_port_file() {
 # start_mock [mockapi options]: sets PORT, BASE and MOCK_PID (BASE on the
 # --address given, if one is).
 mock_n=0
+# Long enough for a script that uses one server throughout (s3.sh's large
+# export), under valgrind too; a safety net, the script stops them first.
+if [ "${INVDUMP_VALGRIND:-0}" = 1 ]; then mock_lifetime=2400; else mock_lifetime=600; fi
 start_mock() {
 	mock_host=127.0.0.1 prev=
 	for a in "$@"; do
@@ -68,7 +71,7 @@ start_mock() {
 	done
 	mock_n=$((mock_n + 1))
 	pf="$T/mock$mock_n.port"
-	"$MOCKAPI" --port-file "$pf" --lifetime 600 "$@" >"$T/mock$mock_n.out" \
+	"$MOCKAPI" --port-file "$pf" --lifetime "$mock_lifetime" "$@" >"$T/mock$mock_n.out" \
 		2>"$T/mock$mock_n.err" &
 	MOCK_PID=$!
 	MOCK_PIDS="$MOCK_PIDS $MOCK_PID"
