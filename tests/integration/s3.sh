@@ -190,14 +190,17 @@ check "does not add up: no object" absent short/inv.ndjson.gz
 check "does not add up: no incomplete upload" no_uploads
 
 # ------------------------------------------------- transient part faults
-for kind in 500 503 reset; do
+# Under valgrind, the reset alone: the three take the same way back.
+if [ "$INVDUMP_VALGRIND" = 1 ]; then part_faults=reset; else part_faults="500 503 reset"; fi
+for kind in $part_faults; do
 	fault "$kind" 2
 	run_invdump -q $MP -o "s3://bkt/flaky-$kind.gz" "$BIG/offset/items"
 	check "$kind twice on parts: status 0" status_is 0
 	check "$kind twice on parts: the object is whole" \
 		obj_is flaky-$kind.gz "$T/big.gz"
 done
-check "the faults were met" test "$(log_count 'fault-')" -ge 6
+check "the faults were met" \
+	test "$(log_count 'fault-')" -ge $((2 * $(echo $part_faults | wc -w)))
 check "transient faults: no incomplete upload" no_uploads
 
 # ------------------------------------------------ a part failing for good
