@@ -209,21 +209,14 @@ answer_headers(CURL *h, struct s3ans *a)
 static void
 body_sha256(const struct s3body *b, char hex[DIGEST_HEX_SIZE])
 {
-	struct digest *d;
+	struct digest *d = digest_new();
 	int i;
 
-	if (b == NULL || b->nv == 0)
-		digest_sha256_hex("", 0, hex);
-	else if (b->nv == 1)
-		digest_sha256_hex(b->v[0].iov_base, b->v[0].iov_len, hex);
-	else {
-		d = digest_new();
-		digest_reset(d);
-		for (i = 0; i < b->nv; i++)
-			digest_update(d, b->v[i].iov_base, b->v[i].iov_len);
-		digest_final(d, hex);
-		digest_free(d);
-	}
+	digest_reset(d);
+	for (i = 0; b != NULL && i < b->nv; i++)
+		digest_update(d, b->v[i].iov_base, b->v[i].iov_len);
+	digest_final(d, hex);
+	digest_free(d);
 }
 
 /* The signed headers: payload hash, type, MD5, token, a new object's
@@ -442,11 +435,10 @@ say(const struct s3ans *a, const char *method, const char *what, int final)
 	free(msg);
 }
 
-/* request, tried again after 5xx and dropped connections. */
-static int
-call(CURL *h, const struct s3conf *c, const char *method, const char *key,
-    const char *query, const struct s3body *b, const char *md5,
-    struct s3ans *a, const char *what)
+int
+s3_call_pieces(CURL *h, const struct s3conf *c, const char *method,
+    const char *key, const char *query, const struct s3body *b,
+    const char *md5, struct s3ans *a, const char *what)
 {
 	long wait = c->backoff_ms;
 	struct timespec ts;
@@ -476,14 +468,6 @@ s3_call(CURL *h, const struct s3conf *c, const char *method,
 	struct iovec v = { (void *)body, n };
 	struct s3body b = { &v, 1, NULL };
 
-	return call(h, c, method, key, query, body != NULL ? &b : NULL, md5,
-	    a, what);
-}
-
-int
-s3_call_pieces(CURL *h, const struct s3conf *c, const char *method,
-    const char *key, const char *query, const struct s3body *b,
-    const char *md5, struct s3ans *a, const char *what)
-{
-	return call(h, c, method, key, query, b, md5, a, what);
+	return s3_call_pieces(h, c, method, key, query, body != NULL ? &b :
+	    NULL, md5, a, what);
 }

@@ -22,8 +22,9 @@
  * made on the writer's thread, with a handle of its own.
  *
  * A single object (not split) is first held: its full buffers stay with
- * the sink until either the export ends - then they go in one PUT, read by libcurl one after the other, with
- * that MD5 and the writer's SHA-256 - or its bytes pass the cutoff (at
+ * the sink until either the export ends - then they go in one PUT, read
+ * by libcurl one after the other, with that MD5 and the writer's SHA-256
+ * - or its bytes pass the cutoff (at
  * most S3_HOLD_PARTS buffers, so never more memory than the parts in
  * flight) - then its multipart upload begins with them as its first parts
  * (spill).  One PUT is one request, leaves nothing when the run is
@@ -302,12 +303,10 @@ start_uploaders(struct sink_s3 *s, const char *path)
 	return 0;
 }
 
-/* o's whole MD5 started, once: 0, or -1 after a message. */
+/* o's whole MD5 started: 0, or -1 after a message. */
 static int
 whole_start(struct s3obj *o)
 {
-	if (o->whole != NULL)
-		return 0;
 	o->whole = EVP_MD_CTX_new();
 	if (o->whole == NULL || !EVP_DigestInit_ex(o->whole, EVP_md5(), NULL)) {
 		log_error("%s: MD5 cannot be started (libcrypto)", o->name);
